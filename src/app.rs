@@ -1,0 +1,114 @@
+//! Building and serving the application: the router with its state, so that
+//! tests can drive it in process, and a server that binds any address
+//! (port 0 works) and reports the real one.
+
+use std::net::SocketAddr;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{Method, Uri};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::error::AppError;
+use crate::storage::Store;
+
+/// Largest request body accepted (a facility or a patch is a few KB).
+const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+/// The whole application as one router.
+pub fn build(store: Store) -> Router {
+    let state = AppState { store };
+    Router::new()
+        .merge(crate::api::router())
+        .merge(crate::web::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // Keyed by the matched route, not the raw path, so spans group.
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str);
+                tracing::info_span!("request", method = %request.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+async fn not_found(method: Method, uri: Uri) -> AppError {
+    AppError::NotFound(format!("nothing at {method} {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> axum::response::Response {
+    let mut response = axum::response::IntoResponse::into_response(AppError::BadRequest(format!(
+        "{method} is not allowed on {}",
+        uri.path()
+    )));
+    *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    response
+}
+
+/// A bound server, ready to run.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Server {
+    pub async fn bind(address: &str, store: Store) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
+        Ok(Server {
+            listener,
+            router: build(store),
+        })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

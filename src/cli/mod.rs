@@ -1,0 +1,193 @@
+//! The `vangnet` command line. Each subcommand parses its arguments here and
+//! calls the library; settings come from defaults, then `VANGNET_*`
+//! environment variables, then flags.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::formats::ExportFormat;
+
+const DEFAULT_DATABASE: &str = "vangnet.db";
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vangnet",
+    version,
+    about = "The national register of harm-reduction services in the Netherlands"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The database every data command uses.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// An SQLite file (created if missing) or a postgres:// URL.
+    #[arg(long, env = "VANGNET_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the register over HTTP.
+    Serve {
+        #[arg(long, env = "VANGNET_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Serve a freshly made demo register (demo data, its own SQLite file).
+    Demo {
+        #[arg(long, env = "VANGNET_LISTEN", default_value = DEFAULT_LISTEN)]
+        listen: String,
+        /// The demo's database file; deleted and recreated at every start.
+        #[arg(long, default_value = "vangnet-demo.db")]
+        file: PathBuf,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Import records from a spreadsheet.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Export records to a file.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+    /// Print a report.
+    Report {
+        #[command(subcommand)]
+        what: ReportCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        what: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import facilities from a CSV or XLSX file (English or Dutch column names).
+    Facilities {
+        file: PathBuf,
+        /// Check every row and report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who is importing, as recorded in the history (default: cli:$USER).
+        #[arg(long)]
+        by: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Export facilities as they were on a day.
+    Facilities {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The day to export (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Write here instead of to standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Only publicly accessible facilities open on the day, without internal notes.
+        #[arg(long)]
+        public_only: bool,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Json,
+    Csv,
+    Md,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// Table 1: public locations and municipalities per service type open on a day.
+    Table1 {
+        /// The day to count (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "md")]
+        format: ReportFormat,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token; its secret is printed once.
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List tokens (without secrets).
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let quiet = !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
+    init_tracing(quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(quiet: bool) {
+    let default = if quiet { "warn" } else { "info,sqlx=warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -1,0 +1,116 @@
+//! The demo: a realistic, clearly labelled register (every name starts with
+//! "Demo") loaded into its own SQLite file, recreated at each start, with a
+//! little history so that "as of" questions have interesting answers.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde_json::json;
+
+use crate::domain::date::today;
+use crate::domain::provenance::{Actor, Source};
+use crate::import::{import_facilities, ImportOptions};
+use crate::register;
+use crate::storage::facilities::FacilityFilter;
+use crate::storage::Store;
+
+/// The demo facilities, with Dutch column names as a coordinator's spreadsheet would have.
+pub const FACILITIES_CSV: &str = include_str!("../data/demo/facilities.csv");
+
+pub struct Demo {
+    pub store: Store,
+    /// The admin API token made for this run.
+    pub admin_token: String,
+}
+
+impl Demo {
+    pub fn banner(&self, file: &Path, address: std::net::SocketAddr) -> String {
+        format!(
+            "vangnet demo: DEMO DATA, not real services (every name starts with 'Demo')\n\
+             database: {} (recreated at every start)\n\
+             demo login: API token with role admin: {}\n\
+             try: curl -H 'Authorization: Bearer {}' http://{address}/api/v1/facilities/1/history",
+            file.display(),
+            self.admin_token,
+            self.admin_token
+        )
+    }
+}
+
+/// Changes that give the demo a history: (facility name, effective day, source, patch).
+fn timeline() -> Vec<(&'static str, &'static str, &'static str, serde_json::Value)> {
+    vec![
+        (
+            "Demo Gebruiksruimte Het Anker Utrecht 1",
+            "2025-01-06",
+            "telefoon: gesproken met de teamleider",
+            json!({"opening_hours": "Mo-Su 09:00-21:00", "change_note": "ruimere openingstijden na evaluatie"}),
+        ),
+        (
+            "Demo Apotheek Amsterdam",
+            "2025-06-01",
+            "website",
+            json!({"services": ["syringe_exchange", "paraphernalia", "naloxone"], "change_note": "deelt nu ook naloxon uit"}),
+        ),
+        (
+            "Demo MHU Utrecht",
+            "2024-01-01",
+            "ladis",
+            json!({"capacity": 40, "change_note": "meer behandelplaatsen toegekend"}),
+        ),
+    ]
+}
+
+/// Recreates the demo database and fills it.
+pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", file.display());
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot remove the old demo file {path}"))
+            }
+        }
+    }
+    let store = Store::connect(&file.display().to_string()).await?;
+    let actor = Actor("demo".into());
+    let day = today();
+    let options = ImportOptions {
+        dry_run: false,
+        actor: actor.clone(),
+        file_name: "demo/facilities.csv".into(),
+        today: day,
+    };
+    let report = import_facilities(&store, FACILITIES_CSV.as_bytes(), &options, &|_, _| {}).await?;
+    anyhow::ensure!(report.is_ok(), "the demo data does not import:\n{report}");
+
+    let facilities = store
+        .list_facilities(&FacilityFilter {
+            include_non_public: true,
+            ..FacilityFilter::default()
+        })
+        .await?;
+    for (name, effective, source, mut patch) in timeline() {
+        let facility = facilities
+            .iter()
+            .find(|f| f.fields.name == name)
+            .with_context(|| format!("the demo has no facility '{name}'"))?;
+        patch["effective_from"] = json!(effective);
+        let effective_day = NaiveDate::parse_from_str(effective, "%Y-%m-%d")?;
+        patch["verified_on"] = json!(effective_day);
+        register::patch_facility(
+            &store,
+            facility.id,
+            &patch,
+            &Source::parse(source),
+            &actor,
+            day,
+        )
+        .await
+        .with_context(|| format!("demo change to '{name}'"))?;
+    }
+    let (_, admin_token) = store.create_token("demo-admin", "admin").await?;
+    Ok(Demo { store, admin_token })
+}

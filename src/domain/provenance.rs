@@ -1,0 +1,156 @@
+//! Provenance: where a fact about a facility or organisation came from, who
+//! recorded it, and when a source last confirmed it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// An answer to an inventory questionnaire.
+    Survey,
+    Phone,
+    Website,
+    /// The national addiction-care information system.
+    Ladis,
+    /// A previous inventory round.
+    Inventory,
+    /// Edited by hand in vangnet.
+    Manual,
+    /// A spreadsheet import without a named source.
+    Import,
+    Other,
+}
+
+impl SourceKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            SourceKind::Survey => "survey",
+            SourceKind::Phone => "phone",
+            SourceKind::Website => "website",
+            SourceKind::Ladis => "ladis",
+            SourceKind::Inventory => "inventory",
+            SourceKind::Manual => "manual",
+            SourceKind::Import => "import",
+            SourceKind::Other => "other",
+        }
+    }
+
+    /// Parses a code or its Dutch word (`telefoon`, `vragenlijst`).
+    pub fn parse(word: &str) -> Option<SourceKind> {
+        Some(match word.to_lowercase().as_str() {
+            "survey" | "vragenlijst" | "uitvraag" | "enquete" | "enquête" => SourceKind::Survey,
+            "phone" | "telefoon" | "gebeld" | "telefonisch" => SourceKind::Phone,
+            "website" | "site" | "web" => SourceKind::Website,
+            "ladis" => SourceKind::Ladis,
+            "inventory" | "inventarisatie" => SourceKind::Inventory,
+            "manual" | "handmatig" => SourceKind::Manual,
+            "import" => SourceKind::Import,
+            "other" | "overig" | "anders" => SourceKind::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// A source as written in a spreadsheet or API call: a kind, optionally with
+/// a detail (`website: https://…`, `Trimbos inventory 2026`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub detail: Option<String>,
+}
+
+impl Source {
+    pub fn new(kind: SourceKind, detail: Option<String>) -> Source {
+        Source { kind, detail }
+    }
+
+    /// `website`, `website: https://example.org`, `Telefoon: gesproken met balie`;
+    /// text without a known leading kind is kept whole as the detail of `other`.
+    pub fn parse(text: &str) -> Source {
+        let text = text.trim();
+        let (head, rest) = match text.split_once([':', ' ']) {
+            Some((head, rest)) => (head, Some(rest.trim().trim_start_matches(':').trim())),
+            None => (text, None),
+        };
+        match SourceKind::parse(head) {
+            Some(kind) => Source::new(kind, rest.filter(|r| !r.is_empty()).map(str::to_string)),
+            None => Source::new(SourceKind::Other, Some(text.to_string())),
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{}: {}", self.kind.code(), detail),
+            None => f.write_str(self.kind.code()),
+        }
+    }
+}
+
+/// What a writer says about one change: its source, when the source last
+/// confirmed the facts, why, and from which day the change holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub source: Source,
+    pub verified_on: Option<NaiveDate>,
+    pub note: Option<String>,
+    /// The day from which the new facts are true; today when not given.
+    pub effective_from: Option<NaiveDate>,
+}
+
+/// Who made a change, as recorded in the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_keyword_becomes_its_kind_with_the_rest_as_detail() {
+        assert_eq!(
+            Source::parse("website: https://example.org"),
+            Source::new(SourceKind::Website, Some("https://example.org".into()))
+        );
+        assert_eq!(
+            Source::parse("Telefoon"),
+            Source::new(SourceKind::Phone, None)
+        );
+        assert_eq!(
+            Source::parse("LADIS 2024"),
+            Source::new(SourceKind::Ladis, Some("2024".into()))
+        );
+    }
+
+    #[test]
+    fn unknown_source_text_is_kept_whole() {
+        assert_eq!(
+            Source::parse("Trimbos inventory 2026"),
+            Source::new(SourceKind::Other, Some("Trimbos inventory 2026".into()))
+        );
+    }
+}
+
+/// The provenance of one stored version: the change as written, plus who
+/// recorded it and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub source: Source,
+    pub verified_on: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    /// RFC 3339, UTC.
+    pub recorded_at: String,
+}
+
+/// A version's place in history: valid from `valid_from` (None: since the
+/// beginning) until the day before `valid_to` (None: still current).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validity {
+    pub version: i64,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}

@@ -1,0 +1,93 @@
+//! File formats, each in its own module with its reader and writer, shared
+//! by the CLI, the API and the open-data downloads.
+
+pub mod columns;
+pub mod csv;
+pub mod geojson;
+pub mod json;
+pub mod table;
+pub mod table1;
+pub mod xlsx;
+
+use chrono::NaiveDate;
+
+use crate::domain::facility::Facility;
+use columns::ExportScope;
+use json::Audience;
+
+/// A download format for the facility list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    Geojson,
+    Xlsx,
+}
+
+impl ExportFormat {
+    pub fn parse(text: &str) -> Option<ExportFormat> {
+        match text {
+            "csv" => Some(ExportFormat::Csv),
+            "json" => Some(ExportFormat::Json),
+            "geojson" => Some(ExportFormat::Geojson),
+            "xlsx" => Some(ExportFormat::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Geojson => "geojson",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Json => "application/json",
+            ExportFormat::Geojson => "application/geo+json",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+}
+
+/// Writes facilities as they were on `day` in the chosen format. The public
+/// scope leaves out internal notes and who recorded changes.
+pub fn export_facilities(
+    facilities: &[Facility],
+    day: NaiveDate,
+    format: ExportFormat,
+    scope: ExportScope,
+) -> anyhow::Result<Vec<u8>> {
+    let audience = match scope {
+        ExportScope::Public => Audience::Public,
+        ExportScope::Full => Audience::Internal,
+    };
+    match format {
+        ExportFormat::Csv => csv::write_facilities(facilities, scope),
+        ExportFormat::Xlsx => xlsx::write_facilities(facilities, scope),
+        ExportFormat::Json => json_document(facilities, day, audience),
+        ExportFormat::Geojson => geojson::write_facilities(facilities, day, audience),
+    }
+}
+
+fn json_document(
+    facilities: &[Facility],
+    day: NaiveDate,
+    audience: Audience,
+) -> anyhow::Result<Vec<u8>> {
+    let document = serde_json::json!({
+        "as_of": day,
+        "licence": "CC BY 4.0",
+        "facilities": facilities
+            .iter()
+            .map(|f| json::FacilityJson::new(f, day, audience))
+            .collect::<Vec<_>>(),
+    });
+    Ok(serde_json::to_vec_pretty(&document)?)
+}

@@ -1,0 +1,52 @@
+//! XLSX export of facilities, in the columns the importer reads, with real
+//! dates and numbers so a spreadsheet program can sort and filter them.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+use super::columns::{export_columns, facility_cells, ExportScope};
+use super::table::Cell;
+use crate::domain::facility::Facility;
+
+pub fn write_facilities(facilities: &[Facility], scope: ExportScope) -> anyhow::Result<Vec<u8>> {
+    let columns = export_columns(scope);
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("facilities")?;
+    for (col, column) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, column.name(), &bold)?;
+    }
+    for (i, facility) in facilities.iter().enumerate() {
+        let row = i as u32 + 1;
+        for (col, cell) in facility_cells(facility, &columns).into_iter().enumerate() {
+            let col = col as u16;
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(text) => {
+                    sheet.write_string(row, col, text)?;
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(row, col, n)?;
+                }
+                Cell::Bool(b) => {
+                    sheet.write_boolean(row, col, b)?;
+                }
+                Cell::Date(d) => {
+                    use chrono::Datelike;
+                    let value =
+                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+                    sheet.write_datetime_with_format(row, col, &value, &date)?;
+                }
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(
+        0,
+        0,
+        facilities.len() as u32,
+        columns.len().saturating_sub(1) as u16,
+    )?;
+    Ok(workbook.save_to_buffer()?)
+}

@@ -1,0 +1,22 @@
+//! vangnet: the national register and monitor for harm-reduction services in
+//! the Netherlands.
+//!
+//! Layout: `domain` (types and rules), `geo` (bundled reference geography),
+//! `storage` (SQLite and PostgreSQL), `register` and `import` (writing to the
+//! register), `formats` (CSV, XLSX, JSON, GeoJSON), `api` (JSON API),
+//! `web` (pages and open data), `cli` (the `vangnet` command), `app`
+//! (router and server).
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod formats;
+pub mod geo;
+pub mod import;
+pub mod register;
+pub mod reports;
+pub mod storage;
+pub mod web;

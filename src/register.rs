@@ -1,0 +1,175 @@
+//! Writing to the register: validate, resolve references, and record the
+//! change with its provenance in one transaction. The API and the importer
+//! both come through here.
+
+use chrono::NaiveDate;
+use serde_json::Value;
+use sqlx::AnyConnection;
+
+use crate::domain::facility::{FacilityDraft, FacilityInput, OrganisationRef};
+use crate::domain::organisation::{OrganisationFields, OrganisationInput};
+use crate::domain::provenance::{Actor, Source};
+use crate::error::{AppError, AppResult};
+use crate::geo::normalize_name;
+use crate::storage::Store;
+
+/// Resolves the organisation a facility names; it must exist.
+async fn organisation_id(conn: &mut AnyConnection, reference: &OrganisationRef) -> AppResult<i64> {
+    match reference {
+        OrganisationRef::Id(id) => {
+            if Store::organisation_exists(conn, *id).await? {
+                Ok(*id)
+            } else {
+                Err(AppError::invalid(
+                    "organisation_id",
+                    format!("organisation {id} does not exist"),
+                ))
+            }
+        }
+        OrganisationRef::Name(name) => Store::organisation_ids_by_name(conn)
+            .await?
+            .get(&normalize_name(name))
+            .copied()
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "organisation",
+                    format!("no organisation is named '{name}'; create it first or give organisation_id"),
+                )
+            }),
+    }
+}
+
+fn validate(input: &FacilityInput, source: &Source, today: NaiveDate) -> AppResult<FacilityDraft> {
+    input.validate(source, today).map_err(AppError::Invalid)
+}
+
+pub async fn create_facility(
+    store: &Store,
+    input: &FacilityInput,
+    source: &Source,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<i64> {
+    let draft = validate(input, source, today)?;
+    let mut tx = store.pool().begin().await?;
+    let organisation = organisation_id(&mut tx, &draft.organisation).await?;
+    let id = Store::create_facility(
+        &mut tx,
+        organisation,
+        &draft.fields,
+        &draft.change,
+        actor,
+        today,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Applies a JSON merge patch (RFC 7386) to a facility's current facts and
+/// records the result as a new version. Provenance fields are not inherited:
+/// they describe this change.
+pub async fn patch_facility(
+    store: &Store,
+    id: i64,
+    patch: &Value,
+    source: &Source,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if !patch.is_object() {
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object with the fields to change".into(),
+        ));
+    }
+    let current = store
+        .facility(id, None)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
+    let mut document = serde_json::to_value(current.fields.to_input(current.organisation_id))
+        .map_err(anyhow::Error::from)?;
+    // Naming the organisation by name replaces the id, and the reverse.
+    if patch.get("organisation").is_some_and(|v| !v.is_null()) {
+        document["organisation_id"] = Value::Null;
+    }
+    json_patch::merge(&mut document, patch);
+    let input: FacilityInput = serde_json::from_value(document)
+        .map_err(|e| AppError::BadRequest(format!("invalid facility patch: {e}")))?;
+    let draft = validate(&input, source, today)?;
+    let mut tx = store.pool().begin().await?;
+    let organisation = organisation_id(&mut tx, &draft.organisation).await?;
+    Store::update_facility(
+        &mut tx,
+        id,
+        organisation,
+        &draft.fields,
+        &draft.change,
+        actor,
+        today,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn ensure_unique_name(
+    conn: &mut AnyConnection,
+    name: &str,
+    except: Option<i64>,
+) -> AppResult<()> {
+    match Store::organisation_ids_by_name(conn)
+        .await?
+        .get(&normalize_name(name))
+    {
+        Some(&other) if Some(other) != except => Err(AppError::Conflict(format!(
+            "an organisation named '{name}' already exists (id {other})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub async fn create_organisation(
+    store: &Store,
+    input: &OrganisationInput,
+    source: &Source,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<i64> {
+    let (fields, change) = input.validate(source, today).map_err(AppError::Invalid)?;
+    let mut tx = store.pool().begin().await?;
+    ensure_unique_name(&mut tx, &fields.name, None).await?;
+    let id = Store::create_organisation(&mut tx, &fields, &change, actor).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn patch_organisation(
+    store: &Store,
+    id: i64,
+    patch: &Value,
+    source: &Source,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if !patch.is_object() {
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object with the fields to change".into(),
+        ));
+    }
+    let current = store
+        .organisation(id, None)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
+    let mut document =
+        serde_json::to_value(current.fields.to_input()).map_err(anyhow::Error::from)?;
+    json_patch::merge(&mut document, patch);
+    let input: OrganisationInput = serde_json::from_value(document)
+        .map_err(|e| AppError::BadRequest(format!("invalid organisation patch: {e}")))?;
+    let (fields, change): (OrganisationFields, _) =
+        input.validate(source, today).map_err(AppError::Invalid)?;
+    let mut tx = store.pool().begin().await?;
+    ensure_unique_name(&mut tx, &fields.name, Some(id)).await?;
+    Store::update_organisation(&mut tx, id, &fields, &change, actor, today).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,281 @@
+//! Storage on SQLite (embedded, the default) or PostgreSQL, behind one
+//! [`Store`].
+//!
+//! Why one SQL text for both engines: sqlx's `Any` driver runs the same
+//! statement on both (`$1` placeholders, `RETURNING`, partial indexes), and
+//! the register's queries use nothing else. Only the DDL differs, so each
+//! engine has its own folder under `migrations/`, embedded and run at start.
+//! Dates travel as ISO-8601 text and flags as 0/1 integers, which both
+//! engines compare and index the same way.
+
+pub mod facilities;
+mod history;
+pub mod organisations;
+pub mod reports;
+pub mod tokens;
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor};
+
+use crate::error::{AppError, AppResult};
+
+/// `valid_from` of a first version: true since the beginning.
+pub const BEGINNING: &str = "0001-01-01";
+/// `valid_to` of a current version.
+pub const END: &str = "9999-12-31";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "register",
+    include_str!("../../migrations/sqlite/0001_register.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "register",
+    include_str!("../../migrations/postgres/0001_register.sql"),
+)];
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+/// Turns what a user typed into a database URL: `postgres://…` and
+/// `sqlite://…` as they are, and a bare path as an SQLite file.
+pub fn normalize_url(database: &str) -> String {
+    if database.starts_with("postgres://")
+        || database.starts_with("postgresql://")
+        || database.starts_with("sqlite:")
+    {
+        database.to_string()
+    } else {
+        format!("sqlite://{database}")
+    }
+}
+
+/// A URL that is safe to print: the password, if any, is hidden.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Connects, creating an SQLite file if needed, and runs the migrations.
+    pub async fn connect(database: &str) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let url = normalize_url(database);
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        };
+        let url = match engine {
+            Engine::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url,
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .with_context(|| format!("invalid database URL {}", redact_url(&url)))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match engine {
+                Engine::Sqlite => 4,
+                Engine::Postgres => 8,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
+        let store = Store { pool, engine };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let sources = match self.engine {
+            Engine::Sqlite => SQLITE_MIGRATIONS,
+            Engine::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let migrations: Vec<Migration> = sources
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    Cow::Borrowed(*sql),
+                    false,
+                )
+            })
+            .collect();
+        let migrator = Migrator {
+            migrations: Cow::Owned(migrations),
+            ..Migrator::DEFAULT
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .context("cannot migrate the database")
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> AppResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The current time as stored: RFC 3339 in UTC, to the second.
+pub fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn date_text(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+/// Reads a stored date; the sentinels become `None`.
+pub fn parse_stored_date(text: Option<String>, column: &str) -> AppResult<Option<NaiveDate>> {
+    match text.as_deref() {
+        None | Some(BEGINNING) | Some(END) => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                AppError::Internal(anyhow::anyhow!("stored {column} '{t}' is not a date"))
+            }),
+    }
+}
+
+/// Builds a statement with `$n` placeholders numbered in the order values are bound.
+#[derive(Default)]
+pub struct SqlBuilder {
+    pub sql: String,
+    binds: Vec<Bind>,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl SqlBuilder {
+    pub fn new(sql: &str) -> SqlBuilder {
+        SqlBuilder {
+            sql: sql.to_string(),
+            binds: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder for a text value.
+    pub fn text(&mut self, value: impl Into<String>) -> &mut Self {
+        self.binds.push(Bind::Text(value.into()));
+        self.sql.push_str(&format!("${}", self.binds.len()));
+        self
+    }
+
+    /// Appends a placeholder for an integer value.
+    pub fn int(&mut self, value: i64) -> &mut Self {
+        self.binds.push(Bind::Int(value));
+        self.sql.push_str(&format!("${}", self.binds.len()));
+        self
+    }
+
+    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut query = sqlx::query(&self.sql);
+        for bind in &self.binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text.as_str()),
+                Bind::Int(n) => query.bind(*n),
+            };
+        }
+        query
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_path_is_an_sqlite_file() {
+        assert_eq!(normalize_url("vangnet.db"), "sqlite://vangnet.db");
+        assert_eq!(normalize_url("postgres://h/db"), "postgres://h/db");
+    }
+
+    #[test]
+    fn passwords_are_hidden_when_urls_are_printed() {
+        assert_eq!(
+            redact_url("postgres://vangnet:geheim@db.example:5432/vangnet"),
+            "postgres://vangnet:***@db.example:5432/vangnet"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_bind_order() {
+        let mut b = SqlBuilder::new("SELECT 1 WHERE a = ");
+        b.text("x").push(" AND b = ").int(2);
+        assert_eq!(b.sql, "SELECT 1 WHERE a = $1 AND b = $2");
+    }
+}

@@ -1,0 +1,47 @@
+//! Counting queries over the register.
+
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use super::facilities::push_open_on;
+use super::{date_text, SqlBuilder, Store};
+use crate::domain::service::ServiceType;
+use crate::domain::table1::ServiceCount;
+use crate::error::{AppError, AppResult};
+
+impl Store {
+    /// Per service: public facilities open on `day`, the distinct
+    /// municipalities they are in, and their summed capacity. One pass over
+    /// the versions valid on that day; a facility counts once per service.
+    pub async fn count_services(&self, day: NaiveDate) -> AppResult<Vec<ServiceCount>> {
+        let day = date_text(day);
+        let mut sql = SqlBuilder::new(
+            "SELECT s.code, COUNT(*) AS locations, \
+             COUNT(DISTINCT v.municipality_code) AS municipalities, \
+             CAST(SUM(v.capacity) AS BIGINT) AS capacity \
+             FROM facility_versions v \
+             JOIN facilities f ON f.id = v.facility_id \
+             JOIN service_types s ON (v.services & s.bit) <> 0 \
+             WHERE v.public_access = 1 AND v.valid_from <= ",
+        );
+        sql.text(day.as_str())
+            .push(" AND v.valid_to > ")
+            .text(day.as_str());
+        push_open_on(&mut sql, &day);
+        sql.push(" GROUP BY s.code");
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| {
+                let code: String = row.try_get("code")?;
+                Ok(ServiceCount {
+                    service: ServiceType::parse(&code).ok_or_else(|| {
+                        AppError::Internal(anyhow::anyhow!("unknown service type '{code}'"))
+                    })?,
+                    locations: row.try_get("locations")?,
+                    municipalities: row.try_get("municipalities")?,
+                    capacity: row.try_get("capacity")?,
+                })
+            })
+            .collect()
+    }
+}
