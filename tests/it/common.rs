@@ -1,0 +1,240 @@
+//! Test support: a fresh database per test on the engine the run asks for
+//! (`VANGNET_TEST_DATABASE=sqlite|postgres`), and the app driven in process.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use serde_json::Value;
+use sqlx::Connection;
+use tower::ServiceExt;
+use vangnet::storage::Store;
+
+/// Where the PostgreSQL server for tests is (without a database name).
+fn postgres_base() -> String {
+    std::env::var("VANGNET_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+}
+
+pub fn engine() -> &'static str {
+    match std::env::var("VANGNET_TEST_DATABASE").as_deref() {
+        Ok("postgres") => "postgres",
+        Ok("sqlite") | Err(_) => "sqlite",
+        Ok(other) => panic!("VANGNET_TEST_DATABASE must be sqlite or postgres, not {other}"),
+    }
+}
+
+/// A database that exists for one test and is removed afterwards.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        match engine() {
+            "postgres" => {
+                sqlx::any::install_default_drivers();
+                let name = format!(
+                    "vangnet_test_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst)
+                );
+                let mut admin =
+                    sqlx::AnyConnection::connect(&format!("{}/postgres", postgres_base()))
+                        .await
+                        .unwrap_or_else(|e| {
+                            panic!(
+                            "VANGNET_TEST_DATABASE=postgres but no PostgreSQL answers at {}: {e}",
+                            postgres_base()
+                        )
+                        });
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                TestDb {
+                    url: format!("{}/{name}", postgres_base()),
+                    _dir: None,
+                    postgres_name: Some(name),
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("test.db");
+                TestDb {
+                    url: path.display().to_string(),
+                    _dir: Some(dir),
+                    postgres_name: None,
+                }
+            }
+        }
+    }
+
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url)
+            .await
+            .expect("connect to test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres_name.take() else {
+            return;
+        };
+        // Drop runs outside async code; a small runtime on its own thread
+        // removes the database (FORCE ends connections still open).
+        let handle = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(mut admin) =
+                    sqlx::AnyConnection::connect(&format!("{}/postgres", postgres_base())).await
+                {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                }
+            });
+        });
+        let _ = handle.join();
+    }
+}
+
+/// The app on a fresh database, with an admin token.
+pub struct TestApp {
+    pub store: Store,
+    pub router: Router,
+    pub token: String,
+    pub db: TestDb,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| {
+            panic!(
+                "response is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.bytes)
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let db = TestDb::new().await;
+        let store = db.store().await;
+        let (_, token) = store.create_token("test-admin", "admin").await.unwrap();
+        TestApp {
+            router: vangnet::app::build(store.clone()),
+            store,
+            token,
+            db,
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(serde_json::to_vec(&body).unwrap())),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        self.raw(request).await
+    }
+
+    pub async fn raw(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            bytes,
+        }
+    }
+
+    /// GET without a token.
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.send(Method::GET, uri, None, None).await
+    }
+
+    /// GET with the admin token.
+    pub async fn get_as_admin(&self, uri: &str) -> Reply {
+        self.send(Method::GET, uri, None, Some(&self.token.clone()))
+            .await
+    }
+
+    pub async fn post(&self, uri: &str, body: Value) -> Reply {
+        self.send(Method::POST, uri, Some(body), Some(&self.token.clone()))
+            .await
+    }
+
+    pub async fn patch(&self, uri: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, uri, Some(body), Some(&self.token.clone()))
+            .await
+    }
+
+    /// Imports CSV text as `name`, writing for real, and returns the report.
+    pub async fn import(&self, name: &str, text: &str) -> vangnet::import::ImportReport {
+        import_bytes(&self.store, name, text.as_bytes(), false).await
+    }
+}
+
+pub async fn import_bytes(
+    store: &Store,
+    name: &str,
+    bytes: &[u8],
+    dry_run: bool,
+) -> vangnet::import::ImportReport {
+    let options = vangnet::import::ImportOptions {
+        dry_run,
+        actor: vangnet::domain::provenance::Actor("test".into()),
+        file_name: name.to_string(),
+        today: vangnet::domain::date::today(),
+    };
+    vangnet::import::import_facilities(store, bytes, &options, &|_, _| {})
+        .await
+        .expect("import runs")
+}
+
+/// A spreadsheet with Dutch headers, as a coordinator would send it.
+pub const DUTCH_CSV: &str = r#"naam;organisatie;voorzieningen;adres;postcode;plaats;geopend;gesloten;openbaar;mobiel;ruimtes;capaciteit;openingstijden;bron;geverifieerd;opmerkingen
+Demo Huiskamer Centrum;Demo Zorg Utrecht;"gebruiksruimte;spuitomruil";Voorbeeldstraat 1;3511 AB;Utrecht;2015-03-01;;ja;nee;3;12;Mo-Fr 09:00-17:00;telefoon;2026-01-15;drie gescheiden ruimtes
+Demo Bewonersruimte;Demo Zorg Utrecht;gebruiksruimte;Demoweg 2;3512 CD;Utrecht;2018-01-01;;nee;nee;1;4;;website;2026-01-15;alleen bewoners
+Demo Oude Ruimte;Demo Zorg Amsterdam;gebruiksruimte;Proefkade 3;1012 AB;Amsterdam;2005-01-01;2023-06-01;ja;nee;1;6;;inventarisatie;2022-06-01;
+Demo MHU Amsterdam;Demo Zorg Amsterdam;mhu;Oefenplein 4;1013 AB;Amsterdam;2008-05-01;;ja;nee;;60;Mo-Su 08:00-10:00;ladis;2025-12-31;
+Demo Apotheek Zwolle;Demo Apotheek;"spuitomruil;naloxon";Testlaan 5;8011 AB;Zwolle;;;ja;nee;;;Mo-Sa 08:00-18:00;;;
+"#;

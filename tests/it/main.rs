@@ -1,0 +1,9 @@
+//! Integration tests: one binary (faster to link), one module per area.
+//! Each test runs on the engine `VANGNET_TEST_DATABASE` names; the test
+//! command (`scripts/test`) runs the whole suite on SQLite and PostgreSQL.
+
+mod api;
+mod cli;
+mod common;
+mod import;
+mod storage;
