@@ -3,6 +3,8 @@
 //! both come through here.
 
 use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::AnyConnection;
 
@@ -12,6 +14,19 @@ use crate::domain::provenance::{Actor, Source};
 use crate::error::{AppError, AppResult};
 use crate::geo::normalize_name;
 use crate::storage::Store;
+
+/// Applies a JSON merge patch (RFC 7386) to a record's input form.
+fn merged<T: Serialize + DeserializeOwned>(current: &T, patch: &Value, noun: &str) -> AppResult<T> {
+    if !patch.is_object() {
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object with the fields to change".into(),
+        ));
+    }
+    let mut document = serde_json::to_value(current).map_err(anyhow::Error::from)?;
+    json_patch::merge(&mut document, patch);
+    serde_json::from_value(document)
+        .map_err(|e| AppError::BadRequest(format!("invalid {noun} patch: {e}")))
+}
 
 /// Resolves the organisation a facility names; it must exist.
 async fn organisation_id(conn: &mut AnyConnection, reference: &OrganisationRef) -> AppResult<i64> {
@@ -77,24 +92,16 @@ pub async fn patch_facility(
     actor: &Actor,
     today: NaiveDate,
 ) -> AppResult<()> {
-    if !patch.is_object() {
-        return Err(AppError::BadRequest(
-            "the body must be a JSON object with the fields to change".into(),
-        ));
-    }
     let current = store
         .facility(id, None)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
-    let mut document = serde_json::to_value(current.fields.to_input(current.organisation_id))
-        .map_err(anyhow::Error::from)?;
-    // Naming the organisation by name replaces the id, and the reverse.
+    let mut base = current.fields.to_input(current.organisation_id);
+    // Naming the organisation by name replaces the id.
     if patch.get("organisation").is_some_and(|v| !v.is_null()) {
-        document["organisation_id"] = Value::Null;
+        base.organisation_id = None;
     }
-    json_patch::merge(&mut document, patch);
-    let input: FacilityInput = serde_json::from_value(document)
-        .map_err(|e| AppError::BadRequest(format!("invalid facility patch: {e}")))?;
+    let input = merged(&base, patch, "facility")?;
     let draft = validate(&input, source, today)?;
     let mut tx = store.pool().begin().await?;
     let organisation = organisation_id(&mut tx, &draft.organisation).await?;
@@ -151,20 +158,11 @@ pub async fn patch_organisation(
     actor: &Actor,
     today: NaiveDate,
 ) -> AppResult<()> {
-    if !patch.is_object() {
-        return Err(AppError::BadRequest(
-            "the body must be a JSON object with the fields to change".into(),
-        ));
-    }
     let current = store
         .organisation(id, None)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
-    let mut document =
-        serde_json::to_value(current.fields.to_input()).map_err(anyhow::Error::from)?;
-    json_patch::merge(&mut document, patch);
-    let input: OrganisationInput = serde_json::from_value(document)
-        .map_err(|e| AppError::BadRequest(format!("invalid organisation patch: {e}")))?;
+    let input = merged(&current.fields.to_input(), patch, "organisation")?;
     let (fields, change): (OrganisationFields, _) =
         input.validate(source, today).map_err(AppError::Invalid)?;
     let mut tx = store.pool().begin().await?;

@@ -252,14 +252,6 @@ impl FacilityInput {
                 ));
             }
         }
-        if let Some(verified) = self.verified_on {
-            if verified > today {
-                errors.push(FieldError::new(
-                    "verified_on",
-                    format!("{verified} is in the future"),
-                ));
-            }
-        }
         let opening_hours = non_blank(&self.opening_hours);
         if let Some(hours) = &opening_hours {
             if let Err(e) = hours.parse::<opening_hours::OpeningHours>() {
@@ -293,14 +285,15 @@ impl FacilityInput {
         let capacity = bounded_count(self.capacity, "capacity", 0..=10_000, &mut errors);
         let street = bounded_text(&self.street, "street", 200, &mut errors);
         let notes = bounded_text(&self.notes, "notes", 4000, &mut errors);
-        let change = Change {
-            source: non_blank(&self.source)
-                .map(|s| Source::parse(&s))
-                .unwrap_or_else(|| default_source.clone()),
-            verified_on: self.verified_on,
-            note: bounded_text(&self.change_note, "change_note", 1000, &mut errors),
-            effective_from: self.effective_from,
-        };
+        let change = Change::from_input(
+            &self.source,
+            self.verified_on,
+            &self.change_note,
+            self.effective_from,
+            default_source,
+            today,
+            &mut errors,
+        );
 
         match (name, organisation, services, municipality) {
             (Some(name), Some(organisation), Some(services), Some(municipality))

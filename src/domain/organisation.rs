@@ -162,14 +162,6 @@ impl OrganisationInput {
                 ));
             }
         }
-        if let Some(verified) = self.verified_on {
-            if verified > today {
-                errors.push(FieldError::new(
-                    "verified_on",
-                    format!("{verified} is in the future"),
-                ));
-            }
-        }
         let fields = OrganisationFields {
             name: name.unwrap_or_default(),
             kind: kind.unwrap_or(OrganisationKind::Other),
@@ -179,14 +171,15 @@ impl OrganisationInput {
             contact_phone: bounded_text(&self.contact_phone, "contact_phone", 50, &mut errors),
             notes: bounded_text(&self.notes, "notes", 4000, &mut errors),
         };
-        let change = Change {
-            source: non_blank(&self.source)
-                .map(|s| Source::parse(&s))
-                .unwrap_or_else(|| default_source.clone()),
-            verified_on: self.verified_on,
-            note: bounded_text(&self.change_note, "change_note", 1000, &mut errors),
-            effective_from: self.effective_from,
-        };
+        let change = Change::from_input(
+            &self.source,
+            self.verified_on,
+            &self.change_note,
+            self.effective_from,
+            default_source,
+            today,
+            &mut errors,
+        );
         if errors.is_empty() {
             Ok((fields, change))
         } else {

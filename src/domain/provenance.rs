@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::{bounded_text, non_blank, FieldError};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
@@ -99,6 +101,36 @@ pub struct Change {
     pub note: Option<String>,
     /// The day from which the new facts are true; today when not given.
     pub effective_from: Option<NaiveDate>,
+}
+
+impl Change {
+    /// A change as a writer described it in an input: the source (or
+    /// `default_source`), when it was verified (not in the future), why,
+    /// and from when it holds.
+    pub fn from_input(
+        source: &Option<String>,
+        verified_on: Option<NaiveDate>,
+        note: &Option<String>,
+        effective_from: Option<NaiveDate>,
+        default_source: &Source,
+        today: NaiveDate,
+        errors: &mut Vec<FieldError>,
+    ) -> Change {
+        if let Some(verified) = verified_on.filter(|v| *v > today) {
+            errors.push(FieldError::new(
+                "verified_on",
+                format!("{verified} is in the future"),
+            ));
+        }
+        Change {
+            source: non_blank(source)
+                .map(|s| Source::parse(&s))
+                .unwrap_or_else(|| default_source.clone()),
+            verified_on,
+            note: bounded_text(note, "change_note", 1000, errors),
+            effective_from,
+        }
+    }
 }
 
 /// Who made a change, as recorded in the history.

@@ -4,12 +4,12 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::history::Versioned;
+use super::history::{recorded_from_row, validity_from_row, Versioned};
 use super::{date_text, now_text, parse_stored_date, SqlBuilder, Store, BEGINNING, END};
 use crate::domain::facility::{
     AccessRules, Facility, FacilityFields, FacilityStatus, Location, LocationPrecision, Postcode,
 };
-use crate::domain::provenance::{Actor, Change, Recorded, Source, SourceKind, Validity};
+use crate::domain::provenance::{Actor, Change};
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::error::{AppError, AppResult};
 use crate::geo::{geo, normalize_name};
@@ -121,9 +121,6 @@ fn facility_from_row(row: &AnyRow) -> AppResult<Facility> {
         }
         _ => None,
     };
-    let source_kind: String = row.try_get("source_kind")?;
-    let source_kind =
-        SourceKind::parse(&source_kind).ok_or_else(|| corrupt("source kind", &source_kind))?;
     let counts_from: String = row.try_get("counts_from")?;
     Ok(Facility {
         id: row.try_get("facility_id")?,
@@ -153,18 +150,8 @@ fn facility_from_row(row: &AnyRow) -> AppResult<Facility> {
             },
             notes: text("notes")?,
         },
-        recorded: Recorded {
-            source: Source::new(source_kind, text("source_detail")?),
-            verified_on: date("verified_on")?,
-            note: text("change_note")?,
-            recorded_by: row.try_get("recorded_by")?,
-            recorded_at: row.try_get("recorded_at")?,
-        },
-        validity: Validity {
-            version: row.try_get("version")?,
-            valid_from: date("valid_from")?,
-            valid_to: date("valid_to")?,
-        },
+        recorded: recorded_from_row(row)?,
+        validity: validity_from_row(row)?,
         counts_from: parse_stored_date(Some(counts_from.clone()), "counts_from")?
             .ok_or_else(|| corrupt("counts_from", &counts_from))?,
     })

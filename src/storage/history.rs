@@ -1,10 +1,38 @@
 //! The versioning shared by every register table with history: a change ends
 //! the current version on its effective day and the caller inserts the next.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::END;
+use super::{parse_stored_date, END};
+use crate::domain::provenance::{Recorded, Source, SourceKind, Validity};
 use crate::error::{AppError, AppResult};
+
+/// Reads the provenance columns every versioned table has.
+pub(super) fn recorded_from_row(row: &AnyRow) -> AppResult<Recorded> {
+    let source_kind: String = row.try_get("source_kind")?;
+    let kind = SourceKind::parse(&source_kind).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "stored source kind '{source_kind}' is not valid"
+        ))
+    })?;
+    Ok(Recorded {
+        source: Source::new(kind, row.try_get("source_detail")?),
+        verified_on: parse_stored_date(row.try_get("verified_on")?, "verified_on")?,
+        note: row.try_get("change_note")?,
+        recorded_by: row.try_get("recorded_by")?,
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+/// Reads a version's place in history.
+pub(super) fn validity_from_row(row: &AnyRow) -> AppResult<Validity> {
+    Ok(Validity {
+        version: row.try_get("version")?,
+        valid_from: parse_stored_date(row.try_get("valid_from")?, "valid_from")?,
+        valid_to: parse_stored_date(row.try_get("valid_to")?, "valid_to")?,
+    })
+}
 
 /// A table with history: `{table}` holds versions of rows of `{owner}` keyed by `{owner_column}`.
 pub(super) struct Versioned {

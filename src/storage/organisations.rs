@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::history::Versioned;
-use super::{date_text, now_text, parse_stored_date, SqlBuilder, Store, BEGINNING, END};
+use super::history::{recorded_from_row, validity_from_row, Versioned};
+use super::{date_text, now_text, SqlBuilder, Store, BEGINNING, END};
 use crate::domain::organisation::{Organisation, OrganisationFields, OrganisationKind};
-use crate::domain::provenance::{Actor, Change, Recorded, Source, SourceKind, Validity};
+use crate::domain::provenance::{Actor, Change};
 use crate::error::{AppError, AppResult};
 use crate::geo::normalize_name;
 
@@ -25,41 +25,22 @@ const SELECT: &str = "SELECT organisation_id, version, valid_from, valid_to, rec
 
 fn organisation_from_row(row: &AnyRow) -> AppResult<Organisation> {
     let text = |column: &str| row.try_get::<Option<String>, _>(column);
-    let date = |column: &str| -> AppResult<Option<NaiveDate>> {
-        parse_stored_date(row.try_get(column)?, column)
-    };
-    let invalid = |what: &str, value: &str| {
-        AppError::Internal(anyhow::anyhow!("stored {what} '{value}' is not valid"))
-    };
     let kind: String = row.try_get("kind")?;
-    let source_kind: String = row.try_get("source_kind")?;
     Ok(Organisation {
         id: row.try_get("organisation_id")?,
         fields: OrganisationFields {
             name: row.try_get("name")?,
-            kind: OrganisationKind::parse(&kind).ok_or_else(|| invalid("kind", &kind))?,
+            kind: OrganisationKind::parse(&kind).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("stored kind '{kind}' is not valid"))
+            })?,
             website: text("website")?,
             contact_name: text("contact_name")?,
             contact_email: text("contact_email")?,
             contact_phone: text("contact_phone")?,
             notes: text("notes")?,
         },
-        recorded: Recorded {
-            source: Source::new(
-                SourceKind::parse(&source_kind)
-                    .ok_or_else(|| invalid("source kind", &source_kind))?,
-                text("source_detail")?,
-            ),
-            verified_on: date("verified_on")?,
-            note: text("change_note")?,
-            recorded_by: row.try_get("recorded_by")?,
-            recorded_at: row.try_get("recorded_at")?,
-        },
-        validity: Validity {
-            version: row.try_get("version")?,
-            valid_from: date("valid_from")?,
-            valid_to: date("valid_to")?,
-        },
+        recorded: recorded_from_row(row)?,
+        validity: validity_from_row(row)?,
     })
 }
 

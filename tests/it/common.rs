@@ -113,7 +113,7 @@ pub struct TestApp {
     pub store: Store,
     pub router: Router,
     pub token: String,
-    pub db: TestDb,
+    _db: TestDb,
 }
 
 pub struct Reply {
@@ -146,7 +146,7 @@ impl TestApp {
             router: vangnet::app::build(store.clone()),
             store,
             token,
-            db,
+            _db: db,
         }
     }
 

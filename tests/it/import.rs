@@ -353,7 +353,7 @@ fn workbook(capacity: CapacityCell) -> Vec<u8> {
     sheet.write_string(1, 2, "MHU").unwrap();
     sheet.write_string(1, 3, "Groningen").unwrap();
     sheet
-        .write_datetime_with_format(1, 4, &ExcelDateTime::from_ymd(2006, 9, 1).unwrap(), &date)
+        .write_datetime_with_format(1, 4, ExcelDateTime::from_ymd(2006, 9, 1).unwrap(), &date)
         .unwrap();
     sheet.write_boolean(1, 5, true).unwrap();
     match capacity {
