@@ -15,6 +15,15 @@ fn qualifier(q: Qualifier) -> &'static str {
     }
 }
 
+fn qualifier_nl(q: Qualifier) -> &'static str {
+    match q {
+        Qualifier::Exact => "exact",
+        Qualifier::AtLeast => "ten minste",
+        Qualifier::Approximate => "ongeveer",
+        Qualifier::Unknown => "onbekend",
+    }
+}
+
 pub fn to_csv(table: &Table1) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
@@ -38,10 +47,11 @@ pub fn to_csv(table: &Table1) -> anyhow::Result<Vec<u8>> {
     Ok(writer.into_inner()?)
 }
 
+/// Markdown for a report to hand on; Dutch, like the published inventory.
 pub fn to_markdown(table: &Table1) -> String {
     let mut out = format!(
-        "Table 1 — harm-reduction services open on {}\n\n\
-         | service | locations | municipalities | capacity | qualifier |\n\
+        "Tabel 1 — harm-reductionvoorzieningen open op {}\n\n\
+         | voorziening | locaties | gemeenten | capaciteit | kwalificatie |\n\
          | --- | ---: | ---: | ---: | --- |\n",
         table.as_of
     );
@@ -52,7 +62,7 @@ pub fn to_markdown(table: &Table1) -> String {
             row.locations,
             row.municipalities,
             capacity(row.capacity),
-            qualifier(row.qualifier)
+            qualifier_nl(row.qualifier)
         ));
     }
     out

@@ -684,7 +684,7 @@ async fn report_table1_prints_csv_and_markdown() {
     let md = report("md");
     assert!(md.contains("2022-01-01"), "{md}");
     assert!(
-        md.contains("| service | locations | municipalities | capacity | qualifier |"),
+        md.contains("| voorziening | locaties | gemeenten | capaciteit | kwalificatie |"),
         "{md}"
     );
     assert!(
