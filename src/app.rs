@@ -8,6 +8,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{Method, Uri};
 use axum::Router;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
@@ -30,6 +31,7 @@ pub fn build(store: Store) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 // Keyed by the matched route, not the raw path, so spans group.
@@ -41,6 +43,19 @@ pub fn build(store: Store) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// A last line of defence: a panic in a handler becomes a logged JSON 500
+/// instead of a dropped connection.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!(
+        "handler panicked: {message}"
+    )))
 }
 
 async fn not_found(method: Method, uri: Uri) -> AppError {

@@ -184,6 +184,7 @@ pub async fn import_facilities(
 
     let default_source = Source::new(SourceKind::Import, Some(options.file_name.clone()));
     let mut new_organisations: Vec<String> = Vec::new();
+    let mut new_by_key: HashMap<String, usize> = HashMap::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut plan: Vec<Planned> = Vec::new();
     for row in &table.rows {
@@ -237,13 +238,11 @@ pub async fn import_facilities(
                 match organisations.get(&key) {
                     Some(&id) => OrgTarget::Existing(id),
                     None => {
-                        let index = new_organisations
-                            .iter()
-                            .position(|n| normalize_name(n) == key)
-                            .unwrap_or_else(|| {
-                                new_organisations.push(name.clone());
-                                new_organisations.len() - 1
-                            });
+                        let next = new_organisations.len();
+                        let index = *new_by_key.entry(key).or_insert(next);
+                        if index == next {
+                            new_organisations.push(name.clone());
+                        }
                         OrgTarget::New(index)
                     }
                 }

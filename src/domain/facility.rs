@@ -20,6 +20,12 @@ impl Postcode {
     pub fn parse(text: &str) -> Result<Postcode, String> {
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let compact = compact.to_uppercase();
+        if !compact.is_ascii() {
+            return Err(format!(
+                "'{}' is not a Dutch postcode (four digits, optionally two letters: 3511 AB)",
+                text.trim()
+            ));
+        }
         let (digits, letters) = compact.split_at(compact.len().min(4));
         let digits_ok = digits.len() == 4
             && digits.bytes().all(|b| b.is_ascii_digit())
@@ -603,7 +609,15 @@ mod tests {
     fn postcodes_are_normalised_and_checked() {
         assert_eq!(Postcode::parse("3511ab").unwrap().as_str(), "3511 AB");
         assert_eq!(Postcode::parse(" 3511 ").unwrap().as_str(), "3511");
-        for bad in ["35111", "0511 AB", "3511 SS", "3511 A", "abcd"] {
+        for bad in [
+            "35111",
+            "0511 AB",
+            "3511 SS",
+            "3511 A",
+            "abcd",
+            "R\u{ead37}<",
+            "35ñ1",
+        ] {
             assert!(Postcode::parse(bad).is_err(), "{bad}");
         }
     }
