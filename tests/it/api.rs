@@ -575,3 +575,13 @@ async fn health_reference_data_and_the_openapi_document_answer() {
     assert!(paths["/api/v1/facilities"]["post"]["security"].is_array());
     assert!(app.get("/").await.text().contains("vangnet"));
 }
+
+#[tokio::test]
+async fn the_health_check_says_when_the_database_is_gone() {
+    let app = TestApp::new().await;
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    app.store.close().await;
+    let reply = app.get("/healthz").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.json()["database"]["status"], "unavailable");
+}
