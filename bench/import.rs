@@ -158,7 +158,7 @@ async fn time_import(
 ) -> anyhow::Result<Duration> {
     let options = ImportOptions {
         dry_run,
-        actor: Actor("bench".into()),
+        actor: Actor::named("bench"),
         file_name: "bench.csv".into(),
         today: vangnet::domain::date::today(),
     };

@@ -3,6 +3,7 @@
 //! (port 0 works) and reports the real one.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{Method, Uri};
@@ -11,23 +12,29 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::config::Config;
 use crate::error::AppError;
+use crate::mail::Mailer;
 use crate::storage::Store;
 
 /// Largest request body accepted (a facility or a patch is a few KB).
-const BODY_LIMIT: usize = 1024 * 1024;
+pub const BODY_LIMIT: usize = 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub config: Arc<Config>,
+    pub mailer: Arc<Mailer>,
 }
 
-/// The whole application as one router.
-pub fn build(store: Store) -> Router {
-    let state = AppState { store };
-    Router::new()
-        .merge(crate::api::router())
-        .merge(crate::web::router())
+/// The whole application as one router, built from the route table.
+pub fn build(store: Store, config: Config, mailer: Mailer) -> Router {
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        mailer: Arc::new(mailer),
+    };
+    crate::routes::router(&state)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -78,13 +85,16 @@ pub struct Server {
 }
 
 impl Server {
-    pub async fn bind(address: &str, store: Store) -> anyhow::Result<Server> {
-        let listener = TcpListener::bind(address)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
+    /// Serves on a bound listener with the given settings.
+    pub fn from_listener(
+        listener: TcpListener,
+        store: Store,
+        config: Config,
+    ) -> anyhow::Result<Server> {
+        let mailer = Mailer::from_url(config.smtp_url.as_deref(), &config.mail_from)?;
         Ok(Server {
             listener,
-            router: build(store),
+            router: build(store, config, mailer),
         })
     }
 
@@ -94,7 +104,10 @@ impl Server {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())

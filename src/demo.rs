@@ -8,6 +8,8 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use serde_json::json;
 
+use crate::accounts;
+use crate::domain::access::Principal;
 use crate::domain::date::today;
 use crate::domain::provenance::{Actor, Source};
 use crate::import::{import_facilities, ImportOptions};
@@ -22,19 +24,27 @@ pub struct Demo {
     pub store: Store,
     /// The admin API token made for this run.
     pub admin_token: String,
+    /// (e-mail, role, password) of the demo accounts made for this run.
+    pub logins: Vec<(String, String, String)>,
 }
 
 impl Demo {
     pub fn banner(&self, file: &Path, address: std::net::SocketAddr) -> String {
-        format!(
+        let mut text = format!(
             "vangnet demo: DEMO DATA, not real services (every name starts with 'Demo')\n\
              database: {} (recreated at every start)\n\
-             demo login: API token with role admin: {}\n\
+             demo logins (sign in at http://{address}/inloggen; new passwords at every start):\n",
+            file.display()
+        );
+        for (email, role, password) in &self.logins {
+            text.push_str(&format!("  {role:<12} {email:<34} {password}\n"));
+        }
+        text.push_str(&format!(
+            "demo API token (role admin): {}\n\
              try: curl -H 'Authorization: Bearer {}' http://{address}/api/v1/facilities/1/history",
-            file.display(),
-            self.admin_token,
-            self.admin_token
-        )
+            self.admin_token, self.admin_token
+        ));
+        text
     }
 }
 
@@ -75,7 +85,7 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
         }
     }
     let store = Store::connect(&file.display().to_string()).await?;
-    let actor = Actor("demo".into());
+    let actor = Actor::named("demo");
     let day = today();
     let options = ImportOptions {
         dry_run: false,
@@ -88,7 +98,7 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
 
     let facilities = store
         .list_facilities(&FacilityFilter {
-            include_non_public: true,
+            internal: crate::domain::access::InternalScope::All,
             ..FacilityFilter::default()
         })
         .await?;
@@ -105,6 +115,7 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
             facility.id,
             &patch,
             &Source::parse(source),
+            &Principal::command_line("demo"),
             &actor,
             day,
         )
@@ -112,5 +123,49 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
         .with_context(|| format!("demo change to '{name}'"))?;
     }
     let (_, admin_token) = store.create_token("demo-admin", "admin").await?;
-    Ok(Demo { store, admin_token })
+    let logins = demo_logins(&store, &facilities, &actor).await?;
+    Ok(Demo {
+        store,
+        admin_token,
+        logins,
+    })
+}
+
+/// One account per role, each with a fresh random password.
+async fn demo_logins(
+    store: &Store,
+    facilities: &[crate::domain::facility::Facility],
+    actor: &Actor,
+) -> anyhow::Result<Vec<(String, String, String)>> {
+    let west = facilities
+        .iter()
+        .find(|f| f.organisation_name.as_deref() == Some("Demo Verslavingszorg West"))
+        .map(|f| f.organisation_id)
+        .context("the demo has no 'Demo Verslavingszorg West'")?;
+    let accounts = [
+        ("admin@demo.vangnet.example", "admin", None),
+        ("onderzoeker@demo.vangnet.example", "researcher", None),
+        (
+            "beheerder.west@demo.vangnet.example",
+            "org_manager",
+            Some(west),
+        ),
+        ("melder.west@demo.vangnet.example", "reporter", Some(west)),
+        ("auditor@demo.vangnet.example", "auditor", None),
+    ];
+    let mut logins = Vec::new();
+    for (email, role, organisation_id) in accounts {
+        let new = accounts::NewUser {
+            email: email.into(),
+            name: None,
+            role: role.into(),
+            organisation_id,
+            facility_ids: Vec::new(),
+        };
+        let (_, link) = accounts::create_user(store, &new, actor).await?;
+        let password = format!("demo-{}", &crate::auth::secret::generate("")[..12]);
+        accounts::set_password(store, &link, &password, actor).await?;
+        logins.push((email.to_string(), role.to_string(), password));
+    }
+    Ok(logins)
 }

@@ -163,7 +163,7 @@ pub async fn import_facilities(
     drop(conn);
     let existing = store
         .list_facilities(&FacilityFilter {
-            include_non_public: true,
+            internal: crate::domain::access::InternalScope::All,
             ..FacilityFilter::default()
         })
         .await?;

@@ -8,15 +8,21 @@
 //! (router and server).
 
 pub mod api;
+pub mod accounts;
 pub mod app;
+pub mod auth;
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod formats;
 pub mod geo;
 pub mod import;
+pub mod mail;
+pub mod notify;
 pub mod register;
 pub mod reports;
+pub mod routes;
 pub mod storage;
 pub mod web;

@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-use crate::domain::facility::{FacilityDraft, FacilityInput, OrganisationRef};
+use crate::domain::access::{FacilityScope, Principal};
+use crate::domain::facility::{Facility, FacilityDraft, FacilityInput, OrganisationRef};
 use crate::domain::organisation::{OrganisationFields, OrganisationInput};
 use crate::domain::provenance::{Actor, Source};
 use crate::error::{AppError, AppResult};
@@ -58,16 +59,46 @@ fn validate(input: &FacilityInput, source: &Source, today: NaiveDate) -> AppResu
     input.validate(source, today).map_err(AppError::Invalid)
 }
 
+/// The permission question's view of a facility.
+pub fn scope(facility: &Facility) -> FacilityScope {
+    FacilityScope {
+        id: facility.id,
+        organisation_id: facility.organisation_id,
+        public_access: facility.fields.public_access,
+    }
+}
+
+/// The refusal for a facility the caller may not use: 403 when they may
+/// know it exists (it is public, or theirs to read), 404 otherwise, so
+/// that another organisation's non-public facility does not leak.
+pub fn refuse(who: &Principal, facility: FacilityScope, what: &str) -> AppError {
+    if facility.public_access || who.may_read_internal(facility) {
+        AppError::Forbidden(format!("you may not {what} this facility"))
+    } else {
+        AppError::NotFound(format!("facility {} does not exist", facility.id))
+    }
+}
+
+fn refuse_organisation(organisation_id: i64) -> AppError {
+    AppError::Forbidden(format!(
+        "you may only add or move facilities to your own organisation, not to organisation {organisation_id}"
+    ))
+}
+
 pub async fn create_facility(
     store: &Store,
     input: &FacilityInput,
     source: &Source,
+    who: &Principal,
     actor: &Actor,
     today: NaiveDate,
 ) -> AppResult<i64> {
     let draft = validate(input, source, today)?;
     let mut tx = store.pool().begin().await?;
     let organisation = organisation_id(&mut tx, &draft.organisation).await?;
+    if !who.may_create_facility(organisation) {
+        return Err(refuse_organisation(organisation));
+    }
     let id = Store::create_facility(
         &mut tx,
         organisation,
@@ -89,6 +120,7 @@ pub async fn patch_facility(
     id: i64,
     patch: &Value,
     source: &Source,
+    who: &Principal,
     actor: &Actor,
     today: NaiveDate,
 ) -> AppResult<()> {
@@ -96,6 +128,9 @@ pub async fn patch_facility(
         .facility(id, None)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
+    if !who.may_edit_facility(scope(&current)) {
+        return Err(refuse(who, scope(&current), "change"));
+    }
     let mut base = current.fields.to_input(current.organisation_id);
     // Naming the organisation by name replaces the id.
     if patch.get("organisation").is_some_and(|v| !v.is_null()) {
@@ -105,6 +140,9 @@ pub async fn patch_facility(
     let draft = validate(&input, source, today)?;
     let mut tx = store.pool().begin().await?;
     let organisation = organisation_id(&mut tx, &draft.organisation).await?;
+    if organisation != current.organisation_id && !who.may_create_facility(organisation) {
+        return Err(refuse_organisation(organisation));
+    }
     Store::update_facility(
         &mut tx,
         id,
@@ -139,9 +177,13 @@ pub async fn create_organisation(
     store: &Store,
     input: &OrganisationInput,
     source: &Source,
+    who: &Principal,
     actor: &Actor,
     today: NaiveDate,
 ) -> AppResult<i64> {
+    if !who.may_manage_register() {
+        return Err(AppError::Forbidden("you may not add organisations".into()));
+    }
     let (fields, change) = input.validate(source, today).map_err(AppError::Invalid)?;
     let mut tx = store.pool().begin().await?;
     ensure_unique_name(&mut tx, &fields.name, None).await?;
@@ -155,9 +197,15 @@ pub async fn patch_organisation(
     id: i64,
     patch: &Value,
     source: &Source,
+    who: &Principal,
     actor: &Actor,
     today: NaiveDate,
 ) -> AppResult<()> {
+    if !who.may_edit_organisation(id) {
+        return Err(AppError::Forbidden(format!(
+            "you may not change organisation {id}"
+        )));
+    }
     let current = store
         .organisation(id, None)
         .await?

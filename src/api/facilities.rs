@@ -9,15 +9,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{date_param, ApiJson, ApiQuery, Caller, Id, SignedIn, Writer};
+use super::{date_param, ApiJson, ApiQuery, Caller, Id};
 use crate::app::AppState;
+use crate::domain::access::{InternalScope, Principal};
 use crate::domain::date::today;
+use crate::domain::facility::Facility;
 use crate::domain::facility::{manual_source, FacilityInput, FacilityStatus};
 use crate::domain::service::ServiceType;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::formats::json::{history as history_of, Audience, FacilityJson, FacilityVersion};
 use crate::geo::geo;
 use crate::register;
+use crate::register::{refuse, scope};
+use crate::storage::audit::AuditEvent;
 use crate::storage::facilities::FacilityFilter;
 
 const DEFAULT_LIMIT: i64 = 100;
@@ -65,7 +69,7 @@ pub struct Created {
 }
 
 impl ListQuery {
-    fn filter(&self, include_non_public: bool) -> AppResult<(FacilityFilter, NaiveDate)> {
+    fn filter(&self, internal: InternalScope) -> AppResult<(FacilityFilter, NaiveDate)> {
         let day = date_param("as_of", &self.as_of)?.unwrap_or_else(today);
         let service =
             match self.service.as_deref() {
@@ -126,7 +130,7 @@ impl ListQuery {
                 province_code,
                 text: self.q.clone().filter(|q| !q.trim().is_empty()),
                 status,
-                include_non_public,
+                internal,
                 organisation_id: self.organisation_id,
                 limit: Some(limit),
                 offset,
@@ -136,9 +140,19 @@ impl ListQuery {
     }
 }
 
+/// What the caller may see of one facility.
+fn audience_for(caller: &Caller, facility: &Facility) -> Audience {
+    match &caller.principal {
+        Some(p) if p.may_read_internal(scope(facility)) => Audience::Internal,
+        _ => Audience::Public,
+    }
+}
+
 /// List facilities as they were on a day, with filters.
 ///
-/// Without a token only publicly accessible facilities are listed.
+/// Without a token only publicly accessible facilities are listed; signed-in
+/// users also see the non-public facilities they may read (all for national
+/// roles, their own organisation's otherwise), with internal notes.
 #[utoipa::path(get, path = "/api/v1/facilities", tag = "register", params(ListQuery),
     responses(
         (status = 200, body = FacilityList),
@@ -149,17 +163,39 @@ pub async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> AppResult<Json<FacilityList>> {
-    let audience = caller.audience();
-    let (filter, day) = query.filter(audience == Audience::Internal)?;
+    let internal = caller
+        .principal
+        .as_ref()
+        .map_or(InternalScope::None, Principal::internal_scope);
+    let (filter, day) = query.filter(internal)?;
     let facilities = state.store.list_facilities(&filter).await?;
+    let shown: Vec<FacilityJson> = facilities
+        .iter()
+        .map(|f| FacilityJson::new(f, day, audience_for(&caller, f)))
+        .collect();
+    let internal_ids: Vec<String> = shown
+        .iter()
+        .filter(|f| f.provenance.recorded_by.is_some())
+        .map(|f| f.id.to_string())
+        .collect();
+    if !internal_ids.is_empty() {
+        state
+            .store
+            .audit(
+                &AuditEvent::new("read", &caller.actor(), "facility")
+                    .object("list")
+                    .detail(format!(
+                        "internal data of facilities {}",
+                        internal_ids.join(",")
+                    )),
+            )
+            .await?;
+    }
     Ok(Json(FacilityList {
         as_of: day,
         limit: filter.limit.unwrap_or(DEFAULT_LIMIT),
         offset: filter.offset,
-        facilities: facilities
-            .iter()
-            .map(|f| FacilityJson::new(f, day, audience))
-            .collect(),
+        facilities: shown,
     }))
 }
 
@@ -176,14 +212,22 @@ pub async fn show(
     ApiQuery(query): ApiQuery<AsOfQuery>,
 ) -> AppResult<Json<FacilityJson>> {
     let day = date_param("as_of", &query.as_of)?.unwrap_or_else(today);
-    let audience = caller.audience();
-    state
+    let facility = state
         .store
         .facility(id, Some(day))
         .await?
-        .filter(|f| f.fields.public_access || audience == Audience::Internal)
-        .map(|f| Json(FacilityJson::new(&f, day, audience)))
-        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))
+        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
+    let audience = audience_for(&caller, &facility);
+    if !facility.fields.public_access && audience == Audience::Public {
+        return Err(AppError::NotFound(format!("facility {id} does not exist")));
+    }
+    if audience == Audience::Internal {
+        state
+            .store
+            .audit(&AuditEvent::new("read", &caller.actor(), "facility").object(id))
+            .await?;
+    }
+    Ok(Json(FacilityJson::new(&facility, day, audience)))
 }
 
 /// Every version of a facility, oldest first, with what each one changed,
@@ -197,13 +241,25 @@ pub async fn show(
     ))]
 pub async fn history(
     State(state): State<AppState>,
-    _reader: SignedIn,
+    caller: Caller,
     Id(id): Id,
 ) -> AppResult<Json<Vec<FacilityVersion>>> {
+    let who = caller.principal()?;
     let versions = state.store.facility_history(id).await?;
-    if versions.is_empty() {
-        return Err(AppError::NotFound(format!("facility {id} does not exist")));
+    let current = versions
+        .last()
+        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
+    if !who.may_read_internal(scope(current)) {
+        return Err(refuse(who, scope(current), "read the history of"));
     }
+    state
+        .store
+        .audit(
+            &AuditEvent::new("read", &caller.actor(), "facility")
+                .object(id)
+                .detail("history"),
+        )
+        .await?;
     let day = today();
     let records = versions
         .iter()
@@ -229,14 +285,15 @@ pub async fn history(
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    writer: Writer,
+    caller: Caller,
     ApiJson(input): ApiJson<FacilityInput>,
 ) -> AppResult<impl IntoResponse> {
     let id = register::create_facility(
         &state.store,
         &input,
         &manual_source("API"),
-        &writer.actor(),
+        caller.principal()?,
+        &caller.actor(),
         today(),
     )
     .await?;
@@ -260,7 +317,7 @@ pub async fn create(
     ))]
 pub async fn update(
     State(state): State<AppState>,
-    writer: Writer,
+    caller: Caller,
     Id(id): Id,
     ApiJson(patch): ApiJson<Value>,
 ) -> AppResult<Json<FacilityJson>> {
@@ -270,7 +327,8 @@ pub async fn update(
         id,
         &patch,
         &manual_source("API"),
-        &writer.actor(),
+        caller.principal()?,
+        &caller.actor(),
         day,
     )
     .await?;

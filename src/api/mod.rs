@@ -2,64 +2,32 @@
 //! `/api/openapi.json`. Reads of public facts need no token; every write
 //! needs an API token (`Authorization: Bearer vng_…`).
 
-mod auth;
-mod facilities;
-mod organisations;
-mod reference;
-mod reports;
+pub mod accounts;
+pub mod audit;
+pub mod facilities;
+pub mod organisations;
+pub mod reference;
+pub mod reports;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::routing::get;
-use axum::Router;
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-pub use auth::{Caller, SignedIn, Writer};
-
-use crate::app::AppState;
+pub use crate::auth::request::Caller;
 use crate::domain::date::parse_date;
 use crate::domain::FieldError;
 use crate::error::{AppError, AppResult};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/facilities",
-            get(facilities::list).post(facilities::create),
-        )
-        .route(
-            "/api/v1/facilities/{id}",
-            get(facilities::show).patch(facilities::update),
-        )
-        .route("/api/v1/facilities/{id}/history", get(facilities::history))
-        .route(
-            "/api/v1/organisations",
-            get(organisations::list).post(organisations::create),
-        )
-        .route(
-            "/api/v1/organisations/{id}",
-            get(organisations::show).patch(organisations::update),
-        )
-        .route(
-            "/api/v1/organisations/{id}/history",
-            get(organisations::history),
-        )
-        .route("/api/v1/reports/table1", get(reports::table1))
-        .route("/api/v1/municipalities", get(reference::municipalities))
-        .route("/api/v1/provinces", get(reference::provinces))
-        .route("/api/openapi.json", get(openapi_json))
-}
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "vangnet API",
         description = "The national register of harm-reduction services in the Netherlands. \
-            Reads of public facts are open; writes need an API token. \
+            Reads of public facts are open; writes need an API token of a user whose role allows them. \
             Every read takes `as_of=YYYY-MM-DD` and answers what was true on that day.",
         license(name = "EUPL-1.2")
     ),
@@ -77,6 +45,16 @@ pub fn router() -> Router<AppState> {
         reports::table1,
         reference::municipalities,
         reference::provinces,
+        accounts::me,
+        accounts::list_tokens,
+        accounts::create_token,
+        accounts::revoke_token,
+        accounts::list_users,
+        accounts::create_user,
+        accounts::disable_user,
+        accounts::locked_accounts,
+        accounts::unlock_account,
+        audit::search,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -84,6 +62,7 @@ pub fn router() -> Router<AppState> {
         (name = "register", description = "Facilities and organisations, with history"),
         (name = "reports", description = "Counts over the register"),
         (name = "reference", description = "Bundled reference geography"),
+        (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
     )
 )]
 pub struct ApiDoc;
@@ -100,7 +79,7 @@ impl Modify for BearerAuth {
     }
 }
 
-async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
 }
 

@@ -7,16 +7,44 @@ use axum::Json;
 use serde_json::Value;
 
 use super::facilities::{AsOfQuery, Created};
-use super::{date_param, ApiJson, ApiQuery, Caller, Id, SignedIn, Writer};
+use super::{date_param, ApiJson, ApiQuery, Caller, Id};
 use crate::app::AppState;
 use crate::domain::date::today;
 use crate::domain::facility::manual_source;
+use crate::domain::organisation::Organisation;
 use crate::domain::organisation::OrganisationInput;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::formats::json::{
     history as with_changes, Audience, OrganisationJson, OrganisationVersion,
 };
 use crate::register;
+use crate::storage::audit::AuditEvent;
+
+fn may_read_internal(caller: &Caller, organisation_id: i64) -> bool {
+    caller
+        .principal
+        .as_ref()
+        .is_some_and(|p| p.may_read_organisation_internal(organisation_id))
+}
+
+/// What the caller may see of an organisation; reading contact details is audited.
+async fn shown(
+    state: &AppState,
+    caller: &Caller,
+    organisation: &Organisation,
+) -> AppResult<OrganisationJson> {
+    if may_read_internal(caller, organisation.id) {
+        state
+            .store
+            .audit(
+                &AuditEvent::new("read", &caller.actor(), "organisation").object(organisation.id),
+            )
+            .await?;
+        Ok(OrganisationJson::new(organisation, Audience::Internal))
+    } else {
+        Ok(OrganisationJson::new(organisation, Audience::Public))
+    }
+}
 
 /// All organisations as they were on a day.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "register", params(AsOfQuery),
@@ -28,12 +56,32 @@ pub async fn list(
 ) -> AppResult<Json<Vec<OrganisationJson>>> {
     let day = date_param("as_of", &query.as_of)?.unwrap_or_else(today);
     let organisations = state.store.list_organisations(Some(day)).await?;
-    Ok(Json(
-        organisations
-            .iter()
-            .map(|o| OrganisationJson::new(o, caller.audience()))
-            .collect(),
-    ))
+    let mut internal = Vec::new();
+    let shown = organisations
+        .iter()
+        .map(|o| {
+            if may_read_internal(&caller, o.id) {
+                internal.push(o.id.to_string());
+                OrganisationJson::new(o, Audience::Internal)
+            } else {
+                OrganisationJson::new(o, Audience::Public)
+            }
+        })
+        .collect();
+    if !internal.is_empty() {
+        state
+            .store
+            .audit(
+                &AuditEvent::new("read", &caller.actor(), "organisation")
+                    .object("list")
+                    .detail(format!(
+                        "contact details of organisations {}",
+                        internal.join(",")
+                    )),
+            )
+            .await?;
+    }
+    Ok(Json(shown))
 }
 
 /// One organisation as it was on a day.
@@ -46,12 +94,12 @@ pub async fn show(
     ApiQuery(query): ApiQuery<AsOfQuery>,
 ) -> AppResult<Json<OrganisationJson>> {
     let day = date_param("as_of", &query.as_of)?.unwrap_or_else(today);
-    state
+    let organisation = state
         .store
         .organisation(id, Some(day))
         .await?
-        .map(|o| Json(OrganisationJson::new(&o, caller.audience())))
-        .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))
+        .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
+    Ok(Json(shown(&state, &caller, &organisation).await?))
 }
 
 /// Every version of an organisation, oldest first, with what each changed. Needs a token.
@@ -60,15 +108,29 @@ pub async fn show(
     responses((status = 200, body = Vec<OrganisationVersion>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
-    _reader: SignedIn,
+    caller: Caller,
     Id(id): Id,
 ) -> AppResult<Json<Vec<OrganisationVersion>>> {
+    let who = caller.principal()?;
     let versions = state.store.organisation_history(id).await?;
     if versions.is_empty() {
         return Err(AppError::NotFound(format!(
             "organisation {id} does not exist"
         )));
     }
+    if !who.may_read_organisation_internal(id) {
+        return Err(AppError::Forbidden(format!(
+            "you may not read the history of organisation {id}"
+        )));
+    }
+    state
+        .store
+        .audit(
+            &AuditEvent::new("read", &caller.actor(), "organisation")
+                .object(id)
+                .detail("history"),
+        )
+        .await?;
     let records = versions
         .iter()
         .map(|o| OrganisationJson::new(o, Audience::Internal))
@@ -87,14 +149,15 @@ pub async fn history(
     responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
-    writer: Writer,
+    caller: Caller,
     ApiJson(input): ApiJson<OrganisationInput>,
 ) -> AppResult<impl IntoResponse> {
     let id = register::create_organisation(
         &state.store,
         &input,
         &manual_source("API"),
-        &writer.actor(),
+        caller.principal()?,
+        &caller.actor(),
         today(),
     )
     .await?;
@@ -108,7 +171,7 @@ pub async fn create(
     responses((status = 200, body = OrganisationJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
-    writer: Writer,
+    caller: Caller,
     Id(id): Id,
     ApiJson(patch): ApiJson<Value>,
 ) -> AppResult<Json<OrganisationJson>> {
@@ -117,7 +180,8 @@ pub async fn update(
         id,
         &patch,
         &manual_source("API"),
-        &writer.actor(),
+        caller.principal()?,
+        &caller.actor(),
         today(),
     )
     .await?;

@@ -6,30 +6,38 @@ use std::process::ExitCode;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Command, ExportCommand, ImportCommand, ReportCommand, ReportFormat, TokenCommand};
+use super::{
+    AuditCommand, Command, ExportCommand, ImportCommand, ReportCommand, ReportFormat, ServerArgs,
+    TokenCommand, UserCommand,
+};
+use crate::accounts::{self, NewUser};
 use crate::app::Server;
+use crate::config::Config;
+use crate::domain::access::InternalScope;
 use crate::domain::date::today;
 use crate::domain::facility::FacilityStatus;
 use crate::domain::provenance::Actor;
 use crate::formats::columns::ExportScope;
 use crate::formats::{export_facilities, table1};
 use crate::import::{import_facilities, ImportOptions};
+use crate::storage::audit::{AuditEvent, AuditVerification};
 use crate::storage::facilities::FacilityFilter;
-use crate::storage::tokens::TOKEN_ROLES;
+use crate::storage::tokens::SERVICE_TOKEN_ROLES;
 use crate::storage::{redact_url, Store};
 
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { listen, db } => {
+        Command::Serve { server, db } => {
             let store = Store::connect(&db.database).await?;
             tracing::info!(database = %redact_url(&db.database), engine = store.engine().name(), "database ready");
-            serve(&listen, store).await?;
+            let bound = bind(&server, store).await?;
+            run_server(bound).await?;
         }
-        Command::Demo { listen, file } => {
+        Command::Demo { server, file } => {
             let demo = crate::demo::prepare(&file).await?;
-            let server = Server::bind(&listen, demo.store.clone()).await?;
-            println!("{}", demo.banner(&file, server.local_addr()?));
-            run_server(server).await?;
+            let bound = bind(&server, demo.store.clone()).await?;
+            println!("{}", demo.banner(&file, bound.local_addr()?));
+            run_server(bound).await?;
         }
         Command::Migrate { db } => {
             let store = Store::connect(&db.database).await?;
@@ -51,12 +59,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let store = Store::connect(&db.database).await?;
-            let actor = Actor(by.unwrap_or_else(|| {
-                format!(
-                    "cli:{}",
-                    std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-                )
-            }));
+            let actor = cli_actor(by);
             let options = ImportOptions {
                 dry_run,
                 actor,
@@ -105,12 +108,28 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let facilities = store
                 .list_facilities(&FacilityFilter {
                     as_of: Some(day),
-                    include_non_public: !public_only,
+                    internal: if public_only {
+                        InternalScope::None
+                    } else {
+                        InternalScope::All
+                    },
                     status: public_only.then_some(FacilityStatus::Open),
                     ..FacilityFilter::default()
                 })
                 .await?;
             let bytes = export_facilities(&facilities, day, format, scope)?;
+            if scope == ExportScope::Full {
+                store
+                    .audit(
+                        &AuditEvent::new("export", &cli_actor(None), "facility")
+                            .object("list")
+                            .detail(format!(
+                                "{} facilities as of {day}, with internal data",
+                                facilities.len()
+                            )),
+                    )
+                    .await?;
+            }
             match output {
                 Some(path) => {
                     std::fs::write(&path, &bytes)
@@ -137,12 +156,47 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Token { what } => return token(what).await,
+        Command::User { what } => return user(what).await,
+        Command::Audit {
+            what: AuditCommand::Verify { db },
+        } => {
+            let store = Store::connect(&db.database).await?;
+            return Ok(match store.verify_audit().await? {
+                AuditVerification::Intact { entries } => {
+                    println!("audit log intact: {entries} entries, each following the one before");
+                    ExitCode::SUCCESS
+                }
+                AuditVerification::Broken { seq, reason } => {
+                    println!("audit log BROKEN at entry {seq}: {reason}");
+                    ExitCode::FAILURE
+                }
+            });
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(listen: &str, store: Store) -> anyhow::Result<()> {
-    run_server(Server::bind(listen, store).await?).await
+/// Binds the server; the public URL defaults to the address it listens on.
+async fn bind(args: &ServerArgs, store: Store) -> anyhow::Result<Server> {
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    let config = Config {
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}")),
+        trust_proxy: args.trust_proxy,
+        smtp_url: args.smtp_url.clone(),
+        mail_from: args.mail_from.clone(),
+    };
+    if let Some(url) = &config.smtp_url {
+        tracing::info!(smtp = %redact_url(url), "sending e-mail through SMTP");
+    } else {
+        tracing::warn!("no --smtp-url: e-mail (password links) is written to the log");
+    }
+    Server::from_listener(listener, store, config)
 }
 
 async fn run_server(server: Server) -> anyhow::Result<()> {
@@ -163,27 +217,55 @@ fn parse_day(text: Option<&str>) -> anyhow::Result<chrono::NaiveDate> {
 
 async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
     match command {
-        TokenCommand::Create { role, name, db } => {
-            if !TOKEN_ROLES.contains(&role.as_str()) {
-                anyhow::bail!(
-                    "--role: '{role}' is not a token role (known: {})",
-                    TOKEN_ROLES.join(", ")
-                );
-            }
+        TokenCommand::Create {
+            role,
+            user,
+            name,
+            db,
+        } => {
             if name.trim().is_empty() {
                 anyhow::bail!("--name: give the token a name");
             }
             let store = Store::connect(&db.database).await?;
-            let (id, secret) = store.create_token(name.trim(), &role).await?;
+            let (id, secret, what) = match (role, user) {
+                (Some(role), None) => {
+                    if !SERVICE_TOKEN_ROLES.contains(&role.as_str()) {
+                        anyhow::bail!(
+                            "--role: '{role}' is not a service token role (known: {}); for other roles make a user and use --user",
+                            SERVICE_TOKEN_ROLES.join(", ")
+                        );
+                    }
+                    let (id, secret) = store.create_token(name.trim(), &role).await?;
+                    (id, secret, format!("role {role}"))
+                }
+                (_, Some(email)) => {
+                    let user = store
+                        .user_by_email(&email)
+                        .await?
+                        .with_context(|| format!("--user: no user has e-mail {email}"))?
+                        .user;
+                    let (id, secret) = store.create_user_token(user.id, name.trim()).await?;
+                    (id, secret, format!("acting as {}", user.email))
+                }
+                (None, None) => anyhow::bail!("give --role or --user"),
+            };
+            let actor = cli_actor(None);
+            store
+                .audit(
+                    &AuditEvent::new("create", &actor, "token")
+                        .object(id)
+                        .detail(name.trim()),
+                )
+                .await?;
             eprintln!(
-                "token {id} '{}' (role {role}) created; it is shown only once:",
+                "token {id} '{}' ({what}) created; it is shown only once:",
                 name.trim()
             );
             println!("{secret}");
         }
         TokenCommand::List { db } => {
             let store = Store::connect(&db.database).await?;
-            for t in store.list_tokens().await? {
+            for t in store.list_tokens(None).await? {
                 let state = t
                     .revoked_at
                     .map_or("active".to_string(), |at| format!("revoked {at}"));
@@ -195,10 +277,99 @@ async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
         }
         TokenCommand::Revoke { id, db } => {
             let store = Store::connect(&db.database).await?;
-            if !store.revoke_token(id).await? {
+            if !store.revoke_token(id, None).await? {
                 anyhow::bail!("no active token has id {id}");
             }
+            store
+                .audit(&AuditEvent::new("revoke", &cli_actor(None), "token").object(id))
+                .await?;
             println!("token {id} revoked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The command-line user, as the history and audit log name them.
+fn cli_actor(by: Option<String>) -> Actor {
+    Actor::named(by.unwrap_or_else(|| {
+        format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+        )
+    }))
+}
+
+async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        UserCommand::Add {
+            email,
+            role,
+            organisation,
+            facilities,
+            name,
+            public_url,
+            db,
+        } => {
+            let store = Store::connect(&db.database).await?;
+            let new = NewUser {
+                email: email.clone(),
+                name,
+                role,
+                organisation_id: organisation,
+                facility_ids: facilities,
+            };
+            let (id, secret) = match accounts::create_user(&store, &new, &cli_actor(None)).await {
+                Ok(created) => created,
+                Err(crate::error::AppError::Invalid(errors)) => {
+                    for e in errors {
+                        eprintln!(
+                            "error: --{}: {}",
+                            e.field.replace('_', "-").replace("-id", ""),
+                            e.message
+                        );
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let link = Config {
+                public_url,
+                ..Config::default()
+            }
+            .link(&format!("/wachtwoord-instellen?code={secret}"));
+            eprintln!(
+                "user {id} ({}) added; they set their password with this link (valid 24 hours):",
+                email.trim()
+            );
+            println!("{link}");
+        }
+        UserCommand::List { db } => {
+            let store = Store::connect(&db.database).await?;
+            for u in store.list_users().await? {
+                let state = match &u.disabled_at {
+                    Some(at) => format!("disabled {at}"),
+                    None if u.has_password => "active".to_string(),
+                    None => "invited".to_string(),
+                };
+                let organisation = u.organisation_id.map(|o| o.to_string()).unwrap_or_default();
+                println!("{}\t{}\t{}\t{organisation}\t{state}", u.id, u.email, u.role);
+            }
+            store
+                .audit(&AuditEvent::new("read", &cli_actor(None), "user").object("list"))
+                .await?;
+        }
+        UserCommand::Disable { email, db } => {
+            let store = Store::connect(&db.database).await?;
+            let user = store
+                .user_by_email(&email)
+                .await?
+                .with_context(|| format!("no user has e-mail {email}"))?
+                .user;
+            accounts::disable_user(&store, user.id, &cli_actor(None)).await?;
+            println!(
+                "user {} disabled; their sessions and tokens have ended",
+                user.email
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

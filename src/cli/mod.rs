@@ -33,19 +33,43 @@ pub struct DatabaseArgs {
     database: String,
 }
 
+/// How the server is reached and sends mail.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    #[arg(long, env = "VANGNET_LISTEN", default_value = DEFAULT_LISTEN)]
+    listen: String,
+    /// The address people use (e.g. https://vangnet.example); https turns on
+    /// secure cookies and HSTS. Default: http:// plus the listen address.
+    #[arg(long, env = "VANGNET_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Take client addresses from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "VANGNET_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// smtp://host:port, smtps://user:pass@host or smtp+starttls://user:pass@host;
+    /// without it, e-mail is written to the log.
+    #[arg(long, env = "VANGNET_SMTP_URL")]
+    smtp_url: Option<String>,
+    #[arg(
+        long,
+        env = "VANGNET_MAIL_FROM",
+        default_value = "vangnet <noreply@vangnet.invalid>"
+    )]
+    mail_from: String,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the register over HTTP.
     Serve {
-        #[arg(long, env = "VANGNET_LISTEN", default_value = DEFAULT_LISTEN)]
-        listen: String,
+        #[command(flatten)]
+        server: ServerArgs,
         #[command(flatten)]
         db: DatabaseArgs,
     },
     /// Serve a freshly made demo register (demo data, its own SQLite file).
     Demo {
-        #[arg(long, env = "VANGNET_LISTEN", default_value = DEFAULT_LISTEN)]
-        listen: String,
+        #[command(flatten)]
+        server: ServerArgs,
         /// The demo's database file; deleted and recreated at every start.
         #[arg(long, default_value = "vangnet-demo.db")]
         file: PathBuf,
@@ -74,6 +98,64 @@ enum Command {
     Token {
         #[command(subcommand)]
         what: TokenCommand,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        what: UserCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user; prints a link (valid 24 hours) with which they set their password.
+    Add {
+        email: String,
+        /// admin, researcher, org_manager, reporter or auditor.
+        #[arg(long)]
+        role: String,
+        /// The organisation (id) of an org_manager or reporter.
+        #[arg(long)]
+        organisation: Option<i64>,
+        /// Limit a reporter to these facilities (ids); repeatable.
+        #[arg(long = "facility")]
+        facilities: Vec<i64>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Where the link points (default http://127.0.0.1:8080).
+        #[arg(
+            long,
+            env = "VANGNET_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Disable a user: their sessions and tokens end at once.
+    Disable {
+        email: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check that no entry of the audit log was altered or deleted.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArgs,
     },
 }
 
@@ -136,10 +218,14 @@ enum ReportCommand {
 
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
-    /// Create an API token; its secret is printed once.
+    /// Create an API token; its secret is printed once. With --user it acts
+    /// as that user; otherwise it is a service token with --role.
     Create {
+        #[arg(long, required_unless_present = "user", conflicts_with = "user")]
+        role: Option<String>,
+        /// The e-mail address of the user the token acts as.
         #[arg(long)]
-        role: String,
+        user: Option<String>,
         #[arg(long)]
         name: String,
         #[command(flatten)]

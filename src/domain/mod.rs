@@ -2,6 +2,7 @@
 //! HTTP in them. Storage, the API and the file formats depend on this module,
 //! never the other way round.
 
+pub mod access;
 pub mod date;
 pub mod facility;
 pub mod organisation;

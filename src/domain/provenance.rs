@@ -133,9 +133,30 @@ impl Change {
     }
 }
 
-/// Who made a change, as recorded in the history.
+/// Who made a change or read internal data, as the history and the audit log
+/// record it (NEN 7513: user, on whose behalf, access point).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor(pub String);
+pub struct Actor {
+    /// E-mail address, token name or `cli:user`.
+    pub name: String,
+    pub user_id: Option<i64>,
+    /// The organisation the actor acts for, if any.
+    pub on_behalf_of: Option<String>,
+    /// The client address, or `cli` for the command line.
+    pub access_point: String,
+}
+
+impl Actor {
+    /// An actor on the command line or inside vangnet itself.
+    pub fn named(name: impl Into<String>) -> Actor {
+        Actor {
+            name: name.into(),
+            user_id: None,
+            on_behalf_of: None,
+            access_point: "cli".into(),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

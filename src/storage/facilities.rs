@@ -4,8 +4,10 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::audit::AuditEvent;
 use super::history::{recorded_from_row, validity_from_row, Versioned};
 use super::{date_text, now_text, parse_stored_date, SqlBuilder, Store, BEGINNING, END};
+use crate::domain::access::InternalScope;
 use crate::domain::facility::{
     AccessRules, Facility, FacilityFields, FacilityStatus, Location, LocationPrecision, Postcode,
 };
@@ -33,7 +35,8 @@ pub struct FacilityFilter {
     pub text: Option<String>,
     /// Only facilities with this status on the day (`as_of`, or today).
     pub status: Option<FacilityStatus>,
-    pub include_non_public: bool,
+    /// Which facilities that are not open to the public to include.
+    pub internal: InternalScope,
     pub organisation_id: Option<i64>,
     pub limit: Option<i64>,
     pub offset: i64,
@@ -200,8 +203,16 @@ impl Store {
                     .push(" ESCAPE '\\')");
             }
         }
-        if !filter.include_non_public {
-            sql.push(" AND v.public_access = 1");
+        match filter.internal {
+            InternalScope::All => {}
+            InternalScope::Organisation(id) => {
+                sql.push(" AND (v.public_access = 1 OR v.organisation_id = ")
+                    .int(id)
+                    .push(")");
+            }
+            InternalScope::None => {
+                sql.push(" AND v.public_access = 1");
+            }
         }
         if let Some(id) = filter.organisation_id {
             sql.push(" AND v.organisation_id = ").int(id);
@@ -235,11 +246,7 @@ impl Store {
 
     /// One facility as of a day, or its current version.
     pub async fn facility(&self, id: i64, as_of: Option<NaiveDate>) -> AppResult<Option<Facility>> {
-        let mut sql = SqlBuilder::new(SELECT);
-        push_version_scope(&mut sql, as_of);
-        sql.push(" AND v.facility_id = ").int(id);
-        let row = sql.query().fetch_optional(self.pool()).await?;
-        row.as_ref().map(facility_from_row).transpose()
+        select_one(self.pool(), id, as_of).await
     }
 
     /// Every version of a facility, oldest first, each with the organisation
@@ -286,6 +293,14 @@ impl Store {
             &now,
         )
         .await?;
+        let after = audit_json(organisation_id, fields, change);
+        Store::append_audit(
+            conn,
+            &AuditEvent::new("create", actor, "facility")
+                .object(id)
+                .after(Some(after)),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -302,6 +317,9 @@ impl Store {
         actor: &Actor,
         today: NaiveDate,
     ) -> AppResult<()> {
+        let before = select_one(&mut *conn, id, None)
+            .await?
+            .map(|f| audit_json(f.organisation_id, &f.fields, &change_of(&f)));
         let effective = date_text(change.effective_from.unwrap_or(today));
         let version = FACILITY_VERSIONS.end_current(conn, id, &effective).await?;
         let now = now_text();
@@ -326,8 +344,53 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         }
+        let after = audit_json(organisation_id, fields, change);
+        Store::append_audit(
+            conn,
+            &AuditEvent::new("update", actor, "facility")
+                .object(id)
+                .before(before)
+                .after(Some(after)),
+        )
+        .await?;
         Ok(())
     }
+}
+
+/// One facility as of a day (or its current version), on a pool or inside a transaction.
+async fn select_one<'e, E>(
+    executor: E,
+    id: i64,
+    as_of: Option<NaiveDate>,
+) -> AppResult<Option<Facility>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut sql = SqlBuilder::new(SELECT);
+    push_version_scope(&mut sql, as_of);
+    sql.push(" AND v.facility_id = ").int(id);
+    let row = sql.query().fetch_optional(executor).await?;
+    row.as_ref().map(facility_from_row).transpose()
+}
+
+/// The change a stored version records, as it was written.
+fn change_of(facility: &Facility) -> Change {
+    Change {
+        source: facility.recorded.source.clone(),
+        verified_on: facility.recorded.verified_on,
+        note: facility.recorded.note.clone(),
+        effective_from: facility.validity.valid_from,
+    }
+}
+
+/// A facility version as the audit log shows it: the input form with its provenance.
+fn audit_json(organisation_id: i64, fields: &FacilityFields, change: &Change) -> serde_json::Value {
+    let mut input = fields.to_input(organisation_id);
+    input.source = Some(change.source.to_string());
+    input.verified_on = change.verified_on;
+    input.change_note = change.note.clone();
+    input.effective_from = change.effective_from;
+    serde_json::to_value(input).unwrap_or(serde_json::Value::Null)
 }
 
 fn escape_like(text: &str) -> String {
@@ -365,7 +428,7 @@ async fn insert_version(
     .bind(valid_from)
     .bind(END)
     .bind(now)
-    .bind(actor.0.as_str())
+    .bind(actor.name.as_str())
     .bind(change.source.kind.code())
     .bind(change.source.detail.as_deref())
     .bind(change.verified_on.map(date_text))

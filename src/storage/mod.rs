@@ -8,11 +8,13 @@
 //! Dates travel as ISO-8601 text and flags as 0/1 integers, which both
 //! engines compare and index the same way.
 
+pub mod audit;
 pub mod facilities;
 mod history;
 pub mod organisations;
 pub mod reports;
 pub mod tokens;
+pub mod users;
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -46,16 +48,31 @@ impl Engine {
     }
 }
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "register",
-    include_str!("../../migrations/sqlite/0001_register.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "register",
-    include_str!("../../migrations/postgres/0001_register.sql"),
-)];
+/// Append-only: a landed migration is never edited; changes come as new files.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "register",
+        include_str!("../../migrations/sqlite/0001_register.sql"),
+    ),
+    (
+        2,
+        "accounts_audit",
+        include_str!("../../migrations/sqlite/0002_accounts_audit.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "register",
+        include_str!("../../migrations/postgres/0001_register.sql"),
+    ),
+    (
+        2,
+        "accounts_audit",
+        include_str!("../../migrations/postgres/0002_accounts_audit.sql"),
+    ),
+];
 
 #[derive(Clone)]
 pub struct Store {
@@ -181,6 +198,11 @@ impl Store {
 /// The current time as stored: RFC 3339 in UTC, to the second.
 pub fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The current time with milliseconds, for events that must sort finely.
+pub fn now_millis_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 pub fn date_text(date: NaiveDate) -> String {

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::audit::AuditEvent;
 use super::history::{recorded_from_row, validity_from_row, Versioned};
 use super::{date_text, now_text, SqlBuilder, Store, BEGINNING, END};
 use crate::domain::organisation::{Organisation, OrganisationFields, OrganisationKind};
@@ -77,11 +78,7 @@ impl Store {
         id: i64,
         as_of: Option<NaiveDate>,
     ) -> AppResult<Option<Organisation>> {
-        let mut sql = SqlBuilder::new(SELECT);
-        push_scope(&mut sql, as_of);
-        sql.push(" AND organisation_id = ").int(id);
-        let row = sql.query().fetch_optional(self.pool()).await?;
-        row.as_ref().map(organisation_from_row).transpose()
+        select_one(self.pool(), id, as_of).await
     }
 
     pub async fn organisation_history(&self, id: i64) -> AppResult<Vec<Organisation>> {
@@ -133,6 +130,14 @@ impl Store {
                 .fetch_one(&mut *conn)
                 .await?;
         insert_version(conn, id, 1, BEGINNING, fields, change, actor, &now).await?;
+        let after = audit_json(fields, change);
+        Store::append_audit(
+            conn,
+            &AuditEvent::new("create", actor, "organisation")
+                .object(id)
+                .after(Some(after)),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -162,6 +167,32 @@ impl Store {
     }
 }
 
+/// One organisation as of a day (or its current version), on a pool or in a transaction.
+async fn select_one<'e, E>(
+    executor: E,
+    id: i64,
+    as_of: Option<NaiveDate>,
+) -> AppResult<Option<Organisation>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut sql = SqlBuilder::new(SELECT);
+    push_scope(&mut sql, as_of);
+    sql.push(" AND organisation_id = ").int(id);
+    let row = sql.query().fetch_optional(executor).await?;
+    row.as_ref().map(organisation_from_row).transpose()
+}
+
+/// An organisation version as the audit log shows it.
+fn audit_json(fields: &OrganisationFields, change: &Change) -> serde_json::Value {
+    let mut input = fields.to_input();
+    input.source = Some(change.source.to_string());
+    input.verified_on = change.verified_on;
+    input.change_note = change.note.clone();
+    input.effective_from = change.effective_from;
+    serde_json::to_value(input).unwrap_or(serde_json::Value::Null)
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn insert_version(
     conn: &mut AnyConnection,
@@ -184,7 +215,7 @@ async fn insert_version(
     .bind(valid_from)
     .bind(END)
     .bind(now)
-    .bind(actor.0.as_str())
+    .bind(actor.name.as_str())
     .bind(change.source.kind.code())
     .bind(change.source.detail.as_deref())
     .bind(change.verified_on.map(date_text))

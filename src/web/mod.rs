@@ -1,26 +1,20 @@
 //! Non-API HTTP: the start page, the health check and the open-data downloads.
 
-mod opendata;
+pub mod opendata;
+pub mod pages;
+pub mod templates;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::json;
 
 use crate::app::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(index))
-        .route("/healthz", get(healthz))
-        .merge(opendata::router())
-}
-
 /// Health check for load balancers and monitoring: 200 when the database
 /// answers, 503 when it does not.
-async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let engine = state.store.engine().name();
     match state.store.ping().await {
         Ok(()) => (
@@ -41,6 +35,6 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// A plain start page until the public finder arrives: what vangnet is and
 /// where its data can be found.
-async fn index() -> Html<&'static str> {
+pub async fn index() -> Html<&'static str> {
     Html(include_str!("index.html"))
 }

@@ -5,8 +5,7 @@
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,12 +19,6 @@ use crate::formats::{export_facilities, ExportFormat};
 use crate::geo::{OUTLINE_GEOJSON, PROVINCES_GEOJSON};
 use crate::storage::facilities::FacilityFilter;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/opendata/", get(catalogue))
-        .route("/opendata/{file}", get(download))
-}
-
 const FORMATS: [ExportFormat; 4] = [
     ExportFormat::Csv,
     ExportFormat::Json,
@@ -34,7 +27,7 @@ const FORMATS: [ExportFormat; 4] = [
 ];
 
 /// What can be downloaded, with its licence.
-async fn catalogue() -> Json<serde_json::Value> {
+pub async fn catalogue() -> Json<serde_json::Value> {
     let files: Vec<_> = FORMATS
         .iter()
         .map(|f| {
@@ -59,11 +52,11 @@ async fn catalogue() -> Json<serde_json::Value> {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DownloadQuery {
-    as_of: Option<String>,
+pub struct DownloadQuery {
+    pub as_of: Option<String>,
 }
 
-async fn download(
+pub async fn download(
     State(state): State<AppState>,
     Path(file): Path<String>,
     ApiQuery(query): ApiQuery<DownloadQuery>,

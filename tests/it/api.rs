@@ -117,7 +117,7 @@ async fn no_write_is_possible_without_a_valid_token() {
 
     // A revoked token stops working at once.
     let (id, secret) = app.store.create_token("tijdelijk", "admin").await.unwrap();
-    assert!(app.store.revoke_token(id).await.unwrap());
+    assert!(app.store.revoke_token(id, None).await.unwrap());
     let revoked = app
         .send(
             Method::POST,

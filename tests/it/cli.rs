@@ -908,7 +908,14 @@ async fn demo_serves_its_own_register_with_an_admin_token_and_leaves_the_current
         .unwrap_or_else(|| panic!("no vng_ token in the banner:\n{banner}"))
         .trim_matches('\'')
         .to_string();
-    assert!(banner.contains(&format!("role admin: {token}")), "{banner}");
+    assert!(
+        banner.contains(&format!("(role admin): {token}")),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("admin@demo.vangnet.example"),
+        "the banner lists the demo logins:\n{banner}"
+    );
 
     let (status, table) = get_json(&server.url("/api/v1/reports/table1"), None).await;
     assert_eq!(status, 200, "{table}");

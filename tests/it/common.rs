@@ -142,12 +142,35 @@ impl TestApp {
         let db = TestDb::new().await;
         let store = db.store().await;
         let (_, token) = store.create_token("test-admin", "admin").await.unwrap();
+        let mailer = vangnet::mail::Mailer::from_url(None, "vangnet <noreply@vangnet.invalid>")
+            .expect("development mailer");
         TestApp {
-            router: vangnet::app::build(store.clone()),
+            router: vangnet::app::build(store.clone(), vangnet::config::Config::default(), mailer),
             store,
             token,
             _db: db,
         }
+    }
+
+    /// Adds a user with a role (and organisation) and returns an API token acting as them.
+    pub async fn user_token(
+        &self,
+        email: &str,
+        role: &str,
+        organisation_id: Option<i64>,
+    ) -> (i64, String) {
+        let new = vangnet::accounts::NewUser {
+            email: email.to_string(),
+            role: role.to_string(),
+            organisation_id,
+            ..Default::default()
+        };
+        let actor = vangnet::domain::provenance::Actor::named("test");
+        let (id, _) = vangnet::accounts::create_user(&self.store, &new, &actor)
+            .await
+            .unwrap_or_else(|e| panic!("create user {email}: {e}"));
+        let (_, token) = self.store.create_user_token(id, "test").await.unwrap();
+        (id, token)
     }
 
     pub async fn send(
@@ -221,7 +244,7 @@ pub async fn import_bytes(
 ) -> vangnet::import::ImportReport {
     let options = vangnet::import::ImportOptions {
         dry_run,
-        actor: vangnet::domain::provenance::Actor("test".into()),
+        actor: vangnet::domain::provenance::Actor::named("test"),
         file_name: name.to_string(),
         today: vangnet::domain::date::today(),
     };

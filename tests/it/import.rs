@@ -307,7 +307,7 @@ async fn an_export_imports_again_without_changes() {
     let facilities = app
         .store
         .list_facilities(&FacilityFilter {
-            include_non_public: true,
+            internal: vangnet::domain::access::InternalScope::All,
             ..FacilityFilter::default()
         })
         .await
@@ -413,7 +413,7 @@ async fn no_file_content_makes_the_importer_panic() {
         let facilities = app
             .store
             .list_facilities(&FacilityFilter {
-                include_non_public: true,
+                internal: vangnet::domain::access::InternalScope::All,
                 ..FacilityFilter::default()
             })
             .await

@@ -2,8 +2,10 @@
 //! Each test runs on the engine `VANGNET_TEST_DATABASE` names; the test
 //! command (`scripts/test`) runs the whole suite on SQLite and PostgreSQL.
 
+mod accounts;
 mod api;
 mod cli;
 mod common;
 mod import;
+mod matrix;
 mod storage;

@@ -13,7 +13,7 @@ async fn the_schema_is_created_once_and_a_second_start_keeps_the_data() {
     store.close().await;
     // Starting again runs the migrations again: nothing is lost or duplicated.
     let again = db.store().await;
-    let tokens = again.list_tokens().await.unwrap();
+    let tokens = again.list_tokens(None).await.unwrap();
     assert_eq!(tokens.len(), 1);
     assert_eq!(tokens[0].id, id);
     let migrations: i64 = sqlx::query("SELECT COUNT(*) AS n FROM _sqlx_migrations")
@@ -22,7 +22,7 @@ async fn the_schema_is_created_once_and_a_second_start_keeps_the_data() {
         .unwrap()
         .try_get("n")
         .unwrap();
-    assert_eq!(migrations, 1);
+    assert_eq!(migrations, 2);
 }
 
 #[tokio::test]

@@ -1,0 +1,141 @@
+//! `/api/v1/audit`: searching and exporting the audit log (national roles).
+
+use axum::extract::State;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ApiQuery, Caller};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::storage::audit::{AuditEntry, AuditEvent, AuditFilter};
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Part of the actor's name or e-mail address.
+    pub actor: Option<String>,
+    /// create, update, read, export, login, login_failed, disable, …
+    pub event: Option<String>,
+    /// facility, organisation, user, token, session, …
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// From this day or time (inclusive), e.g. 2026-11-01.
+    pub from: Option<String>,
+    /// Until this day or time (exclusive).
+    pub until: Option<String>,
+    /// At most this many entries (default 200).
+    pub limit: Option<i64>,
+    /// json (default) or csv.
+    pub format: Option<String>,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> AuditFilter {
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        AuditFilter {
+            actor: text(&self.actor),
+            event: text(&self.event),
+            object_type: text(&self.object_type),
+            object_id: text(&self.object_id),
+            from: text(&self.from),
+            until: text(&self.until),
+            limit: self.limit.unwrap_or(200),
+        }
+    }
+}
+
+/// Entries as CSV, one per row, for handing over or archiving.
+pub fn to_csv(entries: &[AuditEntry]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "seq",
+        "at",
+        "event",
+        "actor",
+        "actor_user_id",
+        "on_behalf_of",
+        "access_point",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+        "detail",
+        "prev_hash",
+        "hash",
+    ])?;
+    let text =
+        |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    for e in entries {
+        writer.write_record([
+            e.seq.to_string(),
+            e.at.clone(),
+            e.event.clone(),
+            e.actor.clone(),
+            e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
+            e.on_behalf_of.clone().unwrap_or_default(),
+            e.access_point.clone(),
+            e.object_type.clone(),
+            e.object_id.clone().unwrap_or_default(),
+            text(&e.before),
+            text(&e.after),
+            e.detail.clone().unwrap_or_default(),
+            e.prev_hash.clone(),
+            e.hash.clone(),
+        ])?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+/// Search the audit log, newest first; `format=csv` exports it. Reading it is itself audited.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "accounts", params(AuditQuery), security(("token" = [])),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> AppResult<Response> {
+    let entries = state.store.search_audit(&query.filter()).await?;
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "format: '{other}' is not json or csv"
+            )))
+        }
+    };
+    state
+        .store
+        .audit(
+            &AuditEvent::new(
+                if csv { "export" } else { "read" },
+                &caller.actor(),
+                "audit_log",
+            )
+            .detail(format!("{} entries", entries.len())),
+        )
+        .await?;
+    if csv {
+        let body = to_csv(&entries)?;
+        return Ok((
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"vangnet-audit.csv\"",
+                ),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(Json(entries).into_response())
+}

@@ -1,0 +1,239 @@
+//! Who may do what (DESIGN.md, "Roles"). Every permission question the web
+//! pages and the API ask is answered here, so the rules live in one place.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, including users and roles.
+    Admin,
+    /// The national coordinator: reads all, keeps the register true.
+    Researcher,
+    /// Keeps their own organisation's facilities right.
+    OrgManager,
+    /// Files reports for (some of) their organisation's facilities.
+    Reporter,
+    /// Fills in the audits assigned to them.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Researcher,
+        Role::OrgManager,
+        Role::Reporter,
+        Role::Auditor,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Researcher => "researcher",
+            Role::OrgManager => "org_manager",
+            Role::Reporter => "reporter",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == text.trim())
+    }
+
+    /// Organisation roles act for exactly one organisation.
+    pub fn needs_organisation(self) -> bool {
+        matches!(self, Role::OrgManager | Role::Reporter)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// How a caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token,
+    CommandLine,
+}
+
+/// A signed-in caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// None for service tokens and the command line.
+    pub user_id: Option<i64>,
+    /// E-mail address, token name or `cli:user`: what the history and audit log show.
+    pub name: String,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    /// For a reporter limited to some facilities; empty means all of the organisation's.
+    pub facility_ids: Vec<i64>,
+    pub via: Via,
+}
+
+/// What the register knows about a facility for a permission question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FacilityScope {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub public_access: bool,
+}
+
+impl Principal {
+    /// Someone at the command line: they hold the database, so they may do everything.
+    pub fn command_line(name: impl Into<String>) -> Principal {
+        Principal {
+            user_id: None,
+            name: name.into(),
+            role: Role::Admin,
+            organisation_id: None,
+            facility_ids: Vec::new(),
+            via: Via::CommandLine,
+        }
+    }
+
+    fn national(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Researcher)
+    }
+
+    fn own_organisation(&self, organisation_id: i64) -> bool {
+        self.role.needs_organisation() && self.organisation_id == Some(organisation_id)
+    }
+
+    /// Non-public facilities of which organisations this caller may see in lists.
+    pub fn internal_scope(&self) -> InternalScope {
+        match (self.national(), self.organisation_id) {
+            (true, _) => InternalScope::All,
+            (false, Some(id)) if self.role.needs_organisation() => InternalScope::Organisation(id),
+            _ => InternalScope::None,
+        }
+    }
+
+    /// Internal facts of a facility: notes, history, who changed what, and
+    /// the facility itself when it is not public.
+    pub fn may_read_internal(&self, facility: FacilityScope) -> bool {
+        if self.national() {
+            return true;
+        }
+        if !self.own_organisation(facility.organisation_id) {
+            return false;
+        }
+        self.role != Role::Reporter
+            || self.facility_ids.is_empty()
+            || self.facility_ids.contains(&facility.id)
+    }
+
+    /// Changing a facility's facts.
+    pub fn may_edit_facility(&self, facility: FacilityScope) -> bool {
+        self.national()
+            || (self.role == Role::OrgManager && self.own_organisation(facility.organisation_id))
+    }
+
+    /// Adding a facility to an organisation.
+    pub fn may_create_facility(&self, organisation_id: i64) -> bool {
+        self.national() || (self.role == Role::OrgManager && self.own_organisation(organisation_id))
+    }
+
+    /// An organisation's contact details and history.
+    pub fn may_read_organisation_internal(&self, organisation_id: i64) -> bool {
+        self.national() || self.own_organisation(organisation_id)
+    }
+
+    pub fn may_edit_organisation(&self, organisation_id: i64) -> bool {
+        self.national() || (self.role == Role::OrgManager && self.own_organisation(organisation_id))
+    }
+
+    /// Adding organisations and importing spreadsheets: national work.
+    pub fn may_manage_register(&self) -> bool {
+        self.national()
+    }
+
+    pub fn may_manage_users(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn may_read_audit_log(&self) -> bool {
+        self.national()
+    }
+}
+
+/// Which non-public facilities a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InternalScope {
+    #[default]
+    None,
+    Organisation(i64),
+    All,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role, organisation_id: Option<i64>) -> Principal {
+        Principal {
+            user_id: Some(1),
+            name: "demo@vangnet.example".into(),
+            role,
+            organisation_id,
+            facility_ids: Vec::new(),
+            via: Via::Session,
+        }
+    }
+
+    const OWN: FacilityScope = FacilityScope {
+        id: 10,
+        organisation_id: 1,
+        public_access: false,
+    };
+    const OTHER: FacilityScope = FacilityScope {
+        id: 20,
+        organisation_id: 2,
+        public_access: false,
+    };
+
+    #[test]
+    fn national_roles_read_everything_and_organisation_roles_only_their_own() {
+        assert!(principal(Role::Admin, None).may_read_internal(OTHER));
+        assert!(principal(Role::Researcher, None).may_read_internal(OTHER));
+        let manager = principal(Role::OrgManager, Some(1));
+        assert!(manager.may_read_internal(OWN));
+        assert!(!manager.may_read_internal(OTHER));
+        assert!(!principal(Role::Auditor, None).may_read_internal(OWN));
+    }
+
+    #[test]
+    fn only_managers_and_national_roles_edit_facilities() {
+        assert!(principal(Role::OrgManager, Some(1)).may_edit_facility(OWN));
+        assert!(!principal(Role::OrgManager, Some(1)).may_edit_facility(OTHER));
+        assert!(!principal(Role::Reporter, Some(1)).may_edit_facility(OWN));
+        assert!(principal(Role::Researcher, None).may_edit_facility(OTHER));
+        assert!(!principal(Role::Auditor, None).may_edit_facility(OWN));
+    }
+
+    #[test]
+    fn a_reporter_limited_to_some_facilities_sees_only_those() {
+        let mut reporter = principal(Role::Reporter, Some(1));
+        assert!(reporter.may_read_internal(OWN));
+        reporter.facility_ids = vec![11];
+        assert!(!reporter.may_read_internal(OWN));
+        reporter.facility_ids = vec![10];
+        assert!(reporter.may_read_internal(OWN));
+    }
+
+    #[test]
+    fn only_admins_manage_users() {
+        for role in Role::ALL {
+            let organisation = role.needs_organisation().then_some(1);
+            assert_eq!(
+                principal(role, organisation).may_manage_users(),
+                role == Role::Admin
+            );
+        }
+    }
+}

@@ -1,0 +1,505 @@
+//! Sending e-mail: password links, invitations and other notices, as plain
+//! UTF-8 text.
+//!
+//! A [`Mailer`] is built once from configuration with [`Mailer::from_url`]:
+//!
+//! | URL | how mail is sent |
+//! | --- | --- |
+//! | none | not at all: the development mailer logs every message (recipient, subject and body, so links can be followed) with `tracing::warn!` and keeps the last [`KEPT_IN_DEVELOPMENT`] for [`Mailer::sent`] |
+//! | `smtp://host[:port]` | plain SMTP to a trusted local relay (port 25 by default), no TLS and no login |
+//! | `smtps://[user:pass@]host[:port]` | SMTP over TLS from the first byte (port 465 by default) |
+//! | `smtp+starttls://[user:pass@]host[:port]` | SMTP upgraded with STARTTLS, which the server must offer (port 587 by default) |
+//!
+//! TLS certificates are checked against the Mozilla roots bundled with the
+//! binary (`webpki-roots`), for the host named in the URL. A user name or
+//! password with `@`, `:`, `/` or `%` in it is written percent-encoded
+//! (`%40` for `@`). The password never appears in messages or logs: the URL
+//! is shown through [`crate::storage::redact_url`].
+//!
+//! Bodies go out as `text/plain; charset=utf-8`, as lettre encodes them:
+//! `7bit` when they are ASCII, otherwise quoted-printable (or base64 when
+//! that is shorter). That is safe through any relay, also one without
+//! 8BITMIME, and every mail program decodes it; subjects with non-ASCII
+//! characters are encoded as RFC 2047 words.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{anyhow, bail, Context};
+use lettre::message::{Mailbox, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::storage::redact_url;
+
+/// How many messages the development mailer keeps for [`Mailer::sent`].
+pub const KEPT_IN_DEVELOPMENT: usize = 100;
+
+/// One plain-text message to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    /// An address, optionally with a name: `a@example.nl` or `Naam <a@example.nl>`.
+    pub to: String,
+    pub subject: String,
+    /// Plain UTF-8 text; line breaks are sent as CRLF.
+    pub body: String,
+}
+
+/// Sends [`Mail`]; cheap to clone (clones share the connection settings and,
+/// in development, the kept messages).
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+#[derive(Clone)]
+enum Transport {
+    /// No SMTP server configured: log and keep.
+    Development(Arc<Mutex<Vec<Mail>>>),
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// The URL with its password redacted, for messages.
+        shown_as: String,
+    },
+}
+
+impl Mailer {
+    /// A mailer for `url` (see the module documentation), sending as `from`
+    /// (`vangnet <noreply@example.nl>`). `None` gives the development mailer.
+    pub fn from_url(url: Option<&str>, from: &str) -> anyhow::Result<Mailer> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| anyhow!("invalid sender address {from:?}: {e}"))?;
+        let Some(url) = url else {
+            return Ok(Mailer {
+                from,
+                transport: Transport::Development(Arc::default()),
+            });
+        };
+        let config =
+            SmtpUrl::parse(url).with_context(|| format!("invalid SMTP URL {}", redact_url(url)))?;
+        let builder = match config.security {
+            Security::Plain => {
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            }
+            Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
+                .with_context(|| format!("cannot set up TLS for {}", config.host))?,
+            Security::StartTls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                    .with_context(|| format!("cannot set up TLS for {}", config.host))?
+            }
+        };
+        let builder = builder.port(config.port);
+        let builder = match config.credentials {
+            Some((user, password)) => builder.credentials(Credentials::new(user, password)),
+            None => builder,
+        };
+        Ok(Mailer {
+            from,
+            transport: Transport::Smtp {
+                transport: builder.build(),
+                shown_as: redact_url(url),
+            },
+        })
+    }
+
+    /// Whether this is the development mailer, which sends nothing.
+    pub fn is_development(&self) -> bool {
+        matches!(self.transport, Transport::Development(_))
+    }
+
+    /// Sends one message, or in development logs and keeps it. An invalid
+    /// recipient address is an error in both cases.
+    pub async fn send(&self, mail: &Mail) -> anyhow::Result<()> {
+        let message = self.message(mail)?;
+        match &self.transport {
+            Transport::Development(kept) => {
+                tracing::warn!(
+                    to = %mail.to,
+                    subject = %mail.subject,
+                    body = %mail.body,
+                    "no SMTP server configured: this message was not sent"
+                );
+                let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+                if kept.len() == KEPT_IN_DEVELOPMENT {
+                    kept.remove(0);
+                }
+                kept.push(mail.clone());
+                Ok(())
+            }
+            Transport::Smtp {
+                transport,
+                shown_as,
+            } => {
+                transport.send(message).await.with_context(|| {
+                    format!("cannot send mail to {} through {shown_as}", mail.to)
+                })?;
+                tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
+                Ok(())
+            }
+        }
+    }
+
+    /// The messages the development mailer kept, oldest first (at most
+    /// [`KEPT_IN_DEVELOPMENT`]); always empty for a mailer that sends.
+    pub fn sent(&self) -> Vec<Mail> {
+        match &self.transport {
+            Transport::Development(kept) => kept.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            Transport::Smtp { .. } => Vec::new(),
+        }
+    }
+
+    fn message(&self, mail: &Mail) -> anyhow::Result<Message> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| anyhow!("invalid recipient address {:?}: {e}", mail.to))?;
+        // A subject is one line; a line break in it would start a new header.
+        let subject = mail.subject.replace(['\r', '\n'], " ");
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .singlepart(SinglePart::plain(mail.body.clone()))
+            .context("cannot build the message")
+    }
+}
+
+impl fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Mailer({self})")
+    }
+}
+
+/// How the mailer sends, for logs: `SMTP smtps://user:***@host:465, from …`.
+impl fmt::Display for Mailer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.transport {
+            Transport::Development(_) => {
+                write!(f, "development mailer (logs messages, sends nothing)")?
+            }
+            Transport::Smtp { shown_as, .. } => write!(f, "SMTP {shown_as}")?,
+        }
+        write!(f, ", from {}", self.from)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    Plain,
+    Tls,
+    StartTls,
+}
+
+/// An SMTP URL taken apart.
+#[derive(Debug, PartialEq, Eq)]
+struct SmtpUrl {
+    security: Security,
+    host: String,
+    port: u16,
+    credentials: Option<(String, String)>,
+}
+
+impl SmtpUrl {
+    fn parse(url: &str) -> anyhow::Result<SmtpUrl> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| anyhow!("expected smtp://, smtps:// or smtp+starttls://"))?;
+        let (security, default_port) = match scheme.to_ascii_lowercase().as_str() {
+            "smtp" => (Security::Plain, 25),
+            "smtps" => (Security::Tls, 465),
+            "smtp+starttls" => (Security::StartTls, 587),
+            other => {
+                bail!("unknown scheme {other:?}; expected smtp://, smtps:// or smtp+starttls://")
+            }
+        };
+        let authority = rest.strip_suffix('/').unwrap_or(rest);
+        if authority.contains(['/', '?', '#']) {
+            bail!("an SMTP URL has no path, query or fragment: only [user:password@]host[:port]");
+        }
+        let (userinfo, host_port) = match authority.rsplit_once('@') {
+            Some((userinfo, host_port)) => (Some(userinfo), host_port),
+            None => (None, authority),
+        };
+        let credentials = match userinfo {
+            None => None,
+            Some(userinfo) => {
+                let (user, password) = userinfo
+                    .split_once(':')
+                    .ok_or_else(|| anyhow!("the user name needs a password: user:password@host"))?;
+                let user = percent_decode(user).context("in the user name")?;
+                let password = percent_decode(password).context("in the password")?;
+                if user.is_empty() {
+                    bail!("the user name is empty");
+                }
+                Some((user, password))
+            }
+        };
+        if credentials.is_some() && security == Security::Plain {
+            bail!(
+                "smtp:// sends the password unencrypted; use smtps:// or smtp+starttls:// \
+                 with a user name and password"
+            );
+        }
+        let (host, port) = split_host_port(host_port)?;
+        if host.is_empty() {
+            bail!("the host name is missing");
+        }
+        Ok(SmtpUrl {
+            security,
+            host: host.to_string(),
+            port: port.unwrap_or(default_port),
+            credentials,
+        })
+    }
+}
+
+/// `host`, `host:25`, `[::1]` or `[::1]:25`; an IPv6 host is returned without
+/// its brackets.
+fn split_host_port(host_port: &str) -> anyhow::Result<(&str, Option<u16>)> {
+    let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
+        let (host, after) = bracketed
+            .split_once(']')
+            .ok_or_else(|| anyhow!("an IPv6 address lacks its closing ]"))?;
+        match after {
+            "" => (host, None),
+            _ => match after.strip_prefix(':') {
+                Some(port) => (host, Some(port)),
+                None => bail!("unexpected {after:?} after the IPv6 address"),
+            },
+        }
+    } else {
+        match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    let port = match port {
+        None => None,
+        Some(port) => match port.parse::<u16>() {
+            Ok(port) if port > 0 => Some(port),
+            _ => bail!("the port {port:?} is not a number from 1 to 65535"),
+        },
+    };
+    Ok((host, port))
+}
+
+/// `%40` → `@`; the result must be UTF-8.
+fn percent_decode(text: &str) -> anyhow::Result<String> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| anyhow!("% must be followed by two hexadecimal digits"))?;
+            decoded.push(hex);
+            i += 3;
+        } else {
+            decoded.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(decoded).map_err(|_| anyhow!("the percent-encoded bytes are not UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(url: &str) -> SmtpUrl {
+        SmtpUrl::parse(url).unwrap_or_else(|e| panic!("{url}: {e:#}"))
+    }
+
+    fn error(url: &str) -> String {
+        format!("{:#}", SmtpUrl::parse(url).unwrap_err())
+    }
+
+    #[test]
+    fn plain_smtp_to_a_local_relay() {
+        assert_eq!(
+            parse("smtp://127.0.0.1:2525"),
+            SmtpUrl {
+                security: Security::Plain,
+                host: "127.0.0.1".into(),
+                port: 2525,
+                credentials: None,
+            }
+        );
+        assert_eq!(parse("smtp://localhost").port, 25);
+        assert_eq!(parse("smtp://localhost/").host, "localhost");
+        assert_eq!(parse("SMTP://relay.local:25").security, Security::Plain);
+    }
+
+    #[test]
+    fn smtps_with_credentials() {
+        assert_eq!(
+            parse("smtps://vangnet:geheim@smtp.example.nl:465"),
+            SmtpUrl {
+                security: Security::Tls,
+                host: "smtp.example.nl".into(),
+                port: 465,
+                credentials: Some(("vangnet".into(), "geheim".into())),
+            }
+        );
+        assert_eq!(parse("smtps://smtp.example.nl").port, 465);
+        assert_eq!(parse("smtps://smtp.example.nl").credentials, None);
+    }
+
+    #[test]
+    fn starttls_with_credentials() {
+        let url = parse("smtp+starttls://mail%40example.nl:p%40ss%3Aw%2Fo%25rd@smtp.example.nl");
+        assert_eq!(url.security, Security::StartTls);
+        assert_eq!(url.port, 587);
+        assert_eq!(
+            url.credentials,
+            Some(("mail@example.nl".into(), "p@ss:w/o%rd".into()))
+        );
+    }
+
+    #[test]
+    fn a_password_may_hold_an_unencoded_at_sign() {
+        let url = parse("smtps://user:p@ss@smtp.example.nl:2465");
+        assert_eq!(url.credentials, Some(("user".into(), "p@ss".into())));
+        assert_eq!((url.host.as_str(), url.port), ("smtp.example.nl", 2465));
+    }
+
+    #[test]
+    fn ipv6_hosts_lose_their_brackets() {
+        let url = parse("smtp://[::1]:2525");
+        assert_eq!((url.host.as_str(), url.port), ("::1", 2525));
+        assert_eq!(parse("smtp://[::1]").port, 25);
+    }
+
+    #[test]
+    fn wrong_urls_are_refused_with_the_reason() {
+        assert!(error("mail.example.nl").contains("expected smtp://"));
+        assert!(error("http://mail.example.nl").contains("unknown scheme \"http\""));
+        assert!(error("smtp://").contains("host name is missing"));
+        assert!(error("smtp://:25").contains("host name is missing"));
+        assert!(error("smtp://host:0").contains("not a number from 1 to 65535"));
+        assert!(error("smtp://host:smtp").contains("not a number from 1 to 65535"));
+        assert!(error("smtp://host:70000").contains("not a number from 1 to 65535"));
+        assert!(error("smtp://host/ehlo?tls=required").contains("no path, query"));
+        assert!(error("smtps://user@host").contains("needs a password"));
+        assert!(error("smtps://:pw@host").contains("user name is empty"));
+        assert!(error("smtps://user:%zz@host").contains("two hexadecimal digits"));
+        assert!(error("smtps://user:%ff@host").contains("not UTF-8"));
+        assert!(error("smtp://[::1:25").contains("closing ]"));
+    }
+
+    #[test]
+    fn plain_smtp_refuses_credentials_rather_than_sending_them_in_clear() {
+        assert!(error("smtp://user:pw@relay:25").contains("unencrypted"));
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        let mailer = Mailer::from_url(
+            Some("smtps://vangnet:geheim@smtp.example.nl"),
+            "vangnet <noreply@example.nl>",
+        )
+        .unwrap();
+        let shown = format!("{mailer} {mailer:?}");
+        assert!(!shown.contains("geheim"), "{shown}");
+        assert!(
+            shown.contains("smtps://vangnet:***@smtp.example.nl"),
+            "{shown}"
+        );
+
+        let err =
+            Mailer::from_url(Some("smtp://vangnet:geheim@relay"), "a@example.nl").unwrap_err();
+        let shown = format!("{err:#}");
+        assert!(!shown.contains("geheim"), "{shown}");
+        assert!(
+            shown.starts_with("invalid SMTP URL smtp://vangnet:***@relay: "),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn every_scheme_builds_a_mailer() {
+        for url in [
+            "smtp://127.0.0.1:2525",
+            "smtps://u:p@smtp.example.nl",
+            "smtp+starttls://u:p@smtp.example.nl:2587",
+        ] {
+            let mailer = Mailer::from_url(Some(url), "noreply@example.nl").unwrap();
+            assert!(!mailer.is_development(), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_sender_must_be_an_address() {
+        let err = Mailer::from_url(None, "vangnet").unwrap_err();
+        assert!(err.to_string().contains("invalid sender address"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_development_mailer_keeps_what_it_would_send() {
+        let mailer = Mailer::from_url(None, "vangnet <noreply@example.nl>").unwrap();
+        assert!(mailer.is_development());
+        let mail = Mail {
+            to: "Coördinator <coordinator@example.nl>".into(),
+            subject: "Wachtwoord instellen voor vangnet — ë".into(),
+            body: "Open https://vangnet.example.nl/wachtwoord?token=abc\n".into(),
+        };
+        mailer.send(&mail).await.unwrap();
+        mailer.clone().send(&mail).await.unwrap();
+        assert_eq!(mailer.sent(), [mail.clone(), mail]);
+    }
+
+    #[tokio::test]
+    async fn the_development_mailer_keeps_only_the_latest() {
+        let mailer = Mailer::from_url(None, "noreply@example.nl").unwrap();
+        for i in 0..KEPT_IN_DEVELOPMENT + 5 {
+            let mail = Mail {
+                to: "a@example.nl".into(),
+                subject: format!("{i}"),
+                body: String::new(),
+            };
+            mailer.send(&mail).await.unwrap();
+        }
+        let sent = mailer.sent();
+        assert_eq!(sent.len(), KEPT_IN_DEVELOPMENT);
+        assert_eq!(sent[0].subject, "5");
+    }
+
+    #[tokio::test]
+    async fn an_invalid_recipient_is_an_error_even_in_development() {
+        let mailer = Mailer::from_url(None, "noreply@example.nl").unwrap();
+        let mail = Mail {
+            to: "geen adres".into(),
+            subject: "x".into(),
+            body: "x".into(),
+        };
+        let err = mailer.send(&mail).await.unwrap_err();
+        assert!(
+            err.to_string().contains("invalid recipient address"),
+            "{err}"
+        );
+        assert!(mailer.sent().is_empty());
+    }
+
+    #[test]
+    fn a_subject_cannot_smuggle_in_headers() {
+        let mailer = Mailer::from_url(None, "noreply@example.nl").unwrap();
+        let message = mailer
+            .message(&Mail {
+                to: "a@example.nl".into(),
+                subject: "Hallo\r\nBcc: iedereen@example.nl".into(),
+                body: "x".into(),
+            })
+            .unwrap();
+        let text = String::from_utf8(message.formatted()).unwrap();
+        assert!(!text.contains("\r\nBcc:"), "{text}");
+        assert!(
+            text.contains("Subject: Hallo  Bcc: iedereen@example.nl\r\n"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,428 @@
+//! The route table: every route of vangnet with its access rule next to it.
+//! The router is built from this table, the route guard enforces the rule,
+//! and the authorisation matrix test (tests/it/matrix.rs) is generated from
+//! it, so a route cannot exist without a rule.
+//!
+//! Rules say who may call a route at all; which objects a caller may see or
+//! change (own organisation or all) is decided by `domain::access` in the
+//! handlers, marked `scoped` here.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::Router;
+
+use crate::api;
+use crate::app::AppState;
+use crate::auth::request::{check_csrf, Caller};
+use crate::domain::access::Role;
+use crate::error::AppError;
+use crate::web;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (what they see may still depend on who they are).
+    Public,
+    /// Any signed-in user or token.
+    SignedIn,
+    /// Signed in with one of these roles.
+    Roles(&'static [Role]),
+}
+
+pub const NATIONAL: &[Role] = &[Role::Admin, Role::Researcher];
+pub const EDITORS: &[Role] = &[Role::Admin, Role::Researcher, Role::OrgManager];
+pub const ADMIN: &[Role] = &[Role::Admin];
+
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    /// The handler also checks that the object belongs to the caller's
+    /// organisation (for organisation roles).
+    pub scoped: bool,
+    handler: MethodRouter<AppState>,
+}
+
+/// One table line; the handler answers only the line's method.
+fn route<H, T>(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    scoped: bool,
+    handler: H,
+) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+    Route {
+        method,
+        path,
+        access,
+        scoped,
+        handler: on(filter, handler),
+    }
+}
+
+use Access::{Public, Roles, SignedIn};
+
+/// Every route. Keep the table sorted by area; each line is one rule.
+pub fn table() -> Vec<Route> {
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    const PATCH: Method = Method::PATCH;
+    const DELETE: Method = Method::DELETE;
+    vec![
+        // Register API
+        route(
+            GET,
+            "/api/v1/facilities",
+            Public,
+            true,
+            api::facilities::list,
+        ),
+        route(
+            POST,
+            "/api/v1/facilities",
+            Roles(EDITORS),
+            true,
+            api::facilities::create,
+        ),
+        route(
+            GET,
+            "/api/v1/facilities/{id}",
+            Public,
+            true,
+            api::facilities::show,
+        ),
+        route(
+            PATCH,
+            "/api/v1/facilities/{id}",
+            Roles(EDITORS),
+            true,
+            api::facilities::update,
+        ),
+        route(
+            GET,
+            "/api/v1/facilities/{id}/history",
+            SignedIn,
+            true,
+            api::facilities::history,
+        ),
+        route(
+            GET,
+            "/api/v1/organisations",
+            Public,
+            true,
+            api::organisations::list,
+        ),
+        route(
+            POST,
+            "/api/v1/organisations",
+            Roles(NATIONAL),
+            false,
+            api::organisations::create,
+        ),
+        route(
+            GET,
+            "/api/v1/organisations/{id}",
+            Public,
+            true,
+            api::organisations::show,
+        ),
+        route(
+            PATCH,
+            "/api/v1/organisations/{id}",
+            Roles(EDITORS),
+            true,
+            api::organisations::update,
+        ),
+        route(
+            GET,
+            "/api/v1/organisations/{id}/history",
+            SignedIn,
+            true,
+            api::organisations::history,
+        ),
+        route(
+            GET,
+            "/api/v1/reports/table1",
+            Public,
+            false,
+            api::reports::table1,
+        ),
+        route(
+            GET,
+            "/api/v1/municipalities",
+            Public,
+            false,
+            api::reference::municipalities,
+        ),
+        route(
+            GET,
+            "/api/v1/provinces",
+            Public,
+            false,
+            api::reference::provinces,
+        ),
+        route(GET, "/api/openapi.json", Public, false, api::openapi_json),
+        // Accounts API
+        route(GET, "/api/v1/me", SignedIn, false, api::accounts::me),
+        route(
+            GET,
+            "/api/v1/tokens",
+            SignedIn,
+            false,
+            api::accounts::list_tokens,
+        ),
+        route(
+            POST,
+            "/api/v1/tokens",
+            SignedIn,
+            false,
+            api::accounts::create_token,
+        ),
+        route(
+            DELETE,
+            "/api/v1/tokens/{id}",
+            SignedIn,
+            true,
+            api::accounts::revoke_token,
+        ),
+        route(
+            GET,
+            "/api/v1/users",
+            Roles(ADMIN),
+            false,
+            api::accounts::list_users,
+        ),
+        route(
+            POST,
+            "/api/v1/users",
+            Roles(ADMIN),
+            false,
+            api::accounts::create_user,
+        ),
+        route(
+            POST,
+            "/api/v1/users/{id}/disable",
+            Roles(ADMIN),
+            false,
+            api::accounts::disable_user,
+        ),
+        route(
+            GET,
+            "/api/v1/locked-accounts",
+            Roles(ADMIN),
+            false,
+            api::accounts::locked_accounts,
+        ),
+        route(
+            POST,
+            "/api/v1/locked-accounts/unlock",
+            Roles(ADMIN),
+            false,
+            api::accounts::unlock_account,
+        ),
+        route(
+            GET,
+            "/api/v1/audit",
+            Roles(NATIONAL),
+            false,
+            api::audit::search,
+        ),
+        // Public web
+        route(GET, "/", Public, false, web::index),
+        route(GET, "/healthz", Public, false, web::healthz),
+        route(GET, "/opendata/", Public, false, web::opendata::catalogue),
+        route(
+            GET,
+            "/opendata/{file}",
+            Public,
+            false,
+            web::opendata::download,
+        ),
+        // -- web pages for accounts (see src/web/pages) --
+        route(GET, "/inloggen", Public, false, web::pages::sign_in::form),
+        route(
+            POST,
+            "/inloggen",
+            Public,
+            false,
+            web::pages::sign_in::submit,
+        ),
+        route(
+            POST,
+            "/uitloggen",
+            SignedIn,
+            false,
+            web::pages::sign_in::sign_out,
+        ),
+        route(
+            GET,
+            "/wachtwoord-vergeten",
+            Public,
+            false,
+            web::pages::password::forgot_form,
+        ),
+        route(
+            POST,
+            "/wachtwoord-vergeten",
+            Public,
+            false,
+            web::pages::password::forgot,
+        ),
+        route(
+            GET,
+            "/wachtwoord-instellen",
+            Public,
+            false,
+            web::pages::password::set_form,
+        ),
+        route(
+            POST,
+            "/wachtwoord-instellen",
+            Public,
+            false,
+            web::pages::password::set,
+        ),
+        route(GET, "/account", SignedIn, false, web::pages::account::show),
+        route(
+            POST,
+            "/account/tokens",
+            SignedIn,
+            false,
+            web::pages::account::create_token,
+        ),
+        route(
+            POST,
+            "/account/tokens/{id}/intrekken",
+            SignedIn,
+            true,
+            web::pages::account::revoke_token,
+        ),
+        route(
+            GET,
+            "/beheer/gebruikers",
+            Roles(ADMIN),
+            false,
+            web::pages::users::list,
+        ),
+        route(
+            POST,
+            "/beheer/gebruikers",
+            Roles(ADMIN),
+            false,
+            web::pages::users::create,
+        ),
+        route(
+            POST,
+            "/beheer/gebruikers/{id}/uitschakelen",
+            Roles(ADMIN),
+            false,
+            web::pages::users::disable,
+        ),
+        route(
+            GET,
+            "/beheer/geblokkeerd",
+            Roles(ADMIN),
+            false,
+            web::pages::locked::list,
+        ),
+        route(
+            POST,
+            "/beheer/geblokkeerd/ontgrendelen",
+            Roles(ADMIN),
+            false,
+            web::pages::locked::unlock,
+        ),
+        route(
+            GET,
+            "/beheer/audit",
+            Roles(NATIONAL),
+            false,
+            web::pages::audit::search,
+        ),
+        route(
+            GET,
+            "/beheer/audit.csv",
+            Roles(NATIONAL),
+            false,
+            web::pages::audit::export,
+        ),
+        route(GET, "/taal", Public, false, web::pages::site::language),
+        route(
+            GET,
+            "/static/vangnet.css",
+            Public,
+            false,
+            web::pages::site::stylesheet,
+        ),
+    ]
+}
+
+/// The router for the whole table, each route behind its guard.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for r in table() {
+        let access = r.access;
+        let guarded = r.handler.route_layer(middleware::from_fn_with_state(
+            (state.clone(), access),
+            guard,
+        ));
+        // Lines with the same path and other methods merge into one route.
+        router = router.route(r.path, guarded);
+    }
+    router
+}
+
+/// Enforces a route's rule: resolves the caller once (kept for the handler),
+/// refuses the anonymous (401; web pages go to the sign-in page) and the
+/// wrong role (403), and checks state-changing requests for forgery.
+async fn guard(
+    State((state, access)): State<(AppState, Access)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let caller = match Caller::from_request_parts(&mut parts, &state).await {
+        Ok(caller) => caller,
+        Err(e) => return e.into_response(),
+    };
+    let is_page = !parts.uri.path().starts_with("/api/");
+    let denied = match (access, &caller.principal) {
+        (Public, _) => None,
+        (SignedIn | Roles(_), None) if is_page => {
+            let back = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            return Redirect::to(&format!("/inloggen?terug={}", urlencode(back))).into_response();
+        }
+        (SignedIn | Roles(_), None) => Some(AppError::Unauthorized(
+            "sign in, or send an API token: 'Authorization: Bearer <token>'".into(),
+        )),
+        (SignedIn, Some(_)) => None,
+        (Roles(roles), Some(p)) if roles.contains(&p.role) => None,
+        (Roles(_), Some(p)) => Some(AppError::Forbidden(format!(
+            "your role ({}) may not do this",
+            p.role
+        ))),
+    };
+    if let Some(error) = denied {
+        return error.into_response();
+    }
+    let request = Request::from_parts(parts, body);
+    match check_csrf(&caller, &state, request).await {
+        Ok(request) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|s| s.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}

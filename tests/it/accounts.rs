@@ -1,0 +1,575 @@
+//! Accounts, organisation scoping, throttling and the audit log, over the API.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::common::*;
+use vangnet::accounts;
+use vangnet::domain::provenance::Actor;
+use vangnet::error::AppError;
+use vangnet::storage::audit::{AuditFilter, AuditVerification};
+use vangnet::storage::Engine;
+
+/// Two organisations, each with a non-public facility; B also has a public one.
+struct Register {
+    org_a: i64,
+    org_b: i64,
+    fa: i64,
+    fb: i64,
+    pb: i64,
+}
+
+async fn register(app: &TestApp) -> Register {
+    let org = |name: &'static str| async move {
+        app.post("/api/v1/organisations", json!({"name": name}))
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let org_a = org("Demo Zorg A").await;
+    let org_b = org("Demo Zorg B").await;
+    let facility = |name: &'static str, organisation: i64, public: bool| async move {
+        let reply = app
+            .post(
+                "/api/v1/facilities",
+                json!({"name": name, "organisation_id": organisation, "services": ["consumption_room"],
+                       "city": "Utrecht", "public_access": public, "notes": "intern"}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        reply.json()["id"].as_i64().unwrap()
+    };
+    Register {
+        fa: facility("Demo Bewonersruimte A", org_a, false).await,
+        fb: facility("Demo Bewonersruimte B", org_b, false).await,
+        pb: facility("Demo Huiskamer B", org_b, true).await,
+        org_a,
+        org_b,
+    }
+}
+
+async fn status(
+    app: &TestApp,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+    token: &str,
+) -> StatusCode {
+    app.send(method, uri, body, Some(token)).await.status
+}
+
+#[tokio::test]
+async fn an_organisation_manager_sees_and_changes_only_their_own_organisation() {
+    let app = TestApp::new().await;
+    let r = register(&app).await;
+    let (_, manager) = app
+        .user_token("beheer@a.example", "org_manager", Some(r.org_a))
+        .await;
+    let get = |id: i64| format!("/api/v1/facilities/{id}");
+
+    // Another organisation's non-public facility does not exist for them.
+    let reply = app
+        .send(Method::GET, &get(r.fb), None, Some(&manager))
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(!reply.text().contains("Bewonersruimte B"), "nothing leaks");
+    let own = app
+        .send(Method::GET, &get(r.fa), None, Some(&manager))
+        .await
+        .json();
+    assert_eq!(own["notes"], "intern", "their own internal notes");
+    let public_other = app
+        .send(Method::GET, &get(r.pb), None, Some(&manager))
+        .await
+        .json();
+    assert!(
+        public_other.get("notes").is_none(),
+        "not another organisation's notes"
+    );
+
+    let list = app
+        .send(Method::GET, "/api/v1/facilities", None, Some(&manager))
+        .await
+        .json();
+    let mut names: Vec<&str> = list["facilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Demo Bewonersruimte A", "Demo Huiskamer B"]);
+
+    let patch = Some(json!({"capacity": 5}));
+    assert_eq!(
+        status(&app, Method::PATCH, &get(r.fa), patch.clone(), &manager).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(&app, Method::PATCH, &get(r.fb), patch.clone(), &manager).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status(&app, Method::PATCH, &get(r.pb), patch.clone(), &manager).await,
+        StatusCode::FORBIDDEN
+    );
+    let move_away = Some(json!({"organisation_id": r.org_b}));
+    assert_eq!(
+        status(&app, Method::PATCH, &get(r.fa), move_away, &manager).await,
+        StatusCode::FORBIDDEN
+    );
+
+    let new = |organisation: i64| {
+        Some(
+            json!({"name": "Demo Nieuw", "organisation_id": organisation, "services": ["naloxone"], "city": "Utrecht"}),
+        )
+    };
+    assert_eq!(
+        status(
+            &app,
+            Method::POST,
+            "/api/v1/facilities",
+            new(r.org_b),
+            &manager
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(
+            &app,
+            Method::POST,
+            "/api/v1/facilities",
+            new(r.org_a),
+            &manager
+        )
+        .await,
+        StatusCode::CREATED
+    );
+
+    let history = |id: i64| format!("/api/v1/facilities/{id}/history");
+    assert_eq!(
+        status(&app, Method::GET, &history(r.fa), None, &manager).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(&app, Method::GET, &history(r.fb), None, &manager).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status(&app, Method::GET, &history(r.pb), None, &manager).await,
+        StatusCode::FORBIDDEN
+    );
+    let org_history = |id: i64| format!("/api/v1/organisations/{id}/history");
+    assert_eq!(
+        status(&app, Method::GET, &org_history(r.org_a), None, &manager).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(&app, Method::GET, &org_history(r.org_b), None, &manager).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(
+            &app,
+            Method::POST,
+            "/api/v1/organisations",
+            Some(json!({"name": "Demo Nieuw"})),
+            &manager
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "adding organisations is national work"
+    );
+}
+
+#[tokio::test]
+async fn reporters_read_their_own_organisation_and_auditors_no_internal_data() {
+    let app = TestApp::new().await;
+    let r = register(&app).await;
+    let (_, reporter) = app
+        .user_token("melder@a.example", "reporter", Some(r.org_a))
+        .await;
+    let (_, auditor) = app.user_token("auditor@example.org", "auditor", None).await;
+    let (_, researcher) = app
+        .user_token("onderzoek@example.org", "researcher", None)
+        .await;
+    let fa = format!("/api/v1/facilities/{}", r.fa);
+    assert_eq!(
+        status(&app, Method::GET, &fa, None, &reporter).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(
+            &app,
+            Method::PATCH,
+            &fa,
+            Some(json!({"capacity": 1})),
+            &reporter
+        )
+        .await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(&app, Method::GET, &fa, None, &auditor).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status(&app, Method::GET, &fa, None, &researcher).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(
+            &app,
+            Method::PATCH,
+            &fa,
+            Some(json!({"capacity": 1})),
+            &researcher
+        )
+        .await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/users", None, &researcher).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/audit", None, &researcher).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/audit", None, &reporter).await,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_tokens_at_once() {
+    let app = TestApp::new().await;
+    let (id, token) = app.user_token("weg@example.org", "researcher", None).await;
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/me", None, &token).await,
+        StatusCode::OK
+    );
+    let reply = app
+        .post(&format!("/api/v1/users/{id}/disable"), json!({}))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert!(reply.json()["disabled_at"].is_string());
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/me", None, &token).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = app
+        .post(&format!("/api/v1/users/{id}/disable"), json!({}))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn users_manage_their_own_tokens_and_see_each_secret_once() {
+    let app = TestApp::new().await;
+    let (_, token) = app.user_token("zelf@example.org", "researcher", None).await;
+    let created = app
+        .send(
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({"name": "script"})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let created = created.json();
+    let secret = created["token"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("vng_"));
+    let listed = app
+        .send(Method::GET, "/api/v1/tokens", None, Some(&token))
+        .await;
+    assert_eq!(listed.json().as_array().unwrap().len(), 2);
+    assert!(
+        !listed.text().contains(&secret[4..]),
+        "secrets are never listed"
+    );
+    let me = app
+        .send(Method::GET, "/api/v1/me", None, Some(&secret))
+        .await
+        .json();
+    assert_eq!(me["name"], "zelf@example.org");
+    assert_eq!(me["role"], "researcher");
+
+    let (_, other) = app
+        .user_token("ander@example.org", "researcher", None)
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/tokens/{id}");
+    assert_eq!(
+        status(&app, Method::DELETE, &uri, None, &other).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status(&app, Method::DELETE, &uri, None, &token).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/me", None, &secret).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn adding_users_checks_role_and_organisation() {
+    let app = TestApp::new().await;
+    let org = app
+        .post("/api/v1/organisations", json!({"name": "Demo Zorg"}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let add = |body: Value| {
+        let app = &app;
+        async move { app.post("/api/v1/users", body).await }
+    };
+    let reply =
+        add(json!({"email": "nieuw@example.org", "role": "org_manager", "organisation_id": org}))
+            .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let duplicate = add(json!({"email": "NIEUW@example.org", "role": "researcher"})).await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    let bad = add(json!({"email": "geen adres", "role": "koning"})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = bad.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["email", "role"]);
+    let homeless = add(json!({"email": "melder@example.org", "role": "reporter"})).await;
+    assert_eq!(homeless.json()["errors"][0]["field"], "organisation_id");
+}
+
+#[tokio::test]
+async fn a_thousand_wrong_passwords_from_one_address_are_throttled() {
+    let app = TestApp::new().await;
+    let actor = Actor::named("test");
+    let new = accounts::NewUser {
+        email: "doelwit@example.org".into(),
+        role: "researcher".into(),
+        ..Default::default()
+    };
+    let (_, link) = accounts::create_user(&app.store, &new, &actor)
+        .await
+        .unwrap();
+    accounts::set_password(&app.store, &link, "een heel goed wachtwoord", &actor)
+        .await
+        .unwrap();
+
+    let (mut evaluated, mut throttled) = (0, 0);
+    let mut retry_after = Vec::new();
+    for _ in 0..1000 {
+        match accounts::sign_in(
+            &app.store,
+            "doelwit@example.org",
+            "fout wachtwoord",
+            "192.0.2.7",
+        )
+        .await
+        {
+            Err(AppError::Unauthorized(_)) => evaluated += 1,
+            Err(AppError::TooManyRequests {
+                message,
+                retry_after: seconds,
+            }) => {
+                throttled += 1;
+                assert!(message.contains("try again in"), "{message}");
+                retry_after.push(seconds);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Four free failures, then the fifth must wait: within a second only 5 are tried.
+    assert_eq!(evaluated, 5, "attempts that reached the password check");
+    assert_eq!(throttled, 995);
+    assert!(
+        retry_after.iter().all(|s| (1..=2).contains(s)),
+        "{retry_after:?}"
+    );
+    // While throttled even the right password is refused unevaluated.
+    let right = accounts::sign_in(
+        &app.store,
+        "doelwit@example.org",
+        "een heel goed wachtwoord",
+        "192.0.2.7",
+    )
+    .await;
+    assert!(
+        matches!(right, Err(AppError::TooManyRequests { .. })),
+        "{right:?}"
+    );
+    // The admin sees the account and can unlock it.
+    let locked = app.get_as_admin("/api/v1/locked-accounts").await.json();
+    assert_eq!(locked[0]["account"], "doelwit@example.org");
+    assert_eq!(locked[0]["failures"], 5);
+    let unlock = app
+        .post(
+            "/api/v1/locked-accounts/unlock",
+            json!({"account": "doelwit@example.org"}),
+        )
+        .await;
+    assert_eq!(unlock.status, StatusCode::NO_CONTENT);
+    let again = accounts::sign_in(
+        &app.store,
+        "doelwit@example.org",
+        "een heel goed wachtwoord",
+        "192.0.2.8",
+    )
+    .await;
+    assert!(again.is_ok(), "{again:?}");
+    // Every attempt that was evaluated is in the audit log.
+    let failed = app
+        .store
+        .search_audit(&AuditFilter {
+            event: Some("login_failed".into()),
+            limit: 100,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 5);
+    assert_eq!(failed[0].access_point, "192.0.2.7");
+}
+
+#[tokio::test]
+async fn invalid_tokens_are_throttled_per_address() {
+    let app = TestApp::new().await;
+    let statuses: Vec<u16> = {
+        let mut out = Vec::new();
+        for _ in 0..20 {
+            out.push(
+                app.send(Method::GET, "/api/v1/me", None, Some("vng_guess"))
+                    .await
+                    .status
+                    .as_u16(),
+            );
+        }
+        out
+    };
+    assert_eq!(&statuses[..5], &[401, 401, 401, 401, 401]);
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    let throttled = app
+        .send(Method::GET, "/api/v1/me", None, Some("vng_guess"))
+        .await;
+    assert!(throttled.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn changes_and_reads_of_internal_data_are_in_a_verifiable_audit_log() {
+    let app = TestApp::new().await;
+    let r = register(&app).await;
+    let (_, manager) = app
+        .user_token("beheer@a.example", "org_manager", Some(r.org_a))
+        .await;
+    app.send(
+        Method::PATCH,
+        &format!("/api/v1/facilities/{}", r.fa),
+        Some(json!({"capacity": 7})),
+        Some(&manager),
+    )
+    .await;
+    app.send(
+        Method::GET,
+        &format!("/api/v1/facilities/{}", r.fa),
+        None,
+        Some(&manager),
+    )
+    .await;
+
+    let entries = app
+        .get_as_admin("/api/v1/audit?object_type=facility")
+        .await
+        .json();
+    let entries = entries.as_array().unwrap();
+    let update = entries
+        .iter()
+        .find(|e| e["event"] == "update")
+        .expect("the change is logged");
+    assert_eq!(update["actor"], "beheer@a.example");
+    assert_eq!(update["on_behalf_of"], format!("organisation:{}", r.org_a));
+    assert_eq!(update["object_id"], r.fa.to_string());
+    assert_eq!(update["before"]["capacity"], Value::Null);
+    assert_eq!(update["after"]["capacity"], 7);
+    let read = entries
+        .iter()
+        .find(|e| e["event"] == "read" && e["actor"] == "beheer@a.example")
+        .expect("reading internal data is logged");
+    assert_eq!(read["object_id"], r.fa.to_string());
+    let created = entries.iter().filter(|e| e["event"] == "create").count();
+    assert_eq!(created, 3);
+
+    let csv = app.get_as_admin("/api/v1/audit?format=csv").await;
+    assert!(csv.text().starts_with("seq,at,event,actor,"));
+
+    assert!(matches!(
+        app.store.verify_audit().await.unwrap(),
+        AuditVerification::Intact { .. }
+    ));
+}
+
+/// Runs SQL as a database owner would by hand, past the append-only triggers.
+async fn tamper(app: &TestApp, sql: &str) {
+    let pool = app.store.pool();
+    match app.store.engine() {
+        Engine::Sqlite => {
+            sqlx::query("DROP TRIGGER audit_log_no_update")
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query("DROP TRIGGER audit_log_no_delete")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        Engine::Postgres => {
+            sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    sqlx::query(sql).execute(pool).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_changes_and_detects_them_when_forced() {
+    let app = TestApp::new().await;
+    register(&app).await;
+    let edit = sqlx::query("UPDATE audit_log SET actor = 'niemand' WHERE seq = 2")
+        .execute(app.store.pool())
+        .await;
+    assert!(edit.is_err(), "the table is append-only");
+    let delete = sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(app.store.pool())
+        .await;
+    assert!(delete.is_err(), "the table is append-only");
+
+    tamper(&app, "UPDATE audit_log SET actor = 'niemand' WHERE seq = 2").await;
+    match app.store.verify_audit().await.unwrap() {
+        AuditVerification::Broken { seq, reason } => {
+            assert_eq!(seq, 2);
+            assert!(reason.contains("altered"), "{reason}");
+        }
+        other => panic!("tampering went unnoticed: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn deleting_the_newest_audit_entries_is_detected() {
+    let app = TestApp::new().await;
+    register(&app).await;
+    tamper(&app, "DELETE FROM audit_log WHERE seq >= 4").await;
+    match app.store.verify_audit().await.unwrap() {
+        AuditVerification::Broken { reason, .. } => assert!(reason.contains("deleted"), "{reason}"),
+        other => panic!("deletion went unnoticed: {other:?}"),
+    }
+}

@@ -1,0 +1,352 @@
+//! The authorisation matrix: every route of the route table × every role
+//! (and anonymous) × an object of the caller's own organisation and of
+//! another. Generated from `vangnet::routes::table()`, so a new route is in
+//! the matrix the moment it exists, and a route whose path this test cannot
+//! fill in fails the test until a fixture is added here.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use serde_json::{json, Value};
+
+use crate::common::*;
+use vangnet::domain::access::{FacilityScope, Principal, Role, Via};
+use vangnet::routes::{table, Access};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Own,
+    Other,
+}
+
+struct Caller {
+    label: &'static str,
+    principal: Option<Principal>,
+    token: Option<String>,
+    /// A token of this caller's own, to revoke.
+    spare_token: Option<i64>,
+}
+
+struct Fixture {
+    org_a: i64,
+    org_b: i64,
+    /// Non-public facilities of A and B.
+    fa: i64,
+    fb: i64,
+    /// A token of someone else, for "other" token routes.
+    foreign_token: i64,
+}
+
+fn principal(role: Role, organisation_id: Option<i64>, user_id: i64) -> Principal {
+    Principal {
+        user_id: Some(user_id),
+        name: String::new(),
+        role,
+        organisation_id,
+        facility_ids: Vec::new(),
+        via: Via::Token,
+    }
+}
+
+/// What the path's `{id}` is, for a caller and target; `None` for routes without one.
+fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option<String> {
+    let own_or_other = |own: i64, other: i64| match target {
+        Target::Own => own,
+        Target::Other => other,
+    };
+    if !path.contains('{') {
+        return None;
+    }
+    let id = if path.starts_with("/api/v1/facilities/{id}") {
+        own_or_other(f.fa, f.fb)
+    } else if path.starts_with("/api/v1/organisations/{id}") {
+        own_or_other(f.org_a, f.org_b)
+    } else if path.contains("/tokens/{id}") {
+        match target {
+            Target::Own => caller.spare_token.unwrap_or(f.foreign_token),
+            Target::Other => f.foreign_token,
+        }
+    } else if path.contains("/users/{id}") || path.contains("/gebruikers/{id}") {
+        // A user made for the purpose; disabling twice is a 409, not a denial.
+        999_999
+    } else if path == "/opendata/{file}" {
+        return Some("facilities.csv".into());
+    } else {
+        panic!("the matrix test has no fixture for the path {path}: add one");
+    };
+    Some(id.to_string())
+}
+
+/// Whether the rules let this caller through for this target.
+fn allowed(
+    access: Access,
+    scoped: bool,
+    path: &str,
+    caller: &Caller,
+    target: Target,
+    f: &Fixture,
+) -> bool {
+    let p = match (&caller.principal, access) {
+        (None, Access::Public) => None,
+        (None, _) => return false,
+        (Some(p), Access::Roles(roles)) if !roles.contains(&p.role) => return false,
+        (Some(p), _) => Some(p),
+    };
+    if !scoped {
+        return true;
+    }
+    let facility = |id: i64, organisation_id: i64| FacilityScope {
+        id,
+        organisation_id,
+        public_access: false,
+    };
+    let (fac, org) = match target {
+        Target::Own => (facility(f.fa, f.org_a), f.org_a),
+        Target::Other => (facility(f.fb, f.org_b), f.org_b),
+    };
+    let is_item = path.contains("{id}");
+    match p {
+        // Anonymous callers see public things only: lists yes, a non-public facility no.
+        None => !(path.starts_with("/api/v1/facilities/{id}") && is_item),
+        Some(p) if path.starts_with("/api/v1/facilities/{id}") => match path {
+            "/api/v1/facilities/{id}" if access == Access::Public => p.may_read_internal(fac),
+            _ if access == Access::Public => p.may_read_internal(fac),
+            "/api/v1/facilities/{id}/history" => p.may_read_internal(fac),
+            _ => p.may_edit_facility(fac),
+        },
+        Some(p) if path.starts_with("/api/v1/organisations/{id}") => match path {
+            "/api/v1/organisations/{id}" if access == Access::Public => true,
+            "/api/v1/organisations/{id}/history" => p.may_read_organisation_internal(org),
+            _ => p.may_edit_organisation(org),
+        },
+        Some(p) if path.contains("/tokens/{id}") => {
+            p.may_manage_users() || (target == Target::Own && caller.spare_token.is_some())
+        }
+        Some(_) if !is_item => true,
+        Some(_) => panic!("the matrix test does not know the scope rule of {path}: add it"),
+    }
+}
+
+/// A body that passes validation, so that an allowed call can succeed.
+fn body(method: &Method, path: &str, f: &Fixture) -> Option<Value> {
+    if *method == Method::GET || *method == Method::DELETE {
+        return None;
+    }
+    Some(match path {
+        "/api/v1/facilities" => json!({"name": "Demo Matrix", "organisation_id": f.org_a,
+                                      "services": ["naloxone"], "city": "Utrecht"}),
+        "/api/v1/facilities/{id}" => json!({"capacity": 3}),
+        "/api/v1/organisations" => json!({"name": format!("Demo Matrix {}", rand_suffix())}),
+        "/api/v1/organisations/{id}" => json!({"website": "https://demo.example"}),
+        "/api/v1/tokens" => json!({"name": "matrix"}),
+        "/api/v1/users" => {
+            json!({"email": format!("m{}@example.org", rand_suffix()), "role": "auditor"})
+        }
+        "/api/v1/locked-accounts/unlock" => json!({"account": "niemand@example.org"}),
+        _ => json!({}),
+    })
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
+}
+
+fn is_page(path: &str) -> bool {
+    !path.starts_with("/api/")
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_its_rule_says() {
+    let app = TestApp::new().await;
+    let org = |name: &'static str| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/organisations", json!({"name": name}))
+                .await
+                .json()["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let (org_a, org_b) = (org("Demo A").await, org("Demo B").await);
+    let facility = |organisation: i64| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/facilities",
+                json!({"name": format!("Demo F{organisation}"), "organisation_id": organisation,
+                       "services": ["consumption_room"], "city": "Utrecht", "public_access": false}),
+            )
+            .await
+            .json()["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let (fa, fb) = (facility(org_a).await, facility(org_b).await);
+    let (stranger, _) = app
+        .user_token("vreemde@example.org", "researcher", None)
+        .await;
+    let (foreign_token, _) = app
+        .store
+        .create_user_token(stranger, "vreemd")
+        .await
+        .unwrap();
+    let f = Fixture {
+        org_a,
+        org_b,
+        fa,
+        fb,
+        foreign_token,
+    };
+
+    let mut callers = vec![Caller {
+        label: "anonymous",
+        principal: None,
+        token: None,
+        spare_token: None,
+    }];
+    for (label, role, organisation) in [
+        ("admin", Role::Admin, None),
+        ("researcher", Role::Researcher, None),
+        ("org_manager", Role::OrgManager, Some(org_a)),
+        ("reporter", Role::Reporter, Some(org_a)),
+        ("auditor", Role::Auditor, None),
+    ] {
+        let (user, token) = app
+            .user_token(
+                &format!("{label}@matrix.example"),
+                role.code(),
+                organisation,
+            )
+            .await;
+        let routes = table();
+        let spare_needed = routes
+            .iter()
+            .filter(|r| r.path.contains("/tokens/{id}"))
+            .count();
+        let mut spare = None;
+        for _ in 0..spare_needed.max(1) {
+            spare = Some(app.store.create_user_token(user, "spare").await.unwrap().0);
+        }
+        callers.push(Caller {
+            label,
+            principal: Some(principal(role, organisation, user)),
+            token: Some(token),
+            spare_token: spare,
+        });
+    }
+
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for route in table() {
+        for caller in &callers {
+            for target in [Target::Own, Target::Other] {
+                // Each call may change state (a token revoked); refresh the spare token per call.
+                let spare = match (&caller.principal, route.path.contains("/tokens/{id}")) {
+                    (Some(p), true) => Some(
+                        app.store
+                            .create_user_token(p.user_id.unwrap(), "spare")
+                            .await
+                            .unwrap()
+                            .0,
+                    ),
+                    _ => caller.spare_token,
+                };
+                let caller_now = Caller {
+                    label: caller.label,
+                    principal: caller.principal.clone(),
+                    token: caller.token.clone(),
+                    spare_token: spare,
+                };
+                let path = match object_id(route.path, target, &f, &caller_now) {
+                    Some(id) => route.path.replace("{id}", &id).replace("{file}", &id),
+                    None => route.path.to_string(),
+                };
+                let mut request = Request::builder()
+                    .method(route.method.clone())
+                    .uri(&path)
+                    .header(header::HOST, "localhost")
+                    .header(header::ORIGIN, "http://localhost");
+                if let Some(token) = &caller_now.token {
+                    request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+                }
+                let request = match body(&route.method, route.path, &f) {
+                    Some(body) => request
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(body.to_string())),
+                    None => request.body(Body::empty()),
+                }
+                .unwrap();
+                let reply = app.raw(request).await;
+                let status = reply.status;
+                let expect = allowed(
+                    route.access,
+                    route.scoped,
+                    route.path,
+                    &caller_now,
+                    target,
+                    &f,
+                );
+                let denied = matches!(
+                    status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                ) || (is_page(route.path)
+                    && status == StatusCode::SEE_OTHER
+                    && reply
+                        .headers
+                        .get(header::LOCATION)
+                        .is_some_and(|l| l.to_str().unwrap_or("").starts_with("/inloggen")));
+                let ok = if status.is_server_error() {
+                    false
+                } else if expect {
+                    // An allowed call is never refused for who the caller is
+                    // (404 only where the fixture object really does not exist).
+                    !matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                        && !(status == StatusCode::NOT_FOUND && path.contains("/facilities/"))
+                } else {
+                    denied
+                };
+                if !ok {
+                    failures.push(format!(
+                        "{} {} as {} ({target:?}): expected {}, got {status}: {}",
+                        route.method,
+                        path,
+                        caller.label,
+                        if expect { "allowed" } else { "denied" },
+                        reply.text().chars().take(200).collect::<String>()
+                    ));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cells wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        checked,
+        table().len() * callers.len() * 2,
+        "every route, caller and target"
+    );
+}
+
+#[test]
+fn every_api_route_in_the_table_is_in_the_openapi_document() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(vangnet::api::ApiDoc::openapi()).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for route in table().iter().filter(|r| r.path.starts_with("/api/v1/")) {
+        let method = route.method.as_str().to_lowercase();
+        assert!(
+            paths.get(route.path).and_then(|p| p.get(&method)).is_some(),
+            "{} {} is not documented",
+            route.method,
+            route.path
+        );
+    }
+}
