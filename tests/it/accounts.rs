@@ -573,3 +573,74 @@ async fn deleting_the_newest_audit_entries_is_detected() {
         other => panic!("deletion went unnoticed: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn sessions_end_after_half_an_hour_idle_and_when_the_user_is_disabled() {
+    let app = TestApp::new().await;
+    let actor = Actor::named("test");
+    let new = accounts::NewUser {
+        email: "sessie@example.org".into(),
+        role: "researcher".into(),
+        ..Default::default()
+    };
+    let (id, link) = accounts::create_user(&app.store, &new, &actor)
+        .await
+        .unwrap();
+    accounts::set_password(&app.store, &link, "een heel goed wachtwoord", &actor)
+        .await
+        .unwrap();
+    assert!(
+        accounts::set_password(&app.store, &link, "nog een goed wachtwoord", &actor)
+            .await
+            .is_err(),
+        "a reset link works once"
+    );
+    let (_, first, _) = accounts::sign_in(
+        &app.store,
+        "sessie@example.org",
+        "een heel goed wachtwoord",
+        "192.0.2.1",
+    )
+    .await
+    .unwrap();
+    let (_, second, _) = accounts::sign_in(
+        &app.store,
+        "sessie@example.org",
+        "een heel goed wachtwoord",
+        "192.0.2.1",
+    )
+    .await
+    .unwrap();
+    assert_ne!(first, second, "every sign-in gets a new session id");
+    assert!(app.store.session(&first).await.unwrap().is_some());
+
+    let idle = (chrono::Utc::now() - chrono::Duration::minutes(31))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(idle)
+        .bind(vangnet::auth::secret::digest(&first))
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        app.store.session(&first).await.unwrap().is_none(),
+        "idle for 31 minutes"
+    );
+    assert!(app.store.session(&second).await.unwrap().is_some());
+
+    accounts::disable_user(&app.store, id, &actor)
+        .await
+        .unwrap();
+    assert!(
+        app.store.session(&second).await.unwrap().is_none(),
+        "disabled users are signed out"
+    );
+    let again = accounts::sign_in(
+        &app.store,
+        "sessie@example.org",
+        "een heel goed wachtwoord",
+        "192.0.2.1",
+    )
+    .await;
+    assert!(matches!(again, Err(AppError::Unauthorized(_))), "{again:?}");
+}

@@ -956,3 +956,121 @@ async fn demo_starts_afresh_each_time() {
     assert_eq!(count(&after), count(&before), "no duplicated demo data");
     assert_eq!(count(&after), 23);
 }
+
+// --- users and the audit log ---
+
+#[tokio::test]
+async fn user_add_prints_a_password_link_and_user_disable_ends_their_tokens() {
+    let db = TestDb::new().await;
+    let added = vangnet_ok(&[
+        "user",
+        "add",
+        "coordinator@trimbos.example",
+        "--role",
+        "researcher",
+        "--database",
+        &db.url,
+    ]);
+    let link = added.stdout.trim();
+    assert!(
+        link.starts_with("http://127.0.0.1:8080/wachtwoord-instellen?code="),
+        "{added}"
+    );
+    let list = vangnet_ok(&["user", "list", "--database", &db.url]);
+    assert!(
+        list.stdout
+            .contains("coordinator@trimbos.example\tresearcher"),
+        "{list}"
+    );
+    assert!(list.stdout.contains("invited"), "no password yet:\n{list}");
+
+    let token = vangnet_ok(&[
+        "token",
+        "create",
+        "--user",
+        "coordinator@trimbos.example",
+        "--name",
+        "script",
+        "--database",
+        &db.url,
+    ]);
+    let token = token.stdout.trim().to_string();
+    let store = db.store().await;
+    assert!(store.authenticate(&token).await.unwrap().is_some());
+
+    let disabled = vangnet_ok(&[
+        "user",
+        "disable",
+        "coordinator@trimbos.example",
+        "--database",
+        &db.url,
+    ]);
+    assert!(disabled.stdout.contains("disabled"), "{disabled}");
+    assert!(
+        store.authenticate(&token).await.unwrap().is_none(),
+        "the token ended with the user"
+    );
+    let list = vangnet_ok(&["user", "list", "--database", &db.url]);
+    assert!(list.stdout.contains("disabled"), "{list}");
+}
+
+#[tokio::test]
+async fn user_add_names_the_flag_that_is_wrong() {
+    let db = TestDb::new().await;
+    let run = vangnet(&[
+        "user",
+        "add",
+        "melder@example.org",
+        "--role",
+        "reporter",
+        "--database",
+        &db.url,
+    ]);
+    assert!(!run.success(), "{run}");
+    assert!(run.stderr.contains("--organisation"), "{run}");
+    let run = vangnet(&[
+        "user",
+        "add",
+        "x@example.org",
+        "--role",
+        "koning",
+        "--database",
+        &db.url,
+    ]);
+    assert!(!run.success() && run.stderr.contains("--role"), "{run}");
+}
+
+#[tokio::test]
+async fn audit_verify_passes_on_a_clean_log_and_fails_after_a_row_is_altered_by_hand() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    import_dutch_csv(&db, dir.path());
+    let clean = vangnet_ok(&["audit", "verify", "--database", &db.url]);
+    assert!(clean.stdout.contains("intact"), "{clean}");
+
+    // A database owner edits an entry by hand, past the append-only trigger.
+    let store = db.store().await;
+    let pool = store.pool();
+    match store.engine() {
+        vangnet::storage::Engine::Sqlite => {
+            sqlx::query("DROP TRIGGER audit_log_no_update")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        vangnet::storage::Engine::Postgres => {
+            sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    sqlx::query("UPDATE audit_log SET after_json = '{\"name\": \"Vervalst\"}' WHERE seq = 3")
+        .execute(pool)
+        .await
+        .unwrap();
+    store.close().await;
+    let broken = vangnet(&["audit", "verify", "--database", &db.url]);
+    assert!(!broken.success(), "{broken}");
+    assert!(broken.stdout.contains("BROKEN at entry 3"), "{broken}");
+}
