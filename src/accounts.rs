@@ -200,6 +200,9 @@ pub async fn sign_in(
     }
 }
 
+/// The least time between two reset links for one user.
+pub const RESET_INTERVAL_MINUTES: i64 = 5;
+
 /// A password-reset link for an active user, or `None` (the caller says
 /// the same either way, so that addresses cannot be probed).
 pub async fn request_reset(
@@ -211,6 +214,11 @@ pub async fn request_reset(
         return Ok(None);
     };
     if credentials.user.disabled_at.is_some() {
+        return Ok(None);
+    }
+    // At most one mail every five minutes, so nobody can flood an inbox.
+    let recently = chrono::Utc::now() - chrono::Duration::minutes(RESET_INTERVAL_MINUTES);
+    if store.resets_since(credentials.user.id, recently).await? > 0 {
         return Ok(None);
     }
     let mut tx = store.pool().begin().await?;

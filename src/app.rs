@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{Method, Uri};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -39,6 +40,7 @@ pub fn build(store: Store, config: Config, mailer: Mailer) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(crate::web::security::layer(state.config.secure()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {
                 // Keyed by the matched route, not the raw path, so spans group.
@@ -60,20 +62,32 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
-    axum::response::IntoResponse::into_response(AppError::Internal(anyhow::anyhow!(
-        "handler panicked: {message}"
-    )))
+    AppError::Internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
 }
 
-async fn not_found(method: Method, uri: Uri) -> AppError {
-    AppError::NotFound(format!("nothing at {method} {}", uri.path()))
+/// An error as JSON for the API, as an HTML page otherwise.
+fn error_for(uri: &Uri, headers: &HeaderMap, error: AppError) -> Response {
+    if uri.path().starts_with("/api/") {
+        error.into_response()
+    } else {
+        crate::web::pages::error_response(headers, error)
+    }
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> axum::response::Response {
-    let mut response = axum::response::IntoResponse::into_response(AppError::BadRequest(format!(
-        "{method} is not allowed on {}",
-        uri.path()
-    )));
+async fn not_found(method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    error_for(
+        &uri,
+        &headers,
+        AppError::NotFound(format!("nothing at {method} {}", uri.path())),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let mut response = error_for(
+        &uri,
+        &headers,
+        AppError::BadRequest(format!("{method} is not allowed on {}", uri.path())),
+    );
     *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
     response
 }

@@ -7,8 +7,8 @@
 //! `web` (pages and open data), `cli` (the `vangnet` command), `app`
 //! (router and server).
 
-pub mod api;
 pub mod accounts;
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cli;

@@ -26,7 +26,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, bail, Context};
-use lettre::message::{Mailbox, SinglePart};
+use lettre::message::header::{ContentType, MIME_VERSION_1_0};
+use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -41,7 +42,8 @@ pub struct Mail {
     /// An address, optionally with a name: `a@example.nl` or `Naam <a@example.nl>`.
     pub to: String,
     pub subject: String,
-    /// Plain UTF-8 text; line breaks are sent as CRLF.
+    /// Plain UTF-8 text. Line breaks are sent as CRLF, and the text arrives
+    /// ending in exactly one line break whether or not it ends in one here.
     pub body: String,
 }
 
@@ -132,8 +134,11 @@ impl Mailer {
                 transport,
                 shown_as,
             } => {
-                transport.send(message).await.with_context(|| {
-                    format!("cannot send mail to {} through {shown_as}", mail.to)
+                // The cause in the message itself: callers log errors with
+                // `%e`, which shows no chain, and lettre's errors already
+                // include their sources.
+                transport.send(message).await.map_err(|e| {
+                    anyhow!("cannot send mail to {} through {shown_as}: {e}", mail.to)
                 })?;
                 tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
                 Ok(())
@@ -157,11 +162,22 @@ impl Mailer {
             .map_err(|e| anyhow!("invalid recipient address {:?}: {e}", mail.to))?;
         // A subject is one line; a line break in it would start a new header.
         let subject = mail.subject.replace(['\r', '\n'], " ");
+        // The line break that ends the text is left to SMTP: lettre ends
+        // DATA with CRLF . CRLF whatever the message ends with, so a final
+        // line break of our own would arrive as an extra blank line. (For
+        // the same reason the body is not lettre's `SinglePart`, which adds
+        // one more.)
+        let body = mail
+            .body
+            .strip_suffix('\n')
+            .map_or(mail.body.as_str(), |b| b.strip_suffix('\r').unwrap_or(b));
         Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
-            .singlepart(SinglePart::plain(mail.body.clone()))
+            .header(MIME_VERSION_1_0)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_string())
             .context("cannot build the message")
     }
 }

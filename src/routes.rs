@@ -237,7 +237,7 @@ pub fn table() -> Vec<Route> {
             api::audit::search,
         ),
         // Public web
-        route(GET, "/", Public, false, web::index),
+        route(GET, "/", Public, false, web::pages::site::index),
         route(GET, "/healthz", Public, false, web::healthz),
         route(GET, "/opendata/", Public, false, web::opendata::catalogue),
         route(
@@ -395,11 +395,25 @@ async fn guard(
         Err(e) => return e.into_response(),
     };
     let is_page = !parts.uri.path().starts_with("/api/");
+    let refuse = |parts: &axum::http::request::Parts, error: AppError| {
+        if is_page {
+            web::pages::error_response(&parts.headers, error)
+        } else {
+            error.into_response()
+        }
+    };
     let denied = match (access, &caller.principal) {
         (Public, _) => None,
         (SignedIn | Roles(_), None) if is_page => {
-            let back = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-            return Redirect::to(&format!("/inloggen?terug={}", urlencode(back))).into_response();
+            // Back to where they were, for pages one can open (a GET).
+            let target = match parts.method {
+                Method::GET => {
+                    let back = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                    format!("/inloggen?terug={}", urlencode(back))
+                }
+                _ => "/inloggen".to_string(),
+            };
+            return Redirect::to(&target).into_response();
         }
         (SignedIn | Roles(_), None) => Some(AppError::Unauthorized(
             "sign in, or send an API token: 'Authorization: Bearer <token>'".into(),
@@ -412,11 +426,13 @@ async fn guard(
         ))),
     };
     if let Some(error) = denied {
-        return error.into_response();
+        return refuse(&parts, error);
     }
+    let headers = parts.headers.clone();
     let request = Request::from_parts(parts, body);
     match check_csrf(&caller, &state, request).await {
         Ok(request) => next.run(request).await,
+        Err(e) if is_page => web::pages::error_response(&headers, e),
         Err(e) => e.into_response(),
     }
 }

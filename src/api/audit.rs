@@ -52,6 +52,18 @@ impl AuditQuery {
     }
 }
 
+/// A cell that a spreadsheet program would run as a formula (`=`, `+`,
+/// `-`, `@`, tab, CR) gets a leading apostrophe: the log records what people
+/// typed, e-mail addresses of failed sign-ins included, and opening an
+/// export must not run it (OWASP "CSV injection").
+fn inert(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// Entries as CSV, one per row, for handing over or archiving.
 pub fn to_csv(entries: &[AuditEntry]) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -74,22 +86,25 @@ pub fn to_csv(entries: &[AuditEntry]) -> anyhow::Result<Vec<u8>> {
     let text =
         |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
     for e in entries {
-        writer.write_record([
-            e.seq.to_string(),
-            e.at.clone(),
-            e.event.clone(),
-            e.actor.clone(),
-            e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
-            e.on_behalf_of.clone().unwrap_or_default(),
-            e.access_point.clone(),
-            e.object_type.clone(),
-            e.object_id.clone().unwrap_or_default(),
-            text(&e.before),
-            text(&e.after),
-            e.detail.clone().unwrap_or_default(),
-            e.prev_hash.clone(),
-            e.hash.clone(),
-        ])?;
+        writer.write_record(
+            [
+                e.seq.to_string(),
+                e.at.clone(),
+                e.event.clone(),
+                e.actor.clone(),
+                e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
+                e.on_behalf_of.clone().unwrap_or_default(),
+                e.access_point.clone(),
+                e.object_type.clone(),
+                e.object_id.clone().unwrap_or_default(),
+                text(&e.before),
+                text(&e.after),
+                e.detail.clone().unwrap_or_default(),
+                e.prev_hash.clone(),
+                e.hash.clone(),
+            ]
+            .map(inert),
+        )?;
     }
     Ok(writer.into_inner()?)
 }
@@ -138,4 +153,32 @@ pub async fn search(
             .into_response());
     }
     Ok(Json(entries).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_formulas_are_made_inert_in_the_export() {
+        let entry = AuditEntry {
+            seq: 1,
+            at: "2026-11-28T12:00:00.000Z".into(),
+            event: "login_failed".into(),
+            actor: "=HYPERLINK(\"http://evil.example\")".into(),
+            actor_user_id: None,
+            on_behalf_of: None,
+            access_point: "192.0.2.1".into(),
+            object_type: "session".into(),
+            object_id: None,
+            before: None,
+            after: None,
+            detail: Some("-1+1".into()),
+            prev_hash: "genesis".into(),
+            hash: "abc".into(),
+        };
+        let csv = String::from_utf8(to_csv(&[entry]).unwrap()).unwrap();
+        assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+        assert!(csv.contains(",'-1+1,"), "{csv}");
+    }
 }

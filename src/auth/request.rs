@@ -260,11 +260,16 @@ pub async fn check_csrf(caller: &Caller, state: &AppState, request: Request) -> 
     }
     let (parts, body) = request.into_parts();
     let bearer = parts.headers.contains_key(AUTHORIZATION);
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or("");
+    // A browser sends JSON cross-site only after a CORS preflight, which
+    // vangnet never grants; anything else (forms, text/plain, multipart, no
+    // type at all) it may send from any site, so that needs the token.
+    let is_json = content_type.starts_with("application/json") || content_type.contains("+json");
+    let is_form = !is_json;
     let expected = match &caller.session {
         Some(session) => Some(session.csrf_token.clone()),
         None if is_form => {

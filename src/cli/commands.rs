@@ -193,6 +193,11 @@ async fn bind(args: &ServerArgs, store: Store) -> anyhow::Result<Server> {
     };
     if let Some(url) = &config.smtp_url {
         tracing::info!(smtp = %redact_url(url), "sending e-mail through SMTP");
+    } else if config.secure() {
+        // A real deployment must not write password links into its logs.
+        anyhow::bail!(
+            "--smtp-url is required when --public-url is https: password links must go by e-mail, not into the log"
+        );
     } else {
         tracing::warn!("no --smtp-url: e-mail (password links) is written to the log");
     }

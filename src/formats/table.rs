@@ -52,12 +52,14 @@ pub fn column_letter(index: usize) -> String {
     String::from_utf8(letters).expect("ASCII letters")
 }
 
+/// How a ZIP archive (XLSX, ODS) starts: a local file header.
+const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
+
 /// Reads a file by its content: workbooks start with a ZIP or OLE signature,
 /// anything else is taken as delimited text.
 pub fn read_table(bytes: &[u8]) -> Result<Table, FileError> {
-    const ZIP: &[u8] = b"PK\x03\x04";
     const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
-    if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
+    if bytes.starts_with(ZIP_SIGNATURE) || bytes.starts_with(OLE) {
         read_workbook(bytes)
     } else {
         read_csv(bytes)
@@ -177,8 +179,96 @@ fn sniff_delimiter(header_line: &str) -> u8 {
         .map_or(b',', |(d, _)| d)
 }
 
-/// Reads the first worksheet of a workbook.
+/// The most a ZIP-based workbook (XLSX, ODS) may unpack to, all entries
+/// together. An XLSX register with every column filled unpacks to about
+/// 1 KB a row, so this holds about 140,000 rows (see the tests), more than
+/// the 100,000 facilities the register is sized for; a zip bomb declares
+/// gigabytes.
+pub const MAX_UNPACKED_BYTES: u64 = 128 * MIB;
+
+/// The most entries a workbook archive may have (a real one has a few dozen).
+pub const MAX_ENTRIES: usize = 10_000;
+
+/// The highest compression ratio accepted for an entry larger than
+/// [`RATIO_CHECKED_ABOVE`]. Spreadsheet XML compresses about 10:1; long
+/// runs of one byte, the stuff of zip bombs, compress about 1000:1.
+pub const MAX_RATIO: u64 = 200;
+
+/// Entries up to this size are too small to matter, whatever their ratio.
+pub const RATIO_CHECKED_ABOVE: u64 = MIB;
+
+const MIB: u64 = 1024 * 1024;
+
+/// Refuses a ZIP-based workbook that would unpack to more than the limits
+/// allow, before anything is unpacked. The sizes declared in the central
+/// directory are checked first (no inflating); then every entry is inflated
+/// into nothing, never beyond its declared size, to catch an archive that
+/// understates its sizes. Memory use stays flat either way, and the time
+/// is bounded by [`MAX_UNPACKED_BYTES`].
+pub fn check_workbook_archive(bytes: &[u8]) -> Result<(), FileError> {
+    let unreadable =
+        |e: zip::result::ZipError| FileError(format!("the file is not a readable workbook: {e}"));
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(FileError(format!(
+            "the workbook holds {} files, more than the limit of {MAX_ENTRIES}; \
+             it is not a spreadsheet this register accepts",
+            archive.len()
+        )));
+    }
+    let mut total: u64 = 0;
+    let mut packed_too_tightly = None;
+    for index in 0..archive.len() {
+        let entry = archive.by_index_raw(index).map_err(unreadable)?;
+        let size = entry.size();
+        total = total.saturating_add(size);
+        if packed_too_tightly.is_none()
+            && size > RATIO_CHECKED_ABOVE
+            && size / entry.compressed_size().max(1) > MAX_RATIO
+        {
+            packed_too_tightly = Some(format!(
+                "the workbook part {} is compressed {}:1, more than the limit of \
+                 {MAX_RATIO}:1 for real spreadsheets; it looks like a zip bomb",
+                entry.name(),
+                size / entry.compressed_size().max(1)
+            ));
+        }
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(FileError(format!(
+            "the workbook would unpack to {} MiB, more than the limit of {} MiB",
+            total.div_ceil(MIB),
+            MAX_UNPACKED_BYTES / MIB
+        )));
+    }
+    if let Some(message) = packed_too_tightly {
+        return Err(FileError(message));
+    }
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(unreadable)?;
+        let declared = entry.size();
+        let name = entry.name().to_string();
+        let unpacked = std::io::copy(
+            &mut std::io::Read::take(&mut entry, declared + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| FileError(format!("the file is not a readable workbook: {name}: {e}")))?;
+        if unpacked > declared {
+            return Err(FileError(format!(
+                "the workbook part {name} unpacks to more than the {declared} bytes it declares; \
+                 the file is damaged or a zip bomb"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the first worksheet of a workbook. ZIP-based workbooks are checked
+/// against zip bombs first ([`check_workbook_archive`]).
 pub fn read_workbook(bytes: &[u8]) -> Result<Table, FileError> {
+    if bytes.starts_with(ZIP_SIGNATURE) {
+        check_workbook_archive(bytes)?;
+    }
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| FileError(format!("the file is not a readable workbook: {e}")))?;
     let range = workbook
@@ -294,6 +384,214 @@ mod tests {
         let table = read_csv(bytes).unwrap();
         assert_eq!(table.rows[0].cells[0], Cell::Text("Café Demo".into()));
         assert_eq!(table.notes.len(), 1);
+    }
+
+    /// A ZIP archive of the given entries, deflated as spreadsheet programs do.
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, content) in entries {
+            writer.start_file(*name, options).unwrap();
+            writer.write_all(content).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    /// Rewrites the uncompressed size an archive's central directory
+    /// declares for one entry, as a hand-made zip bomb would.
+    fn declare_size(archive: &mut [u8], name: &str, size: u32) {
+        let mut at = 0;
+        while let Some(found) = archive[at..].windows(4).position(|w| w == b"PK\x01\x02") {
+            let header = at + found;
+            let name_len = u16::from_le_bytes([archive[header + 28], archive[header + 29]]);
+            let entry_name = &archive[header + 46..header + 46 + name_len as usize];
+            if entry_name == name.as_bytes() {
+                archive[header + 24..header + 28].copy_from_slice(&size.to_le_bytes());
+                return;
+            }
+            at = header + 4;
+        }
+        panic!("no central directory entry for {name}");
+    }
+
+    /// A minimal workbook calamine reads: one sheet with a header and one row.
+    fn minimal_xlsx(sheet_xml: &[u8]) -> Vec<u8> {
+        zip_of(&[
+            ("[Content_Types].xml", br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
+            ("_rels/.rels", br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            ("xl/workbook.xml", br#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="facilities" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+            ("xl/worksheets/sheet1.xml", sheet_xml),
+        ])
+    }
+
+    const SHEET: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>naam</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Demo A</t></is></c></row></sheetData></worksheet>"#;
+
+    #[test]
+    fn a_small_hand_made_workbook_passes_the_checks_and_reads() {
+        let table = read_table(&minimal_xlsx(SHEET)).unwrap();
+        assert_eq!(table.headers, ["naam"]);
+        assert_eq!(table.rows[0].cells, [Cell::Text("Demo A".into())]);
+    }
+
+    #[test]
+    fn a_workbook_declaring_more_than_the_limit_is_refused_unread() {
+        let mut archive = minimal_xlsx(SHEET);
+        declare_size(&mut archive, "xl/worksheets/sheet1.xml", 3_000_000_000);
+        let FileError(message) = read_table(&archive).unwrap_err();
+        assert_eq!(
+            message,
+            "the workbook would unpack to 2862 MiB, more than the limit of 128 MiB"
+        );
+    }
+
+    #[test]
+    fn the_size_limit_counts_all_entries_together() {
+        let mut archive = minimal_xlsx(SHEET);
+        declare_size(&mut archive, "xl/worksheets/sheet1.xml", 80 * 1024 * 1024);
+        declare_size(&mut archive, "xl/workbook.xml", 80 * 1024 * 1024);
+        let FileError(message) = read_table(&archive).unwrap_err();
+        assert!(message.contains("would unpack to 161 MiB"), "{message}");
+    }
+
+    #[test]
+    fn an_entry_compressed_beyond_any_spreadsheet_is_refused() {
+        let spaces = vec![b' '; 2 * 1024 * 1024];
+        let archive = zip_of(&[("xl/worksheets/sheet1.xml", &spaces)]);
+        let FileError(message) = check_workbook_archive(&archive).unwrap_err();
+        assert!(
+            message.starts_with("the workbook part xl/worksheets/sheet1.xml is compressed "),
+            "{message}"
+        );
+        assert!(
+            message.contains("more than the limit of 200:1"),
+            "{message}"
+        );
+        // Below 1 MiB the ratio does not matter.
+        let archive = zip_of(&[("xl/styles.xml", &spaces[..512 * 1024])]);
+        assert_eq!(check_workbook_archive(&archive), Ok(()));
+    }
+
+    #[test]
+    fn too_many_entries_are_refused() {
+        let names: Vec<String> = (0..=MAX_ENTRIES).map(|i| format!("e{i}")).collect();
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for name in &names {
+            writer.start_file(name.as_str(), options).unwrap();
+        }
+        let archive = writer.finish().unwrap().into_inner();
+        let FileError(message) = read_table(&archive).unwrap_err();
+        assert!(
+            message.starts_with("the workbook holds 10001 files, more than the limit of 10000"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_entry_understating_its_size_is_caught_without_unpacking_it_all() {
+        let spaces = vec![b' '; 512 * 1024];
+        let mut archive = zip_of(&[("xl/worksheets/sheet1.xml", &spaces)]);
+        declare_size(&mut archive, "xl/worksheets/sheet1.xml", 1000);
+        let FileError(message) = read_table(&archive).unwrap_err();
+        assert_eq!(
+            message,
+            "the workbook part xl/worksheets/sheet1.xml unpacks to more than the 1000 bytes \
+             it declares; the file is damaged or a zip bomb"
+        );
+    }
+
+    #[test]
+    fn an_archive_without_a_central_directory_is_not_a_readable_workbook() {
+        let FileError(message) = read_table(b"PK\x03\x04garbage").unwrap_err();
+        assert!(
+            message.starts_with("the file is not a readable workbook: "),
+            "{message}"
+        );
+    }
+
+    /// A register with every column filled, as `vangnet export` writes it
+    /// (shared strings, real numbers, dates and booleans).
+    fn register_xlsx(rows: u32) -> Vec<u8> {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut workbook = Workbook::new();
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        let sheet = workbook.add_worksheet();
+        let headers = crate::formats::columns::COLUMNS
+            .iter()
+            .map(|(_, name, _)| *name);
+        for (col, header) in headers.enumerate() {
+            sheet.write_string(0, col as u16, header).unwrap();
+        }
+        let opened = ExcelDateTime::from_ymd(2015, 3, 1).unwrap();
+        for i in 1..=rows {
+            let f = f64::from(i);
+            let texts = [
+                (1, format!("Demo Huiskamer {i}")),
+                (2, format!("Demo Zorg {}", i % 500)),
+                (3, "gebruiksruimte;spuitomruil".to_string()),
+                (4, format!("Voorbeeldstraat {}", i % 300 + 1)),
+                (5, format!("{} AB", 1000 + i % 9000)),
+                (6, "Utrecht".to_string()),
+                (7, format!("GM{:04}", i % 400)),
+                (8, "Utrecht".to_string()),
+                (9, "Utrecht".to_string()),
+                (18, "Mo-Fr 09:00-17:00; Sa 10:00-14:00".to_string()),
+                (21, "volwassenen".to_string()),
+                (24, "telefoon: gesprek met coordinator".to_string()),
+                (26, format!("opmerking bij rij {i}")),
+            ];
+            for (col, text) in texts {
+                sheet.write_string(i, col, text).unwrap();
+            }
+            sheet.write_number(i, 0, f).unwrap();
+            sheet.write_number(i, 10, 52.0 + f / 1e6).unwrap();
+            sheet.write_number(i, 11, 5.0 + f / 1e6).unwrap();
+            for col in [12, 13, 25] {
+                sheet
+                    .write_datetime_with_format(i, col, &opened, &date)
+                    .unwrap();
+            }
+            for col in [14, 15, 19, 20] {
+                sheet.write_boolean(i, col, i % 2 == 0).unwrap();
+            }
+            for col in [16, 17, 22, 23] {
+                sheet.write_number(i, col, f64::from(i % 60)).unwrap();
+            }
+        }
+        workbook.save_to_buffer().unwrap()
+    }
+
+    /// How far the limits are from real registers. Every column filled
+    /// costs about 1 KB of XML per row, so 128 MiB holds about 140,000 such
+    /// rows (the national register has hundreds). 10,000 rows are built
+    /// here, to keep the test quick in debug builds.
+    #[test]
+    fn the_limits_hold_registers_of_tens_of_thousands_of_full_rows() {
+        let rows = 10_000;
+        let bytes = register_xlsx(rows);
+        let mut archive = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let (mut unpacked, mut ratio) = (0, 0);
+        for i in 0..archive.len() {
+            let entry = archive.by_index_raw(i).unwrap();
+            unpacked += entry.size();
+            ratio = ratio.max(entry.size() / entry.compressed_size().max(1));
+        }
+        let rows_within_limit = MAX_UNPACKED_BYTES / (unpacked / u64::from(rows));
+        eprintln!(
+            "{rows} full rows: {} KiB packed, {} KiB unpacked, highest ratio {ratio}:1; \
+             the limit holds about {rows_within_limit} such rows",
+            bytes.len() / 1024,
+            unpacked / 1024
+        );
+        assert!(rows_within_limit > 60_000, "{rows_within_limit} rows");
+        assert!(ratio < MAX_RATIO / 4, "compressed {ratio}:1");
+        let started = std::time::Instant::now();
+        assert_eq!(check_workbook_archive(&bytes), Ok(()));
+        eprintln!("checking took {:?}", started.elapsed());
     }
 
     #[test]

@@ -327,12 +327,15 @@ impl Store {
         if parse_time(&row.try_get::<String, _>("expires_at")?)? <= Utc::now() {
             return Ok(None);
         }
-        sqlx::query("UPDATE password_resets SET used_at = $1 WHERE id = $2")
-            .bind(now_text())
-            .bind(row.try_get::<i64, _>("id")?)
-            .execute(&mut *conn)
-            .await?;
         let user_id: i64 = row.try_get("user_id")?;
+        // Using one link ends every link of the user.
+        sqlx::query(
+            "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        )
+        .bind(now_text())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
         let user = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
         ))
@@ -340,6 +343,17 @@ impl Store {
         .fetch_one(&mut *conn)
         .await?;
         Ok(Some(user_from_row(conn, &user).await?.user))
+    }
+
+    /// How many reset links were made for a user since a time.
+    pub async fn resets_since(&self, user_id: i64, since: DateTime<Utc>) -> AppResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2",
+        )
+        .bind(user_id)
+        .bind(time_text(since))
+        .fetch_one(self.pool())
+        .await?)
     }
 
     /// The failures of the last hour for an account (if given) and an address.

@@ -2,11 +2,12 @@
 
 pub mod opendata;
 pub mod pages;
+pub mod security;
 pub mod templates;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
 
@@ -31,10 +32,4 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
             )
         }
     }
-}
-
-/// A plain start page until the public finder arrives: what vangnet is and
-/// where its data can be found.
-pub async fn index() -> Html<&'static str> {
-    Html(include_str!("index.html"))
 }

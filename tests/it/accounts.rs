@@ -644,3 +644,34 @@ async fn sessions_end_after_half_an_hour_idle_and_when_the_user_is_disabled() {
     .await;
     assert!(matches!(again, Err(AppError::Unauthorized(_))), "{again:?}");
 }
+
+#[tokio::test]
+async fn asking_for_reset_links_cannot_flood_an_inbox_or_spoil_an_invitation() {
+    let app = TestApp::new().await;
+    let actor = Actor::named("test");
+    let new = accounts::NewUser {
+        email: "uitgenodigd@example.org".into(),
+        role: "auditor".into(),
+        ..Default::default()
+    };
+    let (_, invitation) = accounts::create_user(&app.store, &new, &actor)
+        .await
+        .unwrap();
+    // Within five minutes of the invitation no new link is made or mailed.
+    for _ in 0..10 {
+        let reset = accounts::request_reset(&app.store, "uitgenodigd@example.org", &actor)
+            .await
+            .unwrap();
+        assert!(reset.is_none());
+    }
+    // The invitation still works, once.
+    accounts::set_password(&app.store, &invitation, "een heel goed wachtwoord", &actor)
+        .await
+        .expect("the invitation was not spoiled");
+    assert!(
+        accounts::request_reset(&app.store, "niemand@example.org", &actor)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -7,5 +7,8 @@ mod api;
 mod cli;
 mod common;
 mod import;
+mod mail;
 mod matrix;
+mod pages;
 mod storage;
+mod uploads;

@@ -1,0 +1,125 @@
+//! `/beheer/audit` (national roles): searching the audit log, newest first,
+//! and downloading the same search as CSV. Reading and exporting the log
+//! are themselves audited.
+
+use axum::extract::{RawQuery, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+
+use super::{parse_query, Page};
+use crate::api::audit::{to_csv, AuditQuery};
+use crate::app::AppState;
+use crate::storage::audit::AuditEvent;
+
+/// Entries the page shows at most.
+pub const PAGE_LIMIT: i64 = 200;
+/// Entries a CSV download holds at most (unless the query asks for fewer).
+pub const EXPORT_LIMIT: i64 = 100_000;
+
+/// The search as a query string, for the CSV link.
+fn query_string(query: &AuditQuery) -> String {
+    let fields = [
+        ("actor", &query.actor),
+        ("event", &query.event),
+        ("object_type", &query.object_type),
+        ("object_id", &query.object_id),
+        ("from", &query.from),
+        ("until", &query.until),
+    ];
+    let present: Vec<(&str, &str)> = fields
+        .iter()
+        .filter_map(|(name, value)| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| (*name, v))
+        })
+        .collect();
+    serde_urlencoded::to_string(present).unwrap_or_default()
+}
+
+fn csv_url(query: &AuditQuery) -> String {
+    match query_string(query) {
+        q if q.is_empty() => "/beheer/audit.csv".to_string(),
+        q => format!("/beheer/audit.csv?{q}"),
+    }
+}
+
+pub async fn search(
+    page: Page,
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    page.run(async {
+        let query: AuditQuery = parse_query(raw.as_deref())?;
+        let mut filter = query.filter();
+        filter.limit = PAGE_LIMIT;
+        let entries = state.store.search_audit(&filter).await?;
+        state
+            .store
+            .audit(
+                &AuditEvent::new("read", &page.caller.actor(), "audit_log")
+                    .detail(format!("{} entries", entries.len())),
+            )
+            .await?;
+        let search = context! {
+            actor => query.actor,
+            event => query.event,
+            object_type => query.object_type,
+            object_id => query.object_id,
+            from => query.from,
+            until => query.until,
+        };
+        let full = entries.len() as i64 == PAGE_LIMIT;
+        Ok(page.render(
+            "audit.html",
+            StatusCode::OK,
+            context! {
+                entries,
+                search,
+                full,
+                limit => PAGE_LIMIT,
+                csv_url => csv_url(&query),
+            },
+        ))
+    })
+    .await
+}
+
+/// The same search as a CSV file.
+pub async fn export(
+    page: Page,
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    page.run(async {
+        let query: AuditQuery = parse_query(raw.as_deref())?;
+        let mut filter = query.filter();
+        filter.limit = query.limit.unwrap_or(EXPORT_LIMIT);
+        let entries = state.store.search_audit(&filter).await?;
+        state
+            .store
+            .audit(
+                &AuditEvent::new("export", &page.caller.actor(), "audit_log")
+                    .detail(format!("{} entries", entries.len())),
+            )
+            .await?;
+        let body = to_csv(&entries).map_err(crate::error::AppError::Internal)?;
+        Ok((
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"vangnet-audit.csv\"",
+                ),
+                (CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response())
+    })
+    .await
+}
