@@ -294,3 +294,54 @@ async fn tls_schemes_never_fall_back_to_plain_text() {
     }
     assert_eq!(server.messages().len(), 0);
 }
+
+#[tokio::test]
+async fn a_new_user_gets_the_invitation_by_mail_and_its_link_sets_the_password() {
+    let server = SmtpServer::start();
+    let app = crate::common::TestApp::new().await;
+    let config = vangnet::config::Config {
+        public_url: "https://vangnet.test".into(),
+        smtp_url: Some(server.url()),
+        ..vangnet::config::Config::default()
+    };
+    let mailer = Mailer::from_url(config.smtp_url.as_deref(), FROM).unwrap();
+    let router = vangnet::app::build(app.store.clone(), config, mailer);
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/users")
+        .header("authorization", format!("Bearer {}", app.token))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            r#"{"email": "nieuw@ggd.example", "role": "researcher"}"#,
+        ))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+    assert_eq!(response.status(), 201);
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let created: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(created["invitation_sent"], true);
+
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert_eq!(messages[0]["envelope_to"], "nieuw@ggd.example");
+    let body = messages[0]["body"].as_str().unwrap();
+    let link = body
+        .split_whitespace()
+        .find(|w| w.starts_with("https://vangnet.test/wachtwoord-instellen?code="))
+        .unwrap_or_else(|| panic!("no link in the invitation:\n{body}"));
+    let code = link.rsplit('=').next().unwrap();
+    let actor = vangnet::domain::provenance::Actor::named("test");
+    vangnet::accounts::set_password(&app.store, code, "een heel goed wachtwoord", &actor)
+        .await
+        .expect("the mailed link sets the password");
+    let signed_in = vangnet::accounts::sign_in(
+        &app.store,
+        "nieuw@ggd.example",
+        "een heel goed wachtwoord",
+        "192.0.2.9",
+    )
+    .await;
+    assert!(signed_in.is_ok(), "{signed_in:?}");
+}
