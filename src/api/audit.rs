@@ -9,8 +9,10 @@ use utoipa::IntoParams;
 
 use super::{ApiQuery, Caller};
 use crate::app::AppState;
+use crate::domain::provenance::Actor;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::storage::audit::{AuditEntry, AuditEvent, AuditFilter};
+use crate::storage::Store;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -109,6 +111,24 @@ pub fn to_csv(entries: &[AuditEntry]) -> anyhow::Result<Vec<u8>> {
     Ok(writer.into_inner()?)
 }
 
+/// Searches the log and records that it was read (or exported): reading
+/// the audit log is itself a read of non-public data.
+pub async fn logged_search(
+    store: &Store,
+    filter: &AuditFilter,
+    actor: &Actor,
+    export: bool,
+) -> AppResult<Vec<AuditEntry>> {
+    let entries = store.search_audit(filter).await?;
+    store
+        .audit(
+            &AuditEvent::new(if export { "export" } else { "read" }, actor, "audit_log")
+                .detail(format!("{} entries", entries.len())),
+        )
+        .await?;
+    Ok(entries)
+}
+
 /// Search the audit log, newest first; `format=csv` exports it. Reading it is itself audited.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts", params(AuditQuery), security(("token" = [])),
     responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -117,7 +137,6 @@ pub async fn search(
     caller: Caller,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> AppResult<Response> {
-    let entries = state.store.search_audit(&query.filter()).await?;
     let csv = match query.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -127,17 +146,7 @@ pub async fn search(
             )))
         }
     };
-    state
-        .store
-        .audit(
-            &AuditEvent::new(
-                if csv { "export" } else { "read" },
-                &caller.actor(),
-                "audit_log",
-            )
-            .detail(format!("{} entries", entries.len())),
-        )
-        .await?;
+    let entries = logged_search(&state.store, &query.filter(), &caller.actor(), csv).await?;
     if csv {
         let body = to_csv(&entries)?;
         return Ok((

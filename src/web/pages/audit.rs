@@ -9,9 +9,8 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
 use super::{parse_query, Page};
-use crate::api::audit::{to_csv, AuditQuery};
+use crate::api::audit::{logged_search, to_csv, AuditQuery};
 use crate::app::AppState;
-use crate::storage::audit::AuditEvent;
 
 /// Entries the page shows at most.
 pub const PAGE_LIMIT: i64 = 200;
@@ -57,14 +56,7 @@ pub async fn search(
         let query: AuditQuery = parse_query(raw.as_deref())?;
         let mut filter = query.filter();
         filter.limit = PAGE_LIMIT;
-        let entries = state.store.search_audit(&filter).await?;
-        state
-            .store
-            .audit(
-                &AuditEvent::new("read", &page.caller.actor(), "audit_log")
-                    .detail(format!("{} entries", entries.len())),
-            )
-            .await?;
+        let entries = logged_search(&state.store, &filter, &page.caller.actor(), false).await?;
         let search = context! {
             actor => query.actor,
             event => query.event,
@@ -99,14 +91,7 @@ pub async fn export(
         let query: AuditQuery = parse_query(raw.as_deref())?;
         let mut filter = query.filter();
         filter.limit = query.limit.unwrap_or(EXPORT_LIMIT);
-        let entries = state.store.search_audit(&filter).await?;
-        state
-            .store
-            .audit(
-                &AuditEvent::new("export", &page.caller.actor(), "audit_log")
-                    .detail(format!("{} entries", entries.len())),
-            )
-            .await?;
+        let entries = logged_search(&state.store, &filter, &page.caller.actor(), true).await?;
         let body = to_csv(&entries).map_err(crate::error::AppError::Internal)?;
         Ok((
             [
