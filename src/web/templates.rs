@@ -1,6 +1,6 @@
 //! The templates of the web pages and the texts they show, compiled into the
-//! binary: HTML from `templates/`, texts from `i18n/nl.json` and
-//! `i18n/en.json` (one flat object of keys per language), the stylesheet
+//! binary: HTML from `templates/`, texts from `i18n/nl/*.json` and
+//! `i18n/en/*.json` (flat objects of keys, one file per area of the site), the stylesheet
 //! from `static/`. Templates write every text as `t("key")`, so a page can
 //! only show text that both translation files have.
 
@@ -46,14 +46,40 @@ impl Lang {
 
 type Catalogue = BTreeMap<String, String>;
 
-fn load(name: &str, text: &str) -> Catalogue {
+/// The translation files of one language: one per area of the site, so
+/// that areas can grow independently. A key may stand in one file only.
+type Files = &'static [(&'static str, &'static str)];
+
+const NL_FILES: Files = &[
+    ("common", include_str!("../../i18n/nl/common.json")),
+    ("finder", include_str!("../../i18n/nl/finder.json")),
+    ("map", include_str!("../../i18n/nl/map.json")),
+    ("register", include_str!("../../i18n/nl/register.json")),
+];
+const EN_FILES: Files = &[
+    ("common", include_str!("../../i18n/en/common.json")),
+    ("finder", include_str!("../../i18n/en/finder.json")),
+    ("map", include_str!("../../i18n/en/map.json")),
+    ("register", include_str!("../../i18n/en/register.json")),
+];
+
+fn load(lang: &str, files: Files) -> Catalogue {
     // Embedded at compile time and checked by the tests below.
-    serde_json::from_str(text)
-        .unwrap_or_else(|e| panic!("i18n/{name}.json is not an object of texts: {e}"))
+    let mut all = Catalogue::new();
+    for (name, text) in files {
+        let texts: Catalogue = serde_json::from_str(text)
+            .unwrap_or_else(|e| panic!("i18n/{lang}/{name}.json is not an object of texts: {e}"));
+        for (key, value) in texts {
+            if all.insert(key.clone(), value).is_some() {
+                panic!("i18n/{lang}: the key '{key}' stands in two files");
+            }
+        }
+    }
+    all
 }
 
-static NL: LazyLock<Catalogue> = LazyLock::new(|| load("nl", include_str!("../../i18n/nl.json")));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| load("en", include_str!("../../i18n/en.json")));
+static NL: LazyLock<Catalogue> = LazyLock::new(|| load("nl", NL_FILES));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| load("en", EN_FILES));
 
 fn catalogue(lang: Lang) -> &'static Catalogue {
     match lang {
@@ -234,7 +260,7 @@ mod tests {
                     if rest.starts_with([')', ',']) {
                         assert!(
                             NL.contains_key(key),
-                            "{name} asks for '{key}', which i18n/nl.json lacks"
+                            "{name} asks for '{key}', which i18n/nl/*.json lacks"
                         );
                     }
                 }
