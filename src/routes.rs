@@ -7,7 +7,7 @@
 //! change (own organisation or all) is decided by `domain::access` in the
 //! handlers, marked `scoped` here.
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::{self, Next};
@@ -45,6 +45,17 @@ pub struct Route {
     /// organisation (for organisation roles).
     pub scoped: bool,
     handler: MethodRouter<AppState>,
+    /// A body limit other than the app's (`app::BODY_LIMIT`), for uploads.
+    pub body_limit: Option<usize>,
+}
+
+impl Route {
+    /// Accepts bodies up to `bytes` on this line (file uploads); the route
+    /// guard's forgery check reads the body within the same limit.
+    fn body_limit(mut self, bytes: usize) -> Route {
+        self.body_limit = Some(bytes);
+        self
+    }
 }
 
 /// One table line; the handler answers only the line's method.
@@ -66,6 +77,7 @@ where
         access,
         scoped,
         handler: on(filter, handler),
+        body_limit: None,
     }
 }
 
@@ -237,7 +249,7 @@ pub fn table() -> Vec<Route> {
             api::audit::search,
         ),
         // Public web
-        route(GET, "/", Public, false, web::pages::site::index),
+        route(GET, "/", Public, false, web::pages::finder::start),
         route(GET, "/healthz", Public, false, web::healthz),
         route(GET, "/opendata/", Public, false, web::opendata::catalogue),
         route(
@@ -355,6 +367,120 @@ pub fn table() -> Vec<Route> {
             false,
             web::pages::audit::export,
         ),
+        // -- staff pages for the register (see src/web/pages/register) --
+        // Any signed-in user reads the facilities they may see: national
+        // roles all, organisation roles their own, others the public ones.
+        route(
+            GET,
+            "/beheer/voorzieningen",
+            SignedIn,
+            true,
+            web::pages::register::list::list,
+        ),
+        route(
+            GET,
+            "/beheer/voorzieningen/nieuw",
+            Roles(EDITORS),
+            true,
+            web::pages::register::new::form,
+        ),
+        route(
+            POST,
+            "/beheer/voorzieningen/nieuw",
+            Roles(EDITORS),
+            true,
+            web::pages::register::new::create,
+        ),
+        // Editors get the form, reporters of the organisation a read-only view.
+        route(
+            GET,
+            "/beheer/voorzieningen/{id}",
+            SignedIn,
+            true,
+            web::pages::register::edit::show,
+        ),
+        route(
+            POST,
+            "/beheer/voorzieningen/{id}",
+            Roles(EDITORS),
+            true,
+            web::pages::register::edit::save,
+        ),
+        route(
+            GET,
+            "/beheer/voorzieningen/{id}/geschiedenis",
+            SignedIn,
+            true,
+            web::pages::register::history::show,
+        ),
+        route(
+            GET,
+            "/beheer/import",
+            Roles(NATIONAL),
+            false,
+            web::pages::register::import::form,
+        ),
+        route(
+            POST,
+            "/beheer/import",
+            Roles(NATIONAL),
+            false,
+            web::pages::register::import::check,
+        )
+        .body_limit(web::pages::register::import::UPLOAD_LIMIT),
+        route(
+            POST,
+            "/beheer/import/importeren",
+            Roles(NATIONAL),
+            false,
+            web::pages::register::import::write,
+        ),
+        route(
+            GET,
+            "/beheer/export/{file}",
+            Roles(NATIONAL),
+            false,
+            web::pages::register::export::download,
+        ),
+        route(
+            GET,
+            "/beheer/organisaties",
+            Roles(EDITORS),
+            true,
+            web::pages::register::organisations::list,
+        ),
+        route(
+            GET,
+            "/beheer/organisaties/{id}",
+            Roles(EDITORS),
+            true,
+            web::pages::register::organisations::show,
+        ),
+        route(
+            POST,
+            "/beheer/organisaties/{id}",
+            Roles(EDITORS),
+            true,
+            web::pages::register::organisations::save,
+        ),
+        // -- the public finder, facility pages and map (see src/web/pages/finder.rs) --
+        route(GET, "/zoeken", Public, false, web::pages::finder::search),
+        route(
+            GET,
+            "/voorzieningen/{id}",
+            Public,
+            false,
+            web::pages::facility::show,
+        ),
+        route(GET, "/kaart", Public, false, web::pages::overview::show),
+        route(GET, "/api/v1/finder", Public, false, api::finder::nearest),
+        route(
+            GET,
+            "/static/finder.js",
+            Public,
+            false,
+            web::pages::finder::script,
+        ),
         route(GET, "/taal", Public, false, web::pages::site::language),
         route(
             GET,
@@ -371,10 +497,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let mut router = Router::new();
     for r in table() {
         let access = r.access;
-        let guarded = r.handler.route_layer(middleware::from_fn_with_state(
+        let mut guarded = r.handler.route_layer(middleware::from_fn_with_state(
             (state.clone(), access),
             guard,
         ));
+        if let Some(bytes) = r.body_limit {
+            // Outside the guard, so that its forgery check honours it too.
+            guarded = guarded.route_layer(DefaultBodyLimit::max(bytes));
+        }
         // Lines with the same path and other methods merge into one route.
         router = router.route(r.path, guarded);
     }
@@ -441,4 +571,27 @@ fn urlencode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)])
         .map(|s| s.trim_start_matches('=').to_string())
         .unwrap_or_default()
+}
+
+/// Whether someone with `role` (or nobody signed in, for `None`) may open
+/// the page at `path`, by the GET line of the table; a path the table lacks
+/// may not be opened. The page layout shows only the links this allows.
+pub fn may_open(path: &str, role: Option<Role>) -> bool {
+    static PAGES: std::sync::LazyLock<Vec<(&'static str, Access)>> =
+        std::sync::LazyLock::new(|| {
+            table()
+                .into_iter()
+                .filter(|r| r.method == Method::GET)
+                .map(|r| (r.path, r.access))
+                .collect()
+        });
+    PAGES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .is_some_and(|(_, access)| match (access, role) {
+            (Public, _) => true,
+            (SignedIn, Some(_)) => true,
+            (Roles(roles), Some(role)) => roles.contains(&role),
+            (SignedIn | Roles(_), None) => false,
+        })
 }

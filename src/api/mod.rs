@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod facilities;
+pub mod finder;
 pub mod organisations;
 pub mod reference;
 pub mod reports;
@@ -37,6 +38,7 @@ use crate::error::{AppError, AppResult};
         facilities::history,
         facilities::create,
         facilities::update,
+        finder::nearest,
         organisations::list,
         organisations::show,
         organisations::history,
@@ -60,6 +62,7 @@ use crate::error::{AppError, AppResult};
     modifiers(&BearerAuth),
     tags(
         (name = "register", description = "Facilities and organisations, with history"),
+        (name = "finder", description = "The nearest public services, open now or not"),
         (name = "reports", description = "Counts over the register"),
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),

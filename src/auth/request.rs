@@ -241,6 +241,29 @@ async fn form_token(request: Request) -> AppResult<(Option<String>, Request)> {
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }
 
+/// Reads the CSRF token from a `multipart/form-data` body (a file upload),
+/// returning the body unchanged for the handler. The body is read within
+/// the route's `DefaultBodyLimit` (uploads have a larger one than forms).
+async fn multipart_token(request: Request) -> AppResult<(Option<String>, Request)> {
+    use axum::extract::FromRequest;
+    use axum::RequestExt;
+    let (parts, body) = request.with_limited_body().into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge("the upload is too large".into()))?;
+    let copy = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+    let mut token = None;
+    if let Ok(mut multipart) = axum::extract::Multipart::from_request(copy, &()).await {
+        while let Ok(Some(field)) = multipart.next_field().await {
+            if field.name() == Some(CSRF_FIELD) {
+                token = field.text().await.ok();
+                break;
+            }
+        }
+    }
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
 /// One value of an `application/x-www-form-urlencoded` body.
 pub fn form_urlencoded_value(body: &[u8], name: &str) -> Option<String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
@@ -264,7 +287,8 @@ pub async fn check_csrf(caller: &Caller, state: &AppState, request: Request) -> 
         .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+        .unwrap_or("")
+        .to_string();
     // A browser sends JSON cross-site only after a CORS preflight, which
     // vangnet never grants; anything else (forms, text/plain, multipart, no
     // type at all) it may send from any site, so that needs the token.
@@ -296,6 +320,7 @@ pub async fn check_csrf(caller: &Caller, state: &AppState, request: Request) -> 
     let request = Request::from_parts(parts, body);
     let (sent, request) = match header_token {
         Some(token) => (Some(token), request),
+        None if content_type.starts_with("multipart/form-data") => multipart_token(request).await?,
         None if is_form => form_token(request).await?,
         None => (None, request),
     };

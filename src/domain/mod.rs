@@ -5,6 +5,8 @@
 pub mod access;
 pub mod date;
 pub mod facility;
+pub mod finder;
+pub mod hours;
 pub mod organisation;
 pub mod provenance;
 pub mod service;

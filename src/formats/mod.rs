@@ -5,6 +5,7 @@ pub mod columns;
 pub mod csv;
 pub mod geojson;
 pub mod json;
+pub mod svg_map;
 pub mod table;
 pub mod table1;
 pub mod xlsx;

@@ -13,6 +13,8 @@ use minijinja::{
 };
 use sha2::{Digest, Sha256};
 
+use crate::domain::access::Role;
+
 /// The languages of the pages; Dutch unless the visitor chose English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -143,8 +145,14 @@ fn datetime(value: &str, seconds: Option<bool>) -> String {
         .unwrap_or_else(|_| value.to_string())
 }
 
-/// The stylesheet, served at [`stylesheet_url`].
-pub const STYLESHEET: &str = include_str!("../../static/vangnet.css");
+/// The stylesheet, served at [`stylesheet_url`]: vangnet's design tokens,
+/// the NL Design System components it uses (vendored in `static/nlds/`, see
+/// its README) and the site's own layout, in that order.
+pub const STYLESHEET: &str = concat!(
+    include_str!("../../static/vangnet-tokens.css"),
+    include_str!("../../static/nlds/utrecht-components.css"),
+    include_str!("../../static/vangnet.css"),
+);
 
 /// The stylesheet's address, with a version from its content so that it can
 /// be cached for good.
@@ -154,6 +162,16 @@ pub fn stylesheet_url() -> &'static str {
         format!("/static/vangnet.css?v={}", &hash[..12])
     });
     &URL
+}
+
+/// `may_open(user, "/beheer/import")` in templates: whether the route table
+/// lets this visitor (`user`, or none) open the page, so that menus show
+/// only links a person may follow, and only to pages that exist.
+fn may_open(user: Option<Value>, path: &str) -> bool {
+    let role = user
+        .and_then(|u| u.get_attr("role").ok())
+        .and_then(|r| r.as_str().and_then(Role::parse));
+    crate::routes::may_open(path, role)
 }
 
 /// HTML-escapes what templates print: the five characters that matter in
@@ -188,7 +206,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("../../templates/layout.html")),
     ("forms.html", include_str!("../../templates/forms.html")),
     ("error.html", include_str!("../../templates/error.html")),
-    ("index.html", include_str!("../../templates/index.html")),
     ("sign_in.html", include_str!("../../templates/sign_in.html")),
     (
         "forgot_password.html",
@@ -202,6 +219,47 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("../../templates/users.html")),
     ("locked.html", include_str!("../../templates/locked.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
+    ("finder.html", include_str!("../../templates/finder.html")),
+    (
+        "facility.html",
+        include_str!("../../templates/facility.html"),
+    ),
+    (
+        "overview.html",
+        include_str!("../../templates/overview.html"),
+    ),
+    (
+        "register/fields.html",
+        include_str!("../../templates/register/fields.html"),
+    ),
+    (
+        "register/list.html",
+        include_str!("../../templates/register/list.html"),
+    ),
+    (
+        "register/form.html",
+        include_str!("../../templates/register/form.html"),
+    ),
+    (
+        "register/view.html",
+        include_str!("../../templates/register/view.html"),
+    ),
+    (
+        "register/history.html",
+        include_str!("../../templates/register/history.html"),
+    ),
+    (
+        "register/import.html",
+        include_str!("../../templates/register/import.html"),
+    ),
+    (
+        "register/organisations.html",
+        include_str!("../../templates/register/organisations.html"),
+    ),
+    (
+        "register/organisation.html",
+        include_str!("../../templates/register/organisation.html"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -215,6 +273,7 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
         }
     }
     env.add_function("t", t);
+    env.add_function("may_open", may_open);
     env.add_filter("datetime", datetime);
     env.add_global("stylesheet", stylesheet_url());
     env
@@ -271,6 +330,32 @@ mod tests {
                 NL.contains_key(&format!("role.{}", role.code())),
                 "no text for role {role}"
             );
+        }
+    }
+
+    /// Every NL Design System component a template names (`utrecht-…`,
+    /// without its `__element` or `--modifier`) is in the stylesheet, so a
+    /// misspelt or unvendored component (`utrecht-badge-status` is
+    /// `utrecht-status-badge` since Utrecht 9) does not go unstyled unseen.
+    #[test]
+    fn every_component_a_template_uses_is_in_the_stylesheet() {
+        let name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        for (name, source) in TEMPLATES {
+            for word in source.split(|c: char| !name_char(c)) {
+                let Some(rest) = word.strip_prefix("utrecht-") else {
+                    continue;
+                };
+                let block = rest.split("__").next().unwrap_or_default();
+                let block = block.split("--").next().unwrap_or_default();
+                let selector = format!(".utrecht-{block}");
+                let styled = STYLESHEET
+                    .match_indices(&selector)
+                    .any(|(at, _)| !STYLESHEET[at + selector.len()..].starts_with(name_char));
+                assert!(
+                    styled,
+                    "{name} uses {selector}, which static/nlds does not have (see static/nlds/README.md)"
+                );
+            }
         }
     }
 

@@ -56,9 +56,13 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
     if !path.contains('{') {
         return None;
     }
-    let id = if path.starts_with("/api/v1/facilities/{id}") {
+    let id = if path.starts_with("/api/v1/facilities/{id}")
+        || path.starts_with("/beheer/voorzieningen/{id}")
+    {
         own_or_other(f.fa, f.fb)
-    } else if path.starts_with("/api/v1/organisations/{id}") {
+    } else if path.starts_with("/api/v1/organisations/{id}")
+        || path.starts_with("/beheer/organisaties/{id}")
+    {
         own_or_other(f.org_a, f.org_b)
     } else if path.contains("/tokens/{id}") {
         match target {
@@ -68,8 +72,12 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
     } else if path.contains("/users/{id}") || path.contains("/gebruikers/{id}") {
         // A user made for the purpose; disabling twice is a 409, not a denial.
         999_999
+    } else if path == "/voorzieningen/{id}" {
+        own_or_other(f.fa, f.fb)
     } else if path == "/opendata/{file}" {
         return Some("facilities.csv".into());
+    } else if path == "/beheer/export/{file}" {
+        return Some("voorzieningen.csv".into());
     } else {
         panic!("the matrix test has no fixture for the path {path}: add one");
     };
@@ -118,6 +126,13 @@ fn allowed(
             "/api/v1/organisations/{id}/history" => p.may_read_organisation_internal(org),
             _ => p.may_edit_organisation(org),
         },
+        // Staff pages: reading needs the facility's internal facts, the
+        // form's post (a role-limited line) needs the right to change it.
+        Some(p) if path.starts_with("/beheer/voorzieningen/{id}") => match access {
+            Access::Roles(_) => p.may_edit_facility(fac),
+            _ => p.may_read_internal(fac),
+        },
+        Some(p) if path.starts_with("/beheer/organisaties/{id}") => p.may_edit_organisation(org),
         Some(p) if path.contains("/tokens/{id}") => {
             p.may_manage_users() || (target == Target::Own && caller.spare_token.is_some())
         }
@@ -306,7 +321,9 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     // fixtures, like user 999999, may really be missing).
                     let refused =
                         matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
-                    let hidden = status == StatusCode::NOT_FOUND && path.contains("/facilities/");
+                    let hidden = status == StatusCode::NOT_FOUND
+                        && (path.contains("/facilities/")
+                            || path.contains("/beheer/voorzieningen/"));
                     !(refused || hidden)
                 } else {
                     denied

@@ -10,8 +10,12 @@
 pub mod account;
 pub mod audit;
 mod error;
+pub mod facility;
+pub mod finder;
 pub mod locked;
+pub mod overview;
 pub mod password;
+pub mod register;
 pub mod sign_in;
 pub mod site;
 pub mod users;
@@ -75,6 +79,8 @@ fn lang_of(headers: &HeaderMap) -> Lang {
 fn page_of_post(path: &str) -> &str {
     if path.starts_with("/account") {
         "/account"
+    } else if path.starts_with("/beheer/import") {
+        "/beheer/import"
     } else {
         path
     }
@@ -242,6 +248,9 @@ const MESSAGES: &[(&str, &str)] = &[
     ("uitnodiging-mislukt", "users.invitation_failed"),
     ("uitgeschakeld", "users.disabled"),
     ("ontgrendeld", "locked.unlocked"),
+    ("voorziening-opgeslagen", "register.saved"),
+    ("voorziening-toegevoegd", "register.created"),
+    ("organisatie-opgeslagen", "register.organisation.saved"),
 ];
 
 /// A query string as `T`.

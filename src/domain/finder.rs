@@ -1,0 +1,553 @@
+//! The public finder: from a point, the nearest public facilities open today
+//! that offer any of the chosen services, with their distance and whether
+//! they are open now; and turning what a person types ("Utrecht", "3511",
+//! "52.09, 5.12") into that point.
+//!
+//! The search is a linear scan over an in-memory list ([`FinderIndex`]),
+//! which callers build once per register state and day and keep: a scan of
+//! 100,000 facilities takes a few milliseconds, so no spatial index is needed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::facility::{Facility, FacilityStatus, Postcode};
+use super::hours::{Hours, OpenState};
+use super::service::ServiceSet;
+use crate::geo::{geo, normalize_name, PlaceError};
+
+/// Results a search returns unless asked for another number.
+pub const DEFAULT_LIMIT: usize = 10;
+/// The most results one search returns.
+pub const MAX_LIMIT: usize = 50;
+
+/// Mean radius of the earth in km (IUGG), for great-circle distances.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// A position in WGS84 degrees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl Point {
+    /// A point from degrees, if they are real coordinates.
+    pub fn new(latitude: f64, longitude: f64) -> Option<Point> {
+        let valid = latitude.is_finite()
+            && longitude.is_finite()
+            && (-90.0..=90.0).contains(&latitude)
+            && (-180.0..=180.0).contains(&longitude);
+        valid.then_some(Point {
+            latitude,
+            longitude,
+        })
+    }
+}
+
+/// The great-circle (haversine) distance between two points, in km.
+pub fn distance_km(a: Point, b: Point) -> f64 {
+    let (lat1, lat2) = (a.latitude.to_radians(), b.latitude.to_radians());
+    let h = haversine(
+        (lat1, lat1.cos()),
+        (lat2, lat2.cos()),
+        (b.longitude - a.longitude).to_radians(),
+    );
+    arc_km(h)
+}
+
+/// `sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2)`: grows with the distance, so
+/// ranking by it ranks by distance without the arcsine.
+/// Latitudes come in radians with their cosines, which the index keeps.
+fn haversine((lat1, cos1): (f64, f64), (lat2, cos2): (f64, f64), delta_lon: f64) -> f64 {
+    let d_lat = ((lat2 - lat1) / 2.0).sin();
+    let d_lon = (delta_lon / 2.0).sin();
+    d_lat * d_lat + cos1 * cos2 * d_lon * d_lon
+}
+
+fn arc_km(h: f64) -> f64 {
+    2.0 * EARTH_RADIUS_KM * h.clamp(0.0, 1.0).sqrt().asin()
+}
+
+/// A public facility the finder can return, with its parsed hours.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub facility: Facility,
+    /// `None` when no hours are recorded (or, impossibly, they do not parse).
+    pub hours: Option<Hours>,
+}
+
+impl Listed {
+    /// Open or closed at `now`; unknown without hours.
+    pub fn state(&self, now: DateTime<Utc>) -> OpenState {
+        self.hours
+            .as_ref()
+            .map_or(OpenState::Unknown, |h| h.state(now))
+    }
+}
+
+/// The public facilities open on one day, ready to search.
+pub struct FinderIndex {
+    day: NaiveDate,
+    listed: Vec<Listed>,
+    /// Per facility: latitude in radians and its cosine (NaN without a location).
+    latitudes: Vec<(f64, f64)>,
+    longitudes: Vec<f64>,
+    services: Vec<i64>,
+}
+
+/// What to search for.
+#[derive(Debug, Clone)]
+pub struct Search {
+    pub origin: Point,
+    /// Facilities offering any of these; an empty set means every service.
+    pub services: ServiceSet,
+    /// Only facilities open at the moment of the search.
+    pub open_now: bool,
+    pub limit: usize,
+}
+
+/// One search result.
+#[derive(Debug, Clone)]
+pub struct Found<'a> {
+    pub listed: &'a Listed,
+    pub distance_km: f64,
+    pub state: OpenState,
+}
+
+impl FinderIndex {
+    /// Keeps the facilities that are public and open on `day`; the order
+    /// given (by name) settles ties in distance.
+    pub fn new(day: NaiveDate, facilities: Vec<Facility>) -> FinderIndex {
+        // Registers repeat a few hour texts many times: parse each once.
+        let mut parsed: HashMap<String, Option<Hours>> = HashMap::new();
+        let listed: Vec<Listed> = facilities
+            .into_iter()
+            .filter(|f| f.fields.public_access && f.status_on(day) == FacilityStatus::Open)
+            .map(|facility| Listed {
+                hours: facility.fields.opening_hours.as_ref().and_then(|raw| {
+                    parsed
+                        .entry(raw.clone())
+                        .or_insert_with(|| Hours::parse(raw).ok())
+                        .clone()
+                }),
+                facility,
+            })
+            .collect();
+        let location = |l: &Listed| l.facility.fields.location;
+        FinderIndex {
+            day,
+            latitudes: listed
+                .iter()
+                .map(|l| {
+                    location(l).map_or((f64::NAN, f64::NAN), |p| {
+                        let lat = p.latitude.to_radians();
+                        (lat, lat.cos())
+                    })
+                })
+                .collect(),
+            longitudes: listed
+                .iter()
+                .map(|l| location(l).map_or(f64::NAN, |p| p.longitude.to_radians()))
+                .collect(),
+            services: listed
+                .iter()
+                .map(|l| l.facility.fields.services.bits())
+                .collect(),
+            listed,
+        }
+    }
+
+    /// The day the list describes.
+    pub fn day(&self) -> NaiveDate {
+        self.day
+    }
+
+    /// Every facility in the list, by name.
+    pub fn listed(&self) -> &[Listed] {
+        &self.listed
+    }
+
+    /// The nearest facilities offering any of the services, nearest first;
+    /// with `open_now`, only those open at `now`. Facilities without a
+    /// location cannot be ranked and are left out.
+    pub fn nearest(&self, search: &Search, now: DateTime<Utc>) -> Vec<Found<'_>> {
+        let wanted = if search.services.is_empty() {
+            -1
+        } else {
+            search.services.bits()
+        };
+        let lat0 = search.origin.latitude.to_radians();
+        let cos0 = lat0.cos();
+        let lon0 = search.origin.longitude.to_radians();
+        let mut ranked: Vec<(f64, u32)> = self
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(_, bits)| *bits & wanted != 0)
+            .filter_map(|(i, _)| {
+                let h = haversine((lat0, cos0), self.latitudes[i], self.longitudes[i] - lon0);
+                (!h.is_nan()).then_some((h, i as u32))
+            })
+            .collect();
+        let order = |a: &(f64, u32), b: &(f64, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        let limit = search.limit.max(1);
+        if !search.open_now && ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, order);
+            ranked.truncate(limit);
+        }
+        ranked.sort_unstable_by(order);
+        let mut found = Vec::with_capacity(limit);
+        for (h, i) in ranked {
+            let listed = &self.listed[i as usize];
+            let state = listed.state(now);
+            if search.open_now && !state.is_open() {
+                continue;
+            }
+            found.push(Found {
+                listed,
+                distance_km: arc_km(h),
+                state,
+            });
+            if found.len() == limit {
+                break;
+            }
+        }
+        found
+    }
+}
+
+/// What a person typed, understood.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// A point, with the name to show for it ("Utrecht", "3511 (Utrecht)").
+    Point { point: Point, label: String },
+    /// Nothing was typed.
+    Empty,
+    /// Not a place, postcode or position that the bundled data knows.
+    UnknownPlace(String),
+    /// Four digits that are no Dutch postcode area.
+    UnknownPostcode(String),
+    /// A place name found in several municipalities.
+    Ambiguous { name: String, choices: Vec<Choice> },
+}
+
+/// One of several places with the same name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// `Winsum (Het Hogeland, Groningen)`.
+    pub label: String,
+    /// What to search for to get this one: `Winsum, Het Hogeland`.
+    pub query: String,
+}
+
+/// Longest text worth resolving.
+const MAX_QUERY_CHARS: usize = 100;
+
+/// Resolves a place name, a municipality, a postcode (`3511`, `3511 AB`),
+/// a place with its municipality (`Winsum, Het Hogeland`) or a position
+/// (`52.09, 5.12`). Nothing is guessed: unknown and ambiguous names say so.
+pub fn resolve(text: &str) -> Resolved {
+    let text = text.trim();
+    if text.is_empty() {
+        return Resolved::Empty;
+    }
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Resolved::UnknownPlace(text.chars().take(MAX_QUERY_CHARS).collect());
+    }
+    if let Some(point) = parse_position(text) {
+        return Resolved::Point {
+            point,
+            label: format!("{:.5}, {:.5}", point.latitude, point.longitude),
+        };
+    }
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        return resolve_postcode(text);
+    }
+    if let Some((place, municipality)) = text.split_once(',') {
+        return resolve_in_municipality(text, place.trim(), municipality.trim());
+    }
+    let g = geo();
+    match g.resolve_place(text, None) {
+        Ok(m) => {
+            let coordinates = g
+                .place_coordinates(text, &m.code)
+                .or(m.latitude.zip(m.longitude));
+            match coordinates.and_then(|(lat, lon)| Point::new(lat, lon)) {
+                Some(point) => Resolved::Point {
+                    point,
+                    label: if normalize_name(text) == normalize_name(&m.name) {
+                        m.name.clone()
+                    } else {
+                        format!("{text} ({})", m.name)
+                    },
+                },
+                None => Resolved::UnknownPlace(text.to_string()),
+            }
+        }
+        Err(PlaceError::Unknown(_)) => Resolved::UnknownPlace(text.to_string()),
+        Err(PlaceError::Ambiguous { .. }) => Resolved::Ambiguous {
+            name: text.to_string(),
+            choices: g
+                .municipalities()
+                .iter()
+                .filter(|m| g.place_coordinates(text, &m.code).is_some())
+                .map(|m| Choice {
+                    label: format!("{text} ({}, {})", m.name, m.province_name),
+                    query: format!("{text}, {}", m.name),
+                })
+                .collect(),
+        },
+    }
+}
+
+/// `52.09, 5.12` or `52.09 5.12`: latitude first, as maps show it.
+fn parse_position(text: &str) -> Option<Point> {
+    let numbers: Vec<&str> = text
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect();
+    match numbers.as_slice() {
+        [lat, lon] => Point::new(lat.parse().ok()?, lon.parse().ok()?),
+        _ => None,
+    }
+}
+
+fn resolve_postcode(text: &str) -> Resolved {
+    let Ok(postcode) = Postcode::parse(text) else {
+        return Resolved::UnknownPostcode(text.to_string());
+    };
+    match geo().postcode(postcode.pc4()) {
+        Some(area) => match Point::new(area.latitude, area.longitude) {
+            Some(point) => Resolved::Point {
+                point,
+                label: format!("{} ({})", postcode.as_str(), area.place),
+            },
+            None => Resolved::UnknownPostcode(postcode.as_str().to_string()),
+        },
+        None => Resolved::UnknownPostcode(postcode.as_str().to_string()),
+    }
+}
+
+/// `Winsum, Het Hogeland`: a place within a named municipality.
+fn resolve_in_municipality(text: &str, place: &str, municipality: &str) -> Resolved {
+    let g = geo();
+    let found = g
+        .municipality_by_name(municipality)
+        .or_else(|| g.resolve_place(municipality, None).ok())
+        .and_then(|m| {
+            let (lat, lon) = g.place_coordinates(place, &m.code)?;
+            Some((Point::new(lat, lon)?, m))
+        });
+    match found {
+        Some((point, m)) => Resolved::Point {
+            point,
+            label: format!("{place} ({})", m.name),
+        },
+        None => Resolved::UnknownPlace(text.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::facility::{manual_source, FacilityInput};
+    use crate::domain::provenance::{Recorded, Validity};
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    fn facility(id: i64, name: &str, services: &[&str], lat: f64, lon: f64) -> Facility {
+        let input = FacilityInput {
+            name: Some(name.into()),
+            organisation: Some("Demo".into()),
+            services: Some(services.iter().map(|s| s.to_string()).collect()),
+            city: Some("Utrecht".into()),
+            latitude: Some(lat),
+            longitude: Some(lon),
+            opening_hours: Some("Mo-Fr 09:00-17:00".into()),
+            ..FacilityInput::default()
+        };
+        let draft = input.validate(&manual_source("test"), day()).unwrap();
+        Facility {
+            id,
+            organisation_id: 1,
+            organisation_name: Some("Demo".into()),
+            fields: draft.fields,
+            recorded: Recorded {
+                source: manual_source("test"),
+                verified_on: None,
+                note: None,
+                recorded_by: "test".into(),
+                recorded_at: "2026-01-01T00:00:00Z".into(),
+            },
+            validity: Validity {
+                version: 1,
+                valid_from: None,
+                valid_to: None,
+            },
+            counts_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        }
+    }
+
+    fn utrecht() -> Point {
+        Point::new(52.09, 5.12).unwrap()
+    }
+
+    fn index() -> FinderIndex {
+        let mut hidden = facility(4, "Demo Bewoners", &["consumption_room"], 52.0901, 5.1201);
+        hidden.fields.public_access = false;
+        let mut closed = facility(5, "Demo Dicht", &["syringe_exchange"], 52.0902, 5.1202);
+        closed.fields.closed_on = NaiveDate::from_ymd_opt(2025, 1, 1);
+        let mut evening = facility(6, "Demo Avond", &["naloxone"], 52.0903, 5.1203);
+        evening.fields.opening_hours = Some("Mo-Su 19:00-22:00".into());
+        FinderIndex::new(
+            day(),
+            vec![
+                facility(1, "Demo Amsterdam", &["syringe_exchange"], 52.37, 4.89),
+                facility(
+                    2,
+                    "Demo Amersfoort",
+                    &["syringe_exchange", "naloxone"],
+                    52.16,
+                    5.39,
+                ),
+                facility(3, "Demo Utrecht", &["consumption_room"], 52.092, 5.128),
+                hidden,
+                closed,
+                evening,
+            ],
+        )
+    }
+
+    fn search(services: &[&str], open_now: bool) -> Search {
+        Search {
+            origin: utrecht(),
+            services: ServiceSet::parse(services.iter().copied()).unwrap(),
+            open_now,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+
+    fn ids(found: &[Found]) -> Vec<i64> {
+        found.iter().map(|f| f.listed.facility.id).collect()
+    }
+
+    /// Wednesday 11:00 in Amsterdam.
+    fn wednesday_morning() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn haversine_distances_match_known_ones() {
+        let amsterdam = Point::new(52.3731, 4.8922).unwrap();
+        let d = distance_km(utrecht(), amsterdam);
+        assert!((d - 35.0).abs() < 1.0, "{d}");
+        assert_eq!(distance_km(utrecht(), utrecht()), 0.0);
+        assert!(Point::new(f64::NAN, 5.0).is_none());
+        assert!(Point::new(91.0, 5.0).is_none());
+    }
+
+    #[test]
+    fn the_nearest_come_first_and_non_public_or_closed_ones_never() {
+        let index = index();
+        assert_eq!(index.listed().len(), 4);
+        let found = index.nearest(&search(&[], false), wednesday_morning());
+        assert_eq!(ids(&found), vec![6, 3, 2, 1]);
+        assert!(found
+            .windows(2)
+            .all(|w| w[0].distance_km <= w[1].distance_km));
+        assert!((found[3].distance_km - 35.0).abs() < 1.5);
+    }
+
+    #[test]
+    fn services_and_open_now_filter_and_limit_cuts() {
+        let index = index();
+        let now = wednesday_morning();
+        let found = index.nearest(&search(&["syringe_exchange"], false), now);
+        assert_eq!(ids(&found), vec![2, 1]);
+        let found = index.nearest(&search(&["naloxone", "consumption_room"], false), now);
+        assert_eq!(ids(&found), vec![6, 3, 2]);
+        let found = index.nearest(&search(&[], true), now);
+        assert_eq!(ids(&found), vec![3, 2, 1], "the evening service is closed");
+        assert!(found.iter().all(|f| f.state.is_open()));
+        let one = Search {
+            limit: 1,
+            ..search(&[], false)
+        };
+        assert_eq!(ids(&index.nearest(&one, now)), vec![6]);
+    }
+
+    #[test]
+    fn a_hundred_thousand_facilities_are_searched_quickly() {
+        let base = facility(1, "Demo", &["syringe_exchange"], 52.0, 5.0);
+        let facilities: Vec<Facility> = (0..100_000)
+            .map(|i| {
+                let mut f = base.clone();
+                f.id = i;
+                let location = f.fields.location.as_mut().unwrap();
+                location.latitude = 50.8 + (i % 317) as f64 * 0.008;
+                location.longitude = 3.4 + (i % 331) as f64 * 0.011;
+                f
+            })
+            .collect();
+        let index = FinderIndex::new(day(), facilities);
+        let started = std::time::Instant::now();
+        let found = index.nearest(&search(&[], true), wednesday_morning());
+        let elapsed = started.elapsed();
+        assert_eq!(found.len(), DEFAULT_LIMIT);
+        // Generous, for unoptimised test builds on slow machines.
+        assert!(elapsed.as_millis() < 1000, "{elapsed:?}");
+    }
+
+    #[test]
+    fn places_postcodes_and_positions_resolve_to_points() {
+        match resolve("Utrecht") {
+            Resolved::Point { point, label } => {
+                assert_eq!(label, "Utrecht");
+                assert!(distance_km(point, utrecht()) < 3.0);
+            }
+            other => panic!("{other:?}"),
+        }
+        for postcode in ["3511", "3511 AB", "3511ab"] {
+            match resolve(postcode) {
+                Resolved::Point { point, label } => {
+                    assert!(label.starts_with("3511"), "{label}");
+                    assert!(distance_km(point, utrecht()) < 3.0);
+                }
+                other => panic!("{postcode}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            resolve(" 52.09, 5.12 "),
+            Resolved::Point {
+                point: utrecht(),
+                label: "52.09000, 5.12000".into()
+            }
+        );
+        assert_eq!(resolve("  "), Resolved::Empty);
+    }
+
+    #[test]
+    fn unknown_and_ambiguous_places_say_so() {
+        assert_eq!(
+            resolve("Atlantis"),
+            Resolved::UnknownPlace("Atlantis".into())
+        );
+        assert_eq!(resolve("0000"), Resolved::UnknownPostcode("0000".into()));
+        let Resolved::Ambiguous { name, choices } = resolve("Winsum") else {
+            panic!("Winsum lies in two municipalities");
+        };
+        assert_eq!(name, "Winsum");
+        assert!(choices.len() >= 2, "{choices:?}");
+        for choice in &choices {
+            assert!(
+                matches!(resolve(&choice.query), Resolved::Point { .. }),
+                "{choice:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,667 @@
+//! Opening hours: the OpenStreetMap `opening_hours` text a facility keeps,
+//! evaluated in Europe/Amsterdam time with Dutch public holidays (`PH`), so
+//! that "open now?" and "when does it open next?" have answers; and the same
+//! hours in words, in Dutch and English, for people who do not read
+//! `Mo-Fr 09:00-17:00`.
+//!
+//! Only the common forms are phrased (days, day ranges, `PH`, time ranges,
+//! `off`, `24/7`); anything richer (months, weeks, comments, sun times) is
+//! shown as written rather than half-translated.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono_tz::Europe::Amsterdam;
+use chrono_tz::Tz;
+use opening_hours::localization::{Country, TzLocation};
+use opening_hours::{Context, OpeningHours, RuleKind};
+
+/// A moment in Dutch local time.
+pub type LocalTime = DateTime<Tz>;
+
+/// How far ahead "next opening" looks: a facility that opens only once a
+/// year still gets an answer; one that never opens does not.
+const HORIZON_DAYS: i64 = 366;
+
+/// The languages hours are phrased in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Dutch,
+    English,
+}
+
+/// Parsed opening hours, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Hours {
+    raw: String,
+    rules: OpeningHours<TzLocation<Tz>>,
+}
+
+/// Whether a facility is open at a moment, and until or from when.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpenState {
+    /// Open; `until` is when it closes (`None`: not within a year, e.g. 24/7).
+    Open { until: Option<LocalTime> },
+    /// Closed; `opens` is when it opens next (`None`: not within a year).
+    Closed { opens: Option<LocalTime> },
+    /// The hours say "unknown" at this moment, or none are recorded.
+    Unknown,
+}
+
+impl OpenState {
+    pub fn is_open(&self) -> bool {
+        matches!(self, OpenState::Open { .. })
+    }
+
+    /// `open`, `closed` or `unknown`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpenState::Open { .. } => "open",
+            OpenState::Closed { .. } => "closed",
+            OpenState::Unknown => "unknown",
+        }
+    }
+}
+
+impl Hours {
+    /// Parses OpenStreetMap `opening_hours` syntax (`Mo-Fr 09:00-17:00; PH off`).
+    pub fn parse(raw: &str) -> Result<Hours, String> {
+        let raw = raw.trim();
+        let rules = OpeningHours::parse(raw).map_err(|e| {
+            let text = e.to_string();
+            text.lines().next().unwrap_or_default().trim().to_string()
+        })?;
+        let context = Context::default()
+            .with_holidays(Country::NL.holidays())
+            .with_locale(TzLocation::new(Amsterdam));
+        Ok(Hours {
+            raw: raw.to_string(),
+            rules: rules.with_context(context),
+        })
+    }
+
+    /// The hours as written.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// Open or closed at `now`, with when that changes.
+    pub fn state(&self, now: DateTime<Utc>) -> OpenState {
+        let now = now.with_timezone(&Amsterdam);
+        let horizon = now + Duration::days(HORIZON_DAYS);
+        let mut ranges = self.rules.iter_range(now, horizon);
+        let Some(current) = ranges.next() else {
+            return OpenState::Closed { opens: None };
+        };
+        match current.kind {
+            RuleKind::Open => OpenState::Open {
+                until: (current.range.end < horizon).then_some(current.range.end),
+            },
+            RuleKind::Unknown => OpenState::Unknown,
+            RuleKind::Closed => OpenState::Closed {
+                opens: ranges
+                    .find(|r| r.kind == RuleKind::Open)
+                    .map(|r| r.range.start),
+            },
+        }
+    }
+
+    /// The hours in words ("maandag t/m vrijdag 09:00–17:00"), or as written
+    /// when they use more than the common forms.
+    pub fn in_words(&self, language: Language) -> String {
+        phrase(&self.raw, vocabulary(language)).unwrap_or_else(|| self.raw.clone())
+    }
+}
+
+/// The words one language needs for hours and dates.
+struct Vocabulary {
+    /// Monday first.
+    days: [&'static str; 7],
+    months: [&'static str; 12],
+    through: &'static str,
+    and: &'static str,
+    every_day: &'static str,
+    holidays: &'static str,
+    closed: &'static str,
+    all_day: &'static str,
+    always: &'static str,
+    today: &'static str,
+    tomorrow: &'static str,
+    at: &'static str,
+}
+
+const DUTCH: Vocabulary = Vocabulary {
+    days: [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ],
+    months: [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    through: "t/m",
+    and: "en",
+    every_day: "elke dag",
+    holidays: "feestdagen",
+    closed: "gesloten",
+    all_day: "de hele dag open",
+    always: "altijd open (dag en nacht)",
+    today: "vandaag",
+    tomorrow: "morgen",
+    at: "om",
+};
+
+const ENGLISH: Vocabulary = Vocabulary {
+    days: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    through: "to",
+    and: "and",
+    every_day: "every day",
+    holidays: "public holidays",
+    closed: "closed",
+    all_day: "open all day",
+    always: "always open (day and night)",
+    today: "today",
+    tomorrow: "tomorrow",
+    at: "at",
+};
+
+fn vocabulary(language: Language) -> &'static Vocabulary {
+    match language {
+        Language::Dutch => &DUTCH,
+        Language::English => &ENGLISH,
+    }
+}
+
+/// The time of day, `09:00`.
+pub fn time_of_day(at: &LocalTime) -> String {
+    at.format("%H:%M").to_string()
+}
+
+/// A date in words: `1 juni 2022`, `1 June 2022`.
+pub fn date_in_words(date: NaiveDate, language: Language) -> String {
+    let v = vocabulary(language);
+    format!(
+        "{} {} {}",
+        date.day(),
+        v.months[date.month0() as usize],
+        date.year()
+    )
+}
+
+/// When something happens, seen from `now`: `vandaag om 16:00`,
+/// `morgen om 08:00`, `maandag om 09:00` within a week, `3 januari om 09:00`
+/// (with the year when it is not this year's) beyond.
+pub fn when_in_words(at: &LocalTime, now: DateTime<Utc>, language: Language) -> String {
+    let v = vocabulary(language);
+    let today = now.with_timezone(&Amsterdam).date_naive();
+    let day = at.date_naive();
+    let days_ahead = (day - today).num_days();
+    let date = match days_ahead {
+        0 => v.today.to_string(),
+        1 => v.tomorrow.to_string(),
+        2..=6 => v.days[day.weekday().num_days_from_monday() as usize].to_string(),
+        _ if day.year() == today.year() => {
+            format!("{} {}", day.day(), v.months[day.month0() as usize])
+        }
+        _ => date_in_words(day, language),
+    };
+    format!("{date} {} {}", v.at, time_of_day(at))
+}
+
+/// The hours in words, or `None` for forms this module does not phrase.
+fn phrase(raw: &str, v: &Vocabulary) -> Option<String> {
+    let mut parts = Vec::new();
+    for rule in raw.split(';') {
+        let rule = rule.trim();
+        if !rule.is_empty() {
+            parts.push(rule_phrase(rule, v)?);
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// What a rule says for its days.
+enum State {
+    Times(Vec<(String, String)>),
+    AllDay,
+    Closed,
+}
+
+fn rule_phrase(rule: &str, v: &Vocabulary) -> Option<String> {
+    if rule == "24/7" {
+        return Some(v.always.to_string());
+    }
+    // The day selector is everything before the first digit or state word.
+    let (days_text, rest) = match rule.find(|c: char| c.is_ascii_digit()) {
+        Some(at) => (&rule[..at], &rule[at..]),
+        None => split_state_word(rule),
+    };
+    let (times_text, state_word) = split_state_word(rest);
+    let state = match state_word.to_ascii_lowercase().as_str() {
+        "off" | "closed" => {
+            if !times_text.trim().is_empty() {
+                return None;
+            }
+            State::Closed
+        }
+        "" | "open" if times_text.trim().is_empty() => State::AllDay,
+        "" | "open" => State::Times(parse_times(times_text)?),
+        _ => return None,
+    };
+    let days = match days_text.trim() {
+        "" => None,
+        text => Some(days_phrase(&parse_days(text)?, v)),
+    };
+    let state = match state {
+        State::Times(ranges) => join_list(
+            &ranges
+                .iter()
+                .map(|(from, to)| format!("{from}–{to}"))
+                .collect::<Vec<_>>(),
+            v.and,
+        ),
+        State::AllDay => v.all_day.to_string(),
+        State::Closed => v.closed.to_string(),
+    };
+    Some(format!(
+        "{} {state}",
+        days.unwrap_or_else(|| v.every_day.to_string())
+    ))
+}
+
+/// Splits a trailing `off`, `closed` or `open` from a rule's text.
+fn split_state_word(text: &str) -> (&str, &str) {
+    let trimmed = text.trim_end();
+    match trimmed.rsplit_once(char::is_whitespace) {
+        Some((head, word)) if is_state_word(word) => (head, word),
+        None if is_state_word(trimmed) => ("", trimmed),
+        _ => (text, ""),
+    }
+}
+
+fn is_state_word(word: &str) -> bool {
+    ["off", "closed", "open"].contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// A day selector: a comma-separated list of days (`Mo`), ranges (`Mo-Fr`)
+/// and `PH`.
+#[derive(Debug, Clone, PartialEq)]
+enum DayItem {
+    Range(Weekday, Weekday),
+    Holidays,
+}
+
+fn parse_days(text: &str) -> Option<Vec<DayItem>> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact
+        .split(',')
+        .map(|item| {
+            if item.eq_ignore_ascii_case("PH") {
+                return Some(DayItem::Holidays);
+            }
+            match item.split_once('-') {
+                Some((from, to)) => Some(DayItem::Range(weekday(from)?, weekday(to)?)),
+                None => {
+                    let day = weekday(item)?;
+                    Some(DayItem::Range(day, day))
+                }
+            }
+        })
+        .collect()
+}
+
+fn weekday(code: &str) -> Option<Weekday> {
+    const CODES: [(&str, Weekday); 7] = [
+        ("mo", Weekday::Mon),
+        ("tu", Weekday::Tue),
+        ("we", Weekday::Wed),
+        ("th", Weekday::Thu),
+        ("fr", Weekday::Fri),
+        ("sa", Weekday::Sat),
+        ("su", Weekday::Sun),
+    ];
+    let code = code.to_ascii_lowercase();
+    CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
+}
+
+fn days_phrase(items: &[DayItem], v: &Vocabulary) -> String {
+    let name = |d: Weekday| v.days[d.num_days_from_monday() as usize];
+    let covered: Vec<Weekday> = items
+        .iter()
+        .filter_map(|item| match item {
+            DayItem::Range(from, to) => Some(days_between(*from, *to)),
+            DayItem::Holidays => None,
+        })
+        .flatten()
+        .collect();
+    if items.len() == 1 && covered.len() == 7 {
+        return v.every_day.to_string();
+    }
+    let words: Vec<String> = items
+        .iter()
+        .flat_map(|item| match item {
+            DayItem::Holidays => vec![v.holidays.to_string()],
+            DayItem::Range(from, to) if from == to => vec![name(*from).to_string()],
+            DayItem::Range(from, to) if from.succ() == *to => {
+                vec![name(*from).to_string(), name(*to).to_string()]
+            }
+            DayItem::Range(from, to) => {
+                vec![format!("{} {} {}", name(*from), v.through, name(*to))]
+            }
+        })
+        .collect();
+    join_list(&words, v.and)
+}
+
+/// The days from `from` through `to`, wrapping past Sunday (`Sa-Mo`).
+fn days_between(from: Weekday, to: Weekday) -> Vec<Weekday> {
+    let mut days = vec![from];
+    let mut day = from;
+    while day != to && days.len() < 7 {
+        day = day.succ();
+        days.push(day);
+    }
+    days
+}
+
+/// `a`, `a en b`, `a, b en c`.
+fn join_list(items: &[String], and: &str) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
+    }
+}
+
+/// `09:00-17:00,18:00-20:00` as pairs of `HH:MM`; `None` for anything else
+/// (open ends, sun times, comments).
+fn parse_times(text: &str) -> Option<Vec<(String, String)>> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact
+        .split(',')
+        .map(|range| {
+            let (from, to) = range.split_once('-')?;
+            Some((clock(from, 24)?, clock(to, 48)?))
+        })
+        .collect()
+}
+
+/// `9:00` → `09:00`; hours up to `max_hour` (an end may pass midnight).
+fn clock(text: &str, max_hour: u32) -> Option<String> {
+    let (h, m) = text.split_once(':')?;
+    let valid = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !valid(h, 1..=2) || !valid(m, 2..=2) {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    let valid = h <= max_hour && m < 60 && (h < max_hour || m == 0);
+    // `22:00-26:00` ends at 02:00 the next morning.
+    let shown = if h > 24 { h - 24 } else { h };
+    valid.then(|| format!("{shown:02}:{m:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn local(text: &str) -> LocalTime {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Amsterdam)
+    }
+
+    fn hours(raw: &str) -> Hours {
+        Hours::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn open_now_is_evaluated_in_dutch_local_time() {
+        let h = hours("Mo-Fr 09:00-17:00; Sa 10:00-14:00");
+        // Wednesday 25 November 2026, 11:00 in Amsterdam (UTC+1).
+        assert_eq!(
+            h.state(utc("2026-11-25T10:00:00Z")),
+            OpenState::Open {
+                until: Some(local("2026-11-25T17:00:00+01:00"))
+            }
+        );
+        // 08:30 local is 07:30 UTC: still closed.
+        assert_eq!(
+            h.state(utc("2026-11-25T07:30:00Z")),
+            OpenState::Closed {
+                opens: Some(local("2026-11-25T09:00:00+01:00"))
+            }
+        );
+        // Saturday after closing: next opening is Monday morning.
+        assert_eq!(
+            h.state(utc("2026-11-28T13:30:00Z")),
+            OpenState::Closed {
+                opens: Some(local("2026-11-30T09:00:00+01:00"))
+            }
+        );
+    }
+
+    #[test]
+    fn the_clock_change_in_spring_moves_openings_by_an_hour_in_utc() {
+        let h = hours("Mo-Su 08:00-10:00");
+        // Saturday 28 March 2026 21:00 CET; the clocks go forward that night.
+        assert_eq!(
+            h.state(utc("2026-03-28T20:00:00Z")),
+            OpenState::Closed {
+                opens: Some(local("2026-03-29T08:00:00+02:00"))
+            }
+        );
+        let opens = local("2026-03-29T08:00:00+02:00");
+        assert_eq!(opens.with_timezone(&Utc), utc("2026-03-29T06:00:00Z"));
+        // 07:30 UTC on the day itself is 09:30 summer time: open until 10:00.
+        assert_eq!(
+            h.state(utc("2026-03-29T07:30:00Z")),
+            OpenState::Open {
+                until: Some(local("2026-03-29T10:00:00+02:00"))
+            }
+        );
+        // The day before, 07:30 UTC was 08:30 winter time: open too, until 09:00 UTC.
+        assert_eq!(
+            h.state(utc("2026-03-28T07:30:00Z")),
+            OpenState::Open {
+                until: Some(local("2026-03-28T10:00:00+01:00"))
+            }
+        );
+    }
+
+    #[test]
+    fn the_clock_change_in_autumn_is_followed_too() {
+        let h = hours("Mo-Su 08:00-10:00");
+        // Sunday 25 October 2026: back to winter time at 03:00.
+        assert_eq!(
+            h.state(utc("2026-10-24T20:00:00Z")),
+            OpenState::Closed {
+                opens: Some(local("2026-10-25T08:00:00+01:00"))
+            }
+        );
+        // 06:30 UTC is 07:30 local after the change: not open yet.
+        assert!(!h.state(utc("2026-10-25T06:30:00Z")).is_open());
+        assert!(h.state(utc("2026-10-25T07:30:00Z")).is_open());
+        // Overnight hours across the change still close at 02:00 local.
+        let night = hours("Sa 22:00-26:00");
+        assert_eq!(
+            night.state(utc("2026-10-24T21:00:00Z")),
+            OpenState::Open {
+                until: Some(
+                    Amsterdam
+                        .with_ymd_and_hms(2026, 10, 25, 2, 0, 0)
+                        .latest()
+                        .unwrap()
+                )
+            }
+        );
+    }
+
+    #[test]
+    fn public_holidays_are_dutch() {
+        let h = hours("Mo-Fr 09:00-17:00; PH off");
+        // Friday 25 December 2026 (Christmas); Saturday is Boxing Day.
+        assert_eq!(
+            h.state(utc("2026-12-25T10:00:00Z")),
+            OpenState::Closed {
+                opens: Some(local("2026-12-28T09:00:00+01:00"))
+            }
+        );
+        // King's Day, Monday 27 April 2026.
+        assert!(!h.state(utc("2026-04-27T10:00:00Z")).is_open());
+        assert!(h.state(utc("2026-04-28T10:00:00Z")).is_open());
+    }
+
+    #[test]
+    fn always_open_and_never_open_have_no_next_change() {
+        assert_eq!(
+            hours("24/7").state(utc("2026-11-25T10:00:00Z")),
+            OpenState::Open { until: None }
+        );
+        assert_eq!(
+            hours("off").state(utc("2026-11-25T10:00:00Z")),
+            OpenState::Closed { opens: None }
+        );
+        assert_eq!(
+            hours("Mo-Fr 09:00-17:00 unknown").state(utc("2026-11-25T10:00:00Z")),
+            OpenState::Unknown
+        );
+    }
+
+    #[test]
+    fn hours_are_phrased_in_dutch_and_english() {
+        let cases = [
+            (
+                "Mo-Fr 09:00-17:00; Sa 10:00-14:00",
+                "maandag t/m vrijdag 09:00–17:00; zaterdag 10:00–14:00",
+                "Monday to Friday 09:00–17:00; Saturday 10:00–14:00",
+            ),
+            (
+                "Mo-Su 08:00-10:00,16:00-18:00",
+                "elke dag 08:00–10:00 en 16:00–18:00",
+                "every day 08:00–10:00 and 16:00–18:00",
+            ),
+            (
+                "Mo,We,Fr 13:00-16:00",
+                "maandag, woensdag en vrijdag 13:00–16:00",
+                "Monday, Wednesday and Friday 13:00–16:00",
+            ),
+            (
+                "Tu,Th 19:00-22:00",
+                "dinsdag en donderdag 19:00–22:00",
+                "Tuesday and Thursday 19:00–22:00",
+            ),
+            (
+                "Sa-Su 9:00-12:00; Su,PH off",
+                "zaterdag en zondag 09:00–12:00; zondag en feestdagen gesloten",
+                "Saturday and Sunday 09:00–12:00; Sunday and public holidays closed",
+            ),
+            (
+                "Fr 22:00-26:00",
+                "vrijdag 22:00–02:00",
+                "Friday 22:00–02:00",
+            ),
+            (
+                "24/7",
+                "altijd open (dag en nacht)",
+                "always open (day and night)",
+            ),
+            ("Sa", "zaterdag de hele dag open", "Saturday open all day"),
+            (
+                "10:00-12:00",
+                "elke dag 10:00–12:00",
+                "every day 10:00–12:00",
+            ),
+        ];
+        for (raw, nl, en) in cases {
+            let h = hours(raw);
+            assert_eq!(h.in_words(Language::Dutch), nl, "{raw}");
+            assert_eq!(h.in_words(Language::English), en, "{raw}");
+        }
+    }
+
+    #[test]
+    fn richer_rules_are_shown_as_written() {
+        for raw in [
+            "Jan-Mar Mo-Fr 09:00-17:00",
+            "Mo-Fr 09:00-17:00 \"op afspraak\"",
+            "Mo-Fr sunrise-sunset",
+            "Mo-Fr 09:00+",
+            "week 1-10 Mo 10:00-12:00",
+        ] {
+            let h = hours(raw);
+            assert_eq!(h.in_words(Language::Dutch), raw);
+        }
+    }
+
+    #[test]
+    fn moments_are_phrased_relative_to_now() {
+        let now = utc("2026-11-25T10:00:00Z"); // Wednesday
+        let at = |t: &str| local(t);
+        let nl = |t: &str| when_in_words(&at(t), now, Language::Dutch);
+        assert_eq!(nl("2026-11-25T16:00:00+01:00"), "vandaag om 16:00");
+        assert_eq!(nl("2026-11-26T08:00:00+01:00"), "morgen om 08:00");
+        assert_eq!(nl("2026-11-30T09:00:00+01:00"), "maandag om 09:00");
+        assert_eq!(nl("2026-12-07T09:00:00+01:00"), "7 december om 09:00");
+        assert_eq!(nl("2027-01-04T09:00:00+01:00"), "4 januari 2027 om 09:00");
+        assert_eq!(
+            when_in_words(&at("2026-11-30T09:00:00+01:00"), now, Language::English),
+            "Monday at 09:00"
+        );
+        assert_eq!(
+            date_in_words(
+                NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(),
+                Language::English
+            ),
+            "1 June 2022"
+        );
+    }
+
+    #[test]
+    fn invalid_hours_are_refused() {
+        assert!(Hours::parse("maandag tot vrijdag").is_err());
+    }
+}

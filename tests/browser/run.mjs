@@ -1,0 +1,316 @@
+// vangnet's browser tests: what a person does on the site, in Debian's
+// headless Chromium driven by playwright-core, and an axe-core check of
+// every public page (WCAG 2.1 A and AA: no serious or critical violation).
+//
+//   node tests/browser/run.mjs                       # everything
+//   node --test-name-pattern=axe tests/browser/run.mjs
+//
+// It starts the real binary (`target/debug/vangnet demo`, or $VANGNET_BIN)
+// on a free port with a fresh demo database, reads the address and the demo
+// logins from what it prints, and drives the pages through accessible names
+// (labels, roles, link texts), as a person using a screen reader would find
+// them. Chromium is /usr/bin/chromium, or $CHROMIUM. scripts/test installs
+// both Chromium and these packages and runs this after the cargo tests.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+const BINARY = process.env.VANGNET_BIN ?? join(root, "target", "debug", "vangnet");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const AXE = readFileSync(join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+/** The nearest public syringe exchange to both "Utrecht" and postcode 3511
+ * in the demo data (0.5 and 0.8 km; the next, Demo Straatpastoraat Utrecht,
+ * is 1.1 and 1.4 km away). */
+const NEAREST_EXCHANGE = "Demo Gebruiksruimte Het Anker Utrecht 1";
+const NEXT_EXCHANGE = "Demo Straatpastoraat Utrecht";
+/** The facility whose opening hours are edited. */
+const FACILITY = 1;
+
+const PUBLIC_PAGES = ["/", "/zoeken?q=Utrecht", `/voorzieningen/${FACILITY}`, "/kaart", "/inloggen", "/wachtwoord-vergeten"];
+
+let server;
+let base;
+let logins = {};
+let browser;
+let scratch;
+
+before(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "vangnet-browser-"));
+  ({ server, base, logins } = await startDemo(join(scratch, "demo.db")));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Playwright gives every launch a fresh, empty profile (its own
+    // --user-data-dir); the flags keep Chromium off the network, which this
+    // machine's closed network would refuse anyway.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--no-first-run",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Starts `vangnet demo` on a free port; resolves once it listens. */
+function startDemo(file) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(BINARY, ["demo", "--listen", "127.0.0.1:0", "--file", file], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const found = {};
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`vangnet demo exited (${code}) before listening:\n${stderr}`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      // "  admin        admin@demo.vangnet.example         demo-…"
+      const login = line.match(/^\s+(\w+)\s+(\S+@\S+)\s+(\S+)\s*$/);
+      if (login) found[login[1]] = { email: login[2], password: login[3] };
+      const listening = line.match(/^listening on (http:\/\/\S+)/);
+      if (listening) resolvePromise({ server: child, base: listening[1], logins: found });
+    });
+  });
+}
+
+/** A new browser context (its own cookies), optionally in English. */
+async function newPage({ lang } = {}) {
+  const context = await browser.newContext({ baseURL: base, locale: lang === "en" ? "en-GB" : "nl-NL" });
+  if (lang) await context.addCookies([{ name: "lang", value: lang, url: base }]);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  // Anything the page's Content-Security-Policy refuses shows up here.
+  page.problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/status of 404/.test(m.text())) page.problems.push(m.text());
+  });
+  page.on("pageerror", (e) => page.problems.push(String(e)));
+  return page;
+}
+
+async function open(page, path) {
+  const response = await page.goto(path);
+  assert.equal(response.status(), 200, `${path} answers ${response.status()}`);
+  return response;
+}
+
+async function signIn(page, role = "admin") {
+  const login = logins[role];
+  assert.ok(login, `the demo printed no ${role} login`);
+  await open(page, "/inloggen");
+  await page.getByLabel("E-mailadres").fill(login.email);
+  await page.getByLabel("Wachtwoord", { exact: true }).fill(login.password);
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await page.waitForLoadState();
+  await assert.doesNotReject(
+    page.getByRole("button", { name: "Uitloggen" }).waitFor(),
+    "after signing in, the header offers to sign out",
+  );
+}
+
+/** Searches the finder from the start page as a person would. */
+async function search(page, text) {
+  await open(page, "/");
+  const form = page.getByRole("search");
+  await form.getByRole("textbox").first().fill(text);
+  // Ask for syringe exchange when the finder lets one choose kinds.
+  const exchange = form.getByRole("checkbox", { name: /spuitomruil/i });
+  if ((await exchange.count()) > 0) await exchange.check();
+  await form.getByRole("textbox").first().press("Enter");
+  await page.waitForURL(/\/zoeken\?/);
+  assert.match(page.url(), new RegExp(`[?&]q=${encodeURIComponent(text)}(&|$)`));
+}
+
+async function assertNearestExchangeFirst(page) {
+  const nearest = page.getByRole("link", { name: NEAREST_EXCHANGE, exact: true });
+  await nearest.first().waitFor();
+  const links = await page.getByRole("link", { name: /^Demo / }).allTextContents();
+  const first = links.findIndex((l) => l.trim() === NEAREST_EXCHANGE);
+  const next = links.findIndex((l) => l.trim() === NEXT_EXCHANGE);
+  assert.ok(first >= 0, `${NEAREST_EXCHANGE} is listed: ${links.join(" | ")}`);
+  assert.ok(next < 0 || first < next, `the nearest is listed before the next: ${links.join(" | ")}`);
+}
+
+test("look: the stylesheet arrives gzipped, is cached for good and styles the page", async () => {
+  const page = await newPage();
+  const css = page.waitForResponse((r) => new URL(r.url()).pathname === "/static/vangnet.css");
+  await open(page, "/inloggen");
+  const response = await css;
+  const headers = await response.allHeaders();
+  assert.equal(headers["content-encoding"], "gzip");
+  assert.equal(headers["cache-control"], "public, max-age=31536000, immutable");
+  // The design tokens reach the components: the primary button is vangnet blue.
+  const button = page.getByRole("button", { name: "Inloggen" });
+  assert.equal(await button.evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(21, 66, 115)");
+  await page.context().close();
+});
+
+test("finder: searching for the place Utrecht lists the nearest syringe exchange first", async () => {
+  const page = await newPage();
+  await search(page, "Utrecht");
+  await assertNearestExchangeFirst(page);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("finder: searching for postcode 3511 lists the nearest syringe exchange first", async () => {
+  const page = await newPage();
+  await search(page, "3511");
+  await assertNearestExchangeFirst(page);
+  await page.context().close();
+});
+
+test("language: English is one click away and remembered on the next page", async () => {
+  const page = await newPage();
+  await open(page, "/inloggen");
+  assert.equal(await page.locator("html").getAttribute("lang"), "nl");
+  await page.getByRole("link", { name: "English" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator("html").getAttribute("lang"), "en");
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  // The next page, reached by a link, is English too.
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator("html").getAttribute("lang"), "en");
+  await open(page, "/");
+  assert.equal(await page.locator("html").getAttribute("lang"), "en");
+  // And back.
+  await page.getByRole("link", { name: "Nederlands" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.locator("html").getAttribute("lang"), "nl");
+  await page.context().close();
+});
+
+test("login: the demo admin signs in and out", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await page.getByText(/Ingelogd als/).waitFor();
+  await page.getByRole("button", { name: "Uitloggen" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("link", { name: "Inloggen" }).first().waitFor();
+  await page.context().close();
+});
+
+test("login: a wrong password is refused with a message", async () => {
+  const page = await newPage();
+  await open(page, "/inloggen");
+  await page.getByLabel("E-mailadres").fill(logins.admin.email);
+  await page.getByLabel("Wachtwoord", { exact: true }).fill("not-the-password");
+  await page.getByRole("button", { name: "Inloggen" }).click();
+  await page.getByRole("alert").waitFor();
+  assert.match(await page.getByRole("alert").innerText(), /klopt niet/);
+  await page.context().close();
+});
+
+test("register: the admin changes opening hours; history and public page show it", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, `/beheer/voorzieningen/${FACILITY}`);
+  // Unusual times, so that the public page shows them however it words the days.
+  const hours = "Mo-Fr 08:15-19:45";
+  await page.getByLabel("Openingstijden", { exact: true }).fill(hours);
+  const note = page.getByLabel(/toelichting/i);
+  if ((await note.count()) > 0) await note.first().fill("browsertest: nieuwe openingstijden");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await page.waitForLoadState();
+  const refused = page.locator(".vangnet-error-summary, .utrecht-alert--error, [role=alert]");
+  if ((await refused.count()) > 0) {
+    assert.fail(`saving was refused: ${await refused.first().innerText()}`);
+  }
+
+  await open(page, `/beheer/voorzieningen/${FACILITY}/geschiedenis`);
+  await page.getByText(hours).first().waitFor();
+
+  const visitor = await newPage();
+  await open(visitor, `/voorzieningen/${FACILITY}`);
+  const text = await visitor.locator("main").innerText();
+  assert.match(text, /0?8[:.]15/, "the public page shows the new opening time");
+  assert.match(text, /19[:.]45/, "the public page shows the new closing time");
+  await visitor.context().close();
+  await page.context().close();
+});
+
+test("register: importing a file shows the check first, then writes", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, "/beheer/import");
+  const name = `Demo Browsertest Spuitomruil ${Date.now()}`;
+  const file = join(scratch, "voorzieningen.csv");
+  writeFileSync(
+    file,
+    "naam;organisatie;voorzieningen;adres;postcode;plaats;openingstijden;bron;geverifieerd\n" +
+      `${name};Demo GGD Regio;spuitomruil;Teststraat 1;3511 AB;Utrecht;Mo-Fr 10:00-12:00;handmatig;2026-01-05\n`,
+  );
+  await page.getByLabel("Bestand", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Controleren" }).click();
+  await page.waitForLoadState();
+  // The check writes nothing: the facility is not in the register yet.
+  assert.equal(await countFacilities(page, name), 0, "the check wrote nothing");
+  await page.getByRole("button", { name: "Importeren" }).click();
+  await page.waitForLoadState();
+  assert.equal(await countFacilities(page, name), 1, "the import wrote the facility");
+  await page.context().close();
+});
+
+async function countFacilities(page, name) {
+  const response = await page.request.get(`/api/v1/facilities?q=${encodeURIComponent(name)}`);
+  assert.equal(response.status(), 200);
+  const body = await response.json();
+  const items = Array.isArray(body) ? body : (body.items ?? body.facilities ?? body.data ?? []);
+  return items.filter((f) => (f.name ?? f.fields?.name) === name).length;
+}
+
+for (const lang of ["nl", "en"]) {
+  for (const path of PUBLIC_PAGES) {
+    test(`axe: ${path} in ${lang === "nl" ? "Dutch" : "English"} has no serious or critical WCAG 2.1 AA violation`, async () => {
+      const page = await newPage({ lang });
+      await open(page, path);
+      assert.equal(await page.locator("html").getAttribute("lang"), lang);
+      const { violations, passes } = await axe(page);
+      console.log(`# axe ${lang} ${path}: ${violations.length} violations, ${passes} rules passed`);
+      for (const v of violations) {
+        const where = v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ");
+        console.log(`# axe ${lang} ${path}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length}×: ${where})`);
+      }
+      const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}`), [], `serious or critical violations on ${path}`);
+      assert.deepEqual(page.problems, [], `errors in the console of ${path} (a refused style or script?)`);
+      await page.context().close();
+    });
+  }
+}
+
+/** Runs axe-core in the page. The page's CSP admits scripts from its own
+ * origin only, so axe is evaluated through the DevTools protocol, which
+ * that policy does not govern, rather than added as a <script>. */
+async function axe(page) {
+  await page.evaluate(AXE);
+  const results = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      resultTypes: ["violations"],
+    }),
+  );
+  return { violations: results.violations, passes: results.passes.length };
+}
