@@ -26,6 +26,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub mailer: Arc<Mailer>,
+    /// The finder's list of public facilities, rebuilt after changes.
+    pub finder: Arc<crate::finder_cache::FinderCache>,
 }
 
 /// The whole application as one router, built from the route table.
@@ -34,6 +36,7 @@ pub fn build(store: Store, config: Config, mailer: Mailer) -> Router {
         store,
         config: Arc::new(config),
         mailer: Arc::new(mailer),
+        finder: Arc::default(),
     };
     crate::routes::router(&state)
         .fallback(not_found)

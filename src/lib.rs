@@ -16,6 +16,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod finder_cache;
 pub mod formats;
 pub mod geo;
 pub mod import;

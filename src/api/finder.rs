@@ -1,175 +1,18 @@
 //! `/api/v1/finder`: the nearest public facilities offering a service, open
-//! now or not; and the in-memory list the finder pages and this endpoint
-//! search ([`index`]).
-
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
+//! now or not, from the list in `crate::finder_cache`.
 
 use axum::extract::{RawQuery, State};
 use axum::Json;
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
-use sqlx::Row;
-use tokio::sync::watch;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::domain::access::InternalScope;
-use crate::domain::date::today;
-use crate::domain::facility::FacilityStatus;
-use crate::domain::finder::{FinderIndex, Point, Search, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::domain::finder::{Point, Search, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::domain::hours::{LocalTime, OpenState};
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::formats::json::{Audience, FacilityJson};
-use crate::storage::facilities::FacilityFilter;
-use crate::storage::Store;
-
-/// What the list was built from: the day, and the newest facility and
-/// organisation versions (history is append-only, so every change makes a
-/// newer one). Every part only grows, so a later stamp compares greater.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Stamp {
-    day: chrono::NaiveDate,
-    facility_version: Option<i64>,
-    organisation_version: Option<i64>,
-}
-
-/// The list kept for one database, and the rebuild under way, if any.
-#[derive(Default)]
-struct Entry {
-    current: Option<(Stamp, Arc<FinderIndex>)>,
-    building: Option<(Stamp, Building)>,
-}
-
-/// Announces the rebuilt list; `None` until it is there. Dropped unsent
-/// when the rebuild fails (which it logs).
-type Building = watch::Receiver<Option<Arc<FinderIndex>>>;
-
-/// Lists kept per database (tests run many in one process).
-static CACHE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Default::default);
-const CACHED_DATABASES: usize = 16;
-
-/// Up to this size a rebuild takes milliseconds, so a search after a change
-/// waits for it; above it, a search waits at most [`STALE_AFTER`] and
-/// otherwise answers from the list as it was a moment before.
-const WAIT_FOR_REBUILD_BELOW: usize = 5_000;
-const STALE_AFTER: Duration = Duration::from_millis(40);
-
-/// The public facilities open today, ready to search: built from the
-/// register on first use and again after any change (one indexed query per
-/// call checks that). One rebuild runs at a time per database; meanwhile
-/// searches in a large register use the previous list (see
-/// [`WAIT_FOR_REBUILD_BELOW`]).
-pub async fn index(store: &Store) -> AppResult<Arc<FinderIndex>> {
-    let key = store.pool().connect_options().database_url.to_string();
-    let stamp = stamp(store).await?;
-    let (mut building, previous) = {
-        let mut cache = lock();
-        if cache.len() >= CACHED_DATABASES && !cache.contains_key(&key) {
-            cache.clear();
-        }
-        let entry = cache.entry(key.clone()).or_default();
-        if let Some((built, index)) = &entry.current {
-            if *built == stamp {
-                return Ok(index.clone());
-            }
-        }
-        let building = match &entry.building {
-            // (A rebuild that died, e.g. panicked, has dropped its sender.)
-            Some((for_stamp, receiver))
-                if *for_stamp == stamp && receiver.has_changed().is_ok() =>
-            {
-                receiver.clone()
-            }
-            _ => {
-                let (sender, receiver) = watch::channel(None);
-                entry.building = Some((stamp.clone(), receiver.clone()));
-                tokio::spawn(rebuild(store.clone(), key, stamp, sender));
-                receiver
-            }
-        };
-        let previous = entry.current.as_ref().map(|(_, index)| index.clone());
-        (building, previous)
-    };
-    let rebuilt = async {
-        building
-            .wait_for(Option::is_some)
-            .await
-            .ok()
-            .and_then(|index| index.clone())
-    };
-    match previous {
-        Some(previous) if previous.listed().len() >= WAIT_FOR_REBUILD_BELOW => {
-            Ok(tokio::time::timeout(STALE_AFTER, rebuilt)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or(previous))
-        }
-        _ => rebuilt.await.ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "the finder's list of facilities could not be built"
-            ))
-        }),
-    }
-}
-
-/// Builds the list for `stamp` and keeps it, unless a newer one got there first.
-async fn rebuild(
-    store: Store,
-    key: String,
-    stamp: Stamp,
-    sender: watch::Sender<Option<Arc<FinderIndex>>>,
-) {
-    let filter = FacilityFilter {
-        as_of: Some(stamp.day),
-        status: Some(FacilityStatus::Open),
-        internal: InternalScope::None,
-        ..FacilityFilter::default()
-    };
-    let built = store
-        .list_facilities(&filter)
-        .await
-        .map(|facilities| Arc::new(FinderIndex::new(stamp.day, facilities)));
-    let mut cache = lock();
-    let entry = cache.entry(key).or_default();
-    if entry.building.as_ref().is_some_and(|(s, _)| *s == stamp) {
-        entry.building = None;
-    }
-    match built {
-        Ok(index) => {
-            if entry.current.as_ref().is_none_or(|(s, _)| *s < stamp) {
-                entry.current = Some((stamp, index.clone()));
-            }
-            sender.send_replace(Some(index));
-        }
-        Err(e) => tracing::error!(error = %e, "cannot build the finder's list of facilities"),
-    }
-}
-
-fn lock() -> std::sync::MutexGuard<'static, HashMap<String, Entry>> {
-    // A panic while holding the lock leaves a map that is still whole.
-    CACHE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// The newest version ids: a primary-key lookup each, on both engines.
-async fn stamp(store: &Store) -> AppResult<Stamp> {
-    let row = sqlx::query(
-        "SELECT (SELECT MAX(id) FROM facility_versions) AS f, \
-         (SELECT MAX(id) FROM organisation_versions) AS o",
-    )
-    .fetch_one(store.pool())
-    .await?;
-    Ok(Stamp {
-        day: today(),
-        facility_version: row.try_get("f")?,
-        organisation_version: row.try_get("o")?,
-    })
-}
 
 /// Whether a facility is open at the time of the search.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -314,15 +157,18 @@ fn time(at: &LocalTime) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// The nearest public facilities that are open today (by their opening and
-/// closing dates) and offer any of the services, nearest first, with the
-/// distance and whether each is open now by its opening hours
-/// (Europe/Amsterdam time). Facilities that are not open to the public are
-/// never returned.
+/// The nearest public facilities offering a service, open now or not.
+///
+/// Facilities open today (by their opening and closing dates) that offer
+/// any of the services, nearest first (great-circle distance), each with
+/// whether it is open now by its opening hours in Europe/Amsterdam time and
+/// when that changes. Facilities that are not open to the public are never
+/// returned.
 #[utoipa::path(get, path = "/api/v1/finder", tag = "finder",
     params(
-        ("lat" = f64, Query, description = "Latitude of the point to search from (WGS84), e.g. 52.09"),
-        ("lon" = f64, Query, description = "Longitude, e.g. 5.12"),
+        ("lat" = f64, Query, minimum = -90, maximum = 90,
+            description = "Latitude of the point to search from (WGS84), e.g. 52.09"),
+        ("lon" = f64, Query, minimum = -180, maximum = 180, description = "Longitude, e.g. 5.12"),
         ("service" = Option<Vec<ServiceType>>, Query, explode, style = Form,
             description = "A service to look for; repeat for several (any of them matches). Default: every service."),
         ("open_now" = Option<bool>, Query, description = "Only facilities that are open now. Default false."),
@@ -337,7 +183,7 @@ pub async fn nearest(
     RawQuery(query): RawQuery,
 ) -> AppResult<Json<FinderAnswer>> {
     let request = parse_request(query.as_deref())?;
-    let index = index(&state.store).await?;
+    let index = state.finder.index(&state.store).await?;
     let now = Utc::now();
     let search = Search {
         origin: request.origin,

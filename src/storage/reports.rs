@@ -10,6 +10,18 @@ use crate::domain::table1::ServiceCount;
 use crate::error::{AppError, AppResult};
 
 impl Store {
+    /// The newest facility and organisation version ids: history is
+    /// append-only, so any change to the register makes one of them grow.
+    pub async fn newest_versions(&self) -> AppResult<(Option<i64>, Option<i64>)> {
+        let row = sqlx::query(
+            "SELECT (SELECT MAX(id) FROM facility_versions) AS f, \
+             (SELECT MAX(id) FROM organisation_versions) AS o",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.try_get("f")?, row.try_get("o")?))
+    }
+
     /// Per service: public facilities open on `day`, the distinct
     /// municipalities they are in, and their summed capacity. One pass over
     /// the versions valid on that day; a facility counts once per service.

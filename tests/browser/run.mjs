@@ -36,6 +36,15 @@ const NEXT_EXCHANGE = "Demo Straatpastoraat Utrecht";
 /** The facility whose opening hours are edited. */
 const FACILITY = 1;
 
+const STAFF_PAGES = [
+  "/account",
+  "/beheer/voorzieningen",
+  `/beheer/voorzieningen/${FACILITY}`,
+  `/beheer/voorzieningen/${FACILITY}/geschiedenis`,
+  "/beheer/import",
+  "/beheer/gebruikers",
+  "/beheer/audit",
+];
 const PUBLIC_PAGES = ["/", "/zoeken?q=Utrecht", `/voorzieningen/${FACILITY}`, "/kaart", "/inloggen", "/wachtwoord-vergeten"];
 
 let server;
@@ -299,6 +308,23 @@ for (const lang of ["nl", "en"]) {
     });
   }
 }
+
+test("axe: the staff pages, signed in as the demo admin, have no serious or critical violation", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  const found = [];
+  for (const path of STAFF_PAGES) {
+    await open(page, path);
+    const { violations } = await axe(page);
+    for (const v of violations) {
+      console.log(`# axe staff ${path}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length}×: ${v.nodes[0].target.join(" ")})`);
+      if (v.impact === "serious" || v.impact === "critical") found.push(`${path}: ${v.impact} ${v.id}`);
+    }
+  }
+  assert.deepEqual(found, []);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
 
 /** Runs axe-core in the page. The page's CSP admits scripts from its own
  * origin only, so axe is evaluated through the DevTools protocol, which

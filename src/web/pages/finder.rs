@@ -311,7 +311,7 @@ async fn results(
     origin: Point,
     label: &str,
 ) -> Result<minijinja::Value, PageError> {
-    let index = crate::api::finder::index(&state.store).await?;
+    let index = state.finder.index(&state.store).await?;
     let now = Utc::now();
     let search = Search {
         origin,

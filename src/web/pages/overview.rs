@@ -72,7 +72,7 @@ fn count(listed: &[Listed]) -> (Vec<Row>, Row) {
 
 pub async fn show(page: Page, State(state): State<AppState>) -> Response {
     page.run(async {
-        let index = crate::api::finder::index(&state.store).await?;
+        let index = state.finder.index(&state.store).await?;
         let listed = index.listed();
         let (rows, mut national) = count(listed);
         national.name = page.text("map.overview.national");
