@@ -195,18 +195,7 @@ impl TestApp {
     }
 
     pub async fn raw(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap()
-            .to_vec();
-        Reply {
-            status,
-            headers,
-            bytes,
-        }
+        call(&self.router, request).await
     }
 
     /// GET without a token.
@@ -230,9 +219,34 @@ impl TestApp {
             .await
     }
 
+    /// The facilities the API lists to the admin for `query` (such as `status=all`).
+    pub async fn facilities(&self, query: &str) -> Vec<Value> {
+        let list = self
+            .get_as_admin(&format!("/api/v1/facilities?{query}"))
+            .await
+            .json();
+        list["facilities"].as_array().unwrap().clone()
+    }
+
     /// Imports CSV text as `name`, writing for real, and returns the report.
     pub async fn import(&self, name: &str, text: &str) -> vangnet::import::ImportReport {
         import_bytes(&self.store, name, text.as_bytes(), false).await
+    }
+}
+
+/// Sends `request` to the app in process and reads the whole response.
+pub async fn call(router: &Router, request: Request<Body>) -> Reply {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        bytes,
     }
 }
 

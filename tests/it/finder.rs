@@ -38,16 +38,8 @@ fn names(answer: &Value) -> Vec<String> {
 }
 
 async fn id_of(app: &TestApp, name: &str) -> i64 {
-    let list = app
-        .get_as_admin(&format!(
-            "/api/v1/facilities?status=all&q={}",
-            name.replace(' ', "+")
-        ))
+    app.facilities(&format!("status=all&q={}", name.replace(' ', "+")))
         .await
-        .json();
-    list["facilities"]
-        .as_array()
-        .unwrap()
         .iter()
         .find(|f| f["name"] == name)
         .unwrap_or_else(|| panic!("no facility {name}"))["id"]

@@ -1,134 +1,15 @@
 //! The web pages for accounts, driven in process as a browser would: with
 //! cookies, the form token from the page, and our own `Origin`.
 
-use std::collections::BTreeMap;
-
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
-use tower::ServiceExt;
 
+use crate::browser::*;
 use crate::common::*;
 use vangnet::accounts::{self, NewUser};
 use vangnet::domain::provenance::Actor;
 use vangnet::mail::Mailer;
 use vangnet::storage::audit::AuditFilter;
-
-const HOST: &str = "vangnet.test";
-const ORIGIN: &str = "http://vangnet.test";
-const PASSWORD: &str = "een heel goed wachtwoord";
-
-/// A browser: keeps cookies, sends our `Host` and (on posts) our `Origin`.
-struct Browser {
-    router: Router,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        Browser::on(app.router.clone())
-    }
-
-    fn on(router: Router) -> Browser {
-        Browser {
-            router,
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies.get(name).cloned()
-    }
-
-    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Reply {
-        let mut request = request.header(header::HOST, HOST);
-        if !self.cookies.is_empty() {
-            let cookies: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect();
-            request = request.header(header::COOKIE, cookies.join("; "));
-        }
-        let response = self
-            .router
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap()
-            .to_vec();
-        for set in headers.get_all(header::SET_COOKIE) {
-            let set = set.to_str().unwrap();
-            let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
-            if set.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-        }
-        Reply {
-            status,
-            headers,
-            bytes,
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Reply {
-        self.send(
-            Request::builder().method(Method::GET).uri(uri),
-            Body::empty(),
-        )
-        .await
-    }
-
-    /// Posts a form as our own pages do, from `origin`.
-    async fn post_from(&mut self, origin: &str, uri: &str, fields: &[(&str, &str)]) -> Reply {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::ORIGIN, origin)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        let body = serde_urlencoded::to_string(fields).unwrap();
-        self.send(request, Body::from(body)).await
-    }
-
-    /// Opens `page`, then posts its form to `action` with the page's form token.
-    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
-        let reply = self.get(page).await;
-        assert_eq!(reply.status, StatusCode::OK, "{page}: {}", reply.text());
-        let token = csrf_token(&reply);
-        let mut fields = fields.to_vec();
-        fields.push(("csrf_token", &token));
-        self.post_from(ORIGIN, action, &fields).await
-    }
-
-    async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
-        self.submit(
-            "/inloggen",
-            "/inloggen",
-            &[("email", email), ("password", password)],
-        )
-        .await
-    }
-}
-
-fn csrf_token(reply: &Reply) -> String {
-    let html = reply.text();
-    let start = html
-        .find("name=\"csrf_token\" value=\"")
-        .unwrap_or_else(|| panic!("no form token on the page: {html}"))
-        + "name=\"csrf_token\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_string()
-}
-
-fn location(reply: &Reply) -> &str {
-    reply.headers[header::LOCATION].to_str().unwrap()
-}
 
 fn set_cookies(reply: &Reply) -> Vec<String> {
     reply
@@ -145,31 +26,6 @@ fn assert_html(reply: &Reply, status: StatusCode) {
         reply.headers[header::CONTENT_TYPE],
         "text/html; charset=utf-8"
     );
-}
-
-/// Adds a user with a password, as if they had followed their invitation.
-async fn user(app: &TestApp, email: &str, role: &str) -> i64 {
-    let actor = Actor::named("test");
-    let new = NewUser {
-        email: email.into(),
-        role: role.into(),
-        ..Default::default()
-    };
-    let (id, link) = accounts::create_user(&app.store, &new, &actor)
-        .await
-        .unwrap();
-    accounts::set_password(&app.store, &link, PASSWORD, &actor)
-        .await
-        .unwrap();
-    id
-}
-
-async fn signed_in(app: &TestApp, email: &str, role: &str) -> (Browser, i64) {
-    let id = user(app, email, role).await;
-    let mut browser = Browser::new(app);
-    let reply = browser.sign_in(email, PASSWORD).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
-    (browser, id)
 }
 
 #[tokio::test]
@@ -314,7 +170,7 @@ async fn an_invited_user_sets_a_password_and_signs_in() {
 #[tokio::test]
 async fn the_session_cookie_is_strict_new_at_every_sign_in_and_ends_at_sign_out() {
     let app = TestApp::new().await;
-    user(&app, "sessie@example.org", "researcher").await;
+    user(&app, "sessie@example.org", "researcher", None).await;
     let mut browser = Browser::new(&app);
 
     let reply = browser
@@ -396,7 +252,7 @@ async fn the_session_cookie_is_strict_new_at_every_sign_in_and_ends_at_sign_out(
 #[tokio::test]
 async fn a_wrong_password_is_refused_in_dutch_and_repeated_tries_are_slowed_down() {
     let app = TestApp::new().await;
-    user(&app, "fout@example.org", "researcher").await;
+    user(&app, "fout@example.org", "researcher", None).await;
     let mut browser = Browser::new(&app);
     let reply = browser
         .sign_in("fout@example.org", "niet het wachtwoord")
@@ -434,7 +290,7 @@ async fn a_wrong_password_is_refused_in_dutch_and_repeated_tries_are_slowed_down
 #[tokio::test]
 async fn forms_without_their_token_or_from_another_site_are_refused() {
     let app = TestApp::new().await;
-    user(&app, "csrf@example.org", "researcher").await;
+    user(&app, "csrf@example.org", "researcher", None).await;
     let mut browser = Browser::new(&app);
     let page = browser.get("/inloggen").await;
     let token = csrf_token(&page);
@@ -521,7 +377,7 @@ async fn admin_pages_send_visitors_to_sign_in_and_refuse_other_roles() {
             "{path}"
         );
     }
-    let (mut researcher, _) = signed_in(&app, "onderzoek@example.org", "researcher").await;
+    let mut researcher = signed_in(&app, "onderzoek@example.org", "researcher", None).await;
     assert_eq!(
         researcher.get("/beheer/gebruikers").await.status,
         StatusCode::FORBIDDEN
@@ -534,7 +390,7 @@ async fn admin_pages_send_visitors_to_sign_in_and_refuse_other_roles() {
     let nav = researcher.get("/account").await.text();
     assert!(nav.contains("href=\"/beheer/audit\"") && !nav.contains("href=\"/beheer/gebruikers\""));
 
-    let (mut auditor, _) = signed_in(&app, "audit@example.org", "auditor").await;
+    let mut auditor = signed_in(&app, "audit@example.org", "auditor", None).await;
     assert_eq!(
         auditor.get("/beheer/audit").await.status,
         StatusCode::FORBIDDEN
@@ -554,18 +410,7 @@ async fn an_admin_adds_and_disables_users_and_the_disabled_are_out_at_once() {
         vangnet::config::Config::default(),
         mailer.clone(),
     );
-    let actor = Actor::named("test");
-    let admin = NewUser {
-        email: "beheer@example.org".into(),
-        role: "admin".into(),
-        ..Default::default()
-    };
-    let (admin_id, link) = accounts::create_user(&app.store, &admin, &actor)
-        .await
-        .unwrap();
-    accounts::set_password(&app.store, &link, PASSWORD, &actor)
-        .await
-        .unwrap();
+    let admin_id = user(&app, "beheer@example.org", "admin", None).await;
     let mut browser = Browser::on(router.clone());
     assert_eq!(
         browser.sign_in("beheer@example.org", PASSWORD).await.status,
@@ -759,7 +604,7 @@ async fn an_admin_adds_and_disables_users_and_the_disabled_are_out_at_once() {
 #[tokio::test]
 async fn users_make_and_revoke_their_own_tokens_on_the_account_page() {
     let app = TestApp::new().await;
-    let (mut browser, _) = signed_in(&app, "tokens@example.org", "researcher").await;
+    let mut browser = signed_in(&app, "tokens@example.org", "researcher", None).await;
     let empty = browser
         .submit("/account", "/account/tokens", &[("name", "  ")])
         .await;
@@ -799,7 +644,7 @@ async fn users_make_and_revoke_their_own_tokens_on_the_account_page() {
         .find(|t| t.name == "spreadsheet")
         .unwrap();
 
-    let (mut other, _) = signed_in(&app, "ander@example.org", "researcher").await;
+    let mut other = signed_in(&app, "ander@example.org", "researcher", None).await;
     let foreign = other
         .submit(
             "/account",
@@ -843,7 +688,7 @@ async fn users_make_and_revoke_their_own_tokens_on_the_account_page() {
 #[tokio::test]
 async fn asking_for_a_new_password_says_the_same_whether_or_not_the_account_exists() {
     let app = TestApp::new().await;
-    user(&app, "vergeten@example.org", "researcher").await;
+    user(&app, "vergeten@example.org", "researcher", None).await;
     // The invitation was long ago (a new link is made at most every five minutes).
     sqlx::query("UPDATE password_resets SET created_at = '2026-01-01T00:00:00.000Z'")
         .execute(app.store.pool())
@@ -892,8 +737,8 @@ async fn asking_for_a_new_password_says_the_same_whether_or_not_the_account_exis
 #[tokio::test]
 async fn admins_see_and_unlock_accounts_with_failed_sign_ins() {
     let app = TestApp::new().await;
-    user(&app, "slot@example.org", "researcher").await;
-    let (mut admin, _) = signed_in(&app, "beheer@example.org", "admin").await;
+    user(&app, "slot@example.org", "researcher", None).await;
+    let mut admin = signed_in(&app, "beheer@example.org", "admin", None).await;
     let mut stranger = Browser::new(&app);
     for _ in 0..5 {
         stranger.sign_in("slot@example.org", "geraden").await;
@@ -925,7 +770,7 @@ async fn admins_see_and_unlock_accounts_with_failed_sign_ins() {
 #[tokio::test]
 async fn the_audit_page_lists_sign_ins_and_exports_them_as_csv() {
     let app = TestApp::new().await;
-    let (mut admin, _) = signed_in(&app, "beheer@example.org", "admin").await;
+    let mut admin = signed_in(&app, "beheer@example.org", "admin", None).await;
     let page = admin.get("/beheer/audit?event=login&actor=beheer").await;
     assert_html(&page, StatusCode::OK);
     let html = page.text();

@@ -2,210 +2,12 @@
 //! with cookies, the whole form as the page shows it, the form token, and
 //! our own `Origin`. Who sees and changes what follows `domain::access`.
 
-use std::collections::BTreeMap;
-
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use serde_json::json;
-use tower::ServiceExt;
 
+use crate::browser::*;
 use crate::common::*;
-use vangnet::accounts::{self, NewUser};
-use vangnet::domain::provenance::Actor;
 use vangnet::storage::audit::AuditFilter;
-
-const HOST: &str = "vangnet.test";
-const ORIGIN: &str = "http://vangnet.test";
-const PASSWORD: &str = "een heel goed wachtwoord";
-
-/// A browser: keeps cookies, sends our `Host` and (on posts) our `Origin`.
-struct Browser {
-    router: axum::Router,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Browser {
-    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Reply {
-        let mut request = request.header(header::HOST, HOST);
-        if !self.cookies.is_empty() {
-            let cookies: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect();
-            request = request.header(header::COOKIE, cookies.join("; "));
-        }
-        let response = self
-            .router
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap()
-            .to_vec();
-        for set in headers.get_all(header::SET_COOKIE) {
-            let set = set.to_str().unwrap();
-            let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
-            self.cookies.insert(name.to_string(), value.to_string());
-        }
-        Reply {
-            status,
-            headers,
-            bytes,
-        }
-    }
-
-    async fn get(&mut self, uri: &str) -> Reply {
-        let request = Request::builder().method(Method::GET).uri(uri);
-        self.send(request, Body::empty()).await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(String, String)]) -> Reply {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        let body = serde_urlencoded::to_string(fields).unwrap();
-        self.send(request, Body::from(body)).await
-    }
-
-    /// Posts a file as the import page's form does (`multipart/form-data`).
-    async fn upload(&mut self, uri: &str, token: Option<&str>, name: &str, file: &[u8]) -> Reply {
-        self.upload_padded(uri, token, name, file, 0).await
-    }
-
-    /// An upload with a field of `padding` bytes before the file.
-    async fn upload_padded(
-        &mut self,
-        uri: &str,
-        token: Option<&str>,
-        name: &str,
-        file: &[u8],
-        padding: usize,
-    ) -> Reply {
-        let boundary = "----vangnet-test-boundary";
-        let mut body = Vec::new();
-        if let Some(token) = token {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        if padding > 0 {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"padding\"\r\n\r\n")
-                    .as_bytes(),
-            );
-            body.extend(std::iter::repeat_n(b'x', padding));
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::ORIGIN, ORIGIN)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            );
-        self.send(request, Body::from(body)).await
-    }
-
-    /// Opens `page` and posts its form to `action` as a browser would:
-    /// every field as shown, with `changes` typed over them.
-    async fn submit(&mut self, page: &str, action: &str, changes: &[(&str, &str)]) -> Reply {
-        let reply = self.get(page).await;
-        assert_eq!(reply.status, StatusCode::OK, "{page}: {}", reply.text());
-        let mut fields = form_fields(&reply.text(), action);
-        for (name, value) in changes {
-            fields.retain(|(n, _)| n != name);
-            fields.push((name.to_string(), value.to_string()));
-        }
-        self.post(action, &fields).await
-    }
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    Some(unescape(tag[start..].split('"').next().unwrap()))
-}
-
-/// The fields the form posting to `action` sends as the page shows it:
-/// inputs (checked boxes only), selected options and text areas.
-fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
-    let start = html
-        .find(&format!("action=\"{action}\""))
-        .unwrap_or_else(|| panic!("no form posts to {action}: {html}"));
-    let form = &html[start..start + html[start..].find("</form>").unwrap()];
-    let mut fields = Vec::new();
-    for piece in form.split('<').skip(1) {
-        let tag = piece.split('>').next().unwrap();
-        let name = attribute(tag, "name");
-        if tag.starts_with("input ") {
-            let kind = attribute(tag, "type").unwrap_or_default();
-            if kind == "checkbox" && !tag.contains(" checked") {
-                continue;
-            }
-            if let Some(name) = name {
-                fields.push((name, attribute(tag, "value").unwrap_or_default()));
-            }
-        } else if tag.starts_with("textarea ") {
-            let text = piece.split_once('>').unwrap().1;
-            fields.push((name.unwrap(), unescape(text)));
-        } else if tag.starts_with("select ") {
-            let name = name.unwrap();
-            let rest = &form[form.find(piece).unwrap()..];
-            let options = &rest[..rest.find("</select>").unwrap()];
-            let chosen = options
-                .split("<option ")
-                .skip(1)
-                .find(|o| o.split('>').next().unwrap().contains(" selected"))
-                .or_else(|| options.split("<option ").nth(1))
-                .map(|o| attribute(&format!(" {o}"), "value").unwrap_or_default())
-                .unwrap_or_default();
-            fields.push((name, chosen));
-        }
-    }
-    fields
-}
-
-fn csrf_token(reply: &Reply) -> String {
-    let html = reply.text();
-    let start = html
-        .find("name=\"csrf_token\" value=\"")
-        .unwrap_or_else(|| panic!("no form token on the page: {html}"))
-        + "name=\"csrf_token\" value=\"".len();
-    html[start..].split('"').next().unwrap().to_string()
-}
-
-fn location(reply: &Reply) -> String {
-    reply.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_string()
-}
 
 /// The message shown next to a field.
 fn field_error(html: &str, field: &str) -> String {
@@ -259,36 +61,6 @@ async fn register(app: &TestApp) -> Register {
             facility("Demo Bewonersruimte B", org_b, false).await,
         ),
     }
-}
-
-/// Someone with a role (and organisation) who has set a password and signed in.
-async fn signed_in(app: &TestApp, email: &str, role: &str, organisation: Option<i64>) -> Browser {
-    let actor = Actor::named("test");
-    let new = NewUser {
-        email: email.into(),
-        role: role.into(),
-        organisation_id: organisation,
-        ..Default::default()
-    };
-    let (_, link) = accounts::create_user(&app.store, &new, &actor)
-        .await
-        .unwrap();
-    accounts::set_password(&app.store, &link, PASSWORD, &actor)
-        .await
-        .unwrap();
-    let mut browser = Browser {
-        router: app.router.clone(),
-        cookies: BTreeMap::new(),
-    };
-    let reply = browser
-        .submit(
-            "/inloggen",
-            "/inloggen",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
-    browser
 }
 
 #[tokio::test]
@@ -374,7 +146,7 @@ async fn an_org_manager_changes_opening_hours_and_the_history_and_api_show_who_w
 
     let page = format!("/beheer/voorzieningen/{id}");
     let saved = manager
-        .submit(
+        .submit_as_shown(
             &page,
             &page,
             &[
@@ -390,7 +162,7 @@ async fn an_org_manager_changes_opening_hours_and_the_history_and_api_show_who_w
         location(&saved),
         format!("/beheer/voorzieningen/{id}?melding=voorziening-opgeslagen")
     );
-    let after = manager.get(&location(&saved)).await.text();
+    let after = manager.get(location(&saved)).await.text();
     assert!(after.contains("opgeslagen als nieuwe versie"), "{after}");
     assert!(after.contains("value=\"Mo-Sa 10:00-18:00\""));
 
@@ -460,7 +232,7 @@ async fn a_wrong_postcode_and_opening_hours_are_shown_next_to_their_fields_and_n
     let mut manager = signed_in(&app, "beheer@a.example", "org_manager", Some(r.org_a)).await;
     let page = format!("/beheer/voorzieningen/{id}");
     let reply = manager
-        .submit(
+        .submit_as_shown(
             &page,
             &page,
             &[
@@ -498,7 +270,7 @@ async fn a_wrong_postcode_and_opening_hours_are_shown_next_to_their_fields_and_n
     // In English the same messages are English, next to the same fields.
     manager.get("/taal?lang=en&terug=/").await;
     let reply = manager
-        .submit(&page, &page, &[("rooms", "drie"), ("name", "")])
+        .submit_as_shown(&page, &page, &[("rooms", "drie"), ("name", "")])
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = reply.text();
@@ -553,7 +325,7 @@ async fn another_organisations_facility_is_hidden_or_refused_and_reporters_only_
     assert_eq!(facility["name"], "Demo Huiskamer B");
     // Nor can a facility be added to another organisation.
     let added = manager
-        .submit(
+        .submit_as_shown(
             "/beheer/voorzieningen/nieuw",
             "/beheer/voorzieningen/nieuw",
             &[
@@ -609,7 +381,7 @@ async fn an_org_manager_adds_a_facility_to_their_organisation() {
     )));
     assert!(!form.contains("Demo Zorg B"), "only their own organisation");
     let added = manager
-        .submit(
+        .submit_as_shown(
             "/beheer/voorzieningen/nieuw",
             "/beheer/voorzieningen/nieuw",
             &[
@@ -632,7 +404,7 @@ async fn an_org_manager_adds_a_facility_to_their_organisation() {
     assert_eq!(facility["organisation_id"], r.org_a);
     assert_eq!(facility["services"], json!(["naloxone"]));
     assert!(manager
-        .get(&location(&added))
+        .get(location(&added))
         .await
         .text()
         .contains("is toegevoegd"));
@@ -649,13 +421,8 @@ Demo Import Twee;Demo Import Zorg;naloxon;1012 AB;Amsterdam;Sa 10:00-14:00
 ";
 
 async fn facility_names(app: &TestApp) -> Vec<String> {
-    let list = app
-        .get_as_admin("/api/v1/facilities?status=all")
+    app.facilities("status=all")
         .await
-        .json();
-    list["facilities"]
-        .as_array()
-        .unwrap()
         .iter()
         .map(|f| f["name"].as_str().unwrap().to_string())
         .collect()
@@ -933,7 +700,7 @@ async fn an_org_manager_keeps_their_own_organisation_and_not_another() {
 
     let page = format!("/beheer/organisaties/{}", r.org_a);
     let wrong = manager
-        .submit(&page, &page, &[("contact_email", "geen adres")])
+        .submit_as_shown(&page, &page, &[("contact_email", "geen adres")])
         .await;
     assert_eq!(
         wrong.status,
@@ -945,7 +712,7 @@ async fn an_org_manager_keeps_their_own_organisation_and_not_another() {
     assert!(wrong.text().contains("value=\"geen adres\""));
 
     let saved = manager
-        .submit(
+        .submit_as_shown(
             &page,
             &page,
             &[
@@ -956,7 +723,7 @@ async fn an_org_manager_keeps_their_own_organisation_and_not_another() {
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
     assert!(manager
-        .get(&location(&saved))
+        .get(location(&saved))
         .await
         .text()
         .contains("is opgeslagen"));

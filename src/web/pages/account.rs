@@ -8,15 +8,11 @@ use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{parse_id, parse_query, see_other, FieldErrors, Page, PageError, PageResult};
+use super::{
+    parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError, PageResult,
+};
 use crate::app::AppState;
 use crate::storage::audit::AuditEvent;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MessageQuery {
-    melding: String,
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -8,16 +8,10 @@ use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{parse_query, see_other, Page, PageError};
+use super::{parse_query, see_other, MessageQuery, Page, PageError};
 use crate::app::AppState;
 use crate::auth::throttle::{ACCOUNT_LIMIT_PER_HOUR, FREE_FAILURES};
 use crate::storage::audit::AuditEvent;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MessageQuery {
-    melding: String,
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

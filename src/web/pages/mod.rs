@@ -32,6 +32,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 pub use self::error::{error_response, PageError, PageResult};
 use super::templates::{self, Lang};
@@ -252,6 +253,14 @@ const MESSAGES: &[(&str, &str)] = &[
     ("voorziening-toegevoegd", "register.created"),
     ("organisatie-opgeslagen", "register.organisation.saved"),
 ];
+
+/// The query of a page a redirect may have sent back to with a message
+/// (`?melding=`, shown with [`Page::message`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MessageQuery {
+    pub melding: String,
+}
 
 /// A query string as `T`.
 pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, PageError> {

@@ -11,19 +11,15 @@ use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{parse_id, parse_query, see_other, FieldErrors, Page, PageError, PageResult};
+use super::{
+    parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError, PageResult,
+};
 use crate::accounts::{self, NewUser};
 use crate::app::AppState;
 use crate::domain::access::Role;
 use crate::error::AppError;
 use crate::notify;
 use crate::storage::audit::AuditEvent;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MessageQuery {
-    melding: String,
-}
 
 /// The add-user form as typed, to show again when something is wrong.
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -9,7 +9,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
-use serde::Deserialize;
 
 use super::form::{self, FacilityForm, Mode};
 use super::{
@@ -22,13 +21,7 @@ use crate::error::AppError;
 use crate::formats::json::{Audience, FacilityJson};
 use crate::register::{self, refuse, scope};
 use crate::storage::audit::AuditEvent;
-use crate::web::pages::{parse_id, parse_query, see_other, FieldErrors, Page};
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MessageQuery {
-    melding: String,
-}
+use crate::web::pages::{parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page};
 
 /// The form, or the facts for a reader who may not change them.
 pub async fn show(
@@ -105,63 +98,44 @@ pub async fn save(
         if !who.may_edit_facility(scope(&current)) {
             return Err(refuse(who, scope(&current), "change").into());
         }
-        let pairs: Vec<(String, String)> = page.form(&body)?;
-        let form = FacilityForm::from_pairs(pairs);
-        let (input, mut errors) = form.to_input(&page);
         let day = today();
         let source = manual_source("web");
-        if let Err(refused) = input.validate(&source, day) {
-            form::add_refusals(&page, &mut errors, &refused);
-        }
-        if !errors.is_empty() {
-            return form::render(
-                &page,
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Mode::Edit(&current),
-                &form,
-                &errors,
-                None,
-            )
-            .await
-            .map_err(Into::into);
-        }
-        // The version the person saw: only what they changed is sent.
-        let filled_from = match form.version.trim().parse::<i64>() {
-            Ok(version) if version != current.validity.version => state
-                .store
-                .facility_history(id)
-                .await?
-                .into_iter()
-                .find(|f| f.validity.version == version)
-                .unwrap_or(current.clone()),
-            _ => current.clone(),
-        };
-        let patch = form::patch(
-            &input,
-            &filled_from.fields.to_input(filled_from.organisation_id),
-        )?;
-        let actor = page.caller.actor();
-        match register::patch_facility(&state.store, id, &patch, &source, who, &actor, day).await {
-            Ok(()) => Ok(see_other(&format!(
-                "/beheer/voorzieningen/{id}?melding=voorziening-opgeslagen"
-            ))),
-            Err(AppError::Invalid(refused)) => {
-                form::add_refusals(&page, &mut errors, &refused);
-                form::render(
-                    &page,
-                    &state,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Mode::Edit(&current),
-                    &form,
-                    &errors,
-                    None,
-                )
+        let (form, input, mut errors) = form::read(&page, &body, &source, day)?;
+        if errors.is_empty() {
+            // The version the person saw: only what they changed is sent.
+            let filled_from = match form.version.trim().parse::<i64>() {
+                Ok(version) if version != current.validity.version => state
+                    .store
+                    .facility_history(id)
+                    .await?
+                    .into_iter()
+                    .find(|f| f.validity.version == version)
+                    .unwrap_or(current.clone()),
+                _ => current.clone(),
+            };
+            let patch = form::patch(
+                &input,
+                &filled_from.fields.to_input(filled_from.organisation_id),
+            )?;
+            let actor = page.caller.actor();
+            match register::patch_facility(&state.store, id, &patch, &source, who, &actor, day)
                 .await
-                .map_err(Into::into)
+            {
+                Ok(()) => {
+                    return Ok(see_other(&format!(
+                        "/beheer/voorzieningen/{id}?melding=voorziening-opgeslagen"
+                    )))
+                }
+                Err(AppError::Invalid(refused)) => {
+                    form::add_refusals(&page, &mut errors, &refused);
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => Err(e.into()),
         }
+        // What is wrong, shown next to the fields as they were typed.
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let mode = Mode::Edit(&current);
+        Ok(form::render(&page, &state, status, mode, &form, &errors, None).await?)
     })
     .await
 }

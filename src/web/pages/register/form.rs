@@ -5,6 +5,7 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::NaiveDate;
 use minijinja::{context, Value};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -14,12 +15,13 @@ use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::date::parse_date;
 use crate::domain::facility::{Facility, FacilityInput, LocationPrecision};
+use crate::domain::provenance::Source;
 use crate::domain::FieldError;
 use crate::error::AppResult;
-use crate::web::pages::{FieldErrors, Page};
+use crate::web::pages::{FieldErrors, Page, PageError};
 
 /// The kinds of source a person can pick (imports name their own).
-pub(super) const SOURCE_KINDS: &[&str] = &[
+const SOURCE_KINDS: &[&str] = &[
     "phone",
     "website",
     "survey",
@@ -55,7 +57,8 @@ const FIELDS_WITH_MESSAGES: &[&str] = &[
     "effective_from",
 ];
 
-/// Fields of a [`FacilityInput`] that describe the change, not the facility.
+/// Fields of an input (a facility's or an organisation's) that describe the
+/// change, not what is changed.
 const PROVENANCE: &[&str] = &["source", "verified_on", "change_note", "effective_from"];
 
 /// The form as typed: text, so that whatever was entered is shown again.
@@ -290,11 +293,12 @@ impl FacilityForm {
     }
 }
 
-/// The JSON merge patch of what a person changed: the fields where the
-/// form differs from the version it was filled from, plus the change's
-/// provenance. Fields they left alone are not sent, so a change someone
-/// else saved in the meantime is kept.
-pub(super) fn patch(input: &FacilityInput, filled_from: &FacilityInput) -> AppResult<Json> {
+/// The JSON merge patch of what a person changed (in a facility's or an
+/// organisation's form): the fields where the form differs from the
+/// version it was filled from, plus the change's provenance. Fields they
+/// left alone are not sent, so a change someone else saved in the meantime
+/// is kept.
+pub(super) fn patch<T: Serialize>(input: &T, filled_from: &T) -> AppResult<Json> {
     let new = serde_json::to_value(input).map_err(anyhow::Error::from)?;
     let old = serde_json::to_value(filled_from).map_err(anyhow::Error::from)?;
     let mut patch = Map::new();
@@ -311,6 +315,23 @@ pub(super) fn patch(input: &FacilityInput, filled_from: &FacilityInput) -> AppRe
         }
     }
     Ok(Json::Object(patch))
+}
+
+/// The posted form and the input it describes, checked as the register
+/// checks it on `day`: with a message for each field that is wrong.
+pub(super) fn read(
+    page: &Page,
+    body: &[u8],
+    source: &Source,
+    day: NaiveDate,
+) -> Result<(FacilityForm, FacilityInput, FieldErrors), PageError> {
+    let pairs: Vec<(String, String)> = page.form(body)?;
+    let form = FacilityForm::from_pairs(pairs);
+    let (input, mut errors) = form.to_input(page);
+    if let Err(refused) = input.validate(source, day) {
+        add_refusals(page, &mut errors, &refused);
+    }
+    Ok((form, input, errors))
 }
 
 /// The input that shows a message for a field the register refused.
@@ -342,6 +363,14 @@ pub(super) fn add_refusals(page: &Page, errors: &mut FieldErrors, refused: &[Fie
     }
 }
 
+/// The kinds of source a person can pick, with their labels.
+pub(super) fn source_options(page: &Page) -> Vec<Value> {
+    SOURCE_KINDS
+        .iter()
+        .map(|k| context! { value => k, label => page.text(&format!("register.source.{k}")) })
+        .collect()
+}
+
 /// The organisations a person may pick: every one for national roles,
 /// their own for an organisation's manager.
 async fn organisation_options(state: &AppState, who: &Principal) -> AppResult<Vec<Value>> {
@@ -371,10 +400,7 @@ pub(super) async fn render(
 ) -> AppResult<Response> {
     let who = page.caller.principal()?;
     let organisations = organisation_options(state, who).await?;
-    let sources: Vec<Value> = SOURCE_KINDS
-        .iter()
-        .map(|k| context! { value => k, label => page.text(&format!("register.source.{k}")) })
-        .collect();
+    let sources = source_options(page);
     // Errors in the order of the form, for the summary above it.
     let summary: Vec<Value> = FIELDS_WITH_MESSAGES
         .iter()

@@ -41,14 +41,9 @@ pub async fn form(page: Page, State(state): State<AppState>) -> Response {
 pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
         let who = page.caller.principal()?;
-        let pairs: Vec<(String, String)> = page.form(&body)?;
-        let form = FacilityForm::from_pairs(pairs);
-        let (input, mut errors) = form.to_input(&page);
         let day = today();
         let source = manual_source("web");
-        if let Err(refused) = input.validate(&source, day) {
-            form::add_refusals(&page, &mut errors, &refused);
-        }
+        let (form, input, mut errors) = form::read(&page, &body, &source, day)?;
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         if !errors.is_empty() {
             return Ok(form::render(&page, &state, status, Mode::New, &form, &errors, None).await?);

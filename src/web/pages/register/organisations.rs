@@ -9,17 +9,19 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value as Json};
 
+use super::form;
 use crate::app::AppState;
 use crate::domain::date::{parse_date, today};
 use crate::domain::facility::manual_source;
 use crate::domain::organisation::{Organisation, OrganisationInput, OrganisationKind};
 use crate::domain::FieldError;
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::register;
 use crate::storage::audit::AuditEvent;
-use crate::web::pages::{parse_id, parse_query, see_other, FieldErrors, Page, PageError};
+use crate::web::pages::{
+    parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError,
+};
 
 /// Inputs with a message of their own, in the order of the form.
 const FIELDS: &[&str] = &[
@@ -35,8 +37,6 @@ const FIELDS: &[&str] = &[
     "change_note",
     "effective_from",
 ];
-
-const PROVENANCE: &[&str] = &["source", "verified_on", "change_note", "effective_from"];
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -129,24 +129,6 @@ fn add_refusals(page: &Page, errors: &mut FieldErrors, refused: &[FieldError]) {
     }
 }
 
-/// The fields that differ from the version the form was filled from, and the provenance.
-fn patch(input: &OrganisationInput, filled_from: &OrganisationInput) -> AppResult<Json> {
-    let new = serde_json::to_value(input).map_err(anyhow::Error::from)?;
-    let old = serde_json::to_value(filled_from).map_err(anyhow::Error::from)?;
-    let mut patch = Map::new();
-    for (field, value) in new.as_object().into_iter().flatten() {
-        let changed = if PROVENANCE.contains(&field.as_str()) {
-            !value.is_null()
-        } else {
-            old.get(field) != Some(value)
-        };
-        if changed {
-            patch.insert(field.clone(), value.clone());
-        }
-    }
-    Ok(Json::Object(patch))
-}
-
 pub async fn list(page: Page, State(state): State<AppState>) -> Response {
     page.run(async {
         let who = page.caller.principal()?;
@@ -210,10 +192,7 @@ fn render(
             }
         })
         .collect();
-    let sources: Vec<Value> = super::form::SOURCE_KINDS
-        .iter()
-        .map(|k| context! { value => k, label => page.text(&format!("register.source.{k}")) })
-        .collect();
+    let sources = form::source_options(page);
     let summary: Vec<Value> = FIELDS
         .iter()
         .filter_map(|f| {
@@ -239,12 +218,6 @@ fn render(
             message,
         },
     )
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MessageQuery {
-    melding: String,
 }
 
 pub async fn show(
@@ -306,7 +279,7 @@ pub async fn save(
                 .unwrap_or(current.clone()),
             _ => current.clone(),
         };
-        let patch = patch(&input, &filled_from.fields.to_input())?;
+        let patch = form::patch(&input, &filled_from.fields.to_input())?;
         let who = page.caller.principal()?;
         let actor = page.caller.actor();
         match register::patch_organisation(&state.store, id, &patch, &source, who, &actor, day)
