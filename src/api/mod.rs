@@ -9,6 +9,8 @@ pub mod finder;
 pub mod organisations;
 pub mod reference;
 pub mod reports;
+pub mod rounds;
+pub mod stats;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -45,6 +47,17 @@ use crate::error::{AppError, AppResult};
         organisations::create,
         organisations::update,
         reports::table1,
+        rounds::list,
+        rounds::create,
+        rounds::show,
+        rounds::set_count,
+        rounds::close,
+        rounds::reopen,
+        rounds::publish,
+        stats::changes,
+        stats::trend,
+        stats::trend_svg,
+        stats::spread,
         reference::municipalities,
         reference::provinces,
         accounts::me,
@@ -64,6 +77,7 @@ use crate::error::{AppError, AppResult};
         (name = "register", description = "Facilities and organisations, with history"),
         (name = "finder", description = "The nearest public services, open now or not"),
         (name = "reports", description = "Counts over the register"),
+        (name = "rounds", description = "Inventory rounds: Table 1 frozen at a reference date, with qualifiers"),
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
     )

@@ -7,8 +7,8 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{
-    AuditCommand, Command, ExportCommand, ImportCommand, ReportCommand, ReportFormat, ServerArgs,
-    TokenCommand, UserCommand,
+    AuditCommand, Command, ExportCommand, ImportCommand, ReportCommand, ServerArgs, TokenCommand,
+    UserCommand,
 };
 use crate::accounts::{self, NewUser};
 use crate::app::Server;
@@ -18,7 +18,7 @@ use crate::domain::date::today;
 use crate::domain::facility::FacilityStatus;
 use crate::domain::provenance::Actor;
 use crate::formats::columns::ExportScope;
-use crate::formats::{export_facilities, table1};
+use crate::formats::export_facilities;
 use crate::import::{import_facilities, ImportOptions};
 use crate::storage::audit::{AuditEvent, AuditVerification};
 use crate::storage::facilities::FacilityFilter;
@@ -144,17 +144,33 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Report {
-            what: ReportCommand::Table1 { as_of, format, db },
+            what:
+                ReportCommand::Table1 {
+                    round,
+                    as_of,
+                    format,
+                    lang,
+                    output,
+                    db,
+                },
         } => {
-            let day = parse_day(as_of.as_deref())?;
             let store = Store::connect(&db.database).await?;
-            let table = crate::reports::table1(&store, day).await?;
-            match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&table)?),
-                ReportFormat::Csv => std::io::stdout().write_all(&table1::to_csv(&table)?)?,
-                ReportFormat::Md => print!("{}", table1::to_markdown(&table)),
-            }
+            let day = match round {
+                Some(_) => None,
+                None => Some(parse_day(as_of.as_deref())?),
+            };
+            super::rounds::report_table1(&store, round, day, format, &lang, output).await?;
         }
+        Command::Import {
+            what: ImportCommand::Figures { file, db },
+        } => {
+            let store = Store::connect(&db.database).await?;
+            return super::rounds::import_figures(&store, &file).await;
+        }
+        Command::Round { what } => return super::rounds::round(what).await,
+        Command::Report {
+            what: what @ (ReportCommand::Changes { .. } | ReportCommand::Spread { .. }),
+        } => return super::stats::report(what).await,
         Command::Token { what } => return token(what).await,
         Command::User { what } => return user(what).await,
         Command::Audit {
@@ -212,7 +228,7 @@ async fn run_server(server: Server) -> anyhow::Result<()> {
     server.run().await
 }
 
-fn parse_day(text: Option<&str>) -> anyhow::Result<chrono::NaiveDate> {
+pub(super) fn parse_day(text: Option<&str>) -> anyhow::Result<chrono::NaiveDate> {
     match text {
         None => Ok(today()),
         Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
@@ -295,7 +311,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// The command-line user, as the history and audit log name them.
-fn cli_actor(by: Option<String>) -> Actor {
+pub(super) fn cli_actor(by: Option<String>) -> Actor {
     Actor::named(by.unwrap_or_else(|| {
         format!(
             "cli:{}",

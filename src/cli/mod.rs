@@ -3,12 +3,15 @@
 //! environment variables, then flags.
 
 mod commands;
+mod rounds;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
+use crate::formats::table1::Table1Format;
 use crate::formats::ExportFormat;
 
 const DEFAULT_DATABASE: &str = "vangnet.db";
@@ -94,6 +97,11 @@ enum Command {
         #[command(subcommand)]
         what: ReportCommand,
     },
+    /// Manage inventory rounds: create, override counts, close, reopen, publish.
+    Round {
+        #[command(subcommand)]
+        what: RoundCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -173,6 +181,76 @@ enum ImportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Load published figures (data/published_figures.csv) as they are;
+    /// loading the same file again changes nothing.
+    Figures {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RoundCommand {
+    /// Create an open round counting the register on a day.
+    Create {
+        /// Letters, digits, '-', '_' or '.', such as 2026.
+        name: String,
+        /// The reference date (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// The service types it counts (default all); comma-separated or repeated.
+        #[arg(long, value_delimiter = ',')]
+        services: Vec<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// List the rounds.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Close a round: freeze its counts and the facilities counted.
+    Close {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Reopen a closed round (its counts become live again).
+    Reopen {
+        name: String,
+        /// Why; kept in the audit log.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Publish a closed round: it becomes public and final.
+    Publish {
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Set how a service's count in an open round reads (exact with
+    /// nothing else returns it to the register's count).
+    SetCount {
+        name: String,
+        /// consumption_room, methadone_clinic, heroin_unit, syringe_exchange, …
+        service: String,
+        /// exact, at_least, approximate or unknown.
+        #[arg(long)]
+        qualifier: String,
+        /// The count of locations, replacing the register's.
+        #[arg(long)]
+        value: Option<i64>,
+        #[arg(long)]
+        note: Option<String>,
+        /// An external source, such as "LADIS Kerncijfers verslavingszorg 2015-2024".
+        #[arg(long)]
+        source: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,25 +273,68 @@ enum ExportCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ReportFormat {
-    Json,
-    Csv,
-    Md,
-}
-
 #[derive(Debug, Subcommand)]
 enum ReportCommand {
-    /// Table 1: public locations and municipalities per service type open on a day.
+    /// Table 1 of a round, or of the register on a day: public locations,
+    /// municipalities and places per service type, with qualifiers and notes.
     Table1 {
+        /// A round's Table 1 (frozen once closed).
+        #[arg(long, conflicts_with = "as_of")]
+        round: Option<String>,
         /// The day to count (YYYY-MM-DD); default today.
         #[arg(long)]
         as_of: Option<String>,
         #[arg(long, value_enum, default_value = "md")]
-        format: ReportFormat,
+        format: Table1Format,
+        /// nl or en.
+        #[arg(long, default_value = "nl")]
+        lang: String,
+        /// Write here instead of to standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Which public facilities opened, closed or changed service between two days.
+    Changes {
+        /// The first day (YYYY-MM-DD), e.g. the previous round's reference date.
+        #[arg(long, required_unless_present = "from_round")]
+        from: Option<String>,
+        /// The second day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        to: Option<String>,
+        /// Compare two rounds instead (closed rounds: the facilities each counted).
+        #[arg(long, requires = "to_round", conflicts_with_all = ["from", "to"])]
+        from_round: Option<String>,
+        #[arg(long, requires = "from_round")]
+        to_round: Option<String>,
+        /// Only changes that affect this service (e.g. consumption_room).
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long, value_enum, default_value = "md")]
+        format: StatsFormat,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Public facilities per province and municipality, and the municipalities
+    /// farthest from each service (csv: one row per municipality).
+    Spread {
+        /// The day to count (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "md")]
+        format: StatsFormat,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+/// The formats of the change list and the spread.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum StatsFormat {
+    Json,
+    Csv,
+    Md,
 }
 
 #[derive(Debug, Subcommand)]

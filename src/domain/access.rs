@@ -160,6 +160,12 @@ impl Principal {
     pub fn may_read_audit_log(&self) -> bool {
         self.national()
     }
+
+    /// Inventory rounds: creating, overriding counts, closing, reopening,
+    /// publishing, and reading rounds not yet published.
+    pub fn may_manage_rounds(&self) -> bool {
+        self.national()
+    }
 }
 
 /// Which non-public facilities a caller may see.

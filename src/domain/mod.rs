@@ -5,10 +5,12 @@
 pub mod access;
 pub mod date;
 pub mod facility;
+pub mod figure;
 pub mod finder;
 pub mod hours;
 pub mod organisation;
 pub mod provenance;
+pub mod round;
 pub mod service;
 pub mod table1;
 

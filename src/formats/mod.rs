@@ -1,10 +1,13 @@
 //! File formats, each in its own module with its reader and writer, shared
 //! by the CLI, the API and the open-data downloads.
 
+pub mod chart;
 pub mod columns;
 pub mod csv;
+pub mod figures;
 pub mod geojson;
 pub mod json;
+pub mod stats;
 pub mod svg_map;
 pub mod table;
 pub mod table1;

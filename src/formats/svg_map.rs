@@ -267,6 +267,152 @@ pub fn render(map: &Map) -> String {
     svg
 }
 
+/// A class of a choropleth: counts from `min` to `max` share a fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShadeClass {
+    pub min: i64,
+    pub max: i64,
+    pub fill: &'static str,
+    /// Whether text on this fill is white.
+    pub dark: bool,
+}
+
+/// Light grey for none, then four blues (ColorBrewer "Blues", told apart in
+/// greyscale too); numbers are printed on the map as well.
+const SHADES: [(&str, bool); 5] = [
+    ("#f2f2f2", false),
+    ("#c6dbef", false),
+    ("#6baed6", false),
+    ("#2171b5", true),
+    ("#08306b", true),
+];
+
+/// Classes for counts from 0 to `max`: 0 alone, then up to four equal
+/// ranges (single numbers when `max` is 4 or less).
+pub fn shade_classes(max: i64) -> Vec<ShadeClass> {
+    let mut classes = vec![ShadeClass {
+        min: 0,
+        max: 0,
+        fill: SHADES[0].0,
+        dark: SHADES[0].1,
+    }];
+    let step = ((max.max(0) + 3) / 4).max(1);
+    let mut low = 1;
+    for (fill, dark) in SHADES.iter().skip(1) {
+        if low > max {
+            break;
+        }
+        classes.push(ShadeClass {
+            min: low,
+            max: (low + step - 1).min(max),
+            fill,
+            dark: *dark,
+        });
+        low += step;
+    }
+    classes
+}
+
+/// A map of the provinces shaded by a count each.
+#[derive(Debug, Clone)]
+pub struct Choropleth<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub width: f64,
+    /// Province ISO code and its count; provinces not listed count 0.
+    pub values: &'a [(String, i64)],
+    pub classes: &'a [ShadeClass],
+}
+
+/// Renders a choropleth as an inline `<svg>`, each province shaded by its
+/// class and labelled with its count (so that colour is not the only cue),
+/// with the province's name and count as a tooltip.
+pub fn render_choropleth(map: &Choropleth) -> String {
+    let projection = Projection::new(netherlands().padded(0.02), map.width);
+    let (w, h) = (projection.width.round(), projection.height);
+    let mut svg = String::with_capacity(16 * 1024);
+    let id = escape(map.id);
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
+         aria-labelledby=\"{id}-title {id}-desc\" class=\"vangnet-map\" focusable=\"false\">\
+         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"#eef4f9\"/>",
+        escape(map.title),
+        escape(map.description),
+    );
+    let mut labels = String::new();
+    for province in provinces() {
+        let value = map
+            .values
+            .iter()
+            .find(|(code, _)| *code == province.code)
+            .map_or(0, |(_, n)| *n);
+        let class = map
+            .classes
+            .iter()
+            .find(|c| (c.min..=c.max).contains(&value))
+            .or(map.classes.last());
+        let (fill, dark) = class.map_or(("#ffffff", false), |c| (c.fill, c.dark));
+        let mut d = String::new();
+        for ring in &province.rings {
+            push_ring(&mut d, ring, &projection);
+        }
+        let _ = write!(
+            svg,
+            "<path fill=\"{fill}\" stroke=\"#4a5560\" stroke-width=\"0.8\" stroke-linejoin=\"round\" d=\"{d}\"><title>{}: {value}</title></path>",
+            escape(&province.name)
+        );
+        if let Some((x, y)) = label_point(province, &projection) {
+            let (text, halo) = if dark {
+                ("#ffffff", "#08306b")
+            } else {
+                ("#1a1a1a", "#ffffff")
+            };
+            let _ = write!(
+                labels,
+                "<text x=\"{}\" y=\"{}\" fill=\"{text}\" stroke=\"{halo}\" stroke-width=\"3\" paint-order=\"stroke\">{value}</text>",
+                number(x),
+                number(y + 5.0)
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        "<g font-family=\"system-ui, sans-serif\" font-size=\"15\" font-weight=\"700\" text-anchor=\"middle\" aria-hidden=\"true\">{labels}</g></svg>"
+    );
+    svg
+}
+
+/// Where a province's number goes: the centroid of its largest ring, in
+/// drawing units.
+fn label_point(shape: &Shape, projection: &Projection) -> Option<(f64, f64)> {
+    let mut best: Option<(f64, f64, f64)> = None;
+    for ring in &shape.rings {
+        let points: Vec<(f64, f64)> = ring
+            .iter()
+            .map(|(lon, lat)| projection.xy(*lon, *lat))
+            .collect();
+        let (mut area, mut cx, mut cy) = (0.0, 0.0, 0.0);
+        for pair in points.windows(2) {
+            let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+            let cross = x0 * y1 - x1 * y0;
+            area += cross;
+            cx += (x0 + x1) * cross;
+            cy += (y0 + y1) * cross;
+        }
+        if area.abs() < 1e-9 {
+            continue;
+        }
+        let (cx, cy) = (cx / (3.0 * area), cy / (3.0 * area));
+        if best.is_none_or(|(a, _, _)| area.abs() > a) {
+            best = Some((area.abs(), cx, cy));
+        }
+    }
+    best.map(|(_, x, y)| (x, y))
+}
+
 /// Markers grouped by colour, each drawn once per spot.
 fn push_markers(svg: &mut String, map: &Map, projection: &Projection) {
     let mut seen = HashSet::new();
@@ -503,6 +649,42 @@ mod tests {
             "Groningen is off the map"
         );
         assert!(svg.len() < national(&[]).len());
+    }
+
+    #[test]
+    fn a_choropleth_shades_provinces_by_class_and_prints_their_counts() {
+        assert_eq!(
+            shade_classes(3)
+                .iter()
+                .map(|c| (c.min, c.max))
+                .collect::<Vec<_>>(),
+            vec![(0, 0), (1, 1), (2, 2), (3, 3)]
+        );
+        assert_eq!(
+            shade_classes(9)
+                .iter()
+                .map(|c| (c.min, c.max))
+                .collect::<Vec<_>>(),
+            vec![(0, 0), (1, 3), (4, 6), (7, 9)]
+        );
+        assert_eq!(shade_classes(0).len(), 1);
+        let classes = shade_classes(8);
+        let values = vec![("NL-UT".to_string(), 8), ("NL-NH".to_string(), 2)];
+        let svg = render_choropleth(&Choropleth {
+            id: "spreiding",
+            title: "Per provincie",
+            description: "Utrecht 8",
+            width: 400.0,
+            values: &values,
+            classes: &classes,
+        });
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("<title>Utrecht: 8</title>"));
+        assert_eq!(svg.matches("<title>").count(), 12, "one per province");
+        assert!(svg.contains(&format!("fill=\"{}\"", classes.last().unwrap().fill)));
+        assert!(svg.contains(">8</text>") && svg.contains(">2</text>"));
+        assert!(!svg.contains("style="));
+        assert!(svg.len() < 30_000, "{} bytes", svg.len());
     }
 
     #[test]

@@ -10,9 +10,11 @@
 
 pub mod audit;
 pub mod facilities;
+pub mod figures;
 mod history;
 pub mod organisations;
 pub mod reports;
+pub mod rounds;
 pub mod tokens;
 pub mod users;
 
@@ -60,6 +62,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts_audit",
         include_str!("../../migrations/sqlite/0002_accounts_audit.sql"),
     ),
+    (
+        3,
+        "rounds",
+        include_str!("../../migrations/sqlite/0003_rounds.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -71,6 +78,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "accounts_audit",
         include_str!("../../migrations/postgres/0002_accounts_audit.sql"),
+    ),
+    (
+        3,
+        "rounds",
+        include_str!("../../migrations/postgres/0003_rounds.sql"),
     ),
 ];
 

@@ -6,7 +6,9 @@ use sqlx::Row;
 use super::facilities::push_open_on;
 use super::{date_text, SqlBuilder, Store};
 use crate::domain::service::ServiceType;
-use crate::domain::table1::ServiceCount;
+use crate::domain::table1::{
+    ServiceCount, ServiceDetail, ServiceTally, ALCOHOL_MARK, SOFTDRUGS_MARKS,
+};
 use crate::error::{AppError, AppResult};
 
 impl Store {
@@ -23,15 +25,59 @@ impl Store {
     }
 
     /// Per service: public facilities open on `day`, the distinct
-    /// municipalities they are in, and their summed capacity. One pass over
-    /// the versions valid on that day; a facility counts once per service.
+    /// municipalities they are in, and their summed capacity (the part of
+    /// [`Store::tally_services`] every count needs).
     pub async fn count_services(&self, day: NaiveDate) -> AppResult<Vec<ServiceCount>> {
+        Ok(self
+            .tally_services(day, false)
+            .await?
+            .into_iter()
+            .map(|t| t.count)
+            .collect())
+    }
+
+    /// Per service: public facilities open on `day`, the distinct
+    /// municipalities and places (`city`, case-insensitively; the
+    /// municipality when a facility has no place) they are in, their summed
+    /// capacity, what Table 1's notes need (mobile locations, locations
+    /// with more than one room, alcohol rooms and soft-drugs-only rooms
+    /// marked in the notes) and the facilities counted, with their versions
+    /// when `versions` is asked for (freezing a round).
+    ///
+    /// One pass over the versions valid on that day; a facility counts once
+    /// per service. The id lists come back as `string_agg` text (SQLite
+    /// has it since 3.44), so the pass stays one grouped query.
+    pub async fn tally_services(
+        &self,
+        day: NaiveDate,
+        versions: bool,
+    ) -> AppResult<Vec<ServiceTally>> {
         let day = date_text(day);
         let mut sql = SqlBuilder::new(
             "SELECT s.code, COUNT(*) AS locations, \
              COUNT(DISTINCT v.municipality_code) AS municipalities, \
-             CAST(SUM(v.capacity) AS BIGINT) AS capacity \
-             FROM facility_versions v \
+             COUNT(DISTINCT COALESCE(LOWER(TRIM(v.city)), v.municipality_code)) AS cities, \
+             CAST(SUM(v.capacity) AS BIGINT) AS capacity, \
+             CAST(SUM(v.mobile) AS BIGINT) AS mobile, \
+             string_agg(CASE WHEN v.rooms > 1 THEN CAST(v.rooms AS TEXT) END, ',') AS multi_rooms, \
+             string_agg(CAST(v.facility_id AS TEXT), ',') AS facility_ids, ",
+        );
+        sql.push("CAST(SUM(CASE WHEN LOWER(v.notes) LIKE ")
+            .text(format!("%{ALCOHOL_MARK}%"))
+            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS alcohol_room, ")
+            .push("CAST(SUM(CASE WHEN LOWER(v.notes) LIKE ")
+            .text(format!("%{}%", SOFTDRUGS_MARKS[0]))
+            .push(" OR LOWER(v.notes) LIKE ")
+            .text(format!("%{}%", SOFTDRUGS_MARKS[1]))
+            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS softdrugs_only");
+        if versions {
+            sql.push(
+                ", string_agg(CAST(v.facility_id AS TEXT) || ':' || CAST(v.id AS TEXT), ',') \
+                 AS versions",
+            );
+        }
+        sql.push(
+            " FROM facility_versions v \
              JOIN facilities f ON f.id = v.facility_id \
              JOIN service_types s ON (v.services & s.bit) <> 0 \
              WHERE v.public_access = 1 AND v.valid_from <= ",
@@ -45,15 +91,70 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let code: String = row.try_get("code")?;
-                Ok(ServiceCount {
-                    service: ServiceType::parse(&code).ok_or_else(|| {
-                        AppError::Internal(anyhow::anyhow!("unknown service type '{code}'"))
-                    })?,
-                    locations: row.try_get("locations")?,
-                    municipalities: row.try_get("municipalities")?,
-                    capacity: row.try_get("capacity")?,
+                let ids = |column: &str| -> AppResult<Vec<i64>> {
+                    let mut ids = id_list(row.try_get::<Option<String>, _>(column)?, column)?;
+                    ids.sort_unstable();
+                    Ok(ids)
+                };
+                Ok(ServiceTally {
+                    count: ServiceCount {
+                        service: ServiceType::parse(&code).ok_or_else(|| {
+                            AppError::Internal(anyhow::anyhow!("unknown service type '{code}'"))
+                        })?,
+                        locations: row.try_get("locations")?,
+                        municipalities: row.try_get("municipalities")?,
+                        capacity: row.try_get("capacity")?,
+                    },
+                    detail: ServiceDetail {
+                        cities: row.try_get("cities")?,
+                        mobile: row.try_get::<Option<i64>, _>("mobile")?.unwrap_or(0),
+                        alcohol_room: row.try_get::<Option<i64>, _>("alcohol_room")?.unwrap_or(0),
+                        softdrugs_only: row
+                            .try_get::<Option<i64>, _>("softdrugs_only")?
+                            .unwrap_or(0),
+                        multi_rooms: id_list(row.try_get("multi_rooms")?, "multi_rooms")?,
+                        facility_ids: ids("facility_ids")?,
+                        versions: if versions {
+                            pair_list(row.try_get("versions")?)?
+                        } else {
+                            Vec::new()
+                        },
+                    },
                 })
             })
             .collect()
     }
+}
+
+/// A comma-separated list of whole numbers, as `string_agg` returns them.
+fn id_list(text: Option<String>, column: &str) -> AppResult<Vec<i64>> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.trim().parse::<i64>().map_err(|_| {
+                AppError::Internal(anyhow::anyhow!("{column}: '{t}' is not a whole number"))
+            })
+        })
+        .collect()
+}
+
+/// `facility:version` pairs, sorted by facility.
+fn pair_list(text: Option<String>) -> AppResult<Vec<(i64, i64)>> {
+    let mut pairs = text
+        .unwrap_or_default()
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.split_once(':')
+                .and_then(|(f, v)| Some((f.trim().parse().ok()?, v.trim().parse().ok()?)))
+                .ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("versions: '{t}' is not facility:version"))
+                })
+        })
+        .collect::<AppResult<Vec<(i64, i64)>>>()?;
+    pairs.sort_unstable();
+    Ok(pairs)
 }

@@ -57,12 +57,16 @@ const NL_FILES: Files = &[
     ("finder", include_str!("../../i18n/nl/finder.json")),
     ("map", include_str!("../../i18n/nl/map.json")),
     ("register", include_str!("../../i18n/nl/register.json")),
+    ("rounds", include_str!("../../i18n/nl/rounds.json")),
+    ("stats", include_str!("../../i18n/nl/stats.json")),
 ];
 const EN_FILES: Files = &[
     ("common", include_str!("../../i18n/en/common.json")),
     ("finder", include_str!("../../i18n/en/finder.json")),
     ("map", include_str!("../../i18n/en/map.json")),
     ("register", include_str!("../../i18n/en/register.json")),
+    ("rounds", include_str!("../../i18n/en/rounds.json")),
+    ("stats", include_str!("../../i18n/en/stats.json")),
 ];
 
 fn load(lang: &str, files: Files) -> Catalogue {
@@ -227,6 +231,54 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "overview.html",
         include_str!("../../templates/overview.html"),
+    ),
+    (
+        "stats/trend.html",
+        include_str!("../../templates/stats/trend.html"),
+    ),
+    (
+        "stats/trend_figure.html",
+        include_str!("../../templates/stats/trend_figure.html"),
+    ),
+    (
+        "stats/changes.html",
+        include_str!("../../templates/stats/changes.html"),
+    ),
+    (
+        "stats/change_list.html",
+        include_str!("../../templates/stats/change_list.html"),
+    ),
+    (
+        "stats/spread.html",
+        include_str!("../../templates/stats/spread.html"),
+    ),
+    (
+        "stats/links.html",
+        include_str!("../../templates/stats/links.html"),
+    ),
+    (
+        "rounds/table1.html",
+        include_str!("../../templates/rounds/table1.html"),
+    ),
+    (
+        "rounds/list.html",
+        include_str!("../../templates/rounds/list.html"),
+    ),
+    (
+        "rounds/round.html",
+        include_str!("../../templates/rounds/round.html"),
+    ),
+    (
+        "rounds/public_list.html",
+        include_str!("../../templates/rounds/public_list.html"),
+    ),
+    (
+        "rounds/public_round.html",
+        include_str!("../../templates/rounds/public_round.html"),
+    ),
+    (
+        "rounds/statistics.html",
+        include_str!("../../templates/rounds/statistics.html"),
     ),
     (
         "register/fields.html",

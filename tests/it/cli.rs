@@ -610,12 +610,20 @@ async fn report_table1_as_json_has_six_rows_counting_each_public_open_location_o
         ]
     );
     for row in rows {
-        let keys: Vec<&String> = row.as_object().expect("row object").keys().collect();
-        assert_eq!(
-            keys.len(),
-            5,
-            "service, locations, municipalities, capacity, qualifier: {row}"
-        );
+        let row_object = row.as_object().expect("row object");
+        for key in [
+            "service",
+            "locations",
+            "municipalities",
+            "cities",
+            "capacity",
+            "qualifier",
+            "notes",
+            "source",
+            "facility_ids",
+        ] {
+            assert!(row_object.contains_key(key), "{key}: {row}");
+        }
         assert!(row["locations"].is_i64(), "{row}");
         assert!(row["municipalities"].is_i64(), "{row}");
         assert!(
@@ -674,21 +682,28 @@ async fn report_table1_prints_csv_and_markdown() {
 
     let csv = report("csv");
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(
-        lines[0],
-        "as_of,service,locations,municipalities,capacity,qualifier"
+    assert!(
+        lines[0].starts_with("as_of,service,locations,municipalities,capacity,qualifier,cities,"),
+        "the old columns first: {}",
+        lines[0]
     );
     assert_eq!(lines.len(), 7, "header and six rows:\n{csv}");
-    assert_eq!(lines[1], "2022-01-01,consumption_room,2,2,18,exact");
+    assert!(
+        lines[1].starts_with("2022-01-01,consumption_room,2,2,18,exact,2,2,1 locatie met 3 aparte ruimtes,register op 2022-01-01,"),
+        "{}",
+        lines[1]
+    );
 
     let md = report("md");
     assert!(md.contains("2022-01-01"), "{md}");
     assert!(
-        md.contains("| voorziening | locaties | gemeenten | capaciteit | kwalificatie |"),
+        md.contains(
+            "| voorziening | locaties | gemeenten | plaatsen | capaciteit | toelichting | bron |"
+        ),
         "{md}"
     );
     assert!(
-        md.contains("| Gebruiksruimte | 2 | 2 | 18 | exact |"),
+        md.contains("| Gebruiksruimte | 2 | 2 | 2 | 18 | 1 locatie met 3 aparte ruimtes | register op 2022-01-01 |"),
         "{md}"
     );
     assert_eq!(

@@ -13,5 +13,7 @@ mod mail;
 mod matrix;
 mod pages;
 mod register_pages;
+mod rounds;
+mod stats;
 mod storage;
 mod uploads;

@@ -34,6 +34,9 @@ struct Fixture {
     fb: i64,
     /// A token of someone else, for "other" token routes.
     foreign_token: i64,
+    /// A published inventory round, for `{name}` paths (rounds are not
+    /// owned by organisations: one fixture for both targets).
+    round: String,
 }
 
 fn principal(role: Role, organisation_id: Option<i64>, user_id: i64) -> Principal {
@@ -74,6 +77,10 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         999_999
     } else if path == "/voorzieningen/{id}" {
         own_or_other(f.fa, f.fb)
+    } else if path.contains("{name}")
+        && (path.contains("/rounds/") || path.contains("/rondes/") || path.starts_with("/cijfers/"))
+    {
+        return Some(f.round.clone());
     } else if path == "/opendata/{file}" {
         return Some("facilities.csv".into());
     } else if path == "/beheer/export/{file}" {
@@ -157,6 +164,13 @@ fn body(method: &Method, path: &str, f: &Fixture) -> Option<Value> {
             json!({"email": format!("m{}@example.org", rand_suffix()), "role": "auditor"})
         }
         "/api/v1/locked-accounts/unlock" => json!({"account": "niemand@example.org"}),
+        "/api/v1/rounds" => {
+            json!({"name": format!("2025-matrix-{}", rand_suffix()), "reference_date": "2025-01-01"})
+        }
+        "/api/v1/rounds/{name}/counts" => {
+            json!({"service": "syringe_exchange", "qualifier": "at_least"})
+        }
+        "/api/v1/rounds/{name}/reopen" => json!({"reason": "matrix"}),
         _ => json!({}),
     })
 }
@@ -208,12 +222,25 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         .create_user_token(stranger, "vreemd")
         .await
         .unwrap();
+    let round = "2025".to_string();
+    for (uri, body) in [
+        (
+            "/api/v1/rounds".to_string(),
+            json!({"name": round, "reference_date": "2025-01-01"}),
+        ),
+        (format!("/api/v1/rounds/{round}/close"), json!({})),
+        (format!("/api/v1/rounds/{round}/publish"), json!({})),
+    ] {
+        let reply = app.post(&uri, body).await;
+        assert!(reply.status.is_success(), "{uri}: {}", reply.text());
+    }
     let f = Fixture {
         org_a,
         org_b,
         fa,
         fb,
         foreign_token,
+        round,
     };
 
     let mut callers = vec![Caller {
@@ -276,7 +303,11 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     spare_token: spare,
                 };
                 let path = match object_id(route.path, target, &f, &caller_now) {
-                    Some(id) => route.path.replace("{id}", &id).replace("{file}", &id),
+                    Some(id) => route
+                        .path
+                        .replace("{id}", &id)
+                        .replace("{file}", &id)
+                        .replace("{name}", &id),
                     None => route.path.to_string(),
                 };
                 let mut request = Request::builder()

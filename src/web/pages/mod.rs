@@ -16,8 +16,10 @@ pub mod locked;
 pub mod overview;
 pub mod password;
 pub mod register;
+pub mod rounds;
 pub mod sign_in;
 pub mod site;
+pub mod stats;
 pub mod users;
 
 use std::collections::BTreeMap;
@@ -252,6 +254,11 @@ const MESSAGES: &[(&str, &str)] = &[
     ("voorziening-opgeslagen", "register.saved"),
     ("voorziening-toegevoegd", "register.created"),
     ("organisatie-opgeslagen", "register.organisation.saved"),
+    ("ronde-aangemaakt", "rounds.message.created"),
+    ("telling-opgeslagen", "rounds.message.count_saved"),
+    ("ronde-gesloten", "rounds.message.closed"),
+    ("ronde-heropend", "rounds.message.reopened"),
+    ("ronde-gepubliceerd", "rounds.message.published"),
 ];
 
 /// The query of a page a redirect may have sent back to with a message

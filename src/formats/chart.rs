@@ -1,0 +1,449 @@
+//! The trend figure as SVG, drawn on the server: a service's count per
+//! inventory round on a time axis, register counts as filled dots joined by
+//! a solid line, published (external) figures as hollow dots joined by a
+//! dashed one, each dot labelled with its qualified value (`≥30`, `±24`); an
+//! unknown count is a gap in the line with a `?` on the axis. The legend is
+//! inside the drawing, so a downloaded file explains itself.
+//!
+//! Like the maps (`svg_map`): `role="img"` with `<title>` and `<desc>` (the
+//! desc lists every value, for screen readers), presentation attributes
+//! only (no `style`, for the pages' CSP), a few KB. Pages show the same
+//! numbers as a table beside it.
+
+use std::fmt::Write;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::table1::Qualifier;
+use crate::reports::{Origin, TrendPoint};
+
+/// One value in the trend.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ChartPoint {
+    /// What the axis says under it: the round's name or year (`2022`).
+    pub label: String,
+    /// Where it lies on the time axis: the reference date.
+    pub date: NaiveDate,
+    /// `None` for an unknown count.
+    pub value: Option<i64>,
+    pub qualifier: Qualifier,
+    /// A published figure from an external source rather than a count of the register.
+    pub external: bool,
+    /// Where the number comes from.
+    pub source: String,
+}
+
+impl From<&TrendPoint> for ChartPoint {
+    fn from(point: &TrendPoint) -> ChartPoint {
+        ChartPoint {
+            label: point.label.clone(),
+            date: point.date,
+            value: point.value,
+            qualifier: point.qualifier,
+            external: point.origin == Origin::External,
+            source: point.source.clone(),
+        }
+    }
+}
+
+impl ChartPoint {
+    fn known(&self) -> Option<i64> {
+        self.value.filter(|_| self.qualifier != Qualifier::Unknown)
+    }
+}
+
+/// The texts drawn in the chart, in the page's language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartTexts {
+    pub title: String,
+    /// Said before the list of values in `<desc>`.
+    pub description: String,
+    /// Legend: a count of the register.
+    pub register: String,
+    /// Legend: a figure published elsewhere.
+    pub external: String,
+    /// Legend: what `≥` and `±` mean.
+    pub qualifiers: String,
+    /// An unknown count, as printed (`onbekend`).
+    pub unknown: String,
+    /// The y axis (`locaties`).
+    pub y_axis: String,
+}
+
+/// A value as printed: `23`, `≥29`, `±24` or the text for unknown.
+pub fn qualified(value: Option<i64>, qualifier: Qualifier, unknown: &str) -> String {
+    match (value, qualifier) {
+        (None, _) | (_, Qualifier::Unknown) => unknown.to_string(),
+        (Some(n), Qualifier::Exact) => n.to_string(),
+        (Some(n), Qualifier::AtLeast) => format!("≥{n}"),
+        (Some(n), Qualifier::Approximate) => format!("±{n}"),
+    }
+}
+
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 320.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 24.0;
+/// Above the plot: the legend.
+const TOP: f64 = 64.0;
+/// Below the plot: the year labels.
+const BOTTOM: f64 = 36.0;
+const COLOUR: &str = "#0b4f8a";
+const TEXT: &str = "#1a1a1a";
+const GRID: &str = "#d0d7de";
+
+/// The trend as a standalone `<svg>` element (also a valid `.svg` file).
+pub fn trend_svg(id: &str, points: &[ChartPoint], texts: &ChartTexts) -> String {
+    let mut points: Vec<&ChartPoint> = points.iter().collect();
+    points.sort_by_key(|p| (p.date, p.external));
+    let id = escape(id);
+    let mut svg = String::with_capacity(4096);
+    let desc = description(&points, texts);
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
+         aria-labelledby=\"{id}-title {id}-desc\" class=\"vangnet-chart\" focusable=\"false\" \
+         font-family=\"system-ui, sans-serif\" font-size=\"13\" fill=\"{TEXT}\">\
+         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
+         <rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>",
+        escape(&texts.title),
+        escape(&desc),
+    );
+    legend(&mut svg, texts);
+    let max = points.iter().filter_map(|p| p.known()).max().unwrap_or(0);
+    let (top_value, step) = y_scale(max);
+    let (plot_top, plot_bottom) = (TOP, HEIGHT - BOTTOM);
+    let y = |v: f64| plot_bottom - (v / top_value as f64) * (plot_bottom - plot_top);
+    // Grid and y labels.
+    let mut grid = String::new();
+    let mut v = 0;
+    while v <= top_value {
+        let gy = y(v as f64).round();
+        let _ = write!(grid, "M{LEFT} {gy}H{}", WIDTH - RIGHT);
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{v}</text>",
+            LEFT - 8.0,
+            gy + 4.0
+        );
+        v += step;
+    }
+    let _ = write!(
+        svg,
+        "<path d=\"{grid}\" stroke=\"{GRID}\" stroke-width=\"1\" fill=\"none\"/>\
+         <text x=\"{LEFT}\" y=\"{}\" font-size=\"12\">{}</text>",
+        TOP - 10.0,
+        escape(&texts.y_axis)
+    );
+    if points.is_empty() {
+        svg.push_str("</svg>");
+        return svg;
+    }
+    let x = x_scale(&points);
+    // Lines between neighbouring known values; none across an unknown one.
+    let mut solid = String::new();
+    let mut dashed = String::new();
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let (Some(va), Some(vb)) = (a.known(), b.known()) else {
+            continue;
+        };
+        if a.date == b.date {
+            continue;
+        }
+        let target = if a.external || b.external {
+            &mut dashed
+        } else {
+            &mut solid
+        };
+        let _ = write!(
+            target,
+            "M{} {}L{} {}",
+            number(x(a.date)),
+            number(y(va as f64)),
+            number(x(b.date)),
+            number(y(vb as f64))
+        );
+    }
+    if !solid.is_empty() {
+        let _ = write!(
+            svg,
+            "<path d=\"{solid}\" stroke=\"{COLOUR}\" stroke-width=\"2.5\" fill=\"none\"/>"
+        );
+    }
+    if !dashed.is_empty() {
+        let _ = write!(
+            svg,
+            "<path d=\"{dashed}\" stroke=\"{COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"6 4\" fill=\"none\"/>"
+        );
+    }
+    // Year labels, once per distinct label.
+    let mut labelled: Vec<(&str, NaiveDate)> = Vec::new();
+    for p in &points {
+        if labelled.iter().any(|(l, d)| *l == p.label && *d == p.date) {
+            continue;
+        }
+        labelled.push((&p.label, p.date));
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            number(x(p.date)),
+            plot_bottom + 20.0,
+            escape(&p.label)
+        );
+    }
+    // Dots and their values; a register count and a published figure of
+    // the same day are drawn one over the other, labelled once each side.
+    for (i, p) in points.iter().enumerate() {
+        let px = number(x(p.date));
+        let twin = points
+            .iter()
+            .enumerate()
+            .any(|(j, q)| j != i && q.date == p.date && q.known().is_some());
+        let tip = format!(
+            "{}: {} ({})",
+            p.label,
+            qualified(p.value, p.qualifier, &texts.unknown),
+            p.source
+        );
+        match p.known() {
+            Some(v) => {
+                let py = y(v as f64);
+                let (fill, r, width) = if p.external {
+                    ("#ffffff", 6.0, 2.5)
+                } else {
+                    (COLOUR, 5.0, 1.0)
+                };
+                let _ = write!(
+                    svg,
+                    "<circle cx=\"{px}\" cy=\"{}\" r=\"{r}\" fill=\"{fill}\" stroke=\"{COLOUR}\" stroke-width=\"{width}\"><title>{}</title></circle>",
+                    number(py),
+                    escape(&tip)
+                );
+                let (dx, anchor) = match (twin, p.external) {
+                    (false, _) => (0.0, "middle"),
+                    (true, true) => (-9.0, "end"),
+                    (true, false) => (9.0, "start"),
+                };
+                let _ = write!(
+                    svg,
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-weight=\"700\">{}</text>",
+                    number(x(p.date) + dx),
+                    number(py - 11.0),
+                    escape(&qualified(p.value, p.qualifier, &texts.unknown))
+                );
+            }
+            None => {
+                let _ = write!(
+                    svg,
+                    "<text x=\"{px}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"700\">?<title>{}</title></text>",
+                    number(plot_bottom - 6.0),
+                    escape(&tip)
+                );
+            }
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The legend above the plot: one filled and one hollow dot, and what the
+/// qualifiers mean.
+fn legend(svg: &mut String, texts: &ChartTexts) {
+    let _ = write!(
+        svg,
+        "<g font-size=\"12\">\
+         <path d=\"M{LEFT} 16h24\" stroke=\"{COLOUR}\" stroke-width=\"2.5\"/>\
+         <circle cx=\"{}\" cy=\"16\" r=\"5\" fill=\"{COLOUR}\" stroke=\"{COLOUR}\"/>\
+         <text x=\"{}\" y=\"20\">{}</text>\
+         <path d=\"M{} 16h24\" stroke=\"{COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
+         <circle cx=\"{}\" cy=\"16\" r=\"6\" fill=\"#ffffff\" stroke=\"{COLOUR}\" stroke-width=\"2.5\"/>\
+         <text x=\"{}\" y=\"20\">{}</text>\
+         <text x=\"{LEFT}\" y=\"40\">{}</text></g>",
+        LEFT + 12.0,
+        LEFT + 32.0,
+        escape(&texts.register),
+        LEFT + 290.0,
+        LEFT + 302.0,
+        LEFT + 322.0,
+        escape(&texts.external),
+        escape(&texts.qualifiers),
+    );
+}
+
+/// The description followed by every value: `2010: 37 (…); 2022: ≥29 (…)`.
+fn description(points: &[&ChartPoint], texts: &ChartTexts) -> String {
+    let values: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let origin = if p.external {
+                &texts.external
+            } else {
+                &texts.register
+            };
+            format!(
+                "{}: {} ({})",
+                p.label,
+                qualified(p.value, p.qualifier, &texts.unknown),
+                origin.to_lowercase()
+            )
+        })
+        .collect();
+    if values.is_empty() {
+        texts.description.clone()
+    } else {
+        format!("{} {}.", texts.description, values.join("; "))
+    }
+}
+
+/// The top of the y axis and the step between grid lines: 4 to 6 steps of
+/// 1, 2 or 5 times a power of ten, with room above the highest value.
+fn y_scale(max: i64) -> (i64, i64) {
+    let max = max.max(1);
+    let mut step = 1;
+    loop {
+        for factor in [1, 2, 5] {
+            let s = step * factor;
+            let top = ((max as f64 * 1.1) / s as f64).ceil() as i64 * s;
+            if top / s <= 6 {
+                return (top.max(s), s);
+            }
+        }
+        step *= 10;
+    }
+}
+
+/// The x position of a day: years proportionally between the first and
+/// last point, with a margin; a single day sits in the middle.
+fn x_scale(points: &[&ChartPoint]) -> impl Fn(NaiveDate) -> f64 {
+    let year = |d: NaiveDate| d.year() as f64 + d.ordinal0() as f64 / 366.0;
+    let first = points
+        .iter()
+        .map(|p| year(p.date))
+        .fold(f64::INFINITY, f64::min);
+    let last = points
+        .iter()
+        .map(|p| year(p.date))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (inner_left, inner_right) = (LEFT + 28.0, WIDTH - RIGHT - 28.0);
+    move |d: NaiveDate| {
+        if last - first < 1e-9 {
+            (inner_left + inner_right) / 2.0
+        } else {
+            inner_left + (year(d) - first) / (last - first) * (inner_right - inner_left)
+        }
+    }
+}
+
+fn number(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{}", rounded as i64)
+    } else {
+        format!("{rounded:.1}")
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(year: i32, value: Option<i64>, qualifier: Qualifier, external: bool) -> ChartPoint {
+        ChartPoint {
+            label: year.to_string(),
+            date: NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+            value,
+            qualifier,
+            external,
+            source: if external { "Trimbos" } else { "vangnet" }.into(),
+        }
+    }
+
+    fn texts() -> ChartTexts {
+        ChartTexts {
+            title: "Gebruiksruimten <per jaar>".into(),
+            description: "Aantal locaties per inventarisatie.".into(),
+            register: "Register".into(),
+            external: "Gepubliceerd".into(),
+            qualifiers: "≥ ten minste, ± ongeveer, ? onbekend".into(),
+            unknown: "onbekend".into(),
+            y_axis: "locaties".into(),
+        }
+    }
+
+    #[test]
+    fn published_figures_are_hollow_and_qualifiers_are_printed() {
+        let points = [
+            point(2010, Some(37), Qualifier::Exact, true),
+            point(2018, Some(24), Qualifier::Approximate, true),
+            point(2000, Some(30), Qualifier::AtLeast, true),
+            point(2022, Some(24), Qualifier::Exact, false),
+            point(2026, Some(23), Qualifier::Exact, false),
+        ];
+        let svg = trend_svg("trend", &points, &texts());
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("<title id=\"trend-title\">Gebruiksruimten &lt;per jaar&gt;</title>"));
+        // Hollow: three data dots and the legend's.
+        assert_eq!(svg.matches("fill=\"#ffffff\" stroke=").count(), 4);
+        assert!(svg.contains(">≥30<") && svg.contains(">±24<") && svg.contains(">37<"));
+        assert!(
+            svg.contains("stroke-dasharray"),
+            "published figures are joined by a dashed line"
+        );
+        assert!(
+            svg.contains("2000: ≥30 (gepubliceerd); 2010: 37"),
+            "sorted by date in the desc"
+        );
+        assert!(!svg.contains("style="));
+        assert!(svg.len() < 8_000, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn an_unknown_count_is_a_gap_with_a_question_mark() {
+        let points = [
+            point(2018, Some(10), Qualifier::Exact, false),
+            point(2022, None, Qualifier::Unknown, true),
+            point(2026, Some(12), Qualifier::Exact, false),
+        ];
+        let svg = trend_svg("t", &points, &texts());
+        assert!(svg.contains(">?<title>2022: onbekend"));
+        assert!(
+            !svg.contains("stroke-width=\"2.5\" fill=\"none\""),
+            "no line across the gap"
+        );
+        assert_eq!(
+            svg.matches("<circle").count(),
+            2 + 2,
+            "two dots and the legend's two"
+        );
+    }
+
+    #[test]
+    fn the_y_axis_has_a_few_round_steps_above_the_highest_value() {
+        assert_eq!(y_scale(37), (50, 10));
+        assert_eq!(y_scale(3), (4, 1));
+        assert_eq!(y_scale(0), (2, 1));
+        let (top, step) = y_scale(1_468_258);
+        assert!(top >= 1_468_258 && top / step <= 6);
+        assert_eq!(qualified(Some(29), Qualifier::AtLeast, "onbekend"), "≥29");
+        assert_eq!(qualified(None, Qualifier::Exact, "unknown"), "unknown");
+    }
+}

@@ -1,0 +1,236 @@
+//! The change list ([`crate::changes`]) and the spread
+//! ([`crate::spread`]) as CSV and Markdown; JSON is their serde form.
+//! Markdown is Dutch, like the published inventory.
+
+use crate::changes::{ChangeKind, Changes};
+use crate::domain::hours::{date_in_words, Language};
+use crate::domain::service::ServiceType;
+use crate::spread::{farthest_first, Spread};
+
+/// A cell a spreadsheet program would run as a formula gets a leading
+/// apostrophe: names and sources are typed by people (OWASP "CSV injection").
+fn inert(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+fn codes(services: &[ServiceType]) -> String {
+    services
+        .iter()
+        .map(|s| s.code())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> String {
+    d.map_or_else(String::new, |d| d.to_string())
+}
+
+/// One row per facility whose place in the counts changed.
+pub fn changes_csv(changes: &Changes) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "from",
+        "to",
+        "change",
+        "date",
+        "facility_id",
+        "name",
+        "municipality_code",
+        "municipality",
+        "province",
+        "services_before",
+        "services_after",
+        "source",
+        "verified_on",
+        "version",
+    ])?;
+    for c in &changes.facilities {
+        writer.write_record([
+            changes.from.to_string(),
+            changes.to.to_string(),
+            c.kind.code().to_string(),
+            date(c.date),
+            c.facility_id.to_string(),
+            inert(c.name.clone()),
+            c.municipality_code.clone(),
+            c.municipality.clone(),
+            c.province.clone(),
+            codes(&c.services_before),
+            codes(&c.services_after),
+            inert(c.source.clone()),
+            date(c.verified_on),
+            c.version.to_string(),
+        ])?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+/// How a change is called in Dutch.
+pub fn kind_nl(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Opened => "geopend",
+        ChangeKind::Closed => "gesloten",
+        ChangeKind::ServicesChanged => "andere diensten",
+        ChangeKind::NowPublic => "nu openbaar",
+        ChangeKind::NoLongerPublic => "niet meer openbaar",
+    }
+}
+
+fn labels(services: &[ServiceType]) -> String {
+    if services.is_empty() {
+        return "—".into();
+    }
+    services
+        .iter()
+        .map(|s| s.label_nl())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Markdown cell text: pipes and line breaks would break the table.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The sentences per service and the list, in Dutch. `since` names the
+/// first day or round in the sentences ("2022").
+pub fn changes_markdown(changes: &Changes, since: &str) -> String {
+    let (from, to) = (
+        date_in_words(changes.from, Language::Dutch),
+        date_in_words(changes.to, Language::Dutch),
+    );
+    let mut out = match (&changes.from_round, &changes.to_round) {
+        (Some(a), Some(b)) => {
+            format!("Veranderingen tussen de inventarisaties {a} ({from}) en {b} ({to})\n\n")
+        }
+        _ => format!("Veranderingen tussen {from} en {to}\n\n"),
+    };
+    for s in &changes.services {
+        out.push_str(&format!(
+            "- {}: {}\n",
+            s.service.label_nl(),
+            s.sentence(Language::Dutch, since)
+        ));
+    }
+    out.push_str(
+        "\n| datum | verandering | voorziening | gemeente | diensten ervoor | diensten erna | bron |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for c in &changes.facilities {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            c.date
+                .map_or_else(|| "onbekend".to_string(), |d| d.to_string()),
+            kind_nl(c.kind),
+            cell(&c.name),
+            cell(&c.municipality),
+            labels(&c.services_before),
+            labels(&c.services_after),
+            cell(&c.source)
+        ));
+    }
+    out
+}
+
+fn km(value: Option<f64>) -> String {
+    value.map_or_else(String::new, |v| format!("{v:.1}"))
+}
+
+/// One row per municipality: its locations per service and the distance
+/// from its representative point to the nearest public facility of each kind.
+pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "as_of".to_string(),
+        "municipality_code".into(),
+        "municipality".into(),
+        "province_code".into(),
+        "province".into(),
+        "facilities".into(),
+    ];
+    for s in ServiceType::ALL {
+        header.push(format!("locations_{}", s.code()));
+    }
+    for s in ServiceType::ALL {
+        header.push(format!("nearest_km_{}", s.code()));
+    }
+    writer.write_record(&header)?;
+    for m in &spread.municipalities {
+        let mut row = vec![
+            spread.as_of.to_string(),
+            m.code.clone(),
+            m.name.clone(),
+            m.province_code.clone(),
+            m.province.clone(),
+            m.facilities.to_string(),
+        ];
+        row.extend(
+            ServiceType::ALL
+                .iter()
+                .map(|s| m.locations.get(*s).to_string()),
+        );
+        row.extend(ServiceType::ALL.iter().map(|s| km(m.nearest_km.get(*s))));
+        writer.write_record(&row)?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+/// Per province, then per service the ten municipalities farthest away, in Dutch.
+pub fn spread_markdown(spread: &Spread) -> String {
+    let mut out = format!(
+        "Spreiding van de openbare voorzieningen op {}\n\n| provincie |",
+        date_in_words(spread.as_of, Language::Dutch)
+    );
+    for s in ServiceType::ALL {
+        out.push_str(&format!(" {} |", s.label_nl()));
+    }
+    out.push_str(" locaties |\n| --- |");
+    out.push_str(&" ---: |".repeat(ServiceType::ALL.len() + 1));
+    out.push('\n');
+    for p in &spread.provinces {
+        out.push_str(&format!("| {} |", p.name));
+        for s in ServiceType::ALL {
+            out.push_str(&format!(" {} |", p.locations.get(s)));
+        }
+        out.push_str(&format!(" {} |\n", p.facilities));
+    }
+    out.push_str(
+        "\nGeschaduwd naar aantal: zonder bevolkingscijfers kan niet per 100.000 inwoners \
+         worden gerekend. GGD-regio's: niet beschikbaar in de meegeleverde gegevens.\n",
+    );
+    for s in ServiceType::ALL {
+        let far = farthest_first(spread, s);
+        if far.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n{}: gemeenten het verst van de dichtstbijzijnde locatie\n\n\
+             | gemeente | provincie | afstand (km) |\n| --- | --- | ---: |\n",
+            s.label_nl()
+        ));
+        for m in far.iter().take(10) {
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                m.name,
+                m.province,
+                km(m.nearest_km.get(s))
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_made_inert() {
+        assert_eq!(inert("=HYPERLINK(1)".into()), "'=HYPERLINK(1)");
+        assert_eq!(inert("Demo".into()), "Demo");
+    }
+}
