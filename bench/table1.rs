@@ -23,11 +23,16 @@
 //! Measured, per day (2000, 2005, 2010, 2014, 2018, 2022, 2026 and today):
 //! - `before`: the Table 1 query as it was before issue 5 (the statement in
 //!   [`OLD_QUERY`]), on the indexes of the first migration only;
-//! - `after`: `vangnet::reports::table1_for_day`'s counting query,
-//!   `Store::count_services`, with every migration's indexes;
+//! - `after`: what `vangnet::reports::table1` counts with,
+//!   `Store::tally_services` (via `count_services`): the in-memory counting
+//!   index (src/storage/counting.rs), which first checks the register's
+//!   generation with one query;
 //!
 //! each 25 times after 3 warm-up runs (median and max), on a warm cache.
-//! Both must give the same numbers; the bench stops if they do not.
+//! Both must give the same numbers; the bench stops if they do not. Also
+//! measured once: the first count after a start (it builds the index from
+//! the whole history), and the count after the versions of 1 and of 1,000
+//! facilities were written anew (the index reads those facilities again).
 //!
 //! Run it with `bench/run` (or `cargo bench --bench table1`) and record the
 //! figures in `bench/RESULTS.md`. SQLite uses a new file in the temp dir;
@@ -488,7 +493,7 @@ async fn bench(
     target: &Target,
     statements: &[String],
     today: NaiveDate,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<(Vec<String>, String)> {
     let engine = target.name();
     let keep = std::env::var_os("VANGNET_BENCH_KEEP").is_some();
     let db = format!("vangnet_bench_t1_{}", std::process::id());
@@ -513,6 +518,7 @@ async fn bench(
         FACILITIES * VERSIONS_PER_FACILITY
     );
     let mut lines = Vec::new();
+    let mut summary = String::new();
     let outcome: anyhow::Result<()> = async {
         // Before: the old query without the indexes added for it.
         let mut before = Vec::new();
@@ -533,6 +539,12 @@ async fn bench(
         if store.engine() == Engine::Postgres && !dropped.is_empty() {
             sqlx::raw_sql("ANALYZE").execute(store.pool()).await?;
         }
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        // The counting index is built by the first count after a start.
+        let started = Instant::now();
+        new_counts(&store, today).await?;
+        let built = started.elapsed();
+        eprintln!("{engine} index built by the first count: {built:.2?}");
         for (label, d, old_median, old_max) in before {
             let (median, max) = time(&store, d, new_counts).await?;
             let (old, new) = (
@@ -545,7 +557,6 @@ async fn bench(
             );
             let open: i64 = new.iter().map(|c| c.locations).sum();
             eprintln!("{engine} after {label}: {median:.2?} (max {max:.2?})");
-            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
             lines.push(format!(
                 "| {engine} | {label} | {open} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
                 ms(old_median),
@@ -559,6 +570,27 @@ async fn bench(
                 }
             ));
         }
+        // Catching up after writes: the versions of the first N facilities
+        // marked as written by a new generation, as a write would.
+        let mut catch_up = Vec::new();
+        for changed in [1, 1_000] {
+            sqlx::raw_sql(&format!(
+                "UPDATE register_generation SET generation = generation + 1; \
+                 UPDATE facility_versions SET generation = \
+                 (SELECT generation FROM register_generation) WHERE facility_id <= {changed}"
+            ))
+            .execute(store.pool())
+            .await?;
+            let started = Instant::now();
+            new_counts(&store, today).await?;
+            catch_up.push(started.elapsed());
+        }
+        summary = format!(
+            "| {engine} | {:.0} | {:.1} | {:.1} |",
+            ms(built),
+            ms(catch_up[0]),
+            ms(catch_up[1])
+        );
         Ok(())
     }
     .await;
@@ -578,7 +610,7 @@ async fn bench(
         }
     }
     outcome?;
-    Ok(lines)
+    Ok((lines, summary))
 }
 
 /// The `CREATE INDEX` statements of the named indexes, to put them back.
@@ -617,15 +649,24 @@ fn main() -> anyhow::Result<()> {
         );
         let only = std::env::var("VANGNET_BENCH_ENGINE").ok();
         let mut lines = Vec::new();
+        let mut summaries = Vec::new();
         for target in [Target::Sqlite, Target::Postgres(server.clone())] {
             if only.as_deref().is_some_and(|o| !target.name().eq_ignore_ascii_case(o)) {
                 continue;
             }
-            lines.extend(bench(&target, &statements, today).await?);
+            let (table, summary) = bench(&target, &statements, today).await?;
+            lines.extend(table);
+            summaries.push(summary);
         }
         println!("| engine | day | public locations × services | before median ms | before max ms | after median ms | after max ms | after max < 100 ms |");
         println!("|---|---|---:|---:|---:|---:|---:|---|");
         for line in lines {
+            println!("{line}");
+        }
+        println!();
+        println!("| engine | index built by the first count, ms | next count after 1 facility written, ms | after 1,000 written, ms |");
+        println!("|---|---:|---:|---:|");
+        for line in summaries {
             println!("{line}");
         }
         Ok(())

@@ -12,13 +12,22 @@ use crate::accounts;
 use crate::domain::access::Principal;
 use crate::domain::date::today;
 use crate::domain::provenance::{Actor, Source};
+use crate::domain::round::{OverrideInput, RoundInput};
 use crate::import::{import_facilities, ImportOptions};
 use crate::register;
+use crate::rounds;
 use crate::storage::facilities::FacilityFilter;
 use crate::storage::Store;
 
 /// The demo facilities, with Dutch column names as a coordinator's spreadsheet would have.
 pub const FACILITIES_CSV: &str = include_str!("../data/demo/facilities.csv");
+
+/// The published national figures (real, with their sources; see data/README.md).
+pub const PUBLISHED_FIGURES_CSV: &str = include_str!("../data/published_figures.csv");
+
+/// The demo's inventory round: counted on this day from the demo register.
+const ROUND_NAME: &str = "2026";
+const ROUND_DAY: &str = "2026-07-01";
 
 pub struct Demo {
     pub store: Store,
@@ -122,6 +131,7 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
         .await
         .with_context(|| format!("demo change to '{name}'"))?;
     }
+    demo_round(&store, &actor, day).await?;
     let (_, admin_token) = store.create_token("demo-admin", "admin").await?;
     let logins = demo_logins(&store, &facilities, &actor).await?;
     Ok(Demo {
@@ -129,6 +139,64 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
         admin_token,
         logins,
     })
+}
+
+/// Loads the published figures and runs the 2026 round on the demo register
+/// as a researcher would: the inventory's services, the counts the register
+/// cannot give read as the inventory printed them, closed and published.
+async fn demo_round(store: &Store, actor: &Actor, day: NaiveDate) -> anyhow::Result<()> {
+    let report = rounds::import_figures(
+        store,
+        PUBLISHED_FIGURES_CSV.as_bytes(),
+        "published_figures.csv",
+        actor,
+    )
+    .await?;
+    anyhow::ensure!(
+        report.is_ok(),
+        "the published figures do not load:\n{report}"
+    );
+    let who = Principal::command_line("demo");
+    let input = RoundInput {
+        name: Some(ROUND_NAME.into()),
+        reference_date: Some(ROUND_DAY.into()),
+        services: [
+            "consumption_room",
+            "heroin_unit",
+            "methadone_clinic",
+            "syringe_exchange",
+        ]
+        .map(String::from)
+        .to_vec(),
+    };
+    rounds::create_round(store, &input, &who, actor).await?;
+    let readings = [
+        (
+            "methadone_clinic",
+            "unknown",
+            "Geen landelijk overzicht te krijgen; LADIS telt 11 instellingen met 5.148 cliënten in 2024.",
+            "LADIS Kerncijfers verslavingszorg 2015-2024 (Stichting IVZ)",
+        ),
+        (
+            "syringe_exchange",
+            "at_least",
+            "Bekende ondertelling: omruil is vaak een nevenactiviteit (apotheken, GGD, opvang).",
+            "Trimbos-inventarisatie 2026",
+        ),
+    ];
+    for (service, qualifier, note, source) in readings {
+        let reading = OverrideInput {
+            service: Some(service.into()),
+            qualifier: Some(qualifier.into()),
+            value: None,
+            note: Some(note.into()),
+            source: Some(source.into()),
+        };
+        rounds::set_count(store, ROUND_NAME, &reading, &who, actor).await?;
+    }
+    rounds::close_round(store, ROUND_NAME, &who, actor, day).await?;
+    rounds::publish_round(store, ROUND_NAME, &who, actor).await?;
+    Ok(())
 }
 
 /// One account per role, each with a fresh random password.

@@ -25,6 +25,7 @@ pub mod mail;
 pub mod notify;
 pub mod register;
 pub mod reports;
+pub mod round_report;
 pub mod rounds;
 pub mod routes;
 pub mod spread;

@@ -64,6 +64,25 @@ fn round_json(round: &Round) -> Option<Value> {
     serde_json::to_value(round).ok()
 }
 
+/// Records a read of rounds that are not published (not public data) in the
+/// audit log; published rounds are public and reading them is not logged.
+pub async fn audit_read(store: &Store, actor: &Actor, rounds: &[&Round]) -> AppResult<()> {
+    let unpublished: Vec<&str> = rounds
+        .iter()
+        .filter(|r| r.status != RoundStatus::Published)
+        .map(|r| r.name.as_str())
+        .collect();
+    let event = match unpublished.as_slice() {
+        [] => return Ok(()),
+        [name] => AuditEvent::new("read", actor, "round").object(name),
+        names => AuditEvent::new("read", actor, "round")
+            .object("list")
+            .detail(format!("unpublished rounds {}", names.join(","))),
+    };
+    store.audit(&event).await?;
+    Ok(())
+}
+
 pub async fn create_round(
     store: &Store,
     input: &RoundInput,

@@ -560,6 +560,20 @@ pub fn table() -> Vec<Route> {
             web::pages::rounds::staff::show,
         ),
         route(
+            GET,
+            "/beheer/rondes/{name}/rapport.html",
+            Roles(NATIONAL),
+            false,
+            web::pages::rounds::report::download,
+        ),
+        route(
+            GET,
+            "/beheer/rondes/{name}/rapport.xlsx",
+            Roles(NATIONAL),
+            false,
+            web::pages::rounds::report::download,
+        ),
+        route(
             POST,
             "/beheer/rondes/{name}/telling",
             Roles(NATIONAL),
@@ -601,6 +615,20 @@ pub fn table() -> Vec<Route> {
             Public,
             false,
             web::pages::rounds::public::show,
+        ),
+        route(
+            GET,
+            "/cijfers/{name}/rapport.html",
+            Public,
+            false,
+            web::pages::rounds::report::download,
+        ),
+        route(
+            GET,
+            "/cijfers/{name}/rapport.xlsx",
+            Public,
+            false,
+            web::pages::rounds::report::download,
         ),
         // -- the public finder, facility pages and map (see src/web/pages/finder.rs) --
         route(GET, "/zoeken", Public, false, web::pages::finder::search),

@@ -39,9 +39,11 @@ pub async fn visible_round(store: &Store, caller: &Caller, name: &str) -> AppRes
         .principal
         .as_ref()
         .is_some_and(|p| p.may_manage_rounds());
-    round
+    let round = round
         .filter(|r| r.status == RoundStatus::Published || may_see_all)
-        .ok_or_else(|| AppError::NotFound(format!("there is no round named '{name}'")))
+        .ok_or_else(|| AppError::NotFound(format!("there is no round named '{name}'")))?;
+    crate::rounds::audit_read(store, &caller.actor(), &[&round]).await?;
+    Ok(round)
 }
 
 /// A table as a download (or JSON), named after its round or day.

@@ -83,6 +83,8 @@ async fn detail(state: &AppState, caller: &Caller, round: Round) -> AppResult<Ro
     responses((status = 200, body = RoundList)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> AppResult<Json<RoundList>> {
     let rounds = state.store.list_rounds(!national(&caller)).await?;
+    let read: Vec<&Round> = rounds.iter().collect();
+    rounds::audit_read(&state.store, &caller.actor(), &read).await?;
     Ok(Json(RoundList { rounds }))
 }
 

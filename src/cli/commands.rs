@@ -149,17 +149,16 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     round,
                     as_of,
                     format,
-                    lang,
-                    output,
-                    db,
+                    file,
                 },
         } => {
-            let store = Store::connect(&db.database).await?;
+            let store = Store::connect(&file.db.database).await?;
             let day = match round {
                 Some(_) => None,
                 None => Some(parse_day(as_of.as_deref())?),
             };
-            super::rounds::report_table1(&store, round, day, format, &lang, output).await?;
+            super::rounds::report_table1(&store, round, day, format, &file.lang, file.output)
+                .await?;
         }
         Command::Import {
             what: ImportCommand::Figures { file, db },
@@ -168,6 +167,9 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             return super::rounds::import_figures(&store, &file).await;
         }
         Command::Round { what } => return super::rounds::round(what).await,
+        Command::Report {
+            what: ReportCommand::Round { name, format, file },
+        } => super::rounds::report_round(&name, format, file).await?,
         Command::Report {
             what: what @ (ReportCommand::Changes { .. } | ReportCommand::Spread { .. }),
         } => return super::stats::report(what).await,

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::formats::round_report::ReportFormat;
 use crate::formats::table1::Table1Format;
 use crate::formats::ExportFormat;
 
@@ -286,14 +287,8 @@ enum ReportCommand {
         as_of: Option<String>,
         #[arg(long, value_enum, default_value = "md")]
         format: Table1Format,
-        /// nl or en.
-        #[arg(long, default_value = "nl")]
-        lang: String,
-        /// Write here instead of to standard output.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
         #[command(flatten)]
-        db: DatabaseArgs,
+        file: ReportFile,
     },
     /// Which public facilities opened, closed or changed service between two days.
     Changes {
@@ -316,6 +311,17 @@ enum ReportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// A round's report to hand on: Table 1, the trend of each service, the
+    /// changes since the previous round, the spread and the sources, as one
+    /// self-contained HTML file or an XLSX workbook (one sheet per table).
+    Round {
+        /// The round, such as 2026.
+        name: String,
+        #[arg(long, value_enum, default_value = "html")]
+        format: ReportFormat,
+        #[command(flatten)]
+        file: ReportFile,
+    },
     /// Public facilities per province and municipality, and the municipalities
     /// farthest from each service (csv: one row per municipality).
     Spread {
@@ -327,6 +333,19 @@ enum ReportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+}
+
+/// Where a report file goes, in which language, from which database.
+#[derive(Debug, Args)]
+pub struct ReportFile {
+    /// nl or en.
+    #[arg(long, default_value = "nl")]
+    lang: String,
+    /// Write here instead of to standard output (a workbook needs it on a terminal).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 /// The formats of the change list and the spread.

@@ -1,22 +1,24 @@
-//! `vangnet round …`, `vangnet import figures` and `vangnet report table1`:
-//! inventory rounds from the command line. Whoever holds the database may
-//! do everything (`Principal::command_line`); every change is audited as
-//! `cli:$USER`.
+//! `vangnet round …`, `vangnet import figures`, `vangnet report table1` and
+//! `vangnet report round`: inventory rounds from the command line. Whoever
+//! holds the database may do everything (`Principal::command_line`); every
+//! change is audited as `cli:$USER`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 
 use super::commands::cli_actor;
-use super::RoundCommand;
+use super::{ReportFile, RoundCommand};
 use crate::domain::access::Principal;
 use crate::domain::date::today;
 use crate::domain::round::{OverrideInput, RoundInput};
 use crate::domain::table1::Language;
 use crate::error::AppError;
+use crate::formats::round_report::{self, ReportFormat};
 use crate::formats::table1::{self, Table1Format};
+use crate::round_report::{Reader, RoundReport};
 use crate::rounds;
 use crate::storage::Store;
 
@@ -161,13 +163,40 @@ pub async fn report_table1(
         (None, None) => crate::reports::table1(store, today()).await?,
     };
     let bytes = table1::write(&table, format, lang)?;
+    write_output(&bytes, output, "Table 1")
+}
+
+/// Writes a file to `output`, or to standard output without one.
+fn write_output(bytes: &[u8], output: Option<PathBuf>, what: &str) -> anyhow::Result<()> {
     match output {
         Some(path) => {
-            std::fs::write(&path, &bytes)
+            std::fs::write(&path, bytes)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("Table 1 written to {}", path.display());
+            eprintln!("{what} written to {}", path.display());
         }
-        None => std::io::stdout().write_all(&bytes)?,
+        None => std::io::stdout().write_all(bytes)?,
     }
     Ok(())
+}
+
+/// A round's report as HTML or XLSX. Reading a round that is not
+/// published is audited, as on the pages. A workbook is not written to a
+/// terminal: give `-o FILE` or redirect standard output.
+pub async fn report_round(
+    name: &str,
+    format: ReportFormat,
+    file: ReportFile,
+) -> anyhow::Result<()> {
+    let lang = Language::parse(&file.lang).context("--lang: use nl or en")?;
+    if format == ReportFormat::Xlsx && file.output.is_none() && std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "--output: an XLSX workbook is not for a terminal; give -o FILE (such as -o {}) or redirect standard output",
+            round_report::file_name(name, format)
+        );
+    }
+    let store = Store::connect(&file.db.database).await?;
+    let actor = cli_actor(None);
+    let report = RoundReport::read(&store, name, Reader::Staff(&actor)).await?;
+    let bytes = round_report::write(&report, format, lang)?;
+    write_output(&bytes, file.output, &format!("the report of round {name}"))
 }

@@ -1,7 +1,7 @@
 //! XLSX export of facilities, in the columns the importer reads, with real
 //! dates and numbers so a spreadsheet program can sort and filter them.
 
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
 use super::columns::{export_columns, facility_cells, ExportScope};
 use super::table::Cell;
@@ -20,25 +20,7 @@ pub fn write_facilities(facilities: &[Facility], scope: ExportScope) -> anyhow::
     for (i, facility) in facilities.iter().enumerate() {
         let row = i as u32 + 1;
         for (col, cell) in facility_cells(facility, &columns).into_iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Empty => {}
-                Cell::Text(text) => {
-                    sheet.write_string(row, col, text)?;
-                }
-                Cell::Number(n) => {
-                    sheet.write_number(row, col, n)?;
-                }
-                Cell::Bool(b) => {
-                    sheet.write_boolean(row, col, b)?;
-                }
-                Cell::Date(d) => {
-                    use chrono::Datelike;
-                    let value =
-                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
-                    sheet.write_datetime_with_format(row, col, &value, &date)?;
-                }
-            }
+            write_cell(sheet, row, col as u16, cell, &date)?;
         }
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -49,4 +31,33 @@ pub fn write_facilities(facilities: &[Facility], scope: ExportScope) -> anyhow::
         columns.len().saturating_sub(1) as u16,
     )?;
     Ok(workbook.save_to_buffer()?)
+}
+
+/// Writes a cell as what it is: text, a number, a boolean, or a date in
+/// `date_format`; an empty cell is left empty.
+pub fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: Cell,
+    date_format: &Format,
+) -> anyhow::Result<()> {
+    match cell {
+        Cell::Empty => {}
+        Cell::Text(text) => {
+            sheet.write_string(row, col, text)?;
+        }
+        Cell::Number(n) => {
+            sheet.write_number(row, col, n)?;
+        }
+        Cell::Bool(b) => {
+            sheet.write_boolean(row, col, b)?;
+        }
+        Cell::Date(d) => {
+            use chrono::Datelike;
+            let value = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+            sheet.write_datetime_with_format(row, col, &value, date_format)?;
+        }
+    }
+    Ok(())
 }

@@ -413,15 +413,16 @@ async fn insert_version(
 ) -> AppResult<()> {
     let flag = |b: Option<bool>| b.map(i64::from);
     let count = |n: Option<u32>| n.map(i64::from);
+    let generation = Store::next_generation(conn).await?;
     sqlx::query(
         "INSERT INTO facility_versions (facility_id, version, valid_from, valid_to, recorded_at, \
          recorded_by, source_kind, source_detail, verified_on, change_note, organisation_id, name, \
          name_key, services, street, postcode, city, municipality_code, latitude, longitude, \
          location_precision, opened_on, closed_on, public_access, mobile, rooms, capacity, \
          opening_hours, referral_required, intake_required, target_groups, max_minutes_per_visit, \
-         max_visits_per_day, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, \
-         $31, $32, $33, $34)",
+         max_visits_per_day, notes, generation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
+         $29, $30, $31, $32, $33, $34, $35)",
     )
     .bind(facility_id)
     .bind(version)
@@ -457,6 +458,7 @@ async fn insert_version(
     .bind(count(f.access.max_minutes_per_visit))
     .bind(count(f.access.max_visits_per_day))
     .bind(f.notes.as_deref())
+    .bind(generation)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -9,6 +9,7 @@
 //! engines compare and index the same way.
 
 pub mod audit;
+mod counting;
 pub mod facilities;
 pub mod figures;
 mod history;
@@ -20,6 +21,7 @@ pub mod users;
 
 use std::borrow::Cow;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -67,6 +69,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "rounds",
         include_str!("../../migrations/sqlite/0003_rounds.sql"),
     ),
+    (
+        4,
+        "counting",
+        include_str!("../../migrations/sqlite/0004_counting.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -84,12 +91,19 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "rounds",
         include_str!("../../migrations/postgres/0003_rounds.sql"),
     ),
+    (
+        4,
+        "counting",
+        include_str!("../../migrations/postgres/0004_counting.sql"),
+    ),
 ];
 
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// Table 1's in-memory counting index, shared by the clones.
+    counting: Arc<tokio::sync::Mutex<counting::CountingIndex>>,
 }
 
 /// Turns what a user typed into a database URL: `postgres://…` and
@@ -156,7 +170,11 @@ impl Store {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
-        let store = Store { pool, engine };
+        let store = Store {
+            pool,
+            engine,
+            counting: Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }

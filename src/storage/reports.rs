@@ -47,7 +47,10 @@ impl Store {
     /// One pass over the versions valid on that day; a facility counts once
     /// per service. The id lists come back as `string_agg` text (SQLite
     /// has it since 3.44), so the pass stays one grouped query.
-    pub async fn tally_services(
+    ///
+    /// The reference for [`Store::tally_services`], which answers the same
+    /// from the in-memory counting index (src/storage/counting.rs).
+    pub async fn tally_services_by_query(
         &self,
         day: NaiveDate,
         versions: bool,
@@ -112,7 +115,11 @@ impl Store {
                         softdrugs_only: row
                             .try_get::<Option<i64>, _>("softdrugs_only")?
                             .unwrap_or(0),
-                        multi_rooms: id_list(row.try_get("multi_rooms")?, "multi_rooms")?,
+                        multi_rooms: {
+                            let mut rooms = id_list(row.try_get("multi_rooms")?, "multi_rooms")?;
+                            rooms.sort_unstable();
+                            rooms
+                        },
                         facility_ids: ids("facility_ids")?,
                         versions: if versions {
                             pair_list(row.try_get("versions")?)?

@@ -35,6 +35,13 @@ const NEAREST_EXCHANGE = "Demo Gebruiksruimte Het Anker Utrecht 1";
 const NEXT_EXCHANGE = "Demo Straatpastoraat Utrecht";
 /** The facility whose opening hours are edited. */
 const FACILITY = 1;
+/** The demo's published inventory round (src/demo.rs): on 2026-07-01 the
+ * register counts 23 public consumption rooms in 14 municipalities; syringe
+ * exchange is read "at least" (≥31), methadone clinics "unknown". The
+ * published consumption-room figures put 37 in 2010 and 24 in 2022; between
+ * 1 January 2022 and 1 July 2026 the demo register closed 3 consumption
+ * rooms and opened 2. The municipality farthest from one is Sluis. */
+const ROUND = "2026";
 
 const STAFF_PAGES = [
   "/account",
@@ -44,8 +51,22 @@ const STAFF_PAGES = [
   "/beheer/import",
   "/beheer/gebruikers",
   "/beheer/audit",
+  "/beheer/rondes",
+  "/beheer/rondes/2026",
 ];
-const PUBLIC_PAGES = ["/", "/zoeken?q=Utrecht", `/voorzieningen/${FACILITY}`, "/kaart", "/inloggen", "/wachtwoord-vergeten"];
+const PUBLIC_PAGES = [
+  "/",
+  "/zoeken?q=Utrecht",
+  `/voorzieningen/${FACILITY}`,
+  "/kaart",
+  "/inloggen",
+  "/wachtwoord-vergeten",
+  "/cijfers",
+  "/cijfers/2026",
+  "/cijfers/trend",
+  "/cijfers/veranderingen?van=2022-01-01&tot=2026-07-01",
+  "/cijfers/spreiding",
+];
 
 let server;
 let base;
@@ -288,6 +309,175 @@ async function countFacilities(page, name) {
   const items = Array.isArray(body) ? body : (body.items ?? body.facilities ?? body.data ?? []);
   return items.filter((f) => (f.name ?? f.fields?.name) === name).length;
 }
+
+/** The cells of a table's body rows, by the text of their row header. */
+async function tableRows(table) {
+  await table.waitFor();
+  return table.evaluate((t) =>
+    Object.fromEntries(
+      [...t.tBodies[0].rows].map((r) => [
+        r.cells[0].innerText.trim(),
+        [...r.cells].slice(1).map((c) => c.innerText.trim()),
+      ]),
+    ),
+  );
+}
+
+/** The paragraph that offers Table 1 as files. */
+function table1Downloads(page) {
+  return page.locator("p").filter({ hasText: "Tabel 1 downloaden:" });
+}
+
+/** Fetches a link's target with the page's cookies; returns the response. */
+async function follow(page, link) {
+  const href = await link.getAttribute("href");
+  assert.ok(href, "the link has an address");
+  const response = await page.request.get(href);
+  assert.equal(response.status(), 200, `${href} answers ${response.status()}`);
+  return response;
+}
+
+test("figures: the published round 2026 shows Table 1 with its readings, the trend figure and its table", async () => {
+  const page = await newPage();
+  await open(page, "/");
+  await page.getByRole("navigation", { name: /hoofdmenu|menu/i }).getByRole("link", { name: "Cijfers" }).click();
+  await page.waitForURL(/\/cijfers$/);
+  await page.getByRole("link", { name: `Inventarisatie ${ROUND} (peildatum 2026-07-01)` }).click();
+  await page.waitForURL(new RegExp(`/cijfers/${ROUND}$`));
+  await page.getByRole("heading", { level: 1, name: `Inventarisatie ${ROUND}` }).waitFor();
+
+  const rows = await tableRows(page.getByRole("table", { name: /^Tabel 1/ }));
+  assert.deepEqual(rows["Gebruiksruimte"].slice(0, 3), ["23", "14", "14"], "23 consumption rooms in 14 municipalities");
+  assert.match(rows["Spuitomruil"][0], /^≥31\b/, "syringe exchange is read as at least 31");
+  assert.match(rows["Medicatiepoli (methadon)"][0], /^onbekend/, "methadone clinics are unknown");
+  assert.match(rows["Medicatiepoli (methadon)"][4], /LADIS/, "with the reason why");
+
+  // The trend figure: an inline SVG image with a name, its numbers in a table.
+  const figure = page.getByRole("img", { name: "Gebruiksruimte: aantal locaties per inventarisatie" });
+  assert.equal(await figure.evaluate((e) => e.tagName.toLowerCase()), "svg");
+  const trend = await tableRows(page.getByRole("table", { name: /^Gebruiksruimte: aantal locaties per inventarisatie/ }));
+  assert.equal(trend["2010"][0], "37");
+  assert.equal(trend["2022"][0], "24");
+  assert.equal(trend[ROUND][0], "23");
+  const svg = await follow(page, page.getByRole("link", { name: "Download de figuur (SVG)" }));
+  assert.match(svg.headers()["content-type"], /^image\/svg\+xml/);
+  assert.match(await svg.text(), /^<svg[^>]*role="img"/);
+
+  // Table 1 to download.
+  const csv = await follow(page, table1Downloads(page).getByRole("link", { name: "CSV", exact: true }));
+  assert.match(csv.headers()["content-type"], /^text\/csv/);
+  assert.match(await csv.text(), /≥31/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("figures: the changes since 2022 say 3 consumption rooms closed and 2 opened, in Dutch and in English", async () => {
+  const page = await newPage();
+  await open(page, "/cijfers/veranderingen");
+  await page.getByLabel("Van", { exact: true }).fill("2022-01-01");
+  await page.getByLabel("Tot en met", { exact: true }).fill("2026-07-01");
+  await page.getByLabel("Soort voorziening").selectOption({ label: "Gebruiksruimte" });
+  await page.getByRole("button", { name: "Tonen" }).click();
+  await page.waitForURL(/van=2022-01-01/);
+  const main = page.locator("main");
+  await page.getByRole("heading", { name: "Veranderingen tussen 1 januari 2022 en 1 juli 2026" }).waitFor();
+  assert.match(await main.innerText(), /Gebruiksruimte: 3 gesloten en 2 geopend sinds 1 januari 2022 \(van 24 naar 23\)/);
+  const list = page.getByRole("table", { name: /^Openbare voorzieningen die tussen/ });
+  assert.equal(await list.locator('tbody tr[data-change="closed"]').count(), 3);
+  assert.equal(await list.locator('tbody tr[data-change="opened"]').count(), 2);
+
+  await page.getByRole("link", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Changes between 1 January 2022 and 1 July 2026" }).waitFor();
+  assert.match(await main.innerText(), /Drug consumption room: 3 closed and 2 opened since 1 January 2022 \(from 24 to 23\)/);
+  await page.context().close();
+});
+
+test("figures: the spread page shows a province map and the municipalities farthest from a consumption room", async () => {
+  const page = await newPage();
+  await open(page, "/cijfers/spreiding");
+  await page.getByLabel("Peildatum").fill("2026-07-01");
+  await page.getByLabel("Kaart kleuren naar").selectOption({ label: "Gebruiksruimte" });
+  await page.getByRole("button", { name: "Tonen" }).click();
+  await page.waitForURL(/peildatum=2026-07-01/);
+  const map = page.getByRole("img", { name: /^Kaart van de provincies, gekleurd naar aantal locaties: Gebruiksruimte/ });
+  assert.equal(await map.evaluate((e) => e.tagName.toLowerCase()), "svg");
+  // Every province is on it, with its number.
+  const provinces = await map.evaluate((svg) => [...svg.querySelectorAll("title")].map((t) => t.textContent));
+  assert.ok(provinces.some((t) => /^Utrecht: \d+/.test(t)), `Utrecht is on the map: ${provinces.join(" | ")}`);
+  const farthest = page.getByRole("table", { name: /^Gebruiksruimte: de 10 gemeenten die het verst/ });
+  const rows = await tableRows(farthest);
+  assert.equal(Object.keys(rows).length, 10);
+  assert.equal(Object.keys(rows)[0], "Sluis", "Sluis is farthest from a consumption room");
+  assert.equal(rows["Sluis"][0], "Zeeland");
+  assert.match(rows["Sluis"][1], /^\d+ km$/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("rounds: the researcher creates a round, reads a count, closes it and sees it frozen", async () => {
+  const page = await newPage();
+  await signIn(page, "researcher");
+  await page.getByRole("link", { name: "Inventarisaties" }).click();
+  await page.waitForURL(/\/beheer\/rondes$/);
+  // Today, as the register counts days (Amsterdam), so the round may close at once.
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam" }).format(new Date());
+  const name = `${today.slice(0, 4)}-browsertest-${Date.now()}`;
+  const form = page.getByRole("form", { name: "Nieuwe ronde" });
+  await form.getByLabel("Naam", { exact: true }).fill(name);
+  await form.getByLabel("Peildatum", { exact: true }).fill(today);
+  await form.getByRole("checkbox", { name: "Gebruiksruimte" }).check();
+  await form.getByRole("checkbox", { name: "Spuitomruil" }).check();
+  await form.getByRole("button", { name: "Ronde aanmaken" }).click();
+  await page.getByRole("heading", { level: 1, name: `Ronde ${name}` }).waitFor();
+  assert.match(await page.getByRole("status").innerText(), /aangemaakt/);
+  await page.getByText("Voorlopig: deze ronde is nog open").waitFor();
+
+  // The open round's count forms pass axe too.
+  const { violations } = await axe(page);
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}: ${v.nodes[0].target.join(" ")}`), [], "the open round page");
+
+  const note = "browsertest: omruil gebeurt ook bij apotheken";
+  const exchange = page.getByRole("form", { name: "Spuitomruil" });
+  await exchange.getByLabel("Lezing").selectOption({ label: "ten minste (bekende ondertelling)" });
+  await exchange.getByLabel("Toelichting").fill(note);
+  await exchange.getByRole("button", { name: "Lezing opslaan" }).click();
+  await page.getByRole("status").filter({ hasText: "De lezing is opgeslagen." }).waitFor();
+  let rows = await tableRows(page.getByRole("table", { name: /^Tabel 1/ }));
+  assert.match(rows["Spuitomruil"][0], /^≥\d+/, `syringe exchange is read as at least: ${rows["Spuitomruil"]}`);
+  assert.match(rows["Spuitomruil"][4], new RegExp(note));
+  const counted = rows["Gebruiksruimte"][0];
+
+  await page.getByRole("button", { name: "Ronde sluiten" }).click();
+  await page.getByRole("status").filter({ hasText: "De ronde is gesloten" }).waitFor();
+  const status = page.getByRole("definition").filter({ hasText: "gesloten" });
+  assert.equal(await status.count(), 1, "the status reads closed");
+  await page.getByText("De cijfers zijn vastgelegd bij het sluiten").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Lezing opslaan" }).count(), 0, "no count can be changed");
+  await page.getByRole("button", { name: "Ronde heropenen" }).waitFor();
+  await page.getByRole("button", { name: "Ronde publiceren" }).waitFor();
+  rows = await tableRows(page.getByRole("table", { name: /^Tabel 1/ }));
+  assert.equal(rows["Gebruiksruimte"][0], counted, "closing keeps the count");
+  assert.match(rows["Spuitomruil"][0], /^≥\d+/);
+
+  // Table 1 to download in every format offered.
+  const downloads = table1Downloads(page);
+  for (const format of ["CSV", "XLSX", "MD", "HTML", "JSON"]) {
+    await downloads.getByRole("link", { name: format, exact: true }).waitFor();
+  }
+  const xlsx = await follow(page, downloads.getByRole("link", { name: "XLSX", exact: true }));
+  assert.equal(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  const json = await follow(page, downloads.getByRole("link", { name: "JSON", exact: true }));
+  assert.match(json.headers()["content-type"], /^application\/json/);
+  assert.match(await json.text(), new RegExp(note));
+
+  // The list of rounds shows it closed.
+  await page.getByRole("link", { name: "Terug naar de rondes" }).click();
+  const list = await tableRows(page.getByRole("table", { name: /^Alle rondes/ }));
+  assert.equal(list[name]?.[1], "gesloten");
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
 
 for (const lang of ["nl", "en"]) {
   for (const path of PUBLIC_PAGES) {

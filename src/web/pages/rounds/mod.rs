@@ -1,12 +1,14 @@
 //! The pages of inventory rounds: for national roles `/beheer/rondes`
 //! (list, create) and `/beheer/rondes/{name}` (Table 1, overrides, close,
 //! reopen, publish; `staff.rs`); for everyone `/cijfers` and
-//! `/cijfers/{name}` with the published rounds (`public.rs`).
+//! `/cijfers/{name}` with the published rounds (`public.rs`); the round's
+//! report as HTML or XLSX on both sides (`report.rs`).
 //!
 //! The rules are in `crate::rounds` and `domain::round`; these handlers
 //! turn forms into calls and tables into template context.
 
 pub mod public;
+pub mod report;
 pub mod staff;
 pub mod statistics;
 

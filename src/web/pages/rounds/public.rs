@@ -63,6 +63,7 @@ pub async fn show(page: Page, State(state): State<AppState>, Path(name): Path<St
                 round => round_context(&page, &round),
                 table => table_context(&page, &table, false),
                 downloads => downloads(&page, &query),
+                report_url => format!("/cijfers/{}/rapport", urlencode(&round.name)),
                 statistics,
             },
         ))

@@ -72,13 +72,10 @@ async fn render_list(
     errors: FieldErrors,
     message: Option<String>,
 ) -> PageResult {
-    let rounds: Vec<Value> = state
-        .store
-        .list_rounds(false)
-        .await?
-        .iter()
-        .map(|r| round_context(page, r))
-        .collect();
+    let listed = state.store.list_rounds(false).await?;
+    let read: Vec<&Round> = listed.iter().collect();
+    rounds::audit_read(&state.store, &page.caller.actor(), &read).await?;
+    let rounds: Vec<Value> = listed.iter().map(|r| round_context(page, r)).collect();
     let services: Vec<Value> = ServiceType::ALL
         .iter()
         .map(|s| {
@@ -252,6 +249,7 @@ async fn render_round(
             count_forms => forms,
             qualifiers,
             downloads => downloads(page, &query),
+            report_url => format!("{}/rapport", round_path(&round.name)),
             may_close => round.status == RoundStatus::Open,
             may_reopen => round.status == RoundStatus::Closed,
             may_publish => round.status == RoundStatus::Closed,
@@ -271,6 +269,7 @@ pub async fn show(
     page.run(async {
         let query: MessageQuery = parse_query(query.as_deref())?;
         let round = find(&state, &name).await?;
+        rounds::audit_read(&state.store, &page.caller.actor(), &[&round]).await?;
         let message = page.message(&query.melding);
         render_round(&page, &state, &round, StatusCode::OK, None, None, message).await
     })

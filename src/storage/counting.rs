@@ -1,0 +1,275 @@
+//! Table 1's counting index: every stretch of days on which a facility
+//! version counts (public, open, in force), kept in memory per [`Store`]
+//! and brought up to date from the register's generation before each
+//! count.
+//!
+//! Why not one SQL query: counting a day means finding, among all versions
+//! ever recorded, the one in force on that day for every facility. That is
+//! an interval search a B-tree index cannot narrow, so the query reads the
+//! whole history (about 0.4 s for 1,000,000 versions on either engine; see
+//! bench/RESULTS.md). In memory the same pass takes a few milliseconds. The
+//! query stays as [`Store::tally_services_by_query`], the reference the
+//! tests and the benchmark hold the index to.
+//!
+//! Freshness: every facility version written carries the next register
+//! generation (migration 0004; the counter's row lock orders them by
+//! commit). Before counting, one indexed query reads the generation; when
+//! it moved, only the facilities with newer versions are read again.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use sqlx::Row;
+
+use super::{parse_stored_date, Store};
+use crate::domain::service::ServiceType;
+use crate::domain::table1::{
+    ServiceCount, ServiceDetail, ServiceTally, ALCOHOL_MARK, SOFTDRUGS_MARKS,
+};
+use crate::error::AppResult;
+
+/// The days a version counts on, `[from, to)` as days since the common era,
+/// with what the counts need.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    from: i32,
+    to: i32,
+    services: i64,
+    municipality: u32,
+    city: u32,
+    capacity: Option<i64>,
+    rooms: Option<i64>,
+    mobile: bool,
+    alcohol_room: bool,
+    softdrugs_only: bool,
+    version: i64,
+}
+
+/// Municipality codes and place keys as small numbers, so that counting
+/// distinct ones is marking a slot.
+#[derive(Default)]
+struct Names {
+    numbers: HashMap<String, u32>,
+}
+
+impl Names {
+    fn number(&mut self, name: String) -> u32 {
+        let next = self.numbers.len() as u32;
+        *self.numbers.entry(name).or_insert(next)
+    }
+
+    fn len(&self) -> usize {
+        self.numbers.len()
+    }
+}
+
+/// The index; `generation` is the register generation it has caught up to
+/// (`None` before the first load).
+#[derive(Default)]
+pub struct CountingIndex {
+    generation: Option<i64>,
+    facilities: HashMap<i64, Vec<Span>>,
+    names: Names,
+}
+
+/// The versions that can count (public ones), with their open stretch and
+/// the note marks worked out as the reference query does.
+const SELECT: &str = "SELECT v.id, v.facility_id, v.valid_from, v.valid_to, \
+    COALESCE(v.opened_on, f.first_seen_on) AS open_from, v.closed_on, v.services, \
+    v.municipality_code, COALESCE(LOWER(TRIM(v.city)), v.municipality_code) AS city_key, \
+    v.capacity, v.rooms, v.mobile, \
+    CASE WHEN LOWER(v.notes) LIKE $1 THEN 1 ELSE 0 END AS alcohol_room, \
+    CASE WHEN LOWER(v.notes) LIKE $2 OR LOWER(v.notes) LIKE $3 THEN 1 ELSE 0 END \
+    AS softdrugs_only \
+    FROM facility_versions v JOIN facilities f ON f.id = v.facility_id \
+    WHERE v.public_access = 1";
+
+fn day_number(day: NaiveDate) -> i32 {
+    day.num_days_from_ce()
+}
+
+impl CountingIndex {
+    /// Reads the versions of every facility (`since` None) or of the
+    /// facilities with versions newer than generation `since`, replacing
+    /// what the index held for them.
+    async fn load(&mut self, store: &Store, since: Option<i64>) -> AppResult<()> {
+        let mut sql = SELECT.to_string();
+        if since.is_some() {
+            sql.push_str(
+                " AND v.facility_id IN \
+                 (SELECT facility_id FROM facility_versions WHERE generation > $4)",
+            );
+        }
+        let mut query = sqlx::query(&sql)
+            .bind(format!("%{ALCOHOL_MARK}%"))
+            .bind(format!("%{}%", SOFTDRUGS_MARKS[0]))
+            .bind(format!("%{}%", SOFTDRUGS_MARKS[1]));
+        if let Some(generation) = since {
+            query = query.bind(generation);
+            let changed: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT facility_id FROM facility_versions WHERE generation > $1",
+            )
+            .bind(generation)
+            .fetch_all(store.pool())
+            .await?;
+            // A facility whose versions stopped being public has no rows below.
+            for id in changed {
+                self.facilities.remove(&id);
+            }
+        } else {
+            self.facilities.clear();
+        }
+        let rows = query.fetch_all(store.pool()).await?;
+        let mut loaded: HashMap<i64, Vec<Span>> = HashMap::new();
+        for row in &rows {
+            // The sentinels (`BEGINNING`, `END`) read as None: no bound.
+            let day = |column: &str| -> AppResult<Option<i32>> {
+                Ok(parse_stored_date(row.try_get(column)?, column)?.map(day_number))
+            };
+            let Some(open_from) = day("open_from")? else {
+                continue;
+            };
+            let from = day("valid_from")?.map_or(open_from, |v| v.max(open_from));
+            let to = [day("valid_to")?, day("closed_on")?]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(i32::MAX);
+            if from >= to {
+                continue;
+            }
+            let flag = |column: &str| -> AppResult<bool> {
+                Ok(row.try_get::<Option<i64>, _>(column)?.unwrap_or(0) != 0)
+            };
+            let municipality: String = row.try_get("municipality_code")?;
+            let city: String = row
+                .try_get::<Option<String>, _>("city_key")?
+                .unwrap_or_default();
+            let span = Span {
+                from,
+                to,
+                services: row.try_get("services")?,
+                municipality: self.names.number(municipality),
+                city: self.names.number(city),
+                capacity: row.try_get("capacity")?,
+                rooms: row.try_get("rooms")?,
+                mobile: flag("mobile")?,
+                alcohol_room: flag("alcohol_room")?,
+                softdrugs_only: flag("softdrugs_only")?,
+                version: row.try_get("id")?,
+            };
+            loaded
+                .entry(row.try_get("facility_id")?)
+                .or_default()
+                .push(span);
+        }
+        self.facilities.extend(loaded);
+        Ok(())
+    }
+
+    /// The tallies of [`Store::tally_services_by_query`], from memory.
+    fn tally(&self, day: NaiveDate, versions: bool) -> Vec<ServiceTally> {
+        let day = day_number(day);
+        let names = self.names.len();
+        struct Tally {
+            detail: ServiceDetail,
+            locations: i64,
+            capacity: Option<i64>,
+            municipalities: Vec<bool>,
+            cities: Vec<bool>,
+        }
+        let mut tallies: Vec<Option<Tally>> = ServiceType::ALL.iter().map(|_| None).collect();
+        for (facility, spans) in &self.facilities {
+            let Some(span) = spans.iter().find(|s| s.from <= day && day < s.to) else {
+                continue;
+            };
+            for (slot, service) in tallies.iter_mut().zip(ServiceType::ALL) {
+                if span.services & service.bit() == 0 {
+                    continue;
+                }
+                let t = slot.get_or_insert_with(|| Tally {
+                    detail: ServiceDetail::default(),
+                    locations: 0,
+                    capacity: None,
+                    municipalities: vec![false; names],
+                    cities: vec![false; names],
+                });
+                t.locations += 1;
+                if let Some(capacity) = span.capacity {
+                    t.capacity = Some(t.capacity.unwrap_or(0) + capacity);
+                }
+                t.municipalities[span.municipality as usize] = true;
+                t.cities[span.city as usize] = true;
+                let d = &mut t.detail;
+                d.mobile += i64::from(span.mobile);
+                d.alcohol_room += i64::from(span.alcohol_room);
+                d.softdrugs_only += i64::from(span.softdrugs_only);
+                if let Some(rooms) = span.rooms.filter(|r| *r > 1) {
+                    d.multi_rooms.push(rooms);
+                }
+                d.facility_ids.push(*facility);
+                if versions {
+                    d.versions.push((*facility, span.version));
+                }
+            }
+        }
+        let count = |marks: &[bool]| marks.iter().filter(|m| **m).count() as i64;
+        let mut out: Vec<ServiceTally> = tallies
+            .into_iter()
+            .zip(ServiceType::ALL)
+            .filter_map(|(t, service)| {
+                let mut t = t?;
+                t.detail.cities = count(&t.cities);
+                t.detail.facility_ids.sort_unstable();
+                t.detail.versions.sort_unstable();
+                t.detail.multi_rooms.sort_unstable();
+                Some(ServiceTally {
+                    count: ServiceCount {
+                        service,
+                        locations: t.locations,
+                        municipalities: count(&t.municipalities),
+                        capacity: t.capacity,
+                    },
+                    detail: t.detail,
+                })
+            })
+            .collect();
+        out.sort_by_key(|t| t.count.service.code());
+        out
+    }
+}
+
+impl Store {
+    /// Takes the register's next generation for a version being written,
+    /// holding the counter's row until the transaction ends.
+    pub(super) async fn next_generation(conn: &mut sqlx::AnyConnection) -> AppResult<i64> {
+        Ok(sqlx::query_scalar(
+            "UPDATE register_generation SET generation = generation + 1 WHERE id = 1 \
+             RETURNING generation",
+        )
+        .fetch_one(conn)
+        .await?)
+    }
+
+    /// Per service: public facilities open on `day` and what Table 1 says
+    /// of them (see [`Store::tally_services_by_query`], which gives the
+    /// same), from the counting index, caught up with the register first.
+    pub async fn tally_services(
+        &self,
+        day: NaiveDate,
+        versions: bool,
+    ) -> AppResult<Vec<ServiceTally>> {
+        let generation: i64 =
+            sqlx::query_scalar("SELECT generation FROM register_generation WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?;
+        let mut index = self.counting.lock().await;
+        match index.generation {
+            Some(seen) if seen == generation => {}
+            Some(seen) if seen < generation => index.load(self, Some(seen)).await?,
+            _ => index.load(self, None).await?,
+        }
+        index.generation = Some(generation);
+        Ok(index.tally(day, versions))
+    }
+}
