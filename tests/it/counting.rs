@@ -87,7 +87,12 @@ async fn the_counting_index_agrees_with_the_query_before_and_after_changes_elsew
             .find(|t| t.count.service == vangnet::domain::service::ServiceType::ConsumptionRoom)
             .map_or(0, |t| t.count.locations)
     };
-    let before = rooms_on(&server.tally_services(date("2026-03-01"), false).await.unwrap());
+    let before = rooms_on(
+        &server
+            .tally_services(date("2026-03-01"), false)
+            .await
+            .unwrap(),
+    );
 
     // Written through the other store: closed, no longer public, a service
     // dropped, moved to another municipality.
@@ -99,7 +104,12 @@ async fn the_counting_index_agrees_with_the_query_before_and_after_changes_elsew
     )
     .await;
     assert_eq!(
-        rooms_on(&server.tally_services(date("2026-03-01"), false).await.unwrap()),
+        rooms_on(
+            &server
+                .tally_services(date("2026-03-01"), false)
+                .await
+                .unwrap()
+        ),
         before - 1,
         "the other server's closing shows at once"
     );
