@@ -109,6 +109,17 @@ impl Server {
         config: Config,
     ) -> anyhow::Result<Server> {
         let mailer = Mailer::from_url(config.smtp_url.as_deref(), &config.mail_from)?;
+        // Builds Table 1's counting index while the server starts taking
+        // requests (seconds for a very large register; see bench/RESULTS.md).
+        let warm = store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm
+                .tally_services(crate::domain::date::today(), false)
+                .await
+            {
+                tracing::warn!(error = %e, "cannot build the counting index ahead");
+            }
+        });
         Ok(Server {
             listener,
             router: build(store, config, mailer),

@@ -93,32 +93,36 @@ impl CountingIndex {
     /// facilities with versions newer than generation `since`, replacing
     /// what the index held for them.
     async fn load(&mut self, store: &Store, since: Option<i64>) -> AppResult<()> {
-        let mut sql = SELECT.to_string();
-        if since.is_some() {
-            sql.push_str(
-                " AND v.facility_id IN \
-                 (SELECT facility_id FROM facility_versions WHERE generation > $4)",
-            );
+        let Some(generation) = since else {
+            self.facilities.clear();
+            return self.read(store, SELECT.to_string()).await;
+        };
+        let changed: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT facility_id FROM facility_versions WHERE generation > $1",
+        )
+        .bind(generation)
+        .fetch_all(store.pool())
+        .await?;
+        // A facility whose versions stopped being public has no rows to read.
+        for id in &changed {
+            self.facilities.remove(id);
         }
-        let mut query = sqlx::query(&sql)
+        // The ids as literals (they are numbers), so both engines look them
+        // up in the facility index rather than testing every version.
+        for chunk in changed.chunks(1_000) {
+            let ids: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            let sql = format!("{SELECT} AND v.facility_id IN ({})", ids.join(","));
+            self.read(store, sql).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds the spans of the versions `sql` (a [`SELECT`]) returns.
+    async fn read(&mut self, store: &Store, sql: String) -> AppResult<()> {
+        let query = sqlx::query(&sql)
             .bind(format!("%{ALCOHOL_MARK}%"))
             .bind(format!("%{}%", SOFTDRUGS_MARKS[0]))
             .bind(format!("%{}%", SOFTDRUGS_MARKS[1]));
-        if let Some(generation) = since {
-            query = query.bind(generation);
-            let changed: Vec<i64> = sqlx::query_scalar(
-                "SELECT DISTINCT facility_id FROM facility_versions WHERE generation > $1",
-            )
-            .bind(generation)
-            .fetch_all(store.pool())
-            .await?;
-            // A facility whose versions stopped being public has no rows below.
-            for id in changed {
-                self.facilities.remove(&id);
-            }
-        } else {
-            self.facilities.clear();
-        }
         let rows = query.fetch_all(store.pool()).await?;
         let mut loaded: HashMap<i64, Vec<Span>> = HashMap::new();
         for row in &rows {
