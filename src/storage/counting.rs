@@ -97,12 +97,15 @@ impl CountingIndex {
             self.facilities.clear();
             return self.read(store, SELECT.to_string()).await;
         };
-        let changed: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT facility_id FROM facility_versions WHERE generation > $1",
-        )
-        .bind(generation)
-        .fetch_all(store.pool())
-        .await?;
+        // Not DISTINCT: SQLite would then walk the whole facility index
+        // for the order instead of the few new generations.
+        let mut changed: Vec<i64> =
+            sqlx::query_scalar("SELECT facility_id FROM facility_versions WHERE generation > $1")
+                .bind(generation)
+                .fetch_all(store.pool())
+                .await?;
+        changed.sort_unstable();
+        changed.dedup();
         // A facility whose versions stopped being public has no rows to read.
         for id in &changed {
             self.facilities.remove(id);
