@@ -17,6 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::table1::Qualifier;
+use crate::formats::markup::{escape, number};
 use crate::reports::{Origin, TrendPoint};
 
 /// One value in the trend.
@@ -335,30 +336,6 @@ fn x_scale(points: &[&ChartPoint]) -> impl Fn(NaiveDate) -> f64 {
             inner_left + (year(d) - first) / (last - first) * (inner_right - inner_left)
         }
     }
-}
-
-fn number(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{}", rounded as i64)
-    } else {
-        format!("{rounded:.1}")
-    }
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use crate::domain::service::ServiceType;
+use crate::formats::markup::{escape, number};
 use crate::geo::{OUTLINE_GEOJSON, PROVINCES_GEOJSON};
 
 /// Longitudes are scaled by the cosine of this latitude.
@@ -545,32 +546,6 @@ fn distance_to_segment(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
     };
     let (x, y) = (a.0 + t * dx, a.1 + t * dy);
     ((p.0 - x).powi(2) + (p.1 - y).powi(2)).sqrt()
-}
-
-/// A coordinate with at most one decimal: `12`, `12.5`.
-fn number(value: f64) -> String {
-    let rounded = (value * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{}", rounded as i64)
-    } else {
-        format!("{rounded:.1}")
-    }
-}
-
-/// Escapes text for XML content and attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

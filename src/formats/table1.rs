@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::domain::round::RoundStatus;
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{Language, Table1, Table1Row};
+use crate::formats::markup::escape;
 
 /// A download format of Table 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -314,14 +315,6 @@ pub fn to_xlsx(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
     }
     facilities.set_column_width(0, 20)?;
     Ok(workbook.save_to_buffer()?)
-}
-
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// The table as an HTML `<table>` (with caption and footnote), for

@@ -8,8 +8,9 @@ use std::fmt::Write;
 
 use super::*;
 use crate::formats::chart::{trend_svg, ChartPoint};
+use crate::formats::markup::escape;
 use crate::formats::svg_map::{render_choropleth, shade_classes, Choropleth};
-use crate::formats::table1::{escape, html_table};
+use crate::formats::table1::html_table;
 use crate::round_report::ServiceTrend;
 
 /// Rows in each farthest-first table.
