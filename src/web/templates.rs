@@ -209,6 +209,10 @@ fn format(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("../../templates/layout.html")),
     ("forms.html", include_str!("../../templates/forms.html")),
+    (
+        "province_table.html",
+        include_str!("../../templates/province_table.html"),
+    ),
     ("error.html", include_str!("../../templates/error.html")),
     ("sign_in.html", include_str!("../../templates/sign_in.html")),
     (

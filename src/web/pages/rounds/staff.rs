@@ -412,7 +412,7 @@ pub async fn reopen(
     body: Bytes,
 ) -> Response {
     page.run(async {
-        find(&state, &name).await?;
+        let round = find(&state, &name).await?;
         let form: ReopenForm = page.form(&body)?;
         let who = page.caller.principal()?;
         match rounds::reopen_round(
@@ -429,7 +429,6 @@ pub async fn reopen(
                 round_path(&name)
             ))),
             Err(AppError::Invalid(_)) => {
-                let round = find(&state, &name).await?;
                 render_round(
                     &page,
                     &state,

@@ -152,18 +152,10 @@ pub async fn show(
 async fn render(page: &Page, state: &AppState, query: Option<String>) -> PageResult {
     let query: Query = parse_query(query.as_deref())?;
     let mut errors = BTreeMap::new();
-    let to = date_field(page, &query.tot)
-        .map_err(|e| errors.insert("tot".to_string(), e))
-        .ok()
-        .flatten()
-        .unwrap_or_else(today);
+    let to = date_field(page, &mut errors, "tot", &query.tot).unwrap_or_else(today);
     // By default since 1 January four years back: the rounds' rhythm.
     let default_from = NaiveDate::from_ymd_opt(to.year() - 4, 1, 1).unwrap_or(to);
-    let from = date_field(page, &query.van)
-        .map_err(|e| errors.insert("van".to_string(), e))
-        .ok()
-        .flatten()
-        .unwrap_or(default_from);
+    let from = date_field(page, &mut errors, "van", &query.van).unwrap_or(default_from);
     let service = ServiceType::parse(&query.dienst);
     let (status, changes) = if errors.is_empty() {
         let mut changes = crate::changes::changes(&state.store, from, to).await?;

@@ -12,6 +12,8 @@ pub mod changes;
 pub mod spread;
 pub mod trend;
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -58,15 +60,23 @@ fn service_options(page: &Page) -> Vec<Choice> {
         .collect()
 }
 
-/// A date from a form field: empty is `None`, anything but a date an error text.
-fn date_field(page: &Page, value: &str) -> Result<Option<NaiveDate>, String> {
+/// The date in form field `name`: `None` when empty, or when it is not a
+/// date, which puts an error text for the field in `errors`.
+fn date_field(
+    page: &Page,
+    errors: &mut BTreeMap<String, String>,
+    name: &str,
+    value: &str,
+) -> Option<NaiveDate> {
     let value = value.trim();
     if value.is_empty() {
-        return Ok(None);
+        return None;
     }
-    parse_date(value)
-        .map(Some)
-        .ok_or_else(|| page.text("stats.error.date"))
+    let day = parse_date(value);
+    if day.is_none() {
+        errors.insert(name.to_string(), page.text("stats.error.date"));
+    }
+    day
 }
 
 /// A source as the public pages show it: the kind in words, then the detail.

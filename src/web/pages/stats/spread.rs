@@ -80,11 +80,7 @@ pub async fn show(
 async fn render(page: &Page, state: &AppState, query: Option<String>) -> PageResult {
     let query: Query = parse_query(query.as_deref())?;
     let mut errors = BTreeMap::new();
-    let day = date_field(page, &query.peildatum)
-        .map_err(|e| errors.insert("peildatum".to_string(), e))
-        .ok()
-        .flatten()
-        .unwrap_or_else(today);
+    let day = date_field(page, &mut errors, "peildatum", &query.peildatum).unwrap_or_else(today);
     let service = ServiceType::parse(&query.dienst);
     let peildatum = if query.peildatum.trim().is_empty() {
         day.to_string()
