@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{engine, TestDb, DUTCH_CSV};
+use crate::common::{engine, table1_row, TestDb, DUTCH_CSV};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vangnet");
 
@@ -242,15 +242,6 @@ async fn get_json(url: &str, token: Option<&str>) -> (reqwest::StatusCode, Value
     let json = serde_json::from_str(&body)
         .unwrap_or_else(|e| panic!("GET {url} answered {status} with non-JSON ({e}): {body}"));
     (status, json)
-}
-
-fn table1_row<'a>(table: &'a Value, service: &str) -> &'a Value {
-    table["rows"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no rows in {table}"))
-        .iter()
-        .find(|r| r["service"] == service)
-        .unwrap_or_else(|| panic!("no {service} row in {table}"))
 }
 
 fn directory_entries(dir: &Path) -> Vec<String> {

@@ -275,3 +275,57 @@ Demo Oude Ruimte;Demo Zorg Amsterdam;gebruiksruimte;Proefkade 3;1012 AB;Amsterda
 Demo MHU Amsterdam;Demo Zorg Amsterdam;mhu;Oefenplein 4;1013 AB;Amsterdam;2008-05-01;;ja;nee;;60;Mo-Su 08:00-10:00;ladis;2025-12-31;
 Demo Apotheek Zwolle;Demo Apotheek;"spuitomruil;naloxon";Testlaan 5;8011 AB;Zwolle;;;ja;nee;;;Mo-Sa 08:00-18:00;;;
 "#;
+
+/// A day written `YYYY-MM-DD`.
+pub fn date(text: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+/// The text of a page that must have answered 200.
+pub fn page(reply: &Reply) -> String {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    reply.text()
+}
+
+/// Table 1's row (JSON) of a service.
+pub fn table1_row<'a>(table: &'a Value, service: &str) -> &'a Value {
+    table["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no rows in {table}"))
+        .iter()
+        .find(|r| r["service"] == service)
+        .unwrap_or_else(|| panic!("no {service} row in {table}"))
+}
+
+impl TestApp {
+    /// The id of the facility with this name (open, closed or planned).
+    pub async fn facility_id(&self, name: &str) -> i64 {
+        self.facilities(&format!("status=all&q={}", name.replace(' ', "+")))
+            .await
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no facility {name}"))["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// A GET as a browser that chose English at `/taal`.
+    pub async fn get_in_english(&self, uri: &str) -> Reply {
+        let switch = self.get("/taal?lang=en&terug=/").await;
+        assert_eq!(switch.status, StatusCode::SEE_OTHER);
+        let cookie = switch.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        self.raw(request).await
+    }
+}

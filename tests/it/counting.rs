@@ -10,10 +10,6 @@ use vangnet::storage::Store;
 
 use crate::common::*;
 
-fn date(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
-
 /// Every 61st day from 1993 to 2028, and the edges of the changes below.
 fn days() -> Vec<NaiveDate> {
     let mut days: Vec<NaiveDate> = (0..)

@@ -3,8 +3,7 @@
 //! the service and "open now" filters, places and postcodes people type,
 //! in Dutch and in English.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -35,41 +34,6 @@ fn names(answer: &Value) -> Vec<String> {
         .iter()
         .map(|r| r["facility"]["name"].as_str().unwrap().to_string())
         .collect()
-}
-
-async fn id_of(app: &TestApp, name: &str) -> i64 {
-    app.facilities(&format!("status=all&q={}", name.replace(' ', "+")))
-        .await
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no facility {name}"))["id"]
-        .as_i64()
-        .unwrap()
-}
-
-/// A GET as a browser that chose English at `/taal`.
-async fn get_in_english(app: &TestApp, uri: &str) -> Reply {
-    let switch = app.get("/taal?lang=en&terug=/").await;
-    assert_eq!(switch.status, StatusCode::SEE_OTHER);
-    let cookie = switch.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let request = Request::builder()
-        .method(Method::GET)
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap();
-    app.raw(request).await
-}
-
-fn page(reply: &Reply) -> String {
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    reply.text()
 }
 
 /// The position of each name in the page, which must all be there.
@@ -294,7 +258,7 @@ async fn searching_by_place_or_postcode_lists_the_nearest_syringe_exchange_first
     }
     let html = page(&app.get("/zoeken?q=Utrecht&service=syringe_exchange").await);
     assert!(html.contains("Dichtbij Utrecht"));
-    let id = id_of(&app, "Demo Spuitomruil Centrum").await;
+    let id = app.facility_id("Demo Spuitomruil Centrum").await;
     assert!(html.contains(&format!(
         "href=\"/voorzieningen/{id}\">Demo Spuitomruil Centrum</a>"
     )));
@@ -380,7 +344,7 @@ async fn unknown_and_ambiguous_places_are_explained() {
 #[tokio::test]
 async fn a_facility_page_shows_hours_in_words_and_when_it_was_verified() {
     let app = app_with_facilities().await;
-    let id = id_of(&app, "Demo Spuitomruil Amersfoort").await;
+    let id = app.facility_id("Demo Spuitomruil Amersfoort").await;
     let html = page(&app.get(&format!("/voorzieningen/{id}")).await);
     assert!(html.contains("<h1 class=\"utrecht-heading-1\">Demo Spuitomruil Amersfoort</h1>"));
     assert!(
@@ -392,12 +356,12 @@ async fn a_facility_page_shows_hours_in_words_and_when_it_was_verified() {
     assert!(html.contains("<svg") && html.contains("role=\"img\""));
     assert!(html.contains("<title id=\"kaart-voorziening-title\">Kaart: Demo Spuitomruil Amersfoort in Utrecht</title>"));
 
-    let centrum = id_of(&app, "Demo Spuitomruil Centrum").await;
+    let centrum = app.facility_id("Demo Spuitomruil Centrum").await;
     let html = page(&app.get(&format!("/voorzieningen/{centrum}")).await);
     assert!(html.contains("altijd open (dag en nacht)"));
     assert!(html.contains("Laatst geverifieerd op 15 januari 2026 (bron: telefoon, balie)"));
 
-    let english = page(&get_in_english(&app, &format!("/voorzieningen/{id}")).await);
+    let english = page(&app.get_in_english(&format!("/voorzieningen/{id}")).await);
     assert!(english.contains("Monday to Friday 09:00–17:00; public holidays closed"));
     assert!(english.contains("Last verified on 1 March 2026 (source: questionnaire)"));
 }
@@ -405,7 +369,7 @@ async fn a_facility_page_shows_hours_in_words_and_when_it_was_verified() {
 #[tokio::test]
 async fn non_public_and_unknown_facilities_have_no_page() {
     let app = app_with_facilities().await;
-    let hidden = id_of(&app, "Demo Bewonersruimte").await;
+    let hidden = app.facility_id("Demo Bewonersruimte").await;
     for uri in [
         format!("/voorzieningen/{hidden}"),
         "/voorzieningen/999999".to_string(),
@@ -445,10 +409,13 @@ async fn the_national_map_shows_every_public_facility_and_counts_per_province() 
 #[tokio::test]
 async fn the_public_pages_are_in_english_after_choosing_it() {
     let app = app_with_facilities().await;
-    let html = page(&get_in_english(&app, "/").await);
+    let html = page(&app.get_in_english("/").await);
     assert!(html.contains(">Place or postcode</label>"));
     assert!(html.contains(">Search</button>") && html.contains(">Use my location</button>"));
-    let html = page(&get_in_english(&app, "/zoeken?q=Utrecht&service=syringe_exchange").await);
+    let html = page(
+        &app.get_in_english("/zoeken?q=Utrecht&service=syringe_exchange")
+            .await,
+    );
     assert!(html.contains("<html lang=\"en\""));
     assert!(html.contains("Near Utrecht"));
     assert!(html.contains("Open now") && html.contains("Closed now"));
@@ -457,9 +424,9 @@ async fn the_public_pages_are_in_english_after_choosing_it() {
         html.contains("<span class=\"vangnet-distance\">0."),
         "{html}"
     );
-    let html = page(&get_in_english(&app, "/zoeken?q=Atlantis").await);
+    let html = page(&app.get_in_english("/zoeken?q=Atlantis").await);
     assert!(html.contains("We do not know the place ‘Atlantis’"));
-    let html = page(&get_in_english(&app, "/kaart").await);
+    let html = page(&app.get_in_english("/kaart").await);
     assert!(html.contains("Map of all services") && html.contains(">The Netherlands</th>"));
     assert!(html.contains("Syringe exchange"));
 }

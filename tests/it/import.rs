@@ -17,16 +17,6 @@ fn names(list: &Value) -> Vec<String> {
         .collect()
 }
 
-fn table1_row(table: &Value, service: &str) -> Value {
-    table["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["service"] == service)
-        .cloned()
-        .unwrap_or_else(|| panic!("no row for {service} in {table}"))
-}
-
 #[tokio::test]
 async fn a_dutch_spreadsheet_shows_up_in_the_api_the_export_and_table1() {
     let app = TestApp::new().await;

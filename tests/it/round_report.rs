@@ -8,7 +8,6 @@ use std::io::Cursor;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use calamine::{Data, Reader};
-use chrono::NaiveDate;
 use serde_json::json;
 
 use crate::common::*;
@@ -28,10 +27,6 @@ const SCOPE: [&str; 4] = [
     "syringe_exchange",
 ];
 const LADIS: &str = "LADIS Kerncijfers verslavingszorg 2015-2024 (Stichting IVZ)";
-
-fn date(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
 
 /// The demo register with the published figures loaded.
 async fn demo_register(store: &Store) {

@@ -20,15 +20,6 @@ fn today() -> String {
     vangnet::domain::date::today().to_string()
 }
 
-fn row<'a>(table: &'a Value, service: &str) -> &'a Value {
-    table["rows"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no rows in {table}"))
-        .iter()
-        .find(|r| r["service"] == service)
-        .unwrap_or_else(|| panic!("no {service} row in {table}"))
-}
-
 fn ids(row: &Value) -> Vec<i64> {
     row["facility_ids"]
         .as_array()
@@ -36,17 +27,6 @@ fn ids(row: &Value) -> Vec<i64> {
         .iter()
         .map(|v| v.as_i64().unwrap())
         .collect()
-}
-
-/// The id of the facility with this name.
-async fn facility_id(app: &TestApp, name: &str) -> i64 {
-    app.facilities("status=all")
-        .await
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no facility {name}"))["id"]
-        .as_i64()
-        .unwrap()
 }
 
 async fn round_events(app: &TestApp, event: &str) -> Vec<vangnet::storage::audit::AuditEntry> {
@@ -99,12 +79,12 @@ async fn a_closed_round_keeps_its_counts_when_the_register_changes_afterwards() 
         .json();
     assert_eq!(frozen["round"], "2026");
     assert_eq!(frozen["status"], "closed");
-    let rooms = row(&frozen, "consumption_room");
+    let rooms = table1_row(&frozen, "consumption_room");
     assert_eq!(rooms["locations"], 1, "{frozen}");
     assert_eq!(rooms["cities"], 1);
     assert_eq!(rooms["notes"], json!(["1 locatie met 3 aparte ruimtes"]));
     assert_eq!(rooms["source"], format!("register op {}", today()));
-    let centrum = facility_id(&app, "Demo Huiskamer Centrum").await;
+    let centrum = app.facility_id("Demo Huiskamer Centrum").await;
     assert_eq!(ids(rooms), [centrum], "the count traces to its facility");
 
     // The register changes after closing: a room opens, the MHU closes.
@@ -117,7 +97,7 @@ async fn a_closed_round_keeps_its_counts_when_the_register_changes_afterwards() 
         )
         .await;
     assert_eq!(new_room.status, StatusCode::CREATED, "{}", new_room.text());
-    let mhu = facility_id(&app, "Demo MHU Amsterdam").await;
+    let mhu = app.facility_id("Demo MHU Amsterdam").await;
     let patched = app
         .patch(
             &format!("/api/v1/facilities/{mhu}"),
@@ -305,9 +285,12 @@ async fn reopening_needs_a_reason_is_audited_and_counts_live_again() {
     let body = reopened.json();
     assert_eq!(body["status"], "open");
     assert_eq!(body["closed_at"], Value::Null);
-    assert_eq!(row(&body["table1"], "consumption_room")["locations"], 2);
     assert_eq!(
-        row(&body["table1"], "methadone_clinic")["qualifier"],
+        table1_row(&body["table1"], "consumption_room")["locations"],
+        2
+    );
+    assert_eq!(
+        table1_row(&body["table1"], "methadone_clinic")["qualifier"],
         "unknown",
         "the readings stay"
     );

@@ -5,8 +5,7 @@
 //! country with the municipalities farthest from a service; through the
 //! API (JSON, CSV, SVG), the pages in Dutch and English, and the command line.
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -30,16 +29,6 @@ Demo Kort;Demo Zorg Den Haag;gebruiksruimte;Kortweg 1;2511 AB;Den Haag;2023-01-0
 const FROM: &str = "2022-01-01";
 const TO: &str = "2026-01-01";
 
-async fn id_of(app: &TestApp, name: &str) -> i64 {
-    app.facilities(&format!("status=all&q={}", name.replace(' ', "+")))
-        .await
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no facility {name}"))["id"]
-        .as_i64()
-        .unwrap()
-}
-
 async fn app_with_history() -> TestApp {
     let app = TestApp::new().await;
     let report = app.import("register.csv", REGISTER).await;
@@ -61,35 +50,11 @@ async fn app_with_history() -> TestApp {
                    "source": "vragenlijst"}),
         ),
     ] {
-        let id = id_of(&app, name).await;
+        let id = app.facility_id(name).await;
         let reply = app.patch(&format!("/api/v1/facilities/{id}"), patch).await;
         assert!(reply.status.is_success(), "{name}: {}", reply.text());
     }
     app
-}
-
-/// A GET as a browser that chose English at `/taal`.
-async fn get_in_english(app: &TestApp, uri: &str) -> Reply {
-    let switch = app.get("/taal?lang=en&terug=/").await;
-    let cookie = switch.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let request = Request::builder()
-        .method(Method::GET)
-        .uri(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap();
-    app.raw(request).await
-}
-
-fn page(reply: &Reply) -> String {
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    reply.text()
 }
 
 /// (change, name, date, source, version) of each listed change.
@@ -305,7 +270,7 @@ async fn the_changes_page_says_how_many_closed_and_opened_in_dutch_and_english()
     assert!(!html.contains("Demo Kort"), "opened and closed in between");
     assert!(!html.contains("Demo Bewoners"), "residents only");
 
-    let english = page(&get_in_english(&app, &uri).await);
+    let english = page(&app.get_in_english(&uri).await);
     assert!(
         english.contains("<strong>Drug consumption room</strong>: 3 closed and 2 opened since 1 January 2022 (from 4 to 3)"),
         "{english}"
@@ -345,7 +310,7 @@ async fn between_published_rounds_the_list_explains_their_frozen_counts() {
         }
     }
     // An edit after publishing: Blijft turns out to have closed in 2021.
-    let blijft = id_of(&app, "Demo Ruimte Blijft").await;
+    let blijft = app.facility_id("Demo Ruimte Blijft").await;
     let reply = app
         .patch(
             &format!("/api/v1/facilities/{blijft}"),
@@ -484,7 +449,7 @@ async fn the_trend_draws_published_figures_apart_from_register_counts_and_tables
     );
     assert!(table.contains("Van der Gouwe et al. 2022 (Trimbos)"));
     assert!(table.contains(">≥30<"));
-    let english = page(&get_in_english(&app, "/cijfers/trend").await);
+    let english = page(&app.get_in_english("/cijfers/trend").await);
     assert!(english.contains("Count from the register"));
 }
 
@@ -565,7 +530,10 @@ async fn the_spread_counts_per_province_and_lists_the_farthest_municipalities_fi
     );
     assert!(shaded.contains("<title>Groningen: 1</title>"));
     assert!(shaded.contains("<title>Zuid-Holland: 0</title>"));
-    let english = page(&get_in_english(&app, &format!("/cijfers/spreiding?peildatum={TO}")).await);
+    let english = page(
+        &app.get_in_english(&format!("/cijfers/spreiding?peildatum={TO}"))
+            .await,
+    );
     assert!(english.contains("GGD regions: not available in the bundled data."));
     assert!(english.contains("Farthest from a service"));
 }
