@@ -18,7 +18,7 @@ use crate::domain::provenance::Actor;
 use crate::domain::round::{Round, RoundStatus};
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::domain::table1::Table1;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::reports::{Origin, TrendPoint};
 use crate::spread::Spread;
 use crate::storage::Store;
@@ -93,17 +93,12 @@ impl RoundReport {
     /// The report of the round `name` as `reader` may see it; a round the
     /// reader may not see does not exist (404).
     pub async fn read(store: &Store, name: &str, reader: Reader<'_>) -> AppResult<RoundReport> {
-        let not_found = || AppError::NotFound(format!("there is no round named '{name}'"));
-        let round = store.round_by_name(name).await?.ok_or_else(not_found)?;
-        let public = match reader {
-            Reader::Public if round.status != RoundStatus::Published => return Err(not_found()),
-            Reader::Public => true,
-            Reader::Staff(actor) => {
-                crate::rounds::audit_read(store, actor, &[&round]).await?;
-                false
-            }
+        let staff = match reader {
+            Reader::Public => None,
+            Reader::Staff(actor) => Some(actor),
         };
-        RoundReport::gather(store, round, public).await
+        let round = crate::rounds::readable_round(store, name, staff).await?;
+        RoundReport::gather(store, round, staff.is_none()).await
     }
 
     async fn gather(store: &Store, round: Round, public: bool) -> AppResult<RoundReport> {

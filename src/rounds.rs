@@ -83,6 +83,22 @@ pub async fn audit_read(store: &Store, actor: &Actor, rounds: &[&Round]) -> AppR
     Ok(())
 }
 
+/// The round `name` as its reader may see it: published rounds are public;
+/// the others only for `staff` (a national role or the command line),
+/// whose read of them is audited. A round the reader may not see does not
+/// exist (404).
+pub async fn readable_round(store: &Store, name: &str, staff: Option<&Actor>) -> AppResult<Round> {
+    let round = store
+        .round_by_name(name)
+        .await?
+        .filter(|r| r.status == RoundStatus::Published || staff.is_some())
+        .ok_or_else(|| AppError::NotFound(format!("there is no round named '{name}'")))?;
+    if let Some(actor) = staff {
+        audit_read(store, actor, &[&round]).await?;
+    }
+    Ok(round)
+}
+
 pub async fn create_round(
     store: &Store,
     input: &RoundInput,

@@ -10,7 +10,7 @@ use minijinja::{context, Value};
 
 use super::{downloads, round_context, table_context};
 use crate::app::AppState;
-use crate::domain::round::RoundStatus;
+use crate::error::AppError;
 use crate::web::pages::{urlencode, Page, PageError};
 
 pub async fn list(page: Page, State(state): State<AppState>) -> Response {
@@ -47,12 +47,11 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Response {
 
 pub async fn show(page: Page, State(state): State<AppState>, Path(name): Path<String>) -> Response {
     page.run(async {
-        let round = state
-            .store
-            .round_by_name(&name)
-            .await?
-            .filter(|r| r.status == RoundStatus::Published)
-            .ok_or(PageError::not_found("rounds.not_found"))?;
+        let round = match crate::rounds::readable_round(&state.store, &name, None).await {
+            Ok(round) => round,
+            Err(AppError::NotFound(_)) => return Err(PageError::not_found("rounds.not_found")),
+            Err(e) => return Err(e.into()),
+        };
         let table = crate::reports::round_table(&state.store, &round).await?;
         let statistics = super::statistics::round_statistics(&page, &state, &round).await?;
         let query = format!("round={}", urlencode(&round.name));
