@@ -127,7 +127,6 @@ impl CountingIndex {
             .bind(format!("%{}%", SOFTDRUGS_MARKS[0]))
             .bind(format!("%{}%", SOFTDRUGS_MARKS[1]));
         let rows = query.fetch_all(store.pool()).await?;
-        let mut loaded: HashMap<i64, Vec<Span>> = HashMap::new();
         for row in &rows {
             // The sentinels (`BEGINNING`, `END`) read as None: no bound.
             let day = |column: &str| -> AppResult<Option<i32>> {
@@ -165,12 +164,12 @@ impl CountingIndex {
                 softdrugs_only: flag("softdrugs_only")?,
                 version: row.try_get("id")?,
             };
-            loaded
+            // The facilities read were cleared first, so this only adds.
+            self.facilities
                 .entry(row.try_get("facility_id")?)
                 .or_default()
                 .push(span);
         }
-        self.facilities.extend(loaded);
         Ok(())
     }
 
