@@ -13,6 +13,7 @@ use crate::domain::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::storage::audit::AuditEvent;
 use crate::storage::users::{normalize_email, User};
+use crate::storage::write::Writes;
 use crate::storage::Store;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -97,7 +98,7 @@ pub async fn create_user(store: &Store, new: &NewUser, actor: &Actor) -> AppResu
     let (Some(role), true) = (role, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     let id = Store::create_user(
         &mut tx,
         &new.email,
@@ -126,7 +127,7 @@ pub async fn create_user(store: &Store, new: &NewUser, actor: &Actor) -> AppResu
 
 /// Disables a user: their sessions, tokens and links end at once.
 pub async fn disable_user(store: &Store, id: i64, actor: &Actor) -> AppResult<()> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     if !Store::disable_user(&mut tx, id).await? {
         return match store.user(id).await? {
             Some(_) => Err(AppError::Conflict(format!("user {id} is already disabled"))),
@@ -221,7 +222,7 @@ pub async fn request_reset(
     if store.resets_since(credentials.user.id, recently).await? > 0 {
         return Ok(None);
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     let link = Store::create_password_reset(&mut tx, credentials.user.id).await?;
     Store::append_audit(
         &mut tx,
@@ -239,7 +240,7 @@ pub async fn set_password(
     new_password: &str,
     actor: &Actor,
 ) -> AppResult<User> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     let user = Store::use_password_reset(&mut tx, link)
         .await?
         .ok_or_else(|| {

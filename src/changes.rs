@@ -17,6 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::access::InternalScope;
+use crate::domain::date::Day;
 use crate::domain::facility::{Facility, FacilityStatus};
 use crate::domain::hours::Language;
 use crate::domain::round::Round;
@@ -352,7 +353,7 @@ fn compare(
         };
         let closed_on = now.and_then(|n| n.fields.closed_on);
         let date = match (kind, closed_on) {
-            (ChangeKind::Closed, Some(day)) if day > from.min(to) => Some(day),
+            (ChangeKind::Closed, Some(day)) if day > from.min(to) => Some(day.date()),
             _ => decided.and_then(|v| v.validity.valid_from),
         };
         // Named as it was when it still counted.
@@ -417,7 +418,11 @@ fn compare(
 }
 
 fn status(version: &Facility, day: NaiveDate) -> FacilityStatus {
-    FacilityStatus::on(day, version.counts_from, version.fields.closed_on)
+    FacilityStatus::on(
+        day,
+        version.counts_from,
+        version.fields.closed_on.map(Day::date),
+    )
 }
 
 /// The version of a history that holds on `day`.
@@ -471,7 +476,7 @@ fn change(
         services_before: before.iter().collect(),
         services_after: after.iter().collect(),
         source: source.source.to_string(),
-        verified_on: source.verified_on,
+        verified_on: source.verified_on.map(Day::date),
         version: decided.map_or(named.validity.version, |v| v.validity.version),
     }
 }

@@ -30,6 +30,13 @@ pub enum AppError {
     /// Throttled; try again after this many seconds.
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: i64 },
+    /// The database reported a deadlock, a serialization failure or a
+    /// lock it could not get in time; the transaction was rolled back.
+    #[error("the register is busy; try again in a moment ({0})")]
+    Contention(String),
+    /// A stored record that cannot be read as its domain type.
+    #[error("{0}")]
+    Broken(crate::storage::read::BrokenRow),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -60,7 +67,8 @@ impl AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Contention(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Broken(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -68,6 +76,9 @@ impl AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> AppError {
         match &err {
+            sqlx::Error::Database(db) if is_contention(db.as_ref()) => {
+                AppError::Contention(db.message().to_string())
+            }
             sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict(
                 "the change conflicts with a concurrent change or an existing record; reload and try again"
                     .to_string(),
@@ -75,6 +86,16 @@ impl From<sqlx::Error> for AppError {
             _ => AppError::Internal(anyhow::Error::new(err).context("database error")),
         }
     }
+}
+
+/// Deadlock (40P01), serialization failure (40001) and lock not available
+/// (55P03) on PostgreSQL; busy (5, 517 with a stale snapshot) and locked (6)
+/// on SQLite.
+fn is_contention(db: &dyn sqlx::error::DatabaseError) -> bool {
+    matches!(
+        db.code().as_deref(),
+        Some("40001" | "40P01" | "55P03" | "5" | "6" | "517" | "261" | "262")
+    )
 }
 
 /// The JSON body of every error response.
@@ -92,6 +113,7 @@ impl IntoResponse for AppError {
         let status = self.status();
         let retry_after = match &self {
             AppError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            AppError::Contention(_) => Some(1),
             _ => None,
         };
         let body = match self {
@@ -99,6 +121,16 @@ impl IntoResponse for AppError {
                 tracing::error!(error = ?err, "internal error");
                 ErrorBody {
                     message: "internal server error".to_string(),
+                    errors: Vec::new(),
+                }
+            }
+            AppError::Broken(row) => {
+                row.log();
+                ErrorBody {
+                    message: format!(
+                        "{} {} has a stored value that cannot be read; staff can repair it on its page under /beheer",
+                        row.noun, row.id
+                    ),
                     errors: Vec::new(),
                 }
             }

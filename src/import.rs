@@ -11,14 +11,16 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::domain::date::Day;
 use crate::domain::facility::{Facility, FacilityDraft, OrganisationRef};
 use crate::domain::organisation::OrganisationFields;
 use crate::domain::provenance::{Actor, Change, Source, SourceKind};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::formats::columns::{read_row, Column, COLUMNS};
 use crate::formats::table::{column_letter, read_table, Cell, FileError, Table};
 use crate::geo::normalize_name;
 use crate::storage::facilities::{natural_key, FacilityFilter};
+use crate::storage::write::Writes;
 use crate::storage::Store;
 
 /// One problem in the file: where, and why.
@@ -321,7 +323,7 @@ pub async fn import_facilities(
         return Ok(report);
     }
 
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Register).await?;
     let mut created_organisations = Vec::with_capacity(new_organisations.len());
     let org_change = Change {
         source: default_source.clone(),
@@ -360,9 +362,12 @@ pub async fn import_facilities(
             }
             Action::Update(id) => {
                 draft.change.effective_from = Some(effective_day(&draft.change, options.today));
+                let current = Store::facility_in(&mut tx, id).await?.ok_or_else(|| {
+                    AppError::Conflict(format!("facility {id} was removed while importing"))
+                })?;
                 Store::update_facility(
                     &mut tx,
-                    id,
+                    &current,
                     organisation,
                     &draft.fields,
                     &draft.change,
@@ -382,8 +387,11 @@ pub async fn import_facilities(
 }
 
 /// A changed row takes effect on the day its source verified it, or today.
-fn effective_day(change: &Change, today: NaiveDate) -> NaiveDate {
-    change.verified_on.unwrap_or(today)
+fn effective_day(change: &Change, today: NaiveDate) -> Day {
+    change
+        .verified_on
+        .or(change.effective_from)
+        .unwrap_or_else(|| Day::clamped(today))
 }
 
 /// A row whose information is older than what the register already holds

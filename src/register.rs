@@ -14,6 +14,7 @@ use crate::domain::organisation::{OrganisationFields, OrganisationInput};
 use crate::domain::provenance::{Actor, Source};
 use crate::error::{AppError, AppResult};
 use crate::geo::normalize_name;
+use crate::storage::write::{retrying, Writes};
 use crate::storage::Store;
 
 /// Applies a JSON merge patch (RFC 7386) to a record's input form.
@@ -94,27 +95,34 @@ pub async fn create_facility(
     today: NaiveDate,
 ) -> AppResult<i64> {
     let draft = validate(input, source, today)?;
-    let mut tx = store.pool().begin().await?;
-    let organisation = organisation_id(&mut tx, &draft.organisation).await?;
-    if !who.may_create_facility(organisation) {
-        return Err(refuse_organisation(organisation));
-    }
-    let id = Store::create_facility(
-        &mut tx,
-        organisation,
-        &draft.fields,
-        &draft.change,
-        actor,
-        today,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    retrying(|| async {
+        let mut tx = store.begin_write(Writes::Register).await?;
+        let organisation = organisation_id(&mut tx, &draft.organisation).await?;
+        if !who.may_create_facility(organisation) {
+            return Err(refuse_organisation(organisation));
+        }
+        let id = Store::create_facility(
+            &mut tx,
+            organisation,
+            &draft.fields,
+            &draft.change,
+            actor,
+            today,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
 }
 
 /// Applies a JSON merge patch (RFC 7386) to a facility's current facts and
 /// records the result as a new version. Provenance fields are not inherited:
 /// they describe this change.
+///
+/// The patch is merged with the current version as it is inside the write
+/// transaction, so two patches of different fields made at the same moment
+/// both land, one after the other, and neither is refused.
 pub async fn patch_facility(
     store: &Store,
     id: i64,
@@ -124,37 +132,47 @@ pub async fn patch_facility(
     actor: &Actor,
     today: NaiveDate,
 ) -> AppResult<()> {
-    let current = store
-        .facility(id, None)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
-    if !who.may_edit_facility(scope(&current)) {
-        return Err(refuse(who, scope(&current), "change"));
+    if !patch.is_object() {
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object with the fields to change".into(),
+        ));
     }
-    let mut base = current.fields.to_input(current.organisation_id);
-    // Naming the organisation by name replaces the id.
-    if patch.get("organisation").is_some_and(|v| !v.is_null()) {
-        base.organisation_id = None;
-    }
-    let input = merged(&base, patch, "facility")?;
-    let draft = validate(&input, source, today)?;
-    let mut tx = store.pool().begin().await?;
-    let organisation = organisation_id(&mut tx, &draft.organisation).await?;
-    if organisation != current.organisation_id && !who.may_create_facility(organisation) {
-        return Err(refuse_organisation(organisation));
-    }
-    Store::update_facility(
-        &mut tx,
-        id,
-        organisation,
-        &draft.fields,
-        &draft.change,
-        actor,
-        today,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    retrying(|| async {
+        let mut tx = store.begin_write(Writes::Register).await?;
+        let current = Store::facility_in(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
+        if !who.may_edit_facility(scope(&current)) {
+            return Err(refuse(who, scope(&current), "change"));
+        }
+        let mut base = current.fields.to_input(current.organisation_id);
+        // Naming the organisation by name replaces the id.
+        if patch.get("organisation").is_some_and(|v| !v.is_null()) {
+            base.organisation_id = None;
+        }
+        let input = merged(&base, patch, "facility")?;
+        let draft = validate(&input, source, today)?;
+        let organisation = match draft.organisation {
+            OrganisationRef::Id(same) if same == current.organisation_id => same,
+            ref other => organisation_id(&mut tx, other).await?,
+        };
+        if organisation != current.organisation_id && !who.may_create_facility(organisation) {
+            return Err(refuse_organisation(organisation));
+        }
+        Store::update_facility(
+            &mut tx,
+            &current,
+            organisation,
+            &draft.fields,
+            &draft.change,
+            actor,
+            today,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 async fn ensure_unique_name(
@@ -185,11 +203,14 @@ pub async fn create_organisation(
         return Err(AppError::Forbidden("you may not add organisations".into()));
     }
     let (fields, change) = input.validate(source, today).map_err(AppError::Invalid)?;
-    let mut tx = store.pool().begin().await?;
-    ensure_unique_name(&mut tx, &fields.name, None).await?;
-    let id = Store::create_organisation(&mut tx, &fields, &change, actor).await?;
-    tx.commit().await?;
-    Ok(id)
+    retrying(|| async {
+        let mut tx = store.begin_write(Writes::Register).await?;
+        ensure_unique_name(&mut tx, &fields.name, None).await?;
+        let id = Store::create_organisation(&mut tx, &fields, &change, actor).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
 }
 
 pub async fn patch_organisation(
@@ -206,16 +227,18 @@ pub async fn patch_organisation(
             "you may not change organisation {id}"
         )));
     }
-    let current = store
-        .organisation(id, None)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
-    let input = merged(&current.fields.to_input(), patch, "organisation")?;
-    let (fields, change): (OrganisationFields, _) =
-        input.validate(source, today).map_err(AppError::Invalid)?;
-    let mut tx = store.pool().begin().await?;
-    ensure_unique_name(&mut tx, &fields.name, Some(id)).await?;
-    Store::update_organisation(&mut tx, id, &fields, &change, actor, today).await?;
-    tx.commit().await?;
-    Ok(())
+    retrying(|| async {
+        let mut tx = store.begin_write(Writes::Register).await?;
+        let current = Store::organisation_in(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
+        let input = merged(&current.fields.to_input(), patch, "organisation")?;
+        let (fields, change): (OrganisationFields, _) =
+            input.validate(source, today).map_err(AppError::Invalid)?;
+        ensure_unique_name(&mut tx, &fields.name, Some(id)).await?;
+        Store::update_organisation(&mut tx, &current, &fields, &change, actor, today).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }

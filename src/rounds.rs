@@ -18,6 +18,7 @@ use crate::import::RowIssue;
 use crate::reports::round;
 use crate::storage::audit::AuditEvent;
 use crate::storage::figures::Stored;
+use crate::storage::write::Writes;
 use crate::storage::Store;
 
 fn allowed(who: &Principal) -> AppResult<()> {
@@ -107,7 +108,7 @@ pub async fn create_round(
 ) -> AppResult<Round> {
     allowed(who)?;
     let new = input.validate().map_err(AppError::Invalid)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     Store::create_round(&mut tx, &new, actor).await?;
     let created = Store::round_in(&mut tx, &new.name)
         .await?
@@ -151,7 +152,7 @@ pub async fn set_count(
         .await?
         .into_iter()
         .find(|o| o.service == draft.service);
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     // Holds the round open until this commits, so closing waits for it.
     if !Store::move_round(&mut tx, current.id, RoundStatus::Open, RoundStatus::Open).await? {
         return Err(someone_was_first(name));
@@ -192,7 +193,7 @@ pub async fn close_round(
     let current = round(store, name).await?;
     current.may_close(today).map_err(refused)?;
     let tallies = store.tally_services(current.reference_date, true).await?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     if !Store::move_round(&mut tx, current.id, RoundStatus::Open, RoundStatus::Closed).await? {
         return Err(someone_was_first(name));
     }
@@ -233,7 +234,7 @@ pub async fn reopen_round(
     let reason = parse_reason(reason).map_err(|e| AppError::Invalid(vec![e]))?;
     current.may_reopen().map_err(refused)?;
     let frozen = store.frozen_table(&current).await?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     if !Store::move_round(&mut tx, current.id, RoundStatus::Closed, RoundStatus::Open).await? {
         return Err(someone_was_first(name));
     }
@@ -263,7 +264,7 @@ pub async fn publish_round(
     allowed(who)?;
     let current = round(store, name).await?;
     current.may_publish().map_err(refused)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     if !Store::move_round(
         &mut tx,
         current.id,
@@ -350,7 +351,7 @@ pub async fn import_figures(
         }
     };
     report.rows = figures.len();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     for (_, figure) in &figures {
         match Store::store_figure(&mut tx, figure).await? {
             Stored::Created => report.created += 1,

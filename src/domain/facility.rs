@@ -7,9 +7,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::date::Day;
+use super::hours::OpeningHoursText;
+use super::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
 use super::provenance::{Change, Recorded, Source, SourceKind, Validity};
 use super::service::ServiceSet;
-use super::{bounded_count, bounded_text, non_blank, FieldError};
+use super::{bounded_line, bounded_text, checked, checked_day, non_blank, FieldError};
 use crate::geo::{geo, Municipality};
 
 /// A Dutch postcode: four digits, optionally with the two letters (`3511 AB`).
@@ -105,8 +108,8 @@ pub struct AccessRules {
     pub referral_required: Option<bool>,
     pub intake_required: Option<bool>,
     pub target_groups: Option<String>,
-    pub max_minutes_per_visit: Option<u32>,
-    pub max_visits_per_day: Option<u32>,
+    pub max_minutes_per_visit: Option<MinutesPerVisit>,
+    pub max_visits_per_day: Option<VisitsPerDay>,
 }
 
 /// The validated facts about a facility, as one version in its history holds them.
@@ -119,16 +122,16 @@ pub struct FacilityFields {
     pub city: Option<String>,
     pub municipality_code: String,
     pub location: Option<Location>,
-    pub opened_on: Option<NaiveDate>,
+    pub opened_on: Option<Day>,
     /// The first day the facility is closed; open on D means `opened_on <= D < closed_on`.
-    pub closed_on: Option<NaiveDate>,
+    pub closed_on: Option<Day>,
     /// `false` for rooms only for residents of a housing project.
     pub public_access: bool,
     pub mobile: bool,
-    pub rooms: Option<u32>,
-    pub capacity: Option<u32>,
+    pub rooms: Option<Rooms>,
+    pub capacity: Option<Capacity>,
     /// OpenStreetMap `opening_hours` syntax, evaluated in Europe/Amsterdam.
-    pub opening_hours: Option<String>,
+    pub opening_hours: Option<OpeningHoursText>,
     pub access: AccessRules,
     pub notes: Option<String>,
 }
@@ -205,7 +208,7 @@ impl FacilityInput {
     ) -> Result<FacilityDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
 
-        let name = bounded_text(&self.name, "name", 200, &mut errors);
+        let name = bounded_line(&self.name, "name", 200, &mut errors);
         if name.is_none() {
             errors.push(FieldError::new("name", "is required"));
         }
@@ -244,13 +247,15 @@ impl FacilityInput {
                 .map_err(|e| errors.push(FieldError::new("postcode", e)))
                 .ok()
         });
-        let city = bounded_text(&self.city, "city", 100, &mut errors);
+        let city = bounded_line(&self.city, "city", 100, &mut errors);
         let municipality =
             self.resolve_municipality(city.as_deref(), postcode.as_ref(), &mut errors);
         let location = municipality
             .and_then(|m| self.location(m, city.as_deref(), postcode.as_ref(), &mut errors));
 
-        if let (Some(opened), Some(closed)) = (self.opened_on, self.closed_on) {
+        let opened_on = checked_day(self.opened_on, "opened_on", &mut errors);
+        let closed_on = checked_day(self.closed_on, "closed_on", &mut errors);
+        if let (Some(opened), Some(closed)) = (opened_on, closed_on) {
             if closed < opened {
                 errors.push(FieldError::new(
                     "closed_on",
@@ -258,38 +263,31 @@ impl FacilityInput {
                 ));
             }
         }
-        let opening_hours = non_blank(&self.opening_hours);
-        if let Some(hours) = &opening_hours {
-            if let Err(e) = hours.parse::<opening_hours::OpeningHours>() {
-                errors.push(FieldError::new(
-                    "opening_hours",
-                    format!(
-                        "'{hours}' is not in OpenStreetMap opening_hours syntax (e.g. 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'): {}",
-                        first_line(&e.to_string())
-                    ),
-                ));
-            }
-        }
+        let opening_hours = non_blank(&self.opening_hours).and_then(|hours| {
+            OpeningHoursText::parse(&hours)
+                .map_err(|e| errors.push(FieldError::new("opening_hours", e)))
+                .ok()
+        });
         let access = AccessRules {
             referral_required: self.referral_required,
             intake_required: self.intake_required,
-            target_groups: bounded_text(&self.target_groups, "target_groups", 500, &mut errors),
-            max_minutes_per_visit: bounded_count(
+            target_groups: bounded_line(&self.target_groups, "target_groups", 500, &mut errors),
+            max_minutes_per_visit: checked(
                 self.max_minutes_per_visit,
                 "max_minutes_per_visit",
-                1..=1440,
+                MinutesPerVisit::new,
                 &mut errors,
             ),
-            max_visits_per_day: bounded_count(
+            max_visits_per_day: checked(
                 self.max_visits_per_day,
                 "max_visits_per_day",
-                1..=100,
+                VisitsPerDay::new,
                 &mut errors,
             ),
         };
-        let rooms = bounded_count(self.rooms, "rooms", 0..=100, &mut errors);
-        let capacity = bounded_count(self.capacity, "capacity", 0..=10_000, &mut errors);
-        let street = bounded_text(&self.street, "street", 200, &mut errors);
+        let rooms = checked(self.rooms, "rooms", Rooms::new, &mut errors);
+        let capacity = checked(self.capacity, "capacity", Capacity::new, &mut errors);
+        let street = bounded_line(&self.street, "street", 200, &mut errors);
         let notes = bounded_text(&self.notes, "notes", 4000, &mut errors);
         let change = Change::from_input(
             &self.source,
@@ -315,8 +313,8 @@ impl FacilityInput {
                         city,
                         municipality_code: municipality.code.clone(),
                         location,
-                        opened_on: self.opened_on,
-                        closed_on: self.closed_on,
+                        opened_on,
+                        closed_on,
                         public_access: self.public_access.unwrap_or(true),
                         mobile: self.mobile.unwrap_or(false),
                         rooms,
@@ -498,13 +496,13 @@ impl FacilityFields {
             municipality_code: Some(self.municipality_code.clone()),
             latitude: exact.map(|l| l.latitude),
             longitude: exact.map(|l| l.longitude),
-            opened_on: self.opened_on,
-            closed_on: self.closed_on,
+            opened_on: self.opened_on.map(Day::date),
+            closed_on: self.closed_on.map(Day::date),
             public_access: Some(self.public_access),
             mobile: Some(self.mobile),
             rooms: self.rooms.map(i64::from),
             capacity: self.capacity.map(i64::from),
-            opening_hours: self.opening_hours.clone(),
+            opening_hours: self.opening_hours.as_ref().map(|h| h.as_str().to_string()),
             referral_required: self.access.referral_required,
             intake_required: self.access.intake_required,
             target_groups: self.access.target_groups.clone(),
@@ -567,17 +565,13 @@ pub struct Facility {
 
 impl Facility {
     pub fn status_on(&self, day: NaiveDate) -> FacilityStatus {
-        FacilityStatus::on(day, self.counts_from, self.fields.closed_on)
+        FacilityStatus::on(day, self.counts_from, self.fields.closed_on.map(Day::date))
     }
 }
 
 /// The source used for changes that name none.
 pub fn manual_source(detail: &str) -> Source {
     Source::new(SourceKind::Manual, Some(detail.to_string()))
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or(text).trim()
 }
 
 #[cfg(test)]

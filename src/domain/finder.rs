@@ -127,8 +127,8 @@ impl FinderIndex {
             .map(|facility| Listed {
                 hours: facility.fields.opening_hours.as_ref().and_then(|raw| {
                     parsed
-                        .entry(raw.clone())
-                        .or_insert_with(|| Hours::parse(raw).ok())
+                        .entry(raw.as_str().to_string())
+                        .or_insert_with(|| raw.hours())
                         .clone()
                 }),
                 facility,
@@ -351,7 +351,9 @@ fn resolve_in_municipality(text: &str, place: &str, municipality: &str) -> Resol
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::date::Day;
     use crate::domain::facility::{manual_source, FacilityInput};
+    use crate::domain::hours::OpeningHoursText;
     use crate::domain::provenance::{Recorded, Validity};
 
     fn day() -> NaiveDate {
@@ -399,9 +401,9 @@ mod tests {
         let mut hidden = facility(4, "Demo Bewoners", &["consumption_room"], 52.0901, 5.1201);
         hidden.fields.public_access = false;
         let mut closed = facility(5, "Demo Dicht", &["syringe_exchange"], 52.0902, 5.1202);
-        closed.fields.closed_on = NaiveDate::from_ymd_opt(2025, 1, 1);
+        closed.fields.closed_on = Day::parse("2025-01-01").ok();
         let mut evening = facility(6, "Demo Avond", &["naloxone"], 52.0903, 5.1203);
-        evening.fields.opening_hours = Some("Mo-Su 19:00-22:00".into());
+        evening.fields.opening_hours = OpeningHoursText::parse("Mo-Su 19:00-22:00").ok();
         FinderIndex::new(
             day(),
             vec![

@@ -35,6 +35,44 @@ pub struct Hours {
     rules: OpeningHours<TzLocation<Tz>>,
 }
 
+/// Opening hours as a facility keeps them: OpenStreetMap `opening_hours`
+/// text of at most [`OpeningHoursText::MAX_CHARS`] characters that parses.
+/// The only way facts about hours reach storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpeningHoursText(String);
+
+impl OpeningHoursText {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(text: &str) -> Result<OpeningHoursText, String> {
+        let text = text.trim();
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(format!("is longer than {} characters", Self::MAX_CHARS));
+        }
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "contains the control character U+{:04X}; remove it",
+                u32::from(c)
+            ));
+        }
+        Hours::parse(text).map_err(|e| {
+            format!(
+                "'{text}' is not in OpenStreetMap opening_hours syntax (e.g. 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'): {e}"
+            )
+        })?;
+        Ok(OpeningHoursText(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The hours, ready to evaluate.
+    pub fn hours(&self) -> Option<Hours> {
+        Hours::parse(&self.0).ok()
+    }
+}
+
 /// Whether a facility is open at a moment, and until or from when.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpenState {
@@ -213,7 +251,8 @@ pub fn time_of_day(at: &LocalTime) -> String {
 }
 
 /// A date in words: `1 juni 2022`, `1 June 2022`.
-pub fn date_in_words(date: NaiveDate, language: Language) -> String {
+pub fn date_in_words(date: impl Into<NaiveDate>, language: Language) -> String {
+    let date: NaiveDate = date.into();
     let v = vocabulary(language);
     format!(
         "{} {} {}",

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::provenance::{Change, Recorded, Source, Validity};
-use super::{bounded_text, non_blank, FieldError};
+use super::{bounded_line, bounded_text, non_blank, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -127,7 +127,7 @@ impl OrganisationInput {
         today: NaiveDate,
     ) -> Result<(OrganisationFields, Change), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = bounded_text(&self.name, "name", 200, &mut errors);
+        let name = bounded_line(&self.name, "name", 200, &mut errors);
         if name.is_none() {
             errors.push(FieldError::new("name", "is required"));
         }
@@ -141,7 +141,7 @@ impl OrganisationInput {
                 None
             }),
         };
-        let website = bounded_text(&self.website, "website", 300, &mut errors);
+        let website = bounded_line(&self.website, "website", 300, &mut errors);
         if let Some(url) = &website {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 errors.push(FieldError::new(
@@ -150,7 +150,7 @@ impl OrganisationInput {
                 ));
             }
         }
-        let contact_email = bounded_text(&self.contact_email, "contact_email", 254, &mut errors);
+        let contact_email = bounded_line(&self.contact_email, "contact_email", 254, &mut errors);
         if let Some(email) = &contact_email {
             let valid = email
                 .split_once('@')
@@ -166,9 +166,9 @@ impl OrganisationInput {
             name: name.unwrap_or_default(),
             kind: kind.unwrap_or(OrganisationKind::Other),
             website,
-            contact_name: bounded_text(&self.contact_name, "contact_name", 200, &mut errors),
+            contact_name: bounded_line(&self.contact_name, "contact_name", 200, &mut errors),
             contact_email,
-            contact_phone: bounded_text(&self.contact_phone, "contact_phone", 50, &mut errors),
+            contact_phone: bounded_line(&self.contact_phone, "contact_phone", 50, &mut errors),
             notes: bounded_text(&self.notes, "notes", 4000, &mut errors),
         };
         let change = Change::from_input(

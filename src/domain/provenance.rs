@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{bounded_text, non_blank, FieldError};
+use super::date::Day;
+use super::{bounded_line, bounded_text, checked_day, non_blank, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -92,21 +93,29 @@ impl std::fmt::Display for Source {
     }
 }
 
+/// How far ahead a change may be scheduled: a year and a day, so that next
+/// year's new opening hours can be entered, but a typo such as 2999 cannot
+/// freeze a facility against every later change (DESIGN.md: history).
+pub const EFFECTIVE_HORIZON_DAYS: u64 = 366;
+
 /// What a writer says about one change: its source, when the source last
 /// confirmed the facts, why, and from which day the change holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub source: Source,
-    pub verified_on: Option<NaiveDate>,
+    pub verified_on: Option<Day>,
     pub note: Option<String>,
     /// The day from which the new facts are true; today when not given.
-    pub effective_from: Option<NaiveDate>,
+    /// At most [`EFFECTIVE_HORIZON_DAYS`] ahead; storage also refuses a day
+    /// before the current version began (a correction of the past is a
+    /// separate action).
+    pub effective_from: Option<Day>,
 }
 
 impl Change {
     /// A change as a writer described it in an input: the source (or
     /// `default_source`), when it was verified (not in the future), why,
-    /// and from when it holds.
+    /// and from when it holds (not beyond the horizon).
     pub fn from_input(
         source: &Option<String>,
         verified_on: Option<NaiveDate>,
@@ -116,14 +125,31 @@ impl Change {
         today: NaiveDate,
         errors: &mut Vec<FieldError>,
     ) -> Change {
+        let verified_on = checked_day(verified_on, "verified_on", errors);
         if let Some(verified) = verified_on.filter(|v| *v > today) {
             errors.push(FieldError::new(
                 "verified_on",
                 format!("{verified} is in the future"),
             ));
         }
+        let effective_from = checked_day(effective_from, "effective_from", errors);
+        let horizon = today
+            .checked_add_days(chrono::Days::new(EFFECTIVE_HORIZON_DAYS))
+            .unwrap_or(today);
+        if let Some(effective) = effective_from.filter(|e| *e > horizon) {
+            errors.push(FieldError::new(
+                "effective_from",
+                format!(
+                    "{effective} is more than {EFFECTIVE_HORIZON_DAYS} days ahead (at most {horizon}); enter the change closer to the day"
+                ),
+            ));
+        }
+        let source = non_blank(source);
+        let mut source_errors = Vec::new();
+        bounded_line(&source, "source", 500, &mut source_errors);
+        errors.extend(source_errors);
         Change {
-            source: non_blank(source)
+            source: source
                 .map(|s| Source::parse(&s))
                 .unwrap_or_else(|| default_source.clone()),
             verified_on,
@@ -192,7 +218,7 @@ mod tests {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
     pub source: Source,
-    pub verified_on: Option<NaiveDate>,
+    pub verified_on: Option<Day>,
     pub note: Option<String>,
     pub recorded_by: String,
     /// RFC 3339, UTC.

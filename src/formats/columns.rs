@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::table::{cell_text, Cell};
-use crate::domain::date::parse_date;
+use crate::domain::date::{parse_date, Day};
 use crate::domain::facility::{Facility, FacilityInput, LocationPrecision};
 use crate::geo::{geo, normalize_name};
 
@@ -287,8 +287,8 @@ pub fn facility_cells(facility: &Facility, columns: &[Column]) -> Vec<Cell> {
             Cell::Text(if b { "yes" } else { "no" }.into())
         })
     };
-    let number = |n: Option<u32>| n.map_or(Cell::Empty, |n| Cell::Number(f64::from(n)));
-    let day = |d: Option<NaiveDate>| d.map_or(Cell::Empty, Cell::Date);
+    let number = |n: Option<i64>| n.map_or(Cell::Empty, |n| Cell::Number(n as f64));
+    let day = |d: Option<Day>| d.map_or(Cell::Empty, |d| Cell::Date(d.date()));
     let exact = f
         .location
         .filter(|l| l.precision == LocationPrecision::Exact);
@@ -312,14 +312,14 @@ pub fn facility_cells(facility: &Facility, columns: &[Column]) -> Vec<Cell> {
             Column::ClosedOn => day(f.closed_on),
             Column::PublicAccess => yes_no(Some(f.public_access)),
             Column::Mobile => yes_no(Some(f.mobile)),
-            Column::Rooms => number(f.rooms),
-            Column::Capacity => number(f.capacity),
-            Column::OpeningHours => text(f.opening_hours.as_deref()),
+            Column::Rooms => number(f.rooms.map(i64::from)),
+            Column::Capacity => number(f.capacity.map(i64::from)),
+            Column::OpeningHours => text(f.opening_hours.as_ref().map(|h| h.as_str())),
             Column::ReferralRequired => yes_no(f.access.referral_required),
             Column::IntakeRequired => yes_no(f.access.intake_required),
             Column::TargetGroups => text(f.access.target_groups.as_deref()),
-            Column::MaxMinutesPerVisit => number(f.access.max_minutes_per_visit),
-            Column::MaxVisitsPerDay => number(f.access.max_visits_per_day),
+            Column::MaxMinutesPerVisit => number(f.access.max_minutes_per_visit.map(i64::from)),
+            Column::MaxVisitsPerDay => number(f.access.max_visits_per_day.map(i64::from)),
             Column::Source => Cell::Text(facility.recorded.source.to_string()),
             Column::VerifiedOn => day(facility.recorded.verified_on),
             Column::Notes => text(f.notes.as_deref()),

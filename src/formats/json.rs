@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::domain::date::Day;
 use crate::domain::facility::{Facility, FacilityStatus, LocationPrecision};
 use crate::domain::organisation::{Organisation, OrganisationKind};
 use crate::domain::provenance::{Recorded, Validity};
@@ -82,7 +83,7 @@ impl ProvenanceJson {
         let internal = audience == Audience::Internal;
         ProvenanceJson {
             source: recorded.source.to_string(),
-            verified_on: recorded.verified_on,
+            verified_on: recorded.verified_on.map(Day::date),
             recorded_at: recorded.recorded_at.clone(),
             recorded_by: internal.then(|| recorded.recorded_by.clone()),
             change_note: recorded.note.clone().filter(|_| internal),
@@ -113,19 +114,19 @@ impl FacilityJson {
             latitude: f.location.map(|l| l.latitude),
             longitude: f.location.map(|l| l.longitude),
             location_precision: f.location.map(|l| l.precision),
-            opened_on: f.opened_on,
-            closed_on: f.closed_on,
+            opened_on: f.opened_on.map(Day::date),
+            closed_on: f.closed_on.map(Day::date),
             status: facility.status_on(day),
             public_access: f.public_access,
             mobile: f.mobile,
-            rooms: f.rooms,
-            capacity: f.capacity,
-            opening_hours: f.opening_hours.clone(),
+            rooms: f.rooms.map(|n| n.get()),
+            capacity: f.capacity.map(|n| n.get()),
+            opening_hours: f.opening_hours.as_ref().map(|h| h.as_str().to_string()),
             referral_required: f.access.referral_required,
             intake_required: f.access.intake_required,
             target_groups: f.access.target_groups.clone(),
-            max_minutes_per_visit: f.access.max_minutes_per_visit,
-            max_visits_per_day: f.access.max_visits_per_day,
+            max_minutes_per_visit: f.access.max_minutes_per_visit.map(|n| n.get()),
+            max_visits_per_day: f.access.max_visits_per_day.map(|n| n.get()),
             notes: f.notes.clone().filter(|_| audience == Audience::Internal),
             provenance: ProvenanceJson::new(&facility.recorded, &facility.validity, audience),
         }

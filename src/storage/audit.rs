@@ -7,9 +7,10 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use utoipa::ToSchema;
 
+use super::write::{retrying, WriteTx, Writes};
 use super::{now_millis_text, SqlBuilder, Store};
 use crate::domain::provenance::Actor;
 use crate::error::{AppError, AppResult};
@@ -159,15 +160,12 @@ const SELECT: &str = "SELECT seq, at, event, actor, actor_user_id, on_behalf_of,
     object_type, object_id, before_json, after_json, detail, prev_hash, hash FROM audit_log ";
 
 impl Store {
-    /// Appends an entry on `conn`, inside the caller's transaction.
-    pub async fn append_audit(conn: &mut AnyConnection, event: &AuditEvent<'_>) -> AppResult<i64> {
-        // Moving the head first takes the write lock, so appends are serial.
-        let head =
-            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(&mut *conn)
-                .await?;
+    /// Appends an entry inside the caller's write transaction, which
+    /// holds the log's head (see [`super::write`]).
+    pub async fn append_audit(tx: &mut WriteTx, event: &AuditEvent<'_>) -> AppResult<i64> {
+        let head = tx.audit_head().await?;
         let mut entry = AuditEntry {
-            seq: head.try_get("seq")?,
+            seq: head.seq + 1,
             at: now_millis_text(),
             event: event.event.to_string(),
             actor: event.actor.name.clone(),
@@ -179,7 +177,7 @@ impl Store {
             before: event.before.clone(),
             after: event.after.clone(),
             detail: event.detail.clone(),
-            prev_hash: head.try_get("hash")?,
+            prev_hash: head.hash.clone(),
             hash: String::new(),
         };
         entry.hash = entry.compute_hash();
@@ -202,21 +200,24 @@ impl Store {
         .bind(entry.detail.as_deref())
         .bind(entry.prev_hash.as_str())
         .bind(entry.hash.as_str())
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(entry.hash.as_str())
-            .execute(&mut *conn)
-            .await?;
+        let head = tx.audit_head().await?;
+        head.seq = entry.seq;
+        head.hash = entry.hash;
+        head.dirty = true;
         Ok(entry.seq)
     }
 
     /// Appends an entry in a transaction of its own (for reads and logins).
     pub async fn audit(&self, event: &AuditEvent<'_>) -> AppResult<i64> {
-        let mut tx = self.pool().begin().await?;
-        let seq = Store::append_audit(&mut tx, event).await?;
-        tx.commit().await?;
-        Ok(seq)
+        retrying(|| async {
+            let mut tx = self.begin_write(Writes::Audit).await?;
+            let seq = Store::append_audit(&mut tx, event).await?;
+            tx.commit().await?;
+            Ok(seq)
+        })
+        .await
     }
 
     /// Entries matching a filter, newest first.

@@ -19,9 +19,10 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use sqlx::Row;
 
-use super::{parse_stored_date, Store};
+use super::read::{BrokenRow, Columns};
+use super::{Store, BEGINNING, END};
+use crate::domain::number::{Capacity, Rooms};
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{
     ServiceCount, ServiceDetail, ServiceTally, ALCOHOL_MARK, SOFTDRUGS_MARKS,
@@ -128,49 +129,59 @@ impl CountingIndex {
             .bind(format!("%{}%", SOFTDRUGS_MARKS[1]));
         let rows = query.fetch_all(store.pool()).await?;
         for row in &rows {
-            // The sentinels (`BEGINNING`, `END`) read as None: no bound.
-            let day = |column: &str| -> AppResult<Option<i32>> {
-                Ok(parse_stored_date(row.try_get(column)?, column)?.map(day_number))
-            };
-            let Some(open_from) = day("open_from")? else {
-                continue;
-            };
-            let from = day("valid_from")?.map_or(open_from, |v| v.max(open_from));
-            let to = [day("valid_to")?, day("closed_on")?]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(i32::MAX);
-            if from >= to {
-                continue;
+            match self.span(row) {
+                Ok(Some((facility, span))) => {
+                    // The facilities read were cleared first, so this only adds.
+                    self.facilities.entry(facility).or_default().push(span);
+                }
+                Ok(None) => {}
+                // One unreadable version must not stop Table 1 for everyone.
+                Err(broken) => broken.log(),
             }
-            let flag = |column: &str| -> AppResult<bool> {
-                Ok(row.try_get::<Option<i64>, _>(column)?.unwrap_or(0) != 0)
-            };
-            let municipality: String = row.try_get("municipality_code")?;
-            let city: String = row
-                .try_get::<Option<String>, _>("city_key")?
-                .unwrap_or_default();
-            let span = Span {
-                from,
-                to,
-                services: row.try_get("services")?,
-                municipality: self.names.number(municipality),
-                city: self.names.number(city),
-                capacity: row.try_get("capacity")?,
-                rooms: row.try_get("rooms")?,
-                mobile: flag("mobile")?,
-                alcohol_room: flag("alcohol_room")?,
-                softdrugs_only: flag("softdrugs_only")?,
-                version: row.try_get("id")?,
-            };
-            // The facilities read were cleared first, so this only adds.
-            self.facilities
-                .entry(row.try_get("facility_id")?)
-                .or_default()
-                .push(span);
         }
         Ok(())
+    }
+
+    /// The span a version row counts on, if any.
+    fn span(&mut self, row: &sqlx::any::AnyRow) -> Result<Option<(i64, Span)>, BrokenRow> {
+        let c = Columns::new(row, "facility", "facility_id", Some("version"));
+        // The markers (`BEGINNING`, `END`) read as None: no bound.
+        let day = |column: &str| -> Result<Option<i32>, BrokenRow> {
+            match c.required_text(column).ok().as_deref() {
+                None | Some(BEGINNING) | Some(END) => Ok(None),
+                Some(_) => Ok(c.day(column)?.map(|d| day_number(d.date()))),
+            }
+        };
+        let Some(open_from) = day("open_from")? else {
+            return Ok(None);
+        };
+        let from = day("valid_from")?.map_or(open_from, |v| v.max(open_from));
+        let to = [day("valid_to")?, day("closed_on")?]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(i32::MAX);
+        if from >= to {
+            return Ok(None);
+        }
+        let flag =
+            |column: &str| -> Result<bool, BrokenRow> { Ok(c.flag(column)?.unwrap_or(false)) };
+        let municipality = c.required_text("municipality_code")?;
+        let city = c.text("city_key")?.unwrap_or_default();
+        let span = Span {
+            from,
+            to,
+            services: c.required_int("services")?,
+            municipality: self.names.number(municipality),
+            city: self.names.number(city),
+            capacity: c.number("capacity", |n| Capacity::new(n).map(i64::from))?,
+            rooms: c.number("rooms", |n| Rooms::new(n).map(i64::from))?,
+            mobile: flag("mobile")?,
+            alcohol_room: flag("alcohol_room")?,
+            softdrugs_only: flag("softdrugs_only")?,
+            version: c.required_int("id")?,
+        };
+        Ok(Some((c.id(), span)))
     }
 
     /// The tallies of [`Store::tally_services_by_query`], from memory.
@@ -246,17 +257,6 @@ impl CountingIndex {
 }
 
 impl Store {
-    /// Takes the register's next generation for a version being written,
-    /// holding the counter's row until the transaction ends.
-    pub(super) async fn next_generation(conn: &mut sqlx::AnyConnection) -> AppResult<i64> {
-        Ok(sqlx::query_scalar(
-            "UPDATE register_generation SET generation = generation + 1 WHERE id = 1 \
-             RETURNING generation",
-        )
-        .fetch_one(conn)
-        .await?)
-    }
-
     /// Per service: public facilities open on `day` and what Table 1 says
     /// of them (see [`Store::tally_services_by_query`], which gives the
     /// same), from the counting index, caught up with the register first.

@@ -2,15 +2,19 @@
 
 use chrono::NaiveDate;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use super::audit::AuditEvent;
 use super::history::{recorded_from_row, validity_from_row, Versioned};
-use super::{date_text, now_text, parse_stored_date, SqlBuilder, Store, BEGINNING, END};
+use super::read::{BrokenRow, Columns};
+use super::write::WriteTx;
+use super::{date_text, now_text, SqlBuilder, Store, BEGINNING, END};
 use crate::domain::access::InternalScope;
+use crate::domain::date::Day;
 use crate::domain::facility::{
     AccessRules, Facility, FacilityFields, FacilityStatus, Location, LocationPrecision, Postcode,
 };
+use crate::domain::hours::OpeningHoursText;
+use crate::domain::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
 use crate::domain::provenance::{Actor, Change};
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::error::{AppError, AppResult};
@@ -86,78 +90,79 @@ pub(super) fn push_open_on(sql: &mut SqlBuilder, day: &str) {
         .push(")");
 }
 
-fn flag(row: &AnyRow, column: &str) -> AppResult<Option<bool>> {
-    Ok(row.try_get::<Option<i64>, _>(column)?.map(|n| n != 0))
-}
-
-fn count(row: &AnyRow, column: &str) -> AppResult<Option<u32>> {
-    Ok(row
-        .try_get::<Option<i64>, _>(column)?
-        .and_then(|n| u32::try_from(n).ok()))
-}
-
-fn corrupt(what: &str, value: &str) -> AppError {
-    AppError::Internal(anyhow::anyhow!("stored {what} '{value}' is not valid"))
-}
-
-fn facility_from_row(row: &AnyRow) -> AppResult<Facility> {
-    let text = |column: &str| row.try_get::<Option<String>, _>(column);
-    let date = |column: &str| -> AppResult<Option<NaiveDate>> {
-        parse_stored_date(row.try_get(column)?, column)
-    };
-    let postcode = match text("postcode")? {
-        Some(p) => Some(Postcode::parse(&p).map_err(|_| corrupt("postcode", &p))?),
-        None => None,
-    };
-    let location = match (
-        row.try_get::<Option<f64>, _>("latitude")?,
-        row.try_get::<Option<f64>, _>("longitude")?,
-    ) {
+/// Reads one facility version, every column through its domain type.
+pub(super) fn facility_from_row(row: &AnyRow) -> Result<Facility, BrokenRow> {
+    let c = Columns::new(row, "facility", "facility_id", Some("version"));
+    let location = match (c.real("latitude")?, c.real("longitude")?) {
         (Some(latitude), Some(longitude)) => {
-            let precision = text("location_precision")?.unwrap_or_default();
+            let precision = c.parsed("location_precision", |p| {
+                LocationPrecision::parse(p).ok_or("is not exact, postcode or place")
+            })?;
+            let precision =
+                precision.ok_or_else(|| c.broken("location_precision", "NULL", "is empty"))?;
             Some(Location {
                 latitude,
                 longitude,
-                precision: LocationPrecision::parse(&precision)
-                    .ok_or_else(|| corrupt("location precision", &precision))?,
+                precision,
             })
         }
         _ => None,
     };
-    let counts_from: String = row.try_get("counts_from")?;
+    let services = c.required_int("services")?;
+    let counts_from = c.required_text("counts_from")?;
     Ok(Facility {
-        id: row.try_get("facility_id")?,
-        organisation_id: row.try_get("organisation_id")?,
-        organisation_name: text("organisation_name")?,
+        id: c.id(),
+        organisation_id: c.required_int("organisation_id")?,
+        organisation_name: c.text("organisation_name")?,
         fields: FacilityFields {
-            name: row.try_get("name")?,
-            services: ServiceSet::from_bits(row.try_get("services")?),
-            street: text("street")?,
-            postcode,
-            city: text("city")?,
-            municipality_code: row.try_get("municipality_code")?,
+            name: c.required_text("name")?,
+            services: ServiceSet::from_bits(services),
+            street: c.text("street")?,
+            postcode: c.parsed("postcode", Postcode::parse)?,
+            city: c.text("city")?,
+            municipality_code: c.required_text("municipality_code")?,
             location,
-            opened_on: date("opened_on")?,
-            closed_on: date("closed_on")?,
-            public_access: flag(row, "public_access")?.unwrap_or(true),
-            mobile: flag(row, "mobile")?.unwrap_or(false),
-            rooms: count(row, "rooms")?,
-            capacity: count(row, "capacity")?,
-            opening_hours: text("opening_hours")?,
+            opened_on: c.day("opened_on")?,
+            closed_on: c.day("closed_on")?,
+            public_access: c.flag("public_access")?.unwrap_or(true),
+            mobile: c.flag("mobile")?.unwrap_or(false),
+            rooms: c.number("rooms", Rooms::new)?,
+            capacity: c.number("capacity", Capacity::new)?,
+            opening_hours: c.parsed("opening_hours", OpeningHoursText::parse)?,
             access: AccessRules {
-                referral_required: flag(row, "referral_required")?,
-                intake_required: flag(row, "intake_required")?,
-                target_groups: text("target_groups")?,
-                max_minutes_per_visit: count(row, "max_minutes_per_visit")?,
-                max_visits_per_day: count(row, "max_visits_per_day")?,
+                referral_required: c.flag("referral_required")?,
+                intake_required: c.flag("intake_required")?,
+                target_groups: c.text("target_groups")?,
+                max_minutes_per_visit: c.number("max_minutes_per_visit", MinutesPerVisit::new)?,
+                max_visits_per_day: c.number("max_visits_per_day", VisitsPerDay::new)?,
             },
-            notes: text("notes")?,
+            notes: c.text("notes")?,
         },
-        recorded: recorded_from_row(row)?,
-        validity: validity_from_row(row)?,
-        counts_from: parse_stored_date(Some(counts_from.clone()), "counts_from")?
-            .ok_or_else(|| corrupt("counts_from", &counts_from))?,
+        recorded: recorded_from_row(&c)?,
+        validity: validity_from_row(&c)?,
+        counts_from: NaiveDate::parse_from_str(&counts_from, "%Y-%m-%d")
+            .map_err(|_| c.broken("counts_from", &counts_from, "is not a date"))?,
     })
+}
+
+/// Facilities from rows: the broken ones logged and left out.
+fn readable(rows: &[AnyRow]) -> Vec<Facility> {
+    let (facilities, broken) = split(rows);
+    broken.iter().for_each(BrokenRow::log);
+    facilities
+}
+
+/// Facilities from rows, and the rows that cannot be read.
+fn split(rows: &[AnyRow]) -> (Vec<Facility>, Vec<BrokenRow>) {
+    let mut facilities = Vec::with_capacity(rows.len());
+    let mut broken = Vec::new();
+    for row in rows {
+        match facility_from_row(row) {
+            Ok(f) => facilities.push(f),
+            Err(b) => broken.push(b),
+        }
+    }
+    (facilities, broken)
 }
 
 /// The natural key of a facility: its name, organisation and municipality.
@@ -169,8 +174,20 @@ pub fn natural_key(name: &str, organisation_id: i64, municipality_code: &str) ->
 }
 
 impl Store {
-    /// Facilities matching a filter, ordered by name.
+    /// Facilities matching a filter, ordered by name; rows that cannot be
+    /// read are logged and left out.
     pub async fn list_facilities(&self, filter: &FacilityFilter) -> AppResult<Vec<Facility>> {
+        let (facilities, broken) = self.list_facilities_checked(filter).await?;
+        broken.iter().for_each(BrokenRow::log);
+        Ok(facilities)
+    }
+
+    /// Facilities matching a filter, and the matching rows that cannot be
+    /// read (for staff, who can repair them).
+    pub async fn list_facilities_checked(
+        &self,
+        filter: &FacilityFilter,
+    ) -> AppResult<(Vec<Facility>, Vec<BrokenRow>)> {
         let mut sql = SqlBuilder::new(SELECT);
         push_version_scope(&mut sql, filter.as_of);
         if let Some(service) = filter.service {
@@ -241,7 +258,7 @@ impl Store {
                 .int(filter.offset);
         }
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter().map(facility_from_row).collect()
+        Ok(split(&rows))
     }
 
     /// One facility as of a day, or its current version.
@@ -259,12 +276,19 @@ impl Store {
             .int(id)
             .push(" ORDER BY v.version");
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter().map(facility_from_row).collect()
+        Ok(readable(&rows))
+    }
+
+    /// The current version of a facility, read inside a write transaction
+    /// (which holds the register's generation, so nothing changes it
+    /// before the transaction ends).
+    pub async fn facility_in(tx: &mut WriteTx, id: i64) -> AppResult<Option<Facility>> {
+        select_one(&mut **tx, id, None).await
     }
 
     /// Records a new facility; its first version holds since the beginning.
     pub async fn create_facility(
-        conn: &mut AnyConnection,
+        tx: &mut WriteTx,
         organisation_id: i64,
         fields: &FacilityFields,
         change: &Change,
@@ -272,17 +296,19 @@ impl Store {
         today: NaiveDate,
     ) -> AppResult<i64> {
         let now = now_text();
+        let first_seen = match change.verified_on {
+            Some(verified) if verified < today => verified.iso(),
+            _ => date_text(today),
+        };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO facilities (created_at, first_seen_on) VALUES ($1, $2) RETURNING id",
         )
         .bind(now.as_str())
-        .bind(date_text(
-            change.verified_on.map_or(today, |v| v.min(today)),
-        ))
-        .fetch_one(&mut *conn)
+        .bind(first_seen)
+        .fetch_one(&mut **tx)
         .await?;
         insert_version(
-            conn,
+            tx,
             id,
             1,
             BEGINNING,
@@ -295,7 +321,7 @@ impl Store {
         .await?;
         let after = audit_json(organisation_id, fields, change);
         Store::append_audit(
-            conn,
+            tx,
             &AuditEvent::new("create", actor, "facility")
                 .object(id)
                 .after(Some(after)),
@@ -304,28 +330,36 @@ impl Store {
         Ok(id)
     }
 
-    /// Records a change to a facility: the current version ends on the
-    /// change's effective day and a new version starts there. History is
-    /// never rewritten, so a change cannot take effect before the current
-    /// version began.
+    /// Records a change to a facility whose current version is `current`
+    /// (read with [`Store::facility_in`] in the same transaction): that
+    /// version ends on the change's effective day and a new version starts
+    /// there. History is never rewritten, so a change cannot take effect
+    /// before the current version began.
+    #[allow(clippy::too_many_arguments)]
     pub async fn update_facility(
-        conn: &mut AnyConnection,
-        id: i64,
+        tx: &mut WriteTx,
+        current: &Facility,
         organisation_id: i64,
         fields: &FacilityFields,
         change: &Change,
         actor: &Actor,
         today: NaiveDate,
     ) -> AppResult<()> {
-        let before = select_one(&mut *conn, id, None)
-            .await?
-            .map(|f| audit_json(f.organisation_id, &f.fields, &change_of(&f)));
-        let effective = date_text(change.effective_from.unwrap_or(today));
-        let version = FACILITY_VERSIONS.end_current(conn, id, &effective).await?;
+        let before = audit_json(
+            current.organisation_id,
+            &current.fields,
+            &change_of(current),
+        );
+        let effective = change
+            .effective_from
+            .map_or_else(|| date_text(today), Day::iso);
+        let version = FACILITY_VERSIONS
+            .end_current(tx, current.id, &current.validity, &effective)
+            .await?;
         let now = now_text();
         insert_version(
-            conn,
-            id,
+            tx,
+            current.id,
             version,
             &effective,
             organisation_id,
@@ -339,17 +373,17 @@ impl Store {
             sqlx::query(
                 "UPDATE facilities SET first_seen_on = $1 WHERE id = $2 AND first_seen_on > $1",
             )
-            .bind(date_text(verified))
-            .bind(id)
-            .execute(&mut *conn)
+            .bind(verified.iso())
+            .bind(current.id)
+            .execute(&mut **tx)
             .await?;
         }
         let after = audit_json(organisation_id, fields, change);
         Store::append_audit(
-            conn,
+            tx,
             &AuditEvent::new("update", actor, "facility")
-                .object(id)
-                .before(before)
+                .object(current.id)
+                .before(Some(before))
                 .after(Some(after)),
         )
         .await?;
@@ -370,7 +404,9 @@ where
     push_version_scope(&mut sql, as_of);
     sql.push(" AND v.facility_id = ").int(id);
     let row = sql.query().fetch_optional(executor).await?;
-    row.as_ref().map(facility_from_row).transpose()
+    row.as_ref()
+        .map(|r| facility_from_row(r).map_err(AppError::Broken))
+        .transpose()
 }
 
 /// The change a stored version records, as it was written.
@@ -379,7 +415,7 @@ fn change_of(facility: &Facility) -> Change {
         source: facility.recorded.source.clone(),
         verified_on: facility.recorded.verified_on,
         note: facility.recorded.note.clone(),
-        effective_from: facility.validity.valid_from,
+        effective_from: facility.validity.valid_from.and_then(|d| Day::new(d).ok()),
     }
 }
 
@@ -387,9 +423,9 @@ fn change_of(facility: &Facility) -> Change {
 fn audit_json(organisation_id: i64, fields: &FacilityFields, change: &Change) -> serde_json::Value {
     let mut input = fields.to_input(organisation_id);
     input.source = Some(change.source.to_string());
-    input.verified_on = change.verified_on;
+    input.verified_on = change.verified_on.map(Day::date);
     input.change_note = change.note.clone();
-    input.effective_from = change.effective_from;
+    input.effective_from = change.effective_from.map(Day::date);
     serde_json::to_value(input).unwrap_or(serde_json::Value::Null)
 }
 
@@ -401,7 +437,7 @@ fn escape_like(text: &str) -> String {
 
 #[allow(clippy::too_many_arguments)]
 async fn insert_version(
-    conn: &mut AnyConnection,
+    tx: &mut WriteTx,
     facility_id: i64,
     version: i64,
     valid_from: &str,
@@ -412,8 +448,7 @@ async fn insert_version(
     now: &str,
 ) -> AppResult<()> {
     let flag = |b: Option<bool>| b.map(i64::from);
-    let count = |n: Option<u32>| n.map(i64::from);
-    let generation = Store::next_generation(conn).await?;
+    let generation = tx.generation().await?;
     sqlx::query(
         "INSERT INTO facility_versions (facility_id, version, valid_from, valid_to, recorded_at, \
          recorded_by, source_kind, source_detail, verified_on, change_note, organisation_id, name, \
@@ -432,7 +467,7 @@ async fn insert_version(
     .bind(actor.name.as_str())
     .bind(change.source.kind.code())
     .bind(change.source.detail.as_deref())
-    .bind(change.verified_on.map(date_text))
+    .bind(change.verified_on.map(Day::iso))
     .bind(change.note.as_deref())
     .bind(organisation_id)
     .bind(f.name.as_str())
@@ -445,21 +480,21 @@ async fn insert_version(
     .bind(f.location.map(|l| l.latitude))
     .bind(f.location.map(|l| l.longitude))
     .bind(f.location.map(|l| l.precision.code()))
-    .bind(f.opened_on.map(date_text))
-    .bind(f.closed_on.map(date_text))
+    .bind(f.opened_on.map(Day::iso))
+    .bind(f.closed_on.map(Day::iso))
     .bind(i64::from(f.public_access))
     .bind(i64::from(f.mobile))
-    .bind(count(f.rooms))
-    .bind(count(f.capacity))
-    .bind(f.opening_hours.as_deref())
+    .bind(f.rooms.map(i64::from))
+    .bind(f.capacity.map(i64::from))
+    .bind(f.opening_hours.as_ref().map(|h| h.as_str()))
     .bind(flag(f.access.referral_required))
     .bind(flag(f.access.intake_required))
     .bind(f.access.target_groups.as_deref())
-    .bind(count(f.access.max_minutes_per_visit))
-    .bind(count(f.access.max_visits_per_day))
+    .bind(f.access.max_minutes_per_visit.map(i64::from))
+    .bind(f.access.max_visits_per_day.map(i64::from))
     .bind(f.notes.as_deref())
     .bind(generation)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }

@@ -1,36 +1,44 @@
 //! The versioning shared by every register table with history: a change ends
 //! the current version on its effective day and the caller inserts the next.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use chrono::NaiveDate;
 
-use super::{parse_stored_date, END};
+use super::read::{BrokenRow, Columns};
+use super::write::WriteTx;
+use super::{BEGINNING, END};
+use crate::domain::date::Day;
 use crate::domain::provenance::{Recorded, Source, SourceKind, Validity};
 use crate::error::{AppError, AppResult};
 
 /// Reads the provenance columns every versioned table has.
-pub(super) fn recorded_from_row(row: &AnyRow) -> AppResult<Recorded> {
-    let source_kind: String = row.try_get("source_kind")?;
-    let kind = SourceKind::parse(&source_kind).ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!(
-            "stored source kind '{source_kind}' is not valid"
-        ))
-    })?;
+pub(super) fn recorded_from_row(c: &Columns) -> Result<Recorded, BrokenRow> {
+    let kind = c
+        .parsed("source_kind", |k| {
+            SourceKind::parse(k).ok_or("is not a source kind")
+        })?
+        .ok_or_else(|| c.broken("source_kind", "NULL", "is empty"))?;
     Ok(Recorded {
-        source: Source::new(kind, row.try_get("source_detail")?),
-        verified_on: parse_stored_date(row.try_get("verified_on")?, "verified_on")?,
-        note: row.try_get("change_note")?,
-        recorded_by: row.try_get("recorded_by")?,
-        recorded_at: row.try_get("recorded_at")?,
+        source: Source::new(kind, c.text("source_detail")?),
+        verified_on: c.day("verified_on")?,
+        note: c.text("change_note")?,
+        recorded_by: c.required_text("recorded_by")?,
+        recorded_at: c.required_text("recorded_at")?,
     })
 }
 
-/// Reads a version's place in history.
-pub(super) fn validity_from_row(row: &AnyRow) -> AppResult<Validity> {
+/// Reads a version's place in history; the markers for "since the
+/// beginning" and "still current" become `None`.
+pub(super) fn validity_from_row(c: &Columns) -> Result<Validity, BrokenRow> {
+    let bound = |column: &str| -> Result<Option<NaiveDate>, BrokenRow> {
+        match c.required_text(column)?.as_str() {
+            BEGINNING | END => Ok(None),
+            _ => Ok(c.day(column)?.map(Day::date)),
+        }
+    };
     Ok(Validity {
-        version: row.try_get("version")?,
-        valid_from: parse_stored_date(row.try_get("valid_from")?, "valid_from")?,
-        valid_to: parse_stored_date(row.try_get("valid_to")?, "valid_to")?,
+        version: c.required_int("version")?,
+        valid_from: bound("valid_from")?,
+        valid_to: bound("valid_to")?,
     })
 }
 
@@ -43,41 +51,44 @@ pub(super) struct Versioned {
 }
 
 impl Versioned {
-    /// Ends the current version on `effective` (ISO date) and returns the
-    /// next version number. A change cannot take effect before the current
-    /// version began: history is appended to, never rewritten.
+    /// Ends the current version (`current`, read in the same write
+    /// transaction) on `effective` (ISO date) and returns the next version
+    /// number. A change cannot take effect before the current version
+    /// began: history is appended to, never rewritten.
     pub async fn end_current(
         &self,
-        conn: &mut AnyConnection,
+        tx: &mut WriteTx,
         owner_id: i64,
+        current: &Validity,
         effective: &str,
     ) -> AppResult<i64> {
-        let current = sqlx::query(&format!(
-            "SELECT id, version, valid_from FROM {} WHERE {} = $1 AND valid_to = $2",
+        if let Some(valid_from) = current.valid_from {
+            if effective < valid_from.format("%Y-%m-%d").to_string().as_str() {
+                return Err(AppError::invalid(
+                    "effective_from",
+                    format!(
+                        "{effective} is before the current version, which holds from {valid_from}; history is not rewritten (a researcher can correct the past as a separate action)"
+                    ),
+                ));
+            }
+        }
+        let ended = sqlx::query(&format!(
+            "UPDATE {} SET valid_to = $1 WHERE {} = $2 AND version = $3 AND valid_to = $4",
             self.table, self.owner_column
         ))
-        .bind(owner_id)
-        .bind(END)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("{} {owner_id} does not exist", self.noun)))?;
-        let valid_from: String = current.try_get("valid_from")?;
-        if effective < valid_from.as_str() {
-            return Err(AppError::invalid(
-                "effective_from",
-                format!(
-                    "{effective} is before the current version, which holds from {valid_from}; history is not rewritten"
-                ),
-            ));
-        }
-        sqlx::query(&format!(
-            "UPDATE {} SET valid_to = $1 WHERE id = $2",
-            self.table
-        ))
         .bind(effective)
-        .bind(current.try_get::<i64, _>("id")?)
-        .execute(&mut *conn)
-        .await?;
-        Ok(current.try_get::<i64, _>("version")? + 1)
+        .bind(owner_id)
+        .bind(current.version)
+        .bind(END)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if ended != 1 {
+            return Err(AppError::Conflict(format!(
+                "{} {owner_id} changed while this change was written; reload and try again",
+                self.noun
+            )));
+        }
+        Ok(current.version + 1)
     }
 }

@@ -14,10 +14,12 @@ pub mod facilities;
 pub mod figures;
 mod history;
 pub mod organisations;
+pub mod read;
 pub mod reports;
 pub mod rounds;
 pub mod tokens;
 pub mod users;
+pub mod write;
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -104,6 +106,8 @@ pub struct Store {
     engine: Engine,
     /// Table 1's in-memory counting index, shared by the clones.
     counting: Arc<tokio::sync::Mutex<counting::CountingIndex>>,
+    /// On SQLite, the one write transaction of this process at a time.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Turns what a user typed into a database URL: `postgres://…` and
@@ -174,6 +178,7 @@ impl Store {
             pool,
             engine,
             counting: Arc::default(),
+            writer: Arc::default(),
         };
         store.migrate().await?;
         Ok(store)

@@ -8,7 +8,10 @@ use sqlx::{AnyConnection, Row};
 
 use super::audit::AuditEvent;
 use super::history::{recorded_from_row, validity_from_row, Versioned};
+use super::read::{BrokenRow, Columns};
+use super::write::WriteTx;
 use super::{date_text, now_text, SqlBuilder, Store, BEGINNING, END};
+use crate::domain::date::Day;
 use crate::domain::organisation::{Organisation, OrganisationFields, OrganisationKind};
 use crate::domain::provenance::{Actor, Change};
 use crate::error::{AppError, AppResult};
@@ -24,25 +27,37 @@ const SELECT: &str = "SELECT organisation_id, version, valid_from, valid_to, rec
     recorded_by, source_kind, source_detail, verified_on, change_note, name, kind, website, \
     contact_name, contact_email, contact_phone, notes FROM organisation_versions ";
 
-fn organisation_from_row(row: &AnyRow) -> AppResult<Organisation> {
-    let text = |column: &str| row.try_get::<Option<String>, _>(column);
-    let kind: String = row.try_get("kind")?;
+fn organisation_from_row(row: &AnyRow) -> Result<Organisation, BrokenRow> {
+    let c = Columns::new(row, "organisation", "organisation_id", Some("version"));
     Ok(Organisation {
-        id: row.try_get("organisation_id")?,
+        id: c.id(),
         fields: OrganisationFields {
-            name: row.try_get("name")?,
-            kind: OrganisationKind::parse(&kind).ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("stored kind '{kind}' is not valid"))
-            })?,
-            website: text("website")?,
-            contact_name: text("contact_name")?,
-            contact_email: text("contact_email")?,
-            contact_phone: text("contact_phone")?,
-            notes: text("notes")?,
+            name: c.required_text("name")?,
+            kind: c
+                .parsed("kind", |k| {
+                    OrganisationKind::parse(k).ok_or("is not an organisation kind")
+                })?
+                .ok_or_else(|| c.broken("kind", "NULL", "is empty"))?,
+            website: c.text("website")?,
+            contact_name: c.text("contact_name")?,
+            contact_email: c.text("contact_email")?,
+            contact_phone: c.text("contact_phone")?,
+            notes: c.text("notes")?,
         },
-        recorded: recorded_from_row(row)?,
-        validity: validity_from_row(row)?,
+        recorded: recorded_from_row(&c)?,
+        validity: validity_from_row(&c)?,
     })
+}
+
+/// Organisations from rows: the broken ones logged and left out.
+fn readable(rows: &[AnyRow]) -> Vec<Organisation> {
+    rows.iter()
+        .filter_map(|row| {
+            organisation_from_row(row)
+                .map_err(|broken| broken.log())
+                .ok()
+        })
+        .collect()
 }
 
 fn push_scope(sql: &mut SqlBuilder, as_of: Option<NaiveDate>) {
@@ -70,7 +85,7 @@ impl Store {
         push_scope(&mut sql, as_of);
         sql.push(" ORDER BY name_key, organisation_id");
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter().map(organisation_from_row).collect()
+        Ok(readable(&rows))
     }
 
     pub async fn organisation(
@@ -87,7 +102,7 @@ impl Store {
             .int(id)
             .push(" ORDER BY version");
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter().map(organisation_from_row).collect()
+        Ok(readable(&rows))
     }
 
     /// Current organisations by normalised name, for matching spreadsheet rows.
@@ -118,7 +133,7 @@ impl Store {
     }
 
     pub async fn create_organisation(
-        conn: &mut AnyConnection,
+        tx: &mut WriteTx,
         fields: &OrganisationFields,
         change: &Change,
         actor: &Actor,
@@ -127,12 +142,12 @@ impl Store {
         let id: i64 =
             sqlx::query_scalar("INSERT INTO organisations (created_at) VALUES ($1) RETURNING id")
                 .bind(now.as_str())
-                .fetch_one(&mut *conn)
+                .fetch_one(&mut **tx)
                 .await?;
-        insert_version(conn, id, 1, BEGINNING, fields, change, actor, &now).await?;
+        insert_version(tx, id, 1, BEGINNING, fields, change, actor, &now).await?;
         let after = audit_json(fields, change);
         Store::append_audit(
-            conn,
+            tx,
             &AuditEvent::new("create", actor, "organisation")
                 .object(id)
                 .after(Some(after)),
@@ -141,21 +156,29 @@ impl Store {
         Ok(id)
     }
 
+    /// The current version of an organisation, inside a write transaction.
+    pub async fn organisation_in(tx: &mut WriteTx, id: i64) -> AppResult<Option<Organisation>> {
+        select_one(&mut **tx, id, None).await
+    }
+
+    /// Records a change to an organisation whose current version is `current`.
     pub async fn update_organisation(
-        conn: &mut AnyConnection,
-        id: i64,
+        tx: &mut WriteTx,
+        current: &Organisation,
         fields: &OrganisationFields,
         change: &Change,
         actor: &Actor,
         today: NaiveDate,
     ) -> AppResult<()> {
-        let effective = date_text(change.effective_from.unwrap_or(today));
+        let effective = change
+            .effective_from
+            .map_or_else(|| date_text(today), Day::iso);
         let version = ORGANISATION_VERSIONS
-            .end_current(conn, id, &effective)
+            .end_current(tx, current.id, &current.validity, &effective)
             .await?;
         insert_version(
-            conn,
-            id,
+            tx,
+            current.id,
             version,
             &effective,
             fields,
@@ -163,7 +186,25 @@ impl Store {
             actor,
             &now_text(),
         )
-        .await
+        .await?;
+        let before = audit_json(
+            &current.fields,
+            &Change {
+                source: current.recorded.source.clone(),
+                verified_on: current.recorded.verified_on,
+                note: current.recorded.note.clone(),
+                effective_from: None,
+            },
+        );
+        Store::append_audit(
+            tx,
+            &AuditEvent::new("update", actor, "organisation")
+                .object(current.id)
+                .before(Some(before))
+                .after(Some(audit_json(fields, change))),
+        )
+        .await?;
+        Ok(())
     }
 }
 
@@ -180,22 +221,24 @@ where
     push_scope(&mut sql, as_of);
     sql.push(" AND organisation_id = ").int(id);
     let row = sql.query().fetch_optional(executor).await?;
-    row.as_ref().map(organisation_from_row).transpose()
+    row.as_ref()
+        .map(|r| organisation_from_row(r).map_err(AppError::Broken))
+        .transpose()
 }
 
 /// An organisation version as the audit log shows it.
 fn audit_json(fields: &OrganisationFields, change: &Change) -> serde_json::Value {
     let mut input = fields.to_input();
     input.source = Some(change.source.to_string());
-    input.verified_on = change.verified_on;
+    input.verified_on = change.verified_on.map(Day::date);
     input.change_note = change.note.clone();
-    input.effective_from = change.effective_from;
+    input.effective_from = change.effective_from.map(Day::date);
     serde_json::to_value(input).unwrap_or(serde_json::Value::Null)
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn insert_version(
-    conn: &mut AnyConnection,
+    tx: &mut WriteTx,
     organisation_id: i64,
     version: i64,
     valid_from: &str,
@@ -218,7 +261,7 @@ async fn insert_version(
     .bind(actor.name.as_str())
     .bind(change.source.kind.code())
     .bind(change.source.detail.as_deref())
-    .bind(change.verified_on.map(date_text))
+    .bind(change.verified_on.map(Day::iso))
     .bind(change.note.as_deref())
     .bind(f.name.as_str())
     .bind(normalize_name(&f.name))
@@ -228,7 +271,7 @@ async fn insert_version(
     .bind(f.contact_email.as_deref())
     .bind(f.contact_phone.as_deref())
     .bind(f.notes.as_deref())
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }

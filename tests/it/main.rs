@@ -10,6 +10,7 @@ mod common;
 mod counting;
 mod finder;
 mod import;
+mod integrity;
 mod mail;
 mod matrix;
 mod pages;

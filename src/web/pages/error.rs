@@ -57,6 +57,7 @@ impl From<AppError> for PageError {
         let status = error.status();
         let retry_after = match &error {
             AppError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            AppError::Contention(_) => Some(1),
             _ => None,
         };
         let key = match &error {
@@ -69,6 +70,11 @@ impl From<AppError> for PageError {
             AppError::PayloadTooLarge(_) => "error.too_large.text",
             AppError::UnsupportedMediaType(_) => "error.unsupported.text",
             AppError::TooManyRequests { .. } => "error.too_many.text",
+            AppError::Contention(_) => "error.busy.text",
+            AppError::Broken(row) => {
+                row.log();
+                "error.broken.text"
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 "error.internal.text"
@@ -96,6 +102,7 @@ fn title_key(status: StatusCode) -> &'static str {
         StatusCode::PAYLOAD_TOO_LARGE => "error.too_large.title",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "error.unsupported.title",
         StatusCode::TOO_MANY_REQUESTS => "error.too_many.title",
+        StatusCode::SERVICE_UNAVAILABLE => "error.busy.title",
         _ => "error.internal.title",
     }
 }

@@ -14,7 +14,7 @@ use super::{parse_id, Page, PageError};
 use crate::app::AppState;
 use crate::domain::date::today;
 use crate::domain::facility::{Facility, FacilityStatus, LocationPrecision};
-use crate::domain::hours::{date_in_words, Hours, OpenState};
+use crate::domain::hours::{date_in_words, OpenState};
 use crate::domain::provenance::SourceKind;
 use crate::domain::service::ServiceType;
 use crate::formats::svg_map::{self, Map, Marker};
@@ -41,10 +41,7 @@ fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
     let words = language(page.lang);
     let fields = &facility.fields;
     let now = Utc::now();
-    let hours = fields
-        .opening_hours
-        .as_deref()
-        .and_then(|raw| Hours::parse(raw).ok());
+    let hours = fields.opening_hours.as_ref().and_then(|raw| raw.hours());
     let life = match facility.status_on(day) {
         FacilityStatus::Open => None,
         FacilityStatus::Planned => Some(page.text_with(

@@ -15,6 +15,7 @@ use crate::auth::password::{MAX_LENGTH, MIN_LENGTH};
 use crate::error::{AppError, AppResult};
 use crate::notify;
 use crate::storage::users::User;
+use crate::storage::write::Writes;
 use crate::storage::Store;
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,7 +86,7 @@ async fn peek(store: &Store, code: &str) -> AppResult<Option<User>> {
     if code.is_empty() {
         return Ok(None);
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write(Writes::Audit).await?;
     let user = Store::use_password_reset(&mut tx, code).await?;
     tx.rollback().await?;
     Ok(user)
