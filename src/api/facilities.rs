@@ -140,6 +140,14 @@ impl ListQuery {
     }
 }
 
+/// Whether the caller may know the facility exists (`Principal::may_see`).
+fn may_see(caller: &Caller, facility: &Facility) -> bool {
+    match &caller.principal {
+        Some(p) => p.may_see(scope(facility)),
+        None => facility.fields.public_access,
+    }
+}
+
 /// What the caller may see of one facility.
 fn audience_for(caller: &Caller, facility: &Facility) -> Audience {
     match &caller.principal {
@@ -171,6 +179,7 @@ pub async fn list(
     let facilities = state.store.list_facilities(&filter).await?;
     let shown: Vec<FacilityJson> = facilities
         .iter()
+        .filter(|f| may_see(&caller, f))
         .map(|f| FacilityJson::new(f, day, audience_for(&caller, f)))
         .collect();
     let internal_ids: Vec<String> = shown
@@ -217,10 +226,10 @@ pub async fn show(
         .facility(id, Some(day))
         .await?
         .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
-    let audience = audience_for(&caller, &facility);
-    if !facility.fields.public_access && audience == Audience::Public {
+    if !may_see(&caller, &facility) {
         return Err(AppError::NotFound(format!("facility {id} does not exist")));
     }
+    let audience = audience_for(&caller, &facility);
     if audience == Audience::Internal {
         state
             .store

@@ -105,13 +105,28 @@ impl Principal {
         self.role.needs_organisation() && self.organisation_id == Some(organisation_id)
     }
 
-    /// Non-public facilities of which organisations this caller may see in lists.
+    /// Which non-public facilities this caller may see in lists: the same
+    /// rule as [`Principal::may_read_internal`], in the form a list query
+    /// can apply (a unit test holds the two to each other).
     pub fn internal_scope(&self) -> InternalScope {
         match (self.national(), self.organisation_id) {
             (true, _) => InternalScope::All,
+            (false, Some(id)) if self.role == Role::Reporter && !self.facility_ids.is_empty() => {
+                InternalScope::Facilities {
+                    organisation_id: id,
+                    ids: self.facility_ids.clone(),
+                }
+            }
             (false, Some(id)) if self.role.needs_organisation() => InternalScope::Organisation(id),
             _ => InternalScope::None,
         }
+    }
+
+    /// Whether this caller may know a facility exists at all: every public
+    /// one, and the non-public ones whose internal facts they may read.
+    /// Lists, single reads, pages and exports all ask this.
+    pub fn may_see(&self, facility: FacilityScope) -> bool {
+        facility.public_access || self.may_read_internal(facility)
     }
 
     /// Internal facts of a facility: notes, history, who changed what, and
@@ -169,12 +184,33 @@ impl Principal {
 }
 
 /// Which non-public facilities a caller may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum InternalScope {
     #[default]
     None,
     Organisation(i64),
+    /// A reporter limited to some facilities of their organisation.
+    Facilities {
+        organisation_id: i64,
+        ids: Vec<i64>,
+    },
     All,
+}
+
+impl InternalScope {
+    /// Whether a list in this scope includes the facility.
+    pub fn admits(&self, facility: FacilityScope) -> bool {
+        facility.public_access
+            || match self {
+                InternalScope::None => false,
+                InternalScope::Organisation(id) => facility.organisation_id == *id,
+                InternalScope::Facilities {
+                    organisation_id,
+                    ids,
+                } => facility.organisation_id == *organisation_id && ids.contains(&facility.id),
+                InternalScope::All => true,
+            }
+    }
 }
 
 #[cfg(test)]
@@ -230,6 +266,43 @@ mod tests {
         assert!(!reporter.may_read_internal(OWN));
         reporter.facility_ids = vec![10];
         assert!(reporter.may_read_internal(OWN));
+    }
+
+    /// The list rule and the single-read rule are one rule: for every role,
+    /// organisation, limitation and facility, they agree.
+    #[test]
+    fn lists_admit_exactly_the_facilities_a_caller_may_see() {
+        let facilities: Vec<FacilityScope> = (1..=3)
+            .flat_map(|organisation_id| {
+                (10..=13).flat_map(move |id| {
+                    [true, false].map(|public_access| FacilityScope {
+                        id,
+                        organisation_id,
+                        public_access,
+                    })
+                })
+            })
+            .collect();
+        for role in Role::ALL {
+            for organisation in [None, Some(1), Some(2)] {
+                if role.needs_organisation() != organisation.is_some() {
+                    continue;
+                }
+                for limited in [vec![], vec![11], vec![11, 12]] {
+                    let mut who = principal(role, organisation);
+                    who.facility_ids = limited;
+                    let scope = who.internal_scope();
+                    for f in &facilities {
+                        assert_eq!(
+                            scope.admits(*f),
+                            who.may_see(*f),
+                            "{role:?} of {organisation:?} limited to {:?}, {f:?}",
+                            who.facility_ids
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::date::Day;
+use super::feature::Features;
 use super::hours::OpeningHoursText;
 use super::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
 use super::provenance::{Change, Recorded, Source, SourceKind, Validity};
@@ -133,6 +134,8 @@ pub struct FacilityFields {
     /// OpenStreetMap `opening_hours` syntax, evaluated in Europe/Amsterdam.
     pub opening_hours: Option<OpeningHoursText>,
     pub access: AccessRules,
+    /// Counted facts such as an alcohol room; never derived from `notes`.
+    pub features: Features,
     pub notes: Option<String>,
 }
 
@@ -186,6 +189,10 @@ pub struct FacilityInput {
     pub target_groups: Option<String>,
     pub max_minutes_per_visit: Option<i64>,
     pub max_visits_per_day: Option<i64>,
+    /// alcohol_room, softdrugs_only: facts Table 1 counts.
+    #[schema(example = json!(["alcohol_room"]))]
+    pub features: Option<Vec<String>>,
+    /// Internal; never published and never counted.
     pub notes: Option<String>,
     /// Where this information comes from: `survey`, `phone`, `website`, `ladis`,
     /// `inventory`, `manual`, optionally followed by `: detail`.
@@ -289,6 +296,19 @@ impl FacilityInput {
         let capacity = checked(self.capacity, "capacity", Capacity::new, &mut errors);
         let street = bounded_line(&self.street, "street", 200, &mut errors);
         let notes = bounded_text(&self.notes, "notes", 4000, &mut errors);
+        let features = match &self.features {
+            None => Features::default(),
+            Some(items) => Features::parse(items.iter().flat_map(|i| i.split([';', ','])))
+                .unwrap_or_else(|unknown| {
+                    errors.push(FieldError::new(
+                        "features",
+                        format!(
+                            "unknown feature '{unknown}' (known: alcohol_room, softdrugs_only)"
+                        ),
+                    ));
+                    Features::default()
+                }),
+        };
         let change = Change::from_input(
             &self.source,
             self.verified_on,
@@ -321,6 +341,7 @@ impl FacilityInput {
                         capacity,
                         opening_hours,
                         access,
+                        features,
                         notes,
                     },
                     change,
@@ -508,6 +529,7 @@ impl FacilityFields {
             target_groups: self.access.target_groups.clone(),
             max_minutes_per_visit: self.access.max_minutes_per_visit.map(i64::from),
             max_visits_per_day: self.access.max_visits_per_day.map(i64::from),
+            features: Some(self.features.codes()),
             notes: self.notes.clone(),
             ..FacilityInput::default()
         }

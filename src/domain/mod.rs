@@ -5,6 +5,7 @@
 pub mod access;
 pub mod date;
 pub mod facility;
+pub mod feature;
 pub mod figure;
 pub mod finder;
 pub mod hours;

@@ -123,18 +123,11 @@ pub enum Fact {
     Rooms { locations: i64, rooms: i64 },
     /// Mobile locations (a bus or camper).
     Mobile { locations: i64 },
-    /// Locations whose notes mention an alcohol room ([`ALCOHOL_MARK`]).
+    /// Locations with the feature `alcohol_room` (never from notes).
     AlcoholRoom { locations: i64 },
-    /// Locations whose notes say soft drugs only ([`SOFTDRUGS_MARKS`]).
+    /// Locations with the feature `softdrugs_only` (never from notes).
     SoftdrugsOnly { locations: i64 },
 }
-
-/// A facility note containing this (in any case) marks an alcohol room:
-/// "alcoholruimte", "ook een alcohol room", "alcoholgebruiksruimte".
-pub const ALCOHOL_MARK: &str = "alcohol";
-/// A facility note containing one of these (in any case) marks a room for
-/// soft drugs only.
-pub const SOFTDRUGS_MARKS: [&str; 2] = ["alleen softdrugs", "softdrugs only"];
 
 fn plural(n: i64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -37,6 +37,7 @@ pub enum Column {
     MaxVisitsPerDay,
     Source,
     VerifiedOn,
+    Features,
     Notes,
 }
 
@@ -104,6 +105,7 @@ pub const COLUMNS: &[(Column, &str, &[&str])] = &[
         "verified_on",
         &["geverifieerd", "geverifieerd_op"],
     ),
+    (Column::Features, "features", &["kenmerken"]),
     (Column::Notes, "notes", &["opmerkingen"]),
 ];
 
@@ -196,6 +198,14 @@ fn set(row: &mut RowInput, column: Column, cell: &Cell) -> Result<(), String> {
         Column::MaxVisitsPerDay => input.max_visits_per_day = Some(whole_number(cell)?),
         Column::Source => input.source = text(),
         Column::VerifiedOn => input.verified_on = Some(date(cell)?),
+        Column::Features => {
+            input.features = text().map(|t| {
+                t.split([';', ',', '|'])
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+        }
         Column::Notes => input.notes = text(),
     }
     Ok(())
@@ -322,6 +332,10 @@ pub fn facility_cells(facility: &Facility, columns: &[Column]) -> Vec<Cell> {
             Column::MaxVisitsPerDay => number(f.access.max_visits_per_day.map(i64::from)),
             Column::Source => Cell::Text(facility.recorded.source.to_string()),
             Column::VerifiedOn => day(facility.recorded.verified_on),
+            Column::Features => {
+                let codes = f.features.to_string();
+                text((!codes.is_empty()).then_some(codes.as_str()))
+            }
             Column::Notes => text(f.notes.as_deref()),
         })
         .collect()

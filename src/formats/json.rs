@@ -52,6 +52,8 @@ pub struct FacilityJson {
     pub target_groups: Option<String>,
     pub max_minutes_per_visit: Option<u32>,
     pub max_visits_per_day: Option<u32>,
+    /// Counted facts: alcohol_room, softdrugs_only.
+    pub features: Vec<String>,
     /// Internal notes; only for signed-in readers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -127,6 +129,7 @@ impl FacilityJson {
             target_groups: f.access.target_groups.clone(),
             max_minutes_per_visit: f.access.max_minutes_per_visit.map(|n| n.get()),
             max_visits_per_day: f.access.max_visits_per_day.map(|n| n.get()),
+            features: f.features.codes(),
             notes: f.notes.clone().filter(|_| audience == Audience::Internal),
             provenance: ProvenanceJson::new(&facility.recorded, &facility.validity, audience),
         }

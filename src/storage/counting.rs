@@ -22,11 +22,10 @@ use chrono::{Datelike, NaiveDate};
 
 use super::read::{BrokenRow, Columns};
 use super::{Store, BEGINNING, END};
+use crate::domain::feature::{Feature, Features};
 use crate::domain::number::{Capacity, Rooms};
 use crate::domain::service::ServiceType;
-use crate::domain::table1::{
-    ServiceCount, ServiceDetail, ServiceTally, ALCOHOL_MARK, SOFTDRUGS_MARKS,
-};
+use crate::domain::table1::{ServiceCount, ServiceDetail, ServiceTally};
 use crate::error::AppResult;
 
 /// The days a version counts on, `[from, to)` as days since the common era,
@@ -79,11 +78,9 @@ const SELECT: &str = "SELECT v.id, v.facility_id, v.valid_from, v.valid_to, \
     COALESCE(v.opened_on, f.first_seen_on) AS open_from, v.closed_on, v.services, \
     v.municipality_code, COALESCE(LOWER(TRIM(v.city)), v.municipality_code) AS city_key, \
     v.capacity, v.rooms, v.mobile, \
-    CASE WHEN LOWER(v.notes) LIKE $1 THEN 1 ELSE 0 END AS alcohol_room, \
-    CASE WHEN LOWER(v.notes) LIKE $2 OR LOWER(v.notes) LIKE $3 THEN 1 ELSE 0 END \
-    AS softdrugs_only \
+    v.features \
     FROM facility_versions v JOIN facilities f ON f.id = v.facility_id \
-    WHERE v.public_access = 1";
+    WHERE v.public_access = 1 AND v.superseded_at IS NULL";
 
 fn day_number(day: NaiveDate) -> i32 {
     day.num_days_from_ce()
@@ -123,11 +120,7 @@ impl CountingIndex {
 
     /// Adds the spans of the versions `sql` (a [`SELECT`]) returns.
     async fn read(&mut self, store: &Store, sql: String) -> AppResult<()> {
-        let query = sqlx::query(&sql)
-            .bind(format!("%{ALCOHOL_MARK}%"))
-            .bind(format!("%{}%", SOFTDRUGS_MARKS[0]))
-            .bind(format!("%{}%", SOFTDRUGS_MARKS[1]));
-        let rows = query.fetch_all(store.pool()).await?;
+        let rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
         for row in &rows {
             match self.span(row) {
                 Ok(Some((facility, span))) => {
@@ -166,6 +159,7 @@ impl CountingIndex {
         }
         let flag =
             |column: &str| -> Result<bool, BrokenRow> { Ok(c.flag(column)?.unwrap_or(false)) };
+        let features = Features::from_bits(c.required_int("features")?);
         let municipality = c.required_text("municipality_code")?;
         let city = c.text("city_key")?.unwrap_or_default();
         let span = Span {
@@ -177,8 +171,8 @@ impl CountingIndex {
             capacity: c.number("capacity", |n| Capacity::new(n).map(i64::from))?,
             rooms: c.number("rooms", |n| Rooms::new(n).map(i64::from))?,
             mobile: flag("mobile")?,
-            alcohol_room: flag("alcohol_room")?,
-            softdrugs_only: flag("softdrugs_only")?,
+            alcohol_room: features.contains(Feature::AlcoholRoom),
+            softdrugs_only: features.contains(Feature::SoftdrugsOnly),
             version: c.required_int("id")?,
         };
         Ok(Some((c.id(), span)))

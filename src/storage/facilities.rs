@@ -13,6 +13,7 @@ use crate::domain::date::Day;
 use crate::domain::facility::{
     AccessRules, Facility, FacilityFields, FacilityStatus, Location, LocationPrecision, Postcode,
 };
+use crate::domain::feature::Features;
 use crate::domain::hours::OpeningHoursText;
 use crate::domain::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
 use crate::domain::provenance::{Actor, Change};
@@ -51,7 +52,7 @@ const SELECT: &str = "SELECT v.facility_id, v.version, v.valid_from, v.valid_to,
     v.name, v.services, v.street, v.postcode, v.city, v.municipality_code, v.latitude, v.longitude, \
     v.location_precision, v.opened_on, v.closed_on, v.public_access, v.mobile, v.rooms, v.capacity, \
     v.opening_hours, v.referral_required, v.intake_required, v.target_groups, \
-    v.max_minutes_per_visit, v.max_visits_per_day, v.notes, \
+    v.max_minutes_per_visit, v.max_visits_per_day, v.features, v.notes, \
     COALESCE(v.opened_on, f.first_seen_on) AS counts_from, o.name AS organisation_name \
     FROM facility_versions v \
     JOIN facilities f ON f.id = v.facility_id \
@@ -67,7 +68,7 @@ fn push_version_scope(sql: &mut SqlBuilder, as_of: Option<NaiveDate>) {
                 .text(day.clone())
                 .push(" AND o.valid_to > ")
                 .text(day.clone())
-                .push(" WHERE v.valid_from <= ")
+                .push(" WHERE v.superseded_at IS NULL AND v.valid_from <= ")
                 .text(day.clone())
                 .push(" AND v.valid_to > ")
                 .text(day);
@@ -75,7 +76,7 @@ fn push_version_scope(sql: &mut SqlBuilder, as_of: Option<NaiveDate>) {
         None => {
             sql.push("AND o.valid_to = ")
                 .text(END)
-                .push(" WHERE v.valid_to = ")
+                .push(" WHERE v.superseded_at IS NULL AND v.valid_to = ")
                 .text(END);
         }
     }
@@ -136,6 +137,7 @@ pub(super) fn facility_from_row(row: &AnyRow) -> Result<Facility, BrokenRow> {
                 max_minutes_per_visit: c.number("max_minutes_per_visit", MinutesPerVisit::new)?,
                 max_visits_per_day: c.number("max_visits_per_day", VisitsPerDay::new)?,
             },
+            features: Features::from_bits(c.required_int("features")?),
             notes: c.text("notes")?,
         },
         recorded: recorded_from_row(&c)?,
@@ -220,12 +222,24 @@ impl Store {
                     .push(" ESCAPE '\\')");
             }
         }
-        match filter.internal {
+        match &filter.internal {
             InternalScope::All => {}
             InternalScope::Organisation(id) => {
                 sql.push(" AND (v.public_access = 1 OR v.organisation_id = ")
-                    .int(id)
+                    .int(*id)
                     .push(")");
+            }
+            InternalScope::Facilities {
+                organisation_id,
+                ids,
+            } => {
+                sql.push(" AND (v.public_access = 1 OR (v.organisation_id = ")
+                    .int(*organisation_id)
+                    .push(" AND v.facility_id IN (-1");
+                for id in ids {
+                    sql.push(", ").int(*id);
+                }
+                sql.push(")))");
             }
             InternalScope::None => {
                 sql.push(" AND v.public_access = 1");
@@ -455,9 +469,9 @@ async fn insert_version(
          name_key, services, street, postcode, city, municipality_code, latitude, longitude, \
          location_precision, opened_on, closed_on, public_access, mobile, rooms, capacity, \
          opening_hours, referral_required, intake_required, target_groups, max_minutes_per_visit, \
-         max_visits_per_day, notes, generation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
-         $29, $30, $31, $32, $33, $34, $35)",
+         max_visits_per_day, notes, generation, features) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
+         $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)",
     )
     .bind(facility_id)
     .bind(version)
@@ -494,6 +508,7 @@ async fn insert_version(
     .bind(f.access.max_visits_per_day.map(i64::from))
     .bind(f.notes.as_deref())
     .bind(generation)
+    .bind(f.features.bits())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -76,6 +76,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "counting",
         include_str!("../../migrations/sqlite/0004_counting.sql"),
     ),
+    (
+        5,
+        "integrity",
+        include_str!("../../migrations/sqlite/0005_integrity.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -98,6 +103,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "counting",
         include_str!("../../migrations/postgres/0004_counting.sql"),
     ),
+    (
+        5,
+        "integrity",
+        include_str!("../../migrations/postgres/0005_integrity.sql"),
+    ),
 ];
 
 #[derive(Clone)]
@@ -106,8 +116,9 @@ pub struct Store {
     engine: Engine,
     /// Table 1's in-memory counting index, shared by the clones.
     counting: Arc<tokio::sync::Mutex<counting::CountingIndex>>,
-    /// On SQLite, the one write transaction of this process at a time.
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// On SQLite, a pool of one connection for write transactions: one at
+    /// a time, queued in order (see `write.rs`).
+    writer: Option<AnyPool>,
 }
 
 /// Turns what a user typed into a database URL: `postgres://…` and
@@ -153,32 +164,44 @@ impl Store {
         };
         let options = AnyConnectOptions::from_str(&url)
             .with_context(|| format!("invalid database URL {}", redact_url(&url)))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match engine {
-                Engine::Sqlite => 4,
-                Engine::Postgres => 8,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
+        let pool_options = |connections: u32| {
+            AnyPoolOptions::new()
+                .max_connections(connections)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if engine == Engine::Sqlite {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                 PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .connect_with(options)
-            .await
-            .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
+        };
+        let pool = pool_options(match engine {
+            Engine::Sqlite => 4,
+            Engine::Postgres => 16,
+        })
+        .connect_with(options.clone())
+        .await
+        .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
+        let writer = match engine {
+            Engine::Sqlite => Some(
+                pool_options(1)
+                    .connect_with(options)
+                    .await
+                    .with_context(|| format!("cannot open database {}", redact_url(&url)))?,
+            ),
+            Engine::Postgres => None,
+        };
         let store = Store {
             pool,
             engine,
             counting: Arc::default(),
-            writer: Arc::default(),
+            writer,
         };
         store.migrate().await?;
         Ok(store)
@@ -226,6 +249,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }

@@ -5,10 +5,9 @@ use sqlx::Row;
 
 use super::facilities::push_open_on;
 use super::{date_text, SqlBuilder, Store};
+use crate::domain::feature::Feature;
 use crate::domain::service::ServiceType;
-use crate::domain::table1::{
-    ServiceCount, ServiceDetail, ServiceTally, ALCOHOL_MARK, SOFTDRUGS_MARKS,
-};
+use crate::domain::table1::{ServiceCount, ServiceDetail, ServiceTally};
 use crate::error::{AppError, AppResult};
 
 impl Store {
@@ -65,14 +64,12 @@ impl Store {
              string_agg(CASE WHEN v.rooms > 1 THEN CAST(v.rooms AS TEXT) END, ',') AS multi_rooms, \
              string_agg(CAST(v.facility_id AS TEXT), ',') AS facility_ids, ",
         );
-        sql.push("CAST(SUM(CASE WHEN LOWER(v.notes) LIKE ")
-            .text(format!("%{ALCOHOL_MARK}%"))
-            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS alcohol_room, ")
-            .push("CAST(SUM(CASE WHEN LOWER(v.notes) LIKE ")
-            .text(format!("%{}%", SOFTDRUGS_MARKS[0]))
-            .push(" OR LOWER(v.notes) LIKE ")
-            .text(format!("%{}%", SOFTDRUGS_MARKS[1]))
-            .push(" THEN 1 ELSE 0 END) AS BIGINT) AS softdrugs_only");
+        sql.push("CAST(SUM(CASE WHEN (v.features & ")
+            .int(Feature::AlcoholRoom.bit())
+            .push(") <> 0 THEN 1 ELSE 0 END) AS BIGINT) AS alcohol_room, ")
+            .push("CAST(SUM(CASE WHEN (v.features & ")
+            .int(Feature::SoftdrugsOnly.bit())
+            .push(") <> 0 THEN 1 ELSE 0 END) AS BIGINT) AS softdrugs_only");
         if versions {
             sql.push(
                 ", string_agg(CAST(v.facility_id AS TEXT) || ':' || CAST(v.id AS TEXT), ',') \
@@ -83,7 +80,7 @@ impl Store {
             " FROM facility_versions v \
              JOIN facilities f ON f.id = v.facility_id \
              JOIN service_types s ON (v.services & s.bit) <> 0 \
-             WHERE v.public_access = 1 AND v.valid_from <= ",
+             WHERE v.public_access = 1 AND v.superseded_at IS NULL AND v.valid_from <= ",
         );
         sql.text(day.as_str())
             .push(" AND v.valid_to > ")

@@ -9,8 +9,9 @@
 //!   connection writes, and fails with "database is locked" at once, busy
 //!   timeout or not. So a write transaction begins `IMMEDIATE` (it holds the
 //!   write lock from its first statement, and waits for it with the busy
-//!   timeout), and inside one process writers queue on a mutex first, so
-//!   that they wait in a queue rather than in SQLite's sleeping busy handler.
+//!   timeout), and inside one process writers queue for the one connection
+//!   of a writer pool, so that they wait in a queue rather than in SQLite's
+//!   sleeping busy handler, and never for a connection readers hold.
 //! - PostgreSQL: every write transaction takes the rows all writers share
 //!   first and in one order (the register generation, then the audit
 //!   log's head), so no two writers can each hold one and wait for the
@@ -27,7 +28,6 @@ use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use sqlx::{Any, AnyConnection, Row, Transaction};
-use tokio::sync::OwnedMutexGuard;
 
 use super::{Engine, Store};
 use crate::error::{AppError, AppResult};
@@ -41,12 +41,12 @@ pub enum Writes {
     Audit,
 }
 
-/// The audit log's head as this transaction has moved it.
+/// The audit log's head as this transaction sees it (a trigger moves the
+/// stored head with every entry; migration 0005).
 #[derive(Debug, Clone)]
 pub(super) struct AuditHead {
     pub seq: i64,
     pub hash: String,
-    pub dirty: bool,
 }
 
 /// An open write transaction; dereferences to its connection.
@@ -56,7 +56,6 @@ pub struct WriteTx {
     /// This transaction's register generation, once taken.
     pub(super) generation: Option<i64>,
     pub(super) audit_head: Option<AuditHead>,
-    _writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl Deref for WriteTx {
@@ -89,21 +88,12 @@ impl WriteTx {
         }
     }
 
-    /// The audit head, read (and on PostgreSQL locked) on first use.
-    pub(super) async fn audit_head(&mut self) -> AppResult<&mut AuditHead> {
-        if self.audit_head.is_none() {
-            let sql = match self.engine {
-                Engine::Postgres => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-                Engine::Sqlite => "SELECT seq, hash FROM audit_head WHERE id = 1",
-            };
-            let row = sqlx::query(sql).fetch_one(&mut *self.tx).await?;
-            self.audit_head = Some(AuditHead {
-                seq: row.try_get("seq")?,
-                hash: row.try_get("hash")?,
-                dirty: false,
-            });
-        }
-        Ok(self.audit_head.as_mut().expect("just read"))
+    /// The audit head, read (and on PostgreSQL locked) when the
+    /// transaction began.
+    pub(super) fn audit_head(&mut self) -> AppResult<&mut AuditHead> {
+        self.audit_head
+            .as_mut()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the audit head was not read")))
     }
 
     /// Undoes everything the transaction wrote.
@@ -112,49 +102,50 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Writes the moved audit head and commits.
-    pub async fn commit(mut self) -> AppResult<()> {
-        if let Some(head) = self.audit_head.take().filter(|h| h.dirty) {
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(head.seq)
-                .bind(head.hash.as_str())
-                .execute(&mut *self.tx)
-                .await?;
-        }
+    pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await?;
         Ok(())
     }
 }
 
+/// Takes the next register generation and reads the audit head, in one
+/// statement; on PostgreSQL it locks both rows (always in this order:
+/// every writer that takes the generation takes it here).
+const REGISTER_SQLITE: &str = "UPDATE register_generation SET generation = generation + 1 \
+    WHERE id = 1 RETURNING generation, (SELECT seq FROM audit_head WHERE id = 1) AS seq, \
+    (SELECT hash FROM audit_head WHERE id = 1) AS hash";
+const REGISTER_POSTGRES: &str = "WITH g AS (UPDATE register_generation \
+    SET generation = generation + 1 WHERE id = 1 RETURNING generation) \
+    SELECT (SELECT generation FROM g) AS generation, seq, hash FROM audit_head \
+    WHERE id = 1 FOR UPDATE OF audit_head";
+const AUDIT_SQLITE: &str = "SELECT NULL AS generation, seq, hash FROM audit_head WHERE id = 1";
+const AUDIT_POSTGRES: &str =
+    "SELECT CAST(NULL AS BIGINT) AS generation, seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
+
 impl Store {
     /// Begins a write transaction (see the module comment).
     pub async fn begin_write(&self, writes: Writes) -> AppResult<WriteTx> {
-        let writer = match self.engine {
-            Engine::Sqlite => Some(self.writer.clone().lock_owned().await),
-            Engine::Postgres => None,
+        let mut tx = match &self.writer {
+            // The one connection of the writer pool: writers queue for it.
+            Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await?,
+            None => self.pool.begin().await?,
         };
-        let tx = match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Engine::Postgres => self.pool.begin().await?,
+        let sql = match (self.engine, writes) {
+            (Engine::Sqlite, Writes::Register) => REGISTER_SQLITE,
+            (Engine::Postgres, Writes::Register) => REGISTER_POSTGRES,
+            (Engine::Sqlite, Writes::Audit) => AUDIT_SQLITE,
+            (Engine::Postgres, Writes::Audit) => AUDIT_POSTGRES,
         };
-        let mut write = WriteTx {
+        let row = sqlx::query(sql).fetch_one(&mut *tx).await?;
+        Ok(WriteTx {
             tx,
             engine: self.engine,
-            generation: None,
-            audit_head: None,
-            _writer: writer,
-        };
-        if writes == Writes::Register {
-            let generation: i64 = sqlx::query_scalar(
-                "UPDATE register_generation SET generation = generation + 1 WHERE id = 1 \
-                 RETURNING generation",
-            )
-            .fetch_one(&mut *write.tx)
-            .await?;
-            write.generation = Some(generation);
-        }
-        write.audit_head().await?;
-        Ok(write)
+            generation: row.try_get("generation")?,
+            audit_head: Some(AuditHead {
+                seq: row.try_get("seq")?,
+                hash: row.try_get("hash")?,
+            }),
+        })
     }
 }
 

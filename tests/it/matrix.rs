@@ -401,3 +401,136 @@ fn every_api_route_in_the_table_is_in_the_openapi_document() {
         );
     }
 }
+
+/// Finding 3: a reporter limited to some facilities once listed every
+/// non-public facility of the organisation (address and coordinates) while
+/// the single read answered 404. Lists, single reads and the staff list
+/// now follow one rule: for every role, a facility is in the list exactly
+/// when its single read answers, and shows internal facts in both or neither.
+#[tokio::test]
+async fn lists_show_exactly_what_single_reads_show_for_every_role() {
+    let app = TestApp::new().await;
+    let org = |name: &'static str| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/organisations", json!({"name": name}))
+                .await
+                .json()["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let (org_a, org_b) = (org("Demo A").await, org("Demo B").await);
+    let facility = |name: &'static str, organisation: i64, public: bool| {
+        let app = &app;
+        async move {
+            let reply = app
+                .post(
+                    "/api/v1/facilities",
+                    json!({"name": name, "organisation_id": organisation,
+                           "services": ["consumption_room"], "city": "Utrecht",
+                           "street": "Geheimstraat 1", "public_access": public}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+            reply.json()["id"].as_i64().unwrap()
+        }
+    };
+    let a_public = facility("Demo A open", org_a, true).await;
+    let a_hidden_1 = facility("Demo A bewoners 1", org_a, false).await;
+    let a_hidden_2 = facility("Demo A bewoners 2", org_a, false).await;
+    let b_hidden = facility("Demo B bewoners", org_b, false).await;
+    let b_public = facility("Demo B open", org_b, true).await;
+    let all = [a_public, a_hidden_1, a_hidden_2, b_hidden, b_public];
+
+    let limited = vangnet::accounts::NewUser {
+        email: "beperkt@a.example".into(),
+        role: "reporter".into(),
+        organisation_id: Some(org_a),
+        facility_ids: vec![a_hidden_1],
+        ..Default::default()
+    };
+    let (limited_id, _) = vangnet::accounts::create_user(
+        &app.store,
+        &limited,
+        &vangnet::domain::provenance::Actor::named("test"),
+    )
+    .await
+    .unwrap();
+    let (_, limited_token) = app
+        .store
+        .create_user_token(limited_id, "test")
+        .await
+        .unwrap();
+    let mut callers: Vec<(String, Option<String>)> = vec![
+        ("anonymous".into(), None),
+        ("limited reporter".into(), Some(limited_token)),
+    ];
+    for (role, organisation) in [
+        ("admin", None),
+        ("researcher", None),
+        ("org_manager", Some(org_a)),
+        ("reporter", Some(org_a)),
+        ("auditor", None),
+    ] {
+        let (_, token) = app
+            .user_token(&format!("{role}@lijst.example"), role, organisation)
+            .await;
+        callers.push((role.into(), Some(token)));
+    }
+
+    for (label, token) in &callers {
+        let token = token.as_deref();
+        let list = app
+            .send(Method::GET, "/api/v1/facilities?status=all", None, token)
+            .await;
+        assert_eq!(list.status, StatusCode::OK, "{label}: {}", list.text());
+        let listed: Vec<Value> = list.json()["facilities"].as_array().unwrap().clone();
+        for id in all {
+            let single = app
+                .send(
+                    Method::GET,
+                    &format!("/api/v1/facilities/{id}"),
+                    None,
+                    token,
+                )
+                .await;
+            let in_list = listed.iter().find(|f| f["id"] == id);
+            assert_eq!(
+                in_list.is_some(),
+                single.status == StatusCode::OK,
+                "{label}: facility {id} listed {} but single read {}",
+                in_list.is_some(),
+                single.status
+            );
+            if let Some(listed) = in_list {
+                let single = single.json();
+                assert_eq!(
+                    listed.get("recorded_by").is_some(),
+                    single.get("recorded_by").is_some(),
+                    "{label}: internal facts of facility {id} differ between list and single read"
+                );
+            }
+            // The staff list page follows the same rule for what is not
+            // public (it lists an organisation's own public facilities
+            // only, by design).
+            let hidden = [a_hidden_1, a_hidden_2, b_hidden].contains(&id);
+            if hidden && token.is_some() {
+                let staff = app
+                    .send(Method::GET, "/beheer/voorzieningen", None, token)
+                    .await;
+                if staff.status == StatusCode::OK {
+                    let shown = staff
+                        .text()
+                        .contains(&format!("/beheer/voorzieningen/{id}\""));
+                    assert_eq!(
+                        shown,
+                        in_list.is_some(),
+                        "{label}: facility {id} on the staff list {shown}, in the API list {}",
+                        in_list.is_some()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -96,6 +96,7 @@ fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
         access => access_lines(page, &fields.access),
         address => address(fields),
         mobile => fields.mobile,
+        features => fields.features.iter().map(|f| page.text(&format!("register.feature.{}", f.code()))).collect::<Vec<_>>(),
         municipality => municipality.map(|m| m.name.clone()),
         province => municipality.map(|m| m.province_name.clone()),
         capacity,

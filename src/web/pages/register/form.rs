@@ -10,7 +10,7 @@ use minijinja::{context, Value};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::{field_label, service_options};
+use super::{feature_options, field_label, service_options};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::date::parse_date;
@@ -50,6 +50,7 @@ const FIELDS_WITH_MESSAGES: &[&str] = &[
     "target_groups",
     "max_minutes_per_visit",
     "max_visits_per_day",
+    "features",
     "notes",
     "source_detail",
     "verified_on",
@@ -86,6 +87,7 @@ pub(super) struct FacilityForm {
     pub target_groups: String,
     pub max_minutes_per_visit: String,
     pub max_visits_per_day: String,
+    pub features: Vec<String>,
     pub notes: String,
     /// A source kind (`phone`, `website`, …) or empty: entered on this page.
     pub source: String,
@@ -145,6 +147,7 @@ impl FacilityForm {
             target_groups: text_of(input.target_groups),
             max_minutes_per_visit: text_of(input.max_minutes_per_visit),
             max_visits_per_day: text_of(input.max_visits_per_day),
+            features: input.features.unwrap_or_default(),
             notes: text_of(input.notes),
             version: facility.validity.version.to_string(),
             ..FacilityForm::default()
@@ -159,6 +162,10 @@ impl FacilityForm {
             let slot = match name.as_str() {
                 "services" => {
                     form.services.push(value);
+                    continue;
+                }
+                "features" => {
+                    form.features.push(value);
                     continue;
                 }
                 "public_access" => {
@@ -282,6 +289,7 @@ impl FacilityForm {
             target_groups: text(&self.target_groups),
             max_minutes_per_visit,
             max_visits_per_day,
+            features: Some(self.features.clone()),
             notes: text(&self.notes),
             source,
             verified_on,
@@ -462,6 +470,7 @@ pub(super) async fn render(
             summary,
             organisations,
             services => service_options(page),
+            features => feature_options(page),
             sources,
             message,
         },

@@ -156,10 +156,10 @@ impl ListQuery {
     }
 }
 
-/// Whether `who` may see this facility in a list at all (public ones
-/// anyone may; a reporter limited to some facilities sees only those).
+/// Whether `who` may see this facility in a list at all: the one rule of
+/// `Principal::may_see`, as the API and the exports apply it.
 pub fn visible(who: &Principal, facility: &Facility) -> bool {
-    facility.fields.public_access || who.may_read_internal(scope(facility))
+    who.may_see(scope(facility))
 }
 
 pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {

@@ -24,6 +24,7 @@ use super::{Page, PageError};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::facility::Facility;
+use crate::domain::feature::Feature;
 use crate::domain::service::ServiceType;
 use crate::register::{refuse, scope};
 
@@ -81,6 +82,7 @@ const FIELDS: &[&str] = &[
     "target_groups",
     "max_minutes_per_visit",
     "max_visits_per_day",
+    "features",
     "notes",
     "source",
     "source_detail",
@@ -129,6 +131,13 @@ fn service_options(page: &Page) -> Vec<Value> {
         .collect()
 }
 
+fn feature_options(page: &Page) -> Vec<Value> {
+    Feature::ALL
+        .iter()
+        .map(|f| context! { value => f.code(), label => page.text(&format!("register.feature.{}", f.code())) })
+        .collect()
+}
+
 /// A value of a facility field as a person reads it.
 fn display_value(page: &Page, field: &str, value: &Json) -> String {
     match value {
@@ -139,6 +148,7 @@ fn display_value(page: &Page, field: &str, value: &Json) -> String {
             .iter()
             .map(|item| match (field, item) {
                 ("services", Json::String(code)) => service_label(page, code),
+                ("features", Json::String(code)) => page.text(&format!("register.feature.{code}")),
                 (_, other) => display_value(page, field, other),
             })
             .collect::<Vec<_>>()
