@@ -356,7 +356,9 @@ impl Store {
         .await?)
     }
 
-    /// The failures of the last hour for an account (if given) and an address.
+    /// The failures of the last hour of an account, or with `None` of the
+    /// invalid API tokens from the address (they have no account), and of
+    /// the address over all accounts and tokens.
     pub async fn recent_failures(
         &self,
         account: Option<&str>,
@@ -371,18 +373,17 @@ impl Store {
                     .collect::<AppResult<_>>()?,
             })
         };
-        let account_failures = match account {
-            Some(account) => times(
-                sqlx::query_scalar(
-                    "SELECT at FROM auth_failures WHERE account = $1 AND at > $2 ORDER BY at",
-                )
-                .bind(normalize_email(account))
-                .bind(hour_ago.as_str())
-                .fetch_all(self.pool())
-                .await?,
-            )?,
-            None => Failures::default(),
+        let own = match account {
+            Some(account) => sqlx::query_scalar(
+                "SELECT at FROM auth_failures WHERE account = $1 AND at > $2 ORDER BY at",
+            )
+            .bind(normalize_email(account)),
+            None => sqlx::query_scalar(
+                "SELECT at FROM auth_failures WHERE ip = $1 AND account IS NULL AND at > $2 ORDER BY at",
+            )
+            .bind(ip),
         };
+        let own = times(own.bind(hour_ago.as_str()).fetch_all(self.pool()).await?)?;
         let ip_failures = times(
             sqlx::query_scalar(
                 "SELECT at FROM auth_failures WHERE ip = $1 AND at > $2 ORDER BY at",
@@ -392,7 +393,7 @@ impl Store {
             .fetch_all(self.pool())
             .await?,
         )?;
-        Ok((account_failures, ip_failures))
+        Ok((own, ip_failures))
     }
 
     /// Records a failed attempt, and prunes records older than a day.
