@@ -207,19 +207,37 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Sets a new password hash and ends every session of the user.
-    pub async fn set_password(conn: &mut AnyConnection, user_id: i64, hash: &str) -> AppResult<()> {
+    /// Sets a new password hash, ends every session of the user and
+    /// revokes every API token of theirs (whoever knew the old password
+    /// may have made one); returns how many sessions and tokens ended.
+    pub async fn set_password(
+        conn: &mut AnyConnection,
+        user_id: i64,
+        hash: &str,
+    ) -> AppResult<(u64, u64)> {
+        let now = now_text();
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
-            .bind(now_text())
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
+        let sessions = sqlx::query(
+            "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
+        )
+        .bind(now.as_str())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        let tokens = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.as_str())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        Ok((sessions, tokens))
     }
 
     /// Starts a session; returns the secret for the cookie and the CSRF token.

@@ -824,3 +824,98 @@ async fn throttling_keys_on_the_client_behind_a_trusted_proxy_and_cannot_be_dodg
     assert_eq!(&direct[..5], &[401; 5], "{direct:?}");
     assert_eq!(&direct[5..], &[429; 3], "{direct:?}");
 }
+
+#[tokio::test]
+async fn setting_a_password_with_a_reset_link_ends_every_session_and_token() {
+    let app = TestApp::new().await;
+    let email = "vergeten@example.org";
+    crate::browser::user(&app, email, "researcher", None).await;
+    let mut laptop = crate::browser::Browser::new(&app);
+    let signed_in = laptop.sign_in(email, crate::browser::PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    assert_eq!(laptop.get("/account").await.status, StatusCode::OK);
+    let user_id = app
+        .store
+        .user_by_email(email)
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let (_, token) = app
+        .store
+        .create_user_token(user_id, "script")
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/me", None, &token).await,
+        StatusCode::OK
+    );
+
+    // The invitation was long ago (a reset is refused within five minutes of it).
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(30))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    sqlx::query("UPDATE password_resets SET created_at = $1 WHERE user_id = $2")
+        .bind(long_ago)
+        .bind(user_id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (_, link) = accounts::request_reset(&app.store, email, &Actor::named("test"))
+        .await
+        .unwrap()
+        .expect("a reset link");
+    let mut phone = crate::browser::Browser::new(&app);
+    let form = format!("/wachtwoord-instellen?code={link}");
+    let set = phone
+        .submit(
+            &form,
+            "/wachtwoord-instellen",
+            &[
+                ("code", &link),
+                ("password", "een nieuw goed wachtwoord"),
+                ("password_confirm", "een nieuw goed wachtwoord"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.text());
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/me", None, &token).await,
+        StatusCode::UNAUTHORIZED,
+        "the token made before the reset"
+    );
+    assert_eq!(
+        laptop.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "the session from before the reset goes to signing in"
+    );
+    let next = crate::browser::location(&set).to_string();
+    let dutch = phone.get(&next).await.text();
+    assert!(
+        dutch.contains("Uw sessies en API-tokens zijn beëindigd"),
+        "{dutch}"
+    );
+    phone.get("/taal?lang=en&terug=/").await;
+    let english = phone.get(&next).await.text();
+    assert!(
+        english.contains("Your sessions and API tokens have been ended"),
+        "{english}"
+    );
+
+    let tokens = app.store.list_tokens(Some(user_id)).await.unwrap();
+    assert!(tokens.iter().all(|t| t.revoked_at.is_some()), "{tokens:?}");
+    let audit = app
+        .store
+        .search_audit(&AuditFilter {
+            event: Some("password_set".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let reset = audit
+        .iter()
+        .find(|e| e.after.as_ref().is_some_and(|a| a["tokens_revoked"] == 1))
+        .unwrap_or_else(|| panic!("the reset is audited with what it ended: {audit:?}"));
+    assert_eq!(reset.actor, email);
+}
