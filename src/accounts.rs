@@ -233,13 +233,26 @@ pub async fn request_reset(
     Ok(Some((credentials.user, link)))
 }
 
-/// Sets a password with a reset link; the link works once. Ends the user's sessions.
+/// What setting a password ended besides the old password.
+#[derive(Debug, Clone)]
+pub struct PasswordSet {
+    pub user: User,
+    /// Sessions that were still open (signed in elsewhere).
+    pub sessions_ended: u64,
+    /// API tokens that were still valid.
+    pub tokens_revoked: u64,
+}
+
+/// Sets a password with a reset (or invitation) link; the link works once.
+/// Ends all the user's sessions and revokes all their API tokens in the
+/// same transaction: whoever used the old password may have signed in or
+/// made a token with it. Audited with what it ended.
 pub async fn set_password(
     store: &Store,
     link: &str,
     new_password: &str,
     actor: &Actor,
-) -> AppResult<User> {
+) -> AppResult<PasswordSet> {
     let mut tx = store.begin_write(Writes::Audit).await?;
     let user = Store::use_password_reset(&mut tx, link)
         .await?
@@ -250,7 +263,7 @@ pub async fn set_password(
         return Err(AppError::Invalid(vec![FieldError::new("password", reason)]));
     }
     let hash = password::hash(new_password)?;
-    Store::set_password(&mut tx, user.id, &hash).await?;
+    let (sessions_ended, tokens_revoked) = Store::set_password(&mut tx, user.id, &hash).await?;
     let actor = Actor {
         user_id: Some(user.id),
         name: user.email.clone(),
@@ -258,11 +271,20 @@ pub async fn set_password(
     };
     Store::append_audit(
         &mut tx,
-        &AuditEvent::new("password_set", &actor, "user").object(user.id),
+        &AuditEvent::new("password_set", &actor, "user")
+            .object(user.id)
+            .after(Some(serde_json::json!({
+                "sessions_ended": sessions_ended,
+                "tokens_revoked": tokens_revoked,
+            }))),
     )
     .await?;
     tx.commit().await?;
-    Ok(user)
+    Ok(PasswordSet {
+        user,
+        sessions_ended,
+        tokens_revoked,
+    })
 }
 
 /// Whether a principal may revoke a token of a user.

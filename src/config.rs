@@ -1,14 +1,17 @@
 //! Settings of a running vangnet: defaults, then `VANGNET_*` environment
 //! variables, then command-line flags (the CLI fills this in).
 
+use crate::auth::proxy::TrustedProxies;
+
 /// Where vangnet is reached and how it sits behind a proxy.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The address people use, e.g. `https://vangnet.example`: links in
     /// e-mail point here, and `https` turns on secure cookies and HSTS.
     pub public_url: String,
-    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; none by
+    /// default (the connection's peer is the client).
+    pub trusted_proxies: TrustedProxies,
     /// An `smtp://`, `smtps://` or `smtp+starttls://` URL; none: mail is logged.
     pub smtp_url: Option<String>,
     /// The sender of vangnet's e-mail.
@@ -31,7 +34,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             public_url: "http://127.0.0.1:8080".into(),
-            trust_proxy: false,
+            trusted_proxies: TrustedProxies::default(),
             smtp_url: None,
             mail_from: "vangnet <noreply@vangnet.invalid>".into(),
         }

@@ -5,10 +5,13 @@
 //!
 //! Rules say who may call a route at all; which objects a caller may see or
 //! change (own organisation or all) is decided by `domain::access` in the
-//! handlers, marked `scoped` here.
+//! handlers, marked `scoped` here. A public line whose answer is the same
+//! for everyone says `.shared()`; the guard derives from the rule who may
+//! keep an answer (`web::caching`).
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::handler::Handler;
+use axum::http::header::AUTHORIZATION;
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -21,6 +24,7 @@ use crate::auth::request::{check_csrf, Caller};
 use crate::domain::access::Role;
 use crate::error::AppError;
 use crate::web;
+use crate::web::caching::{self, Answer};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +51,8 @@ pub struct Route {
     handler: MethodRouter<AppState>,
     /// A body limit other than the app's (`app::BODY_LIMIT`), for uploads.
     pub body_limit: Option<usize>,
+    /// A public route whose answer is the same for everyone (see `web::caching`).
+    shared: bool,
 }
 
 impl Route {
@@ -55,6 +61,27 @@ impl Route {
     fn body_limit(mut self, bytes: usize) -> Route {
         self.body_limit = Some(bytes);
         self
+    }
+
+    /// Marks a public route whose answer is the same whoever asks (no
+    /// credentials, session or language in it), so caches may keep it.
+    fn shared(mut self) -> Route {
+        debug_assert_eq!(
+            self.access, Public,
+            "{}: only public answers are shared",
+            self.path
+        );
+        self.shared = true;
+        self
+    }
+
+    /// How far the answer depends on who asks: what caches may do with it.
+    pub fn answer(&self) -> Answer {
+        match (self.access, self.shared) {
+            (Public, true) => Answer::Shared,
+            (Public, false) => Answer::PerCaller,
+            (SignedIn | Roles(_), _) => Answer::Private,
+        }
     }
 }
 
@@ -78,6 +105,7 @@ where
         scoped,
         handler: on(filter, handler),
         body_limit: None,
+        shared: false,
     }
 }
 
@@ -220,43 +248,49 @@ pub fn table() -> Vec<Route> {
             Public,
             false,
             api::stats::changes,
-        ),
+        )
+        .shared(),
         route(
             GET,
             "/api/v1/reports/trend",
             Public,
             false,
             api::stats::trend,
-        ),
+        )
+        .shared(),
         route(
             GET,
             "/api/v1/reports/trend.svg",
             Public,
             false,
             api::stats::trend_svg,
-        ),
+        )
+        .shared(),
         route(
             GET,
             "/api/v1/reports/spread",
             Public,
             false,
             api::stats::spread,
-        ),
+        )
+        .shared(),
         route(
             GET,
             "/api/v1/municipalities",
             Public,
             false,
             api::reference::municipalities,
-        ),
+        )
+        .shared(),
         route(
             GET,
             "/api/v1/provinces",
             Public,
             false,
             api::reference::provinces,
-        ),
-        route(GET, "/api/openapi.json", Public, false, api::openapi_json),
+        )
+        .shared(),
+        route(GET, "/api/openapi.json", Public, false, api::openapi_json).shared(),
         // Accounts API
         route(GET, "/api/v1/me", SignedIn, false, api::accounts::me),
         route(
@@ -324,15 +358,16 @@ pub fn table() -> Vec<Route> {
         ),
         // Public web
         route(GET, "/", Public, false, web::pages::finder::start),
-        route(GET, "/healthz", Public, false, web::healthz),
-        route(GET, "/opendata/", Public, false, web::opendata::catalogue),
+        route(GET, "/healthz", Public, false, web::healthz).shared(),
+        route(GET, "/opendata/", Public, false, web::opendata::catalogue).shared(),
         route(
             GET,
             "/opendata/{file}",
             Public,
             false,
             web::opendata::download,
-        ),
+        )
+        .shared(),
         // -- web pages for accounts (see src/web/pages) --
         route(GET, "/inloggen", Public, false, web::pages::sign_in::form),
         route(
@@ -662,22 +697,24 @@ pub fn table() -> Vec<Route> {
             false,
             web::pages::stats::spread::show,
         ),
-        route(GET, "/api/v1/finder", Public, false, api::finder::nearest),
+        route(GET, "/api/v1/finder", Public, false, api::finder::nearest).shared(),
         route(
             GET,
             "/static/finder.js",
             Public,
             false,
             web::pages::finder::script,
-        ),
-        route(GET, "/taal", Public, false, web::pages::site::language),
+        )
+        .shared(),
+        route(GET, "/taal", Public, false, web::pages::site::language).shared(),
         route(
             GET,
             "/static/vangnet.css",
             Public,
             false,
             web::pages::site::stylesheet,
-        ),
+        )
+        .shared(),
     ]
 }
 
@@ -685,11 +722,10 @@ pub fn table() -> Vec<Route> {
 pub fn router(state: &AppState) -> Router<AppState> {
     let mut router = Router::new();
     for r in table() {
-        let access = r.access;
-        let mut guarded = r.handler.route_layer(middleware::from_fn_with_state(
-            (state.clone(), access),
-            guard,
-        ));
+        let rule = (r.access, r.answer());
+        let mut guarded = r
+            .handler
+            .route_layer(middleware::from_fn_with_state((state.clone(), rule), guard));
         if let Some(bytes) = r.body_limit {
             // Outside the guard, so that its forgery check honours it too.
             guarded = guarded.route_layer(DefaultBodyLimit::max(bytes));
@@ -700,19 +736,37 @@ pub fn router(state: &AppState) -> Router<AppState> {
     router
 }
 
-/// Enforces a route's rule: resolves the caller once (kept for the handler),
-/// refuses the anonymous (401; web pages go to the sign-in page) and the
-/// wrong role (403), and checks state-changing requests for forgery.
+/// Resolves the caller once (kept for the handler), enforces the route's
+/// rule ([`enforce`]), and says who may keep the answer, refusals included
+/// (`web::caching`).
 async fn guard(
-    State((state, access)): State<(AppState, Access)>,
+    State((state, (access, answer))): State<(AppState, (Access, Answer))>,
     request: Request,
     next: Next,
 ) -> Response {
+    let bearer = request.headers().contains_key(AUTHORIZATION);
     let (mut parts, body) = request.into_parts();
-    let caller = match Caller::from_request_parts(&mut parts, &state).await {
-        Ok(caller) => caller,
-        Err(e) => return e.into_response(),
+    let (mut response, signed_in) = match Caller::from_request_parts(&mut parts, &state).await {
+        Ok(caller) => (
+            enforce(&state, access, &caller, parts, body, next).await,
+            caller.principal.is_some(),
+        ),
+        Err(e) => (e.into_response(), false),
     };
+    caching::apply(response.headers_mut(), answer, bearer, signed_in);
+    response
+}
+
+/// Refuses the anonymous (401; web pages go to the sign-in page) and the
+/// wrong role (403), and checks state-changing requests for forgery.
+async fn enforce(
+    state: &AppState,
+    access: Access,
+    caller: &Caller,
+    parts: axum::http::request::Parts,
+    body: axum::body::Body,
+    next: Next,
+) -> Response {
     let is_page = !parts.uri.path().starts_with("/api/");
     let refuse = |parts: &axum::http::request::Parts, error: AppError| {
         if is_page {
@@ -749,7 +803,7 @@ async fn guard(
     }
     let headers = parts.headers.clone();
     let request = Request::from_parts(parts, body);
-    match check_csrf(&caller, &state, request).await {
+    match check_csrf(caller, state, request).await {
         Ok(request) => next.run(request).await,
         Err(e) if is_page => web::pages::error_response(&headers, e),
         Err(e) => e.into_response(),

@@ -1,6 +1,7 @@
 //! Who is asking, for every request: a bearer token (API) or a session
 //! cookie (web pages), resolved once by the route guard and kept in the
-//! request's extensions. Failed token uses are throttled per address;
+//! request's extensions. A valid token is accepted at once; invalid ones
+//! are throttled per client address (`auth::throttle`);
 //! session-authenticated changes must come from our own origin and carry
 //! the session's CSRF token.
 
@@ -13,7 +14,8 @@ use axum::http::request::Parts;
 use axum::http::Method;
 use chrono::Utc;
 
-use super::throttle::{self, Decision};
+use super::proxy::TrustedProxies;
+use super::throttle;
 use crate::app::AppState;
 use crate::domain::access::{Principal, Via};
 use crate::domain::provenance::Actor;
@@ -94,25 +96,18 @@ impl Caller {
     }
 }
 
-/// The client's address: the connection's peer, or the last hop a trusted
-/// reverse proxy put in `X-Forwarded-For`.
-fn client_address(parts: &Parts, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(forwarded) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            return forwarded.to_string();
-        }
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+/// The client's address: the connection's peer, or behind a trusted
+/// reverse proxy the client it names in `X-Forwarded-For` (`auth::proxy`).
+fn client_address(parts: &Parts, proxies: &TrustedProxies) -> String {
+    let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+        return "unknown".to_string();
+    };
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    proxies.client(peer.ip(), forwarded).to_string()
 }
 
 /// A cookie's value from the request.
@@ -129,7 +124,7 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 }
 
 async fn resolve(parts: &Parts, state: &AppState) -> AppResult<Caller> {
-    let address = client_address(parts, state.config.trust_proxy);
+    let address = client_address(parts, &state.config.trusted_proxies);
     if let Some(header) = parts.headers.get(AUTHORIZATION) {
         let token = header
             .to_str()
@@ -139,9 +134,19 @@ async fn resolve(parts: &Parts, state: &AppState) -> AppResult<Caller> {
             .ok_or_else(|| {
                 AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
             })?;
-        let (_, by_address) = state.store.recent_failures(None, &address).await?;
+        // A valid token first: others' failures from the same address (a
+        // shared NAT) never refuse it. Tokens are 256-bit random, so the
+        // throttle below limits noise, not the odds of a guess.
+        if let Some(principal) = state.store.authenticate(token).await? {
+            return Ok(Caller {
+                principal: Some(principal),
+                address,
+                session: None,
+            });
+        }
+        let (invalid_tokens, by_address) = state.store.recent_failures(None, &address).await?;
         let now = Utc::now();
-        let decision = throttle::decide(&Default::default(), &by_address, now);
+        let decision = throttle::decide(&invalid_tokens, &by_address, now);
         if let Some(retry_after) = decision.retry_after(now) {
             return Err(AppError::TooManyRequests {
                 message: format!(
@@ -150,19 +155,10 @@ async fn resolve(parts: &Parts, state: &AppState) -> AppResult<Caller> {
                 retry_after,
             });
         }
-        return match state.store.authenticate(token).await? {
-            Some(principal) => Ok(Caller {
-                principal: Some(principal),
-                address,
-                session: None,
-            }),
-            None => {
-                state.store.record_failure(None, &address).await?;
-                Err(AppError::Unauthorized(
-                    "the API token is not valid or has been revoked".into(),
-                ))
-            }
-        };
+        state.store.record_failure(None, &address).await?;
+        return Err(AppError::Unauthorized(
+            "the API token is not valid or has been revoked".into(),
+        ));
     }
     let secure = state.config.secure();
     if let Some(token) = cookie(parts, session_cookie_name(secure)) {
@@ -327,24 +323,6 @@ pub async fn check_csrf(caller: &Caller, state: &AppState, request: Request) -> 
     match (expected, sent) {
         (Some(expected), Some(sent)) if super::secret::equal(&expected, &sent) => Ok(request),
         _ => Err(forged()),
-    }
-}
-
-/// The throttle decision for a login attempt on an account from an address.
-pub async fn login_throttle(state: &AppState, account: &str, address: &str) -> AppResult<()> {
-    let (by_account, by_address) = state.store.recent_failures(Some(account), address).await?;
-    let now = Utc::now();
-    match throttle::decide(&by_account, &by_address, now) {
-        Decision::Allow => Ok(()),
-        decision => {
-            let retry_after = decision.retry_after(now).unwrap_or(1);
-            Err(AppError::TooManyRequests {
-                message: format!(
-                    "too many failed sign-ins for this account or address; try again in {retry_after} seconds"
-                ),
-                retry_after,
-            })
-        }
     }
 }
 

@@ -196,6 +196,13 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 /// Binds the server; the public URL defaults to the address it listens on.
 async fn bind(args: &ServerArgs, store: Store) -> anyhow::Result<Server> {
+    if args.trust_proxy {
+        anyhow::bail!(
+            "--trust-proxy (VANGNET_TRUST_PROXY) is gone: it believed X-Forwarded-For from anyone. \
+             Name the reverse proxies instead: --trusted-proxy 127.0.0.1 (VANGNET_TRUSTED_PROXIES), \
+             addresses or networks separated by commas"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -205,10 +212,13 @@ async fn bind(args: &ServerArgs, store: Store) -> anyhow::Result<Server> {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}")),
-        trust_proxy: args.trust_proxy,
+        trusted_proxies: args.trusted_proxies.iter().copied().collect(),
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),
     };
+    if !config.trusted_proxies.is_empty() {
+        tracing::info!(proxies = %config.trusted_proxies, "client addresses from X-Forwarded-For of trusted proxies");
+    }
     if let Some(url) = &config.smtp_url {
         tracing::info!(smtp = %redact_url(url), "sending e-mail through SMTP");
     } else if config.secure() {

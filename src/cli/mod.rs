@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::proxy::Network;
 use crate::formats::round_report::ReportFormat;
 use crate::formats::table1::Table1Format;
 use crate::formats::ExportFormat;
@@ -46,8 +47,19 @@ pub struct ServerArgs {
     /// secure cookies and HSTS. Default: http:// plus the listen address.
     #[arg(long, env = "VANGNET_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Take client addresses from X-Forwarded-For (only behind a proxy that sets it).
-    #[arg(long, env = "VANGNET_TRUST_PROXY")]
+    /// Reverse proxies (addresses or networks, e.g. 10.0.0.0/8,127.0.0.1)
+    /// whose X-Forwarded-For names the client; without it, the connection's
+    /// peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "VANGNET_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "ADDRESS[/PREFIX]"
+    )]
+    trusted_proxies: Vec<Network>,
+    /// Gone (it believed X-Forwarded-For from anyone); refused with a
+    /// pointer to --trusted-proxy, so no deployment silently changes.
+    #[arg(long, env = "VANGNET_TRUST_PROXY", hide = true)]
     trust_proxy: bool,
     /// smtp://host:port, smtps://user:pass@host or smtp+starttls://user:pass@host;
     /// without it, e-mail is written to the log.

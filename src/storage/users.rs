@@ -207,19 +207,37 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Sets a new password hash and ends every session of the user.
-    pub async fn set_password(conn: &mut AnyConnection, user_id: i64, hash: &str) -> AppResult<()> {
+    /// Sets a new password hash, ends every session of the user and
+    /// revokes every API token of theirs (whoever knew the old password
+    /// may have made one); returns how many sessions and tokens ended.
+    pub async fn set_password(
+        conn: &mut AnyConnection,
+        user_id: i64,
+        hash: &str,
+    ) -> AppResult<(u64, u64)> {
+        let now = now_text();
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL")
-            .bind(now_text())
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
+        let sessions = sqlx::query(
+            "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL",
+        )
+        .bind(now.as_str())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        let tokens = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.as_str())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        Ok((sessions, tokens))
     }
 
     /// Starts a session; returns the secret for the cookie and the CSRF token.
@@ -356,7 +374,9 @@ impl Store {
         .await?)
     }
 
-    /// The failures of the last hour for an account (if given) and an address.
+    /// The failures of the last hour of an account, or with `None` of the
+    /// invalid API tokens from the address (they have no account), and of
+    /// the address over all accounts and tokens.
     pub async fn recent_failures(
         &self,
         account: Option<&str>,
@@ -371,18 +391,17 @@ impl Store {
                     .collect::<AppResult<_>>()?,
             })
         };
-        let account_failures = match account {
-            Some(account) => times(
-                sqlx::query_scalar(
-                    "SELECT at FROM auth_failures WHERE account = $1 AND at > $2 ORDER BY at",
-                )
-                .bind(normalize_email(account))
-                .bind(hour_ago.as_str())
-                .fetch_all(self.pool())
-                .await?,
-            )?,
-            None => Failures::default(),
+        let own = match account {
+            Some(account) => sqlx::query_scalar(
+                "SELECT at FROM auth_failures WHERE account = $1 AND at > $2 ORDER BY at",
+            )
+            .bind(normalize_email(account)),
+            None => sqlx::query_scalar(
+                "SELECT at FROM auth_failures WHERE ip = $1 AND account IS NULL AND at > $2 ORDER BY at",
+            )
+            .bind(ip),
         };
+        let own = times(own.bind(hour_ago.as_str()).fetch_all(self.pool()).await?)?;
         let ip_failures = times(
             sqlx::query_scalar(
                 "SELECT at FROM auth_failures WHERE ip = $1 AND at > $2 ORDER BY at",
@@ -392,7 +411,7 @@ impl Store {
             .fetch_all(self.pool())
             .await?,
         )?;
-        Ok((account_failures, ip_failures))
+        Ok((own, ip_failures))
     }
 
     /// Records a failed attempt, and prunes records older than a day.

@@ -1,5 +1,7 @@
-//! Non-API HTTP: the start page, the health check and the open-data downloads.
+//! Non-API HTTP: the start page, the health check, the open-data downloads,
+//! and the response headers every answer gets (security, caching).
 
+pub mod caching;
 pub mod opendata;
 pub mod pages;
 pub mod security;

@@ -689,3 +689,233 @@ async fn asking_for_reset_links_cannot_flood_an_inbox_or_spoil_an_invitation() {
             .is_none()
     );
 }
+
+/// A script's valid token, behind the same NAT address as someone guessing tokens.
+#[tokio::test]
+async fn a_valid_token_is_answered_whatever_invalid_tokens_came_from_its_address() {
+    let app = TestApp::new().await;
+    for _ in 0..20 {
+        app.send(Method::GET, "/api/v1/me", None, Some("vng_guess"))
+            .await;
+    }
+    let guessing = app
+        .send(Method::GET, "/api/v1/me", None, Some("vng_guess"))
+        .await;
+    assert_eq!(guessing.status, StatusCode::TOO_MANY_REQUESTS);
+    let (_, token) = app
+        .user_token("script@example.org", "researcher", None)
+        .await;
+    let valid = app
+        .send(Method::GET, "/api/v1/me", None, Some(&token))
+        .await;
+    assert_eq!(valid.status, StatusCode::OK, "{}", valid.text());
+    assert_eq!(valid.json()["name"], "script@example.org");
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/me", None, "vng_guess").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesses are still throttled"
+    );
+}
+
+/// Colleagues behind one NAT address: some mistype, the others must still get in.
+#[tokio::test]
+async fn a_right_password_is_not_refused_after_colleagues_mistyped_from_the_same_address() {
+    let app = TestApp::new().await;
+    let actor = Actor::named("test");
+    for name in ["anna", "bram", "cor", "dirk", "eva"] {
+        let new = accounts::NewUser {
+            email: format!("{name}@ggd.example"),
+            role: "researcher".into(),
+            ..Default::default()
+        };
+        let (_, link) = accounts::create_user(&app.store, &new, &actor)
+            .await
+            .unwrap();
+        accounts::set_password(&app.store, &link, "een heel goed wachtwoord", &actor)
+            .await
+            .unwrap();
+    }
+    // Four colleagues mistype three times each from the office's one address.
+    for name in ["anna", "bram", "cor", "dirk"] {
+        for _ in 0..3 {
+            let wrong = accounts::sign_in(
+                &app.store,
+                &format!("{name}@ggd.example"),
+                "verkeerd getypt",
+                "192.0.2.50",
+            )
+            .await;
+            assert!(matches!(wrong, Err(AppError::Unauthorized(_))), "{wrong:?}");
+        }
+    }
+    let right = accounts::sign_in(
+        &app.store,
+        "eva@ggd.example",
+        "een heel goed wachtwoord",
+        "192.0.2.50",
+    )
+    .await;
+    assert!(right.is_ok(), "{right:?}");
+    // The colleagues who mistyped may try again too.
+    let again = accounts::sign_in(
+        &app.store,
+        "anna@ggd.example",
+        "een heel goed wachtwoord",
+        "192.0.2.50",
+    )
+    .await;
+    assert!(again.is_ok(), "{again:?}");
+}
+
+/// The app behind a reverse proxy at 10.0.0.1 that appends the client's
+/// address to `X-Forwarded-For`.
+fn behind_proxy(app: &TestApp) -> axum::Router {
+    let config = vangnet::config::Config {
+        trusted_proxies: vangnet::auth::proxy::TrustedProxies::parse(&["10.0.0.1"]).unwrap(),
+        ..vangnet::config::Config::default()
+    };
+    let mailer =
+        vangnet::mail::Mailer::from_url(None, "vangnet <noreply@vangnet.invalid>").unwrap();
+    vangnet::app::build(app.store.clone(), config, mailer)
+}
+
+async fn guess_token(router: &axum::Router, peer: &str, forwarded_for: Option<&str>) -> u16 {
+    let peer: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    let mut request = axum::http::Request::get("/api/v1/me")
+        .header("authorization", "Bearer vng_guess")
+        .extension(axum::extract::ConnectInfo(peer));
+    if let Some(value) = forwarded_for {
+        request = request.header("x-forwarded-for", value);
+    }
+    call(router, request.body(axum::body::Body::empty()).unwrap())
+        .await
+        .status
+        .as_u16()
+}
+
+#[tokio::test]
+async fn throttling_keys_on_the_client_behind_a_trusted_proxy_and_cannot_be_dodged() {
+    let app = TestApp::new().await;
+    let router = behind_proxy(&app);
+    // Through the proxy: one client's guesses do not throttle another's.
+    let mut first = Vec::new();
+    for _ in 0..8 {
+        first.push(guess_token(&router, "10.0.0.1", Some("203.0.113.5")).await);
+    }
+    assert_eq!(&first[..5], &[401; 5]);
+    assert_eq!(&first[5..], &[429; 3]);
+    assert_eq!(
+        guess_token(&router, "10.0.0.1", Some("198.51.100.7")).await,
+        401,
+        "another client behind the same proxy"
+    );
+    // A client that writes its own X-Forwarded-For is keyed on the hop the
+    // proxy appended, not on what it wrote.
+    assert_eq!(
+        guess_token(&router, "10.0.0.1", Some("192.0.2.1, 203.0.113.5")).await,
+        429
+    );
+    // Without a proxy in between, a made-up X-Forwarded-For changes nothing.
+    let mut direct = Vec::new();
+    for i in 0..8 {
+        let made_up = format!("192.0.2.{i}");
+        direct.push(guess_token(&router, "203.0.113.99", Some(&made_up)).await);
+    }
+    assert_eq!(&direct[..5], &[401; 5], "{direct:?}");
+    assert_eq!(&direct[5..], &[429; 3], "{direct:?}");
+}
+
+#[tokio::test]
+async fn setting_a_password_with_a_reset_link_ends_every_session_and_token() {
+    let app = TestApp::new().await;
+    let email = "vergeten@example.org";
+    crate::browser::user(&app, email, "researcher", None).await;
+    let mut laptop = crate::browser::Browser::new(&app);
+    let signed_in = laptop.sign_in(email, crate::browser::PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    assert_eq!(laptop.get("/account").await.status, StatusCode::OK);
+    let user_id = app
+        .store
+        .user_by_email(email)
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let (_, token) = app
+        .store
+        .create_user_token(user_id, "script")
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/me", None, &token).await,
+        StatusCode::OK
+    );
+
+    // The invitation was long ago (a reset is refused within five minutes of it).
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(30))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    sqlx::query("UPDATE password_resets SET created_at = $1 WHERE user_id = $2")
+        .bind(long_ago)
+        .bind(user_id)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let (_, link) = accounts::request_reset(&app.store, email, &Actor::named("test"))
+        .await
+        .unwrap()
+        .expect("a reset link");
+    let mut phone = crate::browser::Browser::new(&app);
+    let form = format!("/wachtwoord-instellen?code={link}");
+    let set = phone
+        .submit(
+            &form,
+            "/wachtwoord-instellen",
+            &[
+                ("code", &link),
+                ("password", "een nieuw goed wachtwoord"),
+                ("password_confirm", "een nieuw goed wachtwoord"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.text());
+    assert_eq!(
+        status(&app, Method::GET, "/api/v1/me", None, &token).await,
+        StatusCode::UNAUTHORIZED,
+        "the token made before the reset"
+    );
+    assert_eq!(
+        laptop.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "the session from before the reset goes to signing in"
+    );
+    let next = crate::browser::location(&set).to_string();
+    let dutch = phone.get(&next).await.text();
+    assert!(
+        dutch.contains("Uw sessies en API-tokens zijn beëindigd"),
+        "{dutch}"
+    );
+    phone.get("/taal?lang=en&terug=/").await;
+    let english = phone.get(&next).await.text();
+    assert!(
+        english.contains("Your sessions and API tokens have been ended"),
+        "{english}"
+    );
+
+    let tokens = app.store.list_tokens(Some(user_id)).await.unwrap();
+    assert!(tokens.iter().all(|t| t.revoked_at.is_some()), "{tokens:?}");
+    let audit = app
+        .store
+        .search_audit(&AuditFilter {
+            event: Some("password_set".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let reset = audit
+        .iter()
+        .find(|e| e.after.as_ref().is_some_and(|a| a["tokens_revoked"] == 1))
+        .unwrap_or_else(|| panic!("the reset is audited with what it ended: {audit:?}"));
+    assert_eq!(reset.actor, email);
+}

@@ -28,6 +28,8 @@ fn command(dir: Option<&Path>) -> Command {
     command
         .env_remove("VANGNET_DATABASE_URL")
         .env_remove("VANGNET_LISTEN")
+        .env_remove("VANGNET_TRUSTED_PROXIES")
+        .env_remove("VANGNET_TRUST_PROXY")
         .stdin(Stdio::null());
     if let Some(dir) = dir {
         command.current_dir(dir);
@@ -875,6 +877,59 @@ async fn serve_answers_the_health_check_and_refuses_writes_without_a_token() {
         body["message"].as_str().is_some_and(|m| !m.is_empty()),
         "{body}"
     );
+}
+
+/// Behind nginx on the same host: X-Forwarded-For names the client, so one
+/// client's invalid tokens do not throttle another's.
+#[tokio::test]
+async fn serve_behind_a_trusted_proxy_throttles_each_client_on_its_own() {
+    let db = TestDb::new().await;
+    let server = Server::start(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            &db.url,
+            "--trusted-proxy",
+            "10.0.0.0/8,127.0.0.1",
+        ],
+        None,
+    );
+    let guess = |client: &'static str| {
+        let url = server.url("/api/v1/me");
+        async move {
+            http()
+                .get(url)
+                .bearer_auth("vng_guess")
+                .header("x-forwarded-for", client)
+                .send()
+                .await
+                .expect("GET")
+                .status()
+                .as_u16()
+        }
+    };
+    let mut first = Vec::new();
+    for _ in 0..6 {
+        first.push(guess("203.0.113.5").await);
+    }
+    assert_eq!(first, [401, 401, 401, 401, 401, 429]);
+    assert_eq!(guess("198.51.100.7").await, 401, "another client");
+
+    // The old flag believed X-Forwarded-For from anyone: refused, with the way on.
+    let old = vangnet(&["serve", "--database", &db.url, "--trust-proxy"]);
+    assert!(!old.success(), "{old}");
+    assert!(old.stderr.contains("--trusted-proxy"), "{old}");
+    let typo = vangnet(&[
+        "serve",
+        "--database",
+        &db.url,
+        "--trusted-proxy",
+        "10.0.0.1/8",
+    ]);
+    assert!(!typo.success(), "{typo}");
+    assert!(typo.stderr.contains("bits set after the prefix"), "{typo}");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 mod accounts;
 mod api;
 mod browser;
+mod caching;
 mod cli;
 mod common;
 mod counting;

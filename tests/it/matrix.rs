@@ -1,6 +1,8 @@
 //! The authorisation matrix: every route of the route table × every role
 //! (and anonymous) × an object of the caller's own organisation and of
-//! another. Generated from `vangnet::routes::table()`, so a new route is in
+//! another, each answer also checked for who may keep it (`no-store` with a
+//! token or on a private route, `Vary` on a per-caller one). Generated from
+//! `vangnet::routes::table()`, so a new route is in
 //! the matrix the moment it exists, and a route whose path this test cannot
 //! fill in fails the test until a fixture is added here.
 
@@ -11,6 +13,7 @@ use serde_json::{json, Value};
 use crate::common::*;
 use vangnet::domain::access::{FacilityScope, Principal, Role, Via};
 use vangnet::routes::{table, Access};
+use vangnet::web::caching::Answer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -359,6 +362,30 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                 } else {
                     denied
                 };
+                // Who may keep the answer (`web::caching`), on every cell:
+                // never with a token or from a private route; per caller varies.
+                let cache_control = reply
+                    .headers
+                    .get(header::CACHE_CONTROL)
+                    .map_or("", |v| v.to_str().unwrap_or(""));
+                let vary = reply
+                    .headers
+                    .get(header::VARY)
+                    .map_or("", |v| v.to_str().unwrap_or(""));
+                let kept_right = match (route.answer(), caller_now.token.is_some()) {
+                    (Answer::Private, _) | (_, true) => cache_control == "no-store",
+                    (Answer::PerCaller, false) => vary.ends_with("Cookie, Authorization"),
+                    (Answer::Shared, false) => true,
+                };
+                if !kept_right {
+                    failures.push(format!(
+                        "{} {} as {} ({target:?}): {:?} answer with Cache-Control '{cache_control}', Vary '{vary}'",
+                        route.method,
+                        path,
+                        caller.label,
+                        route.answer()
+                    ));
+                }
                 if !ok {
                     failures.push(format!(
                         "{} {} as {} ({target:?}): expected {}, got {status}: {}",

@@ -246,6 +246,10 @@ impl Page {
 /// these are shown, so a link cannot make a page say anything else.
 const MESSAGES: &[(&str, &str)] = &[
     ("wachtwoord-ingesteld", "sign_in.password_set"),
+    (
+        "wachtwoord-ingesteld-afgemeld",
+        "sign_in.password_set_signed_out",
+    ),
     ("token-ingetrokken", "account.token_revoked"),
     ("uitgenodigd", "users.invited"),
     ("uitnodiging-mislukt", "users.invitation_failed"),

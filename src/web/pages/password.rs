@@ -164,7 +164,8 @@ fn check(page: &Page, form: &SetForm) -> FieldErrors {
     errors
 }
 
-/// Sets the password; the link works once. Then on to signing in.
+/// Sets the password; the link works once, and every session and API token
+/// of the user ends with it. Then on to signing in.
 pub async fn set(
     page: Page,
     State(state): State<AppState>,
@@ -188,6 +189,11 @@ pub async fn set(
         )
         .await
         {
+            // Say so when signing in elsewhere or a script's token ended:
+            // the user has to sign in there again and make new tokens.
+            Ok(set) if set.sessions_ended + set.tokens_revoked > 0 => {
+                Ok(see_other("/inloggen?melding=wachtwoord-ingesteld-afgemeld"))
+            }
             Ok(_) => Ok(see_other("/inloggen?melding=wachtwoord-ingesteld")),
             Err(AppError::Invalid(_)) => {
                 let min = [("min", MIN_LENGTH.to_string())];
