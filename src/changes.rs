@@ -253,7 +253,7 @@ async fn histories(
     let mut histories = HashMap::new();
     for id in before.keys().chain(after.keys()) {
         if before.get(id) != after.get(id) && !histories.contains_key(id) {
-            histories.insert(*id, store.facility_history(*id).await?);
+            histories.insert(*id, store.facility_timeline(*id).await?);
         }
     }
     Ok(histories)
@@ -530,6 +530,7 @@ mod tests {
                 version: number,
                 valid_from: valid.0,
                 valid_to: valid.1,
+                superseded_at: None,
             },
             counts_from: opened,
         }

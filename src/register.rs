@@ -9,11 +9,13 @@ use serde_json::Value;
 use sqlx::AnyConnection;
 
 use crate::domain::access::{FacilityScope, Principal};
+use crate::domain::date::Day;
 use crate::domain::facility::{Facility, FacilityDraft, FacilityInput, OrganisationRef};
 use crate::domain::organisation::{OrganisationFields, OrganisationInput};
 use crate::domain::provenance::{Actor, Source};
 use crate::error::{AppError, AppResult};
 use crate::geo::normalize_name;
+use crate::storage::corrections::Stretch;
 use crate::storage::write::{retrying, Writes};
 use crate::storage::Store;
 
@@ -137,11 +139,30 @@ pub async fn patch_facility(
             "the body must be a JSON object with the fields to change".into(),
         ));
     }
+    // The first tries read the facility before the write transaction and
+    // let storage check that it did not change meanwhile (optimistic: the
+    // shared rows are held for the write only); later tries read it inside
+    // the transaction, so a facility many write at once still gets written.
+    let tries = std::sync::atomic::AtomicU32::new(0);
     retrying(|| async {
+        let optimistic = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 2;
+        let read_before = if optimistic {
+            Some(
+                store
+                    .facility(id, None)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?,
+            )
+        } else {
+            None
+        };
         let mut tx = store.begin_write(Writes::Register).await?;
-        let current = Store::facility_in(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
+        let current = match read_before {
+            Some(current) => current,
+            None => Store::facility_in(&mut tx, id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?,
+        };
         if !who.may_edit_facility(scope(&current)) {
             return Err(refuse(who, scope(&current), "change"));
         }
@@ -239,6 +260,119 @@ pub async fn patch_organisation(
         Store::update_organisation(&mut tx, &current, &fields, &change, actor, today).await?;
         tx.commit().await?;
         Ok(())
+    })
+    .await
+}
+
+/// A researcher's correction of the past (SECURITY.md, finding 2): the
+/// facts that in fact held from `effective_from` (until `effective_until`,
+/// or still), given as a merge patch onto the version in force on
+/// `effective_from`, with a reason (`change_note`). The versions it covers
+/// stay in the history, marked superseded. National roles only; audited as
+/// `correct`. Returns the new version.
+pub async fn correct_facility(
+    store: &Store,
+    id: i64,
+    patch: &Value,
+    source: &Source,
+    who: &Principal,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<i64> {
+    if !who.may_manage_register() {
+        return Err(AppError::Forbidden(
+            "only researchers and admins may correct the past".into(),
+        ));
+    }
+    let Some(fields) = patch.as_object() else {
+        return Err(AppError::BadRequest(
+            "the body must be a JSON object with effective_from, change_note and the fields to correct"
+                .into(),
+        ));
+    };
+    let day = |field: &str| -> AppResult<Option<Day>> {
+        match fields.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Day::parse_iso(text)
+                .map(Some)
+                .map_err(|e| AppError::invalid(field, e.to_string())),
+            Some(other) => Err(AppError::invalid(
+                field,
+                format!("{other} is not a date (YYYY-MM-DD)"),
+            )),
+        }
+    };
+    let from = day("effective_from")?.ok_or_else(|| {
+        AppError::invalid(
+            "effective_from",
+            "give the first day the corrected facts held",
+        )
+    })?;
+    if from > today {
+        return Err(AppError::invalid(
+            "effective_from",
+            format!("{from} is in the future; a correction is of the past (change the facility instead)"),
+        ));
+    }
+    let until = day("effective_until")?;
+    if until.is_some_and(|u| u <= from) {
+        return Err(AppError::invalid(
+            "effective_until",
+            format!("must be after effective_from {from}"),
+        ));
+    }
+    if fields
+        .get("change_note")
+        .and_then(Value::as_str)
+        .is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(AppError::invalid(
+            "change_note",
+            "say why the past is corrected; the reason stays in the history",
+        ));
+    }
+    let mut patch = patch.clone();
+    if let Some(object) = patch.as_object_mut() {
+        object.remove("effective_until");
+        // The stretch is the correction's, not a change's effective day.
+        object.remove("effective_from");
+    }
+    retrying(|| async {
+        let mut tx = store.begin_write(Writes::Register).await?;
+        let base = Store::facility_in_force(&mut tx, id, from.date())
+            .await?
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "effective_from",
+                    format!("facility {id} has no version in force on {from}"),
+                )
+            })?;
+        let input = merged(
+            &base.fields.to_input(base.organisation_id),
+            &patch,
+            "facility",
+        )?;
+        let draft = validate(&input, source, today)?;
+        let organisation = match draft.organisation {
+            OrganisationRef::Id(same) if same == base.organisation_id => same,
+            ref other => organisation_id(&mut tx, other).await?,
+        };
+        let stretch = Stretch {
+            from: from.iso(),
+            until: until.map_or_else(|| crate::storage::END.to_string(), Day::iso),
+        };
+        let version = Store::correct_facility(
+            &mut tx,
+            id,
+            &stretch,
+            organisation,
+            &draft.fields,
+            &draft.change,
+            actor,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version)
     })
     .await
 }

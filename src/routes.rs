@@ -148,6 +148,13 @@ pub fn table() -> Vec<Route> {
             api::facilities::update,
         ),
         route(
+            POST,
+            "/api/v1/facilities/{id}/corrections",
+            Roles(NATIONAL),
+            true,
+            api::facilities::correct,
+        ),
+        route(
             GET,
             "/api/v1/facilities/{id}/history",
             SignedIn,

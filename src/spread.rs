@@ -422,6 +422,7 @@ mod tests {
                 version: 1,
                 valid_from: None,
                 valid_to: None,
+                superseded_at: None,
             },
             counts_from: day,
         }

@@ -348,3 +348,45 @@ pub async fn update(
         .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
     Ok(Json(FacilityJson::new(&facility, day, Audience::Internal)))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Corrected {
+    /// The new version, holding over the corrected stretch.
+    pub version: i64,
+}
+
+/// Correct the past (researchers and admins): the facts that in fact held
+/// from `effective_from` (until `effective_until`, or still), as a merge
+/// patch onto the version in force that day, with the reason in
+/// `change_note`. The versions the correction covers stay in the history,
+/// marked superseded, and no longer count; an ordinary change cannot take
+/// effect before the current version began.
+#[utoipa::path(post, path = "/api/v1/facilities/{id}/corrections", tag = "register", params(("id" = i64, Path)),
+    request_body(content = Value, description = "effective_from, optional effective_until, change_note, and the corrected fields"),
+    security(("token" = [])),
+    responses(
+        (status = 201, body = Corrected),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+pub async fn correct(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<Value>,
+) -> AppResult<impl IntoResponse> {
+    let version = register::correct_facility(
+        &state.store,
+        id,
+        &patch,
+        &manual_source("API correction"),
+        caller.principal()?,
+        &caller.actor(),
+        today(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Corrected { version })))
+}

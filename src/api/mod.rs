@@ -40,6 +40,7 @@ use crate::error::{AppError, AppResult};
         facilities::history,
         facilities::create,
         facilities::update,
+        facilities::correct,
         finder::nearest,
         organisations::list,
         organisations::show,

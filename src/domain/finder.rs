@@ -388,6 +388,7 @@ mod tests {
                 version: 1,
                 valid_from: None,
                 valid_to: None,
+                superseded_at: None,
             },
             counts_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
         }

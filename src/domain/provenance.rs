@@ -232,4 +232,7 @@ pub struct Validity {
     pub version: i64,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
+    /// When a researcher's correction replaced this version (RFC 3339);
+    /// it then stays in the history but no longer counts.
+    pub superseded_at: Option<String>,
 }

@@ -78,6 +78,10 @@ pub struct ProvenanceJson {
     pub valid_from: Option<NaiveDate>,
     /// The first day it no longer holds; null: still current.
     pub valid_to: Option<NaiveDate>,
+    /// When a researcher's correction replaced this version; it then no
+    /// longer counts but stays in the history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_at: Option<String>,
 }
 
 impl ProvenanceJson {
@@ -92,6 +96,7 @@ impl ProvenanceJson {
             version: validity.version,
             valid_from: validity.valid_from,
             valid_to: validity.valid_to,
+            superseded_at: validity.superseded_at.clone(),
         }
     }
 }
@@ -204,6 +209,7 @@ const VERSION_FIELDS: &[&str] = &[
     "version",
     "valid_from",
     "valid_to",
+    "superseded_at",
     "recorded_at",
     "recorded_by",
     "source",

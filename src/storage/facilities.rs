@@ -52,7 +52,7 @@ const SELECT: &str = "SELECT v.facility_id, v.version, v.valid_from, v.valid_to,
     v.name, v.services, v.street, v.postcode, v.city, v.municipality_code, v.latitude, v.longitude, \
     v.location_precision, v.opened_on, v.closed_on, v.public_access, v.mobile, v.rooms, v.capacity, \
     v.opening_hours, v.referral_required, v.intake_required, v.target_groups, \
-    v.max_minutes_per_visit, v.max_visits_per_day, v.features, v.notes, \
+    v.max_minutes_per_visit, v.max_visits_per_day, v.features, v.notes, v.superseded_at, \
     COALESCE(v.opened_on, f.first_seen_on) AS counts_from, o.name AS organisation_name \
     FROM facility_versions v \
     JOIN facilities f ON f.id = v.facility_id \
@@ -300,6 +300,28 @@ impl Store {
         select_one(&mut **tx, id, None).await
     }
 
+    /// The versions of a facility that are in force (not superseded by a
+    /// correction), in the order of the days they hold: what was true when.
+    pub async fn facility_timeline(&self, id: i64) -> AppResult<Vec<Facility>> {
+        let mut sql = SqlBuilder::new(SELECT);
+        sql.push("AND o.valid_to = ")
+            .text(END)
+            .push(" WHERE v.superseded_at IS NULL AND v.facility_id = ")
+            .int(id)
+            .push(" ORDER BY v.valid_from, v.version");
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        Ok(readable(&rows))
+    }
+
+    /// The version of a facility in force on `day`, inside a write transaction.
+    pub async fn facility_in_force(
+        tx: &mut WriteTx,
+        id: i64,
+        day: NaiveDate,
+    ) -> AppResult<Option<Facility>> {
+        select_one(&mut **tx, id, Some(day)).await
+    }
+
     /// Records a new facility; its first version holds since the beginning.
     pub async fn create_facility(
         tx: &mut WriteTx,
@@ -434,7 +456,11 @@ fn change_of(facility: &Facility) -> Change {
 }
 
 /// A facility version as the audit log shows it: the input form with its provenance.
-fn audit_json(organisation_id: i64, fields: &FacilityFields, change: &Change) -> serde_json::Value {
+pub(super) fn audit_json(
+    organisation_id: i64,
+    fields: &FacilityFields,
+    change: &Change,
+) -> serde_json::Value {
     let mut input = fields.to_input(organisation_id);
     input.source = Some(change.source.to_string());
     input.verified_on = change.verified_on.map(Day::date);
@@ -461,6 +487,35 @@ async fn insert_version(
     actor: &Actor,
     now: &str,
 ) -> AppResult<()> {
+    insert_version_at(
+        tx,
+        facility_id,
+        version,
+        valid_from,
+        END,
+        organisation_id,
+        f,
+        change,
+        actor,
+        now,
+    )
+    .await
+}
+
+/// Writes one version holding from `valid_from` until `valid_to`.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn insert_version_at(
+    tx: &mut WriteTx,
+    facility_id: i64,
+    version: i64,
+    valid_from: &str,
+    valid_to: &str,
+    organisation_id: i64,
+    f: &FacilityFields,
+    change: &Change,
+    actor: &Actor,
+    now: &str,
+) -> AppResult<()> {
     let flag = |b: Option<bool>| b.map(i64::from);
     let generation = tx.generation().await?;
     sqlx::query(
@@ -476,7 +531,7 @@ async fn insert_version(
     .bind(facility_id)
     .bind(version)
     .bind(valid_from)
-    .bind(END)
+    .bind(valid_to)
     .bind(now)
     .bind(actor.name.as_str())
     .bind(change.source.kind.code())

@@ -39,6 +39,7 @@ pub(super) fn validity_from_row(c: &Columns) -> Result<Validity, BrokenRow> {
         version: c.required_int("version")?,
         valid_from: bound("valid_from")?,
         valid_to: bound("valid_to")?,
+        superseded_at: c.optional_text("superseded_at"),
     })
 }
 
@@ -84,8 +85,10 @@ impl Versioned {
         .await?
         .rows_affected();
         if ended != 1 {
-            return Err(AppError::Conflict(format!(
-                "{} {owner_id} changed while this change was written; reload and try again",
+            // Another change ended that version since it was read: the
+            // whole write is tried again on the newer one.
+            return Err(AppError::Contention(format!(
+                "{} {owner_id} changed while this change was written",
                 self.noun
             )));
         }

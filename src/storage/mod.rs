@@ -9,6 +9,7 @@
 //! engines compare and index the same way.
 
 pub mod audit;
+pub mod corrections;
 mod counting;
 pub mod facilities;
 pub mod figures;

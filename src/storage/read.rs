@@ -106,6 +106,11 @@ impl<'r> Columns<'r> {
             .map_err(|e| self.broken(column, &self.raw(column), e.to_string()))
     }
 
+    /// A text column that not every table has; absent reads as `None`.
+    pub fn optional_text(&self, column: &str) -> Option<String> {
+        self.row.try_get::<Option<String>, _>(column).ok().flatten()
+    }
+
     pub fn required_text(&self, column: &str) -> Result<String, BrokenRow> {
         self.text(column)?
             .ok_or_else(|| self.broken(column, "NULL", "is empty"))

@@ -218,3 +218,138 @@ async fn internal_notes_never_feed_table_1_but_features_do() {
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unknown.json()["errors"][0]["field"], "features");
 }
+
+/// Finding 2: `effective_from` once had no window: a day far back rewrote
+/// the past and 2999 froze the facility against every later change. Now a
+/// change holds from the current version's start at the earliest and a
+/// year ahead at the latest; the past is corrected by a separate,
+/// audited researcher action that keeps what it corrects in the history.
+#[tokio::test]
+async fn a_change_stays_in_its_window_and_the_past_is_corrected_openly() {
+    let (app, id, manager) = register_with_manager().await;
+    let uri = format!("/api/v1/facilities/{id}");
+    let change = |body: Value, token: String| {
+        let app = &app;
+        let uri = uri.clone();
+        async move {
+            app.send(Method::PATCH, &uri, Some(body), Some(&token))
+                .await
+        }
+    };
+    let first = change(
+        json!({"capacity": 14, "effective_from": "2025-06-01"}),
+        manager.clone(),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+
+    let back = change(
+        json!({"capacity": 10, "effective_from": "2024-01-01"}),
+        manager.clone(),
+    )
+    .await;
+    assert_eq!(
+        back.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        back.text()
+    );
+    assert_eq!(back.json()["errors"][0]["field"], "effective_from");
+    let ahead = change(
+        json!({"capacity": 10, "effective_from": "2999-01-01"}),
+        manager.clone(),
+    )
+    .await;
+    assert_eq!(
+        ahead.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        ahead.text()
+    );
+    assert_eq!(ahead.json()["errors"][0]["field"], "effective_from");
+    assert_eq!(versions(&app, id).await.len(), 2, "neither was stored");
+    let later = change(json!({"capacity": 16}), app.token.clone()).await;
+    assert_eq!(later.status, StatusCode::OK, "not frozen: {}", later.text());
+
+    // Correcting the past is for researchers, with a reason.
+    let corrections = format!("/api/v1/facilities/{id}/corrections");
+    let body = json!({"effective_from": "2020-01-01", "effective_until": "2025-06-01",
+                      "capacity": 8, "change_note": "jaarverslag 2020: 8 plaatsen"});
+    let refused = app
+        .send(
+            Method::POST,
+            &corrections,
+            Some(body.clone()),
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    let no_reason = app
+        .post(
+            &corrections,
+            json!({"effective_from": "2020-01-01", "capacity": 8}),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.json()["errors"][0]["field"], "change_note");
+    let corrected = app.post(&corrections, body).await;
+    assert_eq!(
+        corrected.status,
+        StatusCode::CREATED,
+        "{}",
+        corrected.text()
+    );
+
+    let capacity_on = |day: &'static str| {
+        let app = &app;
+        let uri = format!("/api/v1/facilities/{id}?as_of={day}");
+        async move { app.get_as_admin(&uri).await.json()["capacity"].clone() }
+    };
+    assert_eq!(
+        capacity_on("2019-06-01").await,
+        json!(12),
+        "before the stretch: as it was"
+    );
+    assert_eq!(
+        capacity_on("2021-06-01").await,
+        json!(8),
+        "the corrected stretch"
+    );
+    assert_eq!(
+        capacity_on("2025-07-01").await,
+        json!(14),
+        "after it: unchanged"
+    );
+    // Nothing was lost: the superseded version is still in the history.
+    let history = versions(&app, id).await;
+    let superseded: Vec<&Value> = history
+        .iter()
+        .filter(|v| !v["record"]["superseded_at"].is_null())
+        .collect();
+    assert_eq!(superseded.len(), 1, "{history:?}");
+    assert_eq!(superseded[0]["record"]["capacity"], 12);
+    // One version holds on each day, so Table 1 and the record agree.
+    for day in ["2019-06-01", "2021-06-01", "2026-01-01"] {
+        let table = app
+            .get(&format!("/api/v1/reports/table1?as_of={day}"))
+            .await
+            .json();
+        let row = table1_row(&table, "consumption_room");
+        let ids = row["facility_ids"].as_array().unwrap();
+        assert_eq!(
+            ids.iter().filter(|f| **f == id).count(),
+            1,
+            "{day}: {table}"
+        );
+        assert_eq!(row["locations"], ids.len(), "{day}: {table}");
+    }
+    let audit = app
+        .get_as_admin(&format!("/api/v1/audit?event=correct&object_id={id}"))
+        .await;
+    assert_eq!(audit.status, StatusCode::OK, "{}", audit.text());
+    assert!(
+        audit.text().contains("jaarverslag 2020"),
+        "{}",
+        audit.text()
+    );
+}
