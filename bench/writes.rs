@@ -136,10 +136,10 @@ async fn hammer(address: &str, token: &str, ids: &[i64]) -> anyhow::Result<Outco
                 match reply {
                     Ok(r) => {
                         let status = r.status().as_u16();
-                        let body = (status >= 300).then(|| async { r.text().await.ok() });
-                        let body = match body {
-                            Some(f) => f.await,
-                            None => None,
+                        let body = if status >= 300 {
+                            r.text().await.ok()
+                        } else {
+                            None
                         };
                         answers.push((status, took, body));
                     }
