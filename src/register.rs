@@ -376,3 +376,66 @@ pub async fn correct_facility(
     })
     .await
 }
+
+/// Repairs a stored version that cannot be read (written before a check
+/// existed, or edited by hand in the database): the facts as a person
+/// entered them again replace that version over the days it held, as a
+/// correction that keeps the broken version in the history. National roles
+/// only; `version` is the broken version the person saw.
+#[allow(clippy::too_many_arguments)]
+pub async fn repair_facility(
+    store: &Store,
+    id: i64,
+    version: i64,
+    input: &FacilityInput,
+    source: &Source,
+    who: &Principal,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<i64> {
+    if !who.may_manage_register() {
+        return Err(AppError::Forbidden(
+            "only researchers and admins may repair stored records".into(),
+        ));
+    }
+    let raw = store
+        .broken_facility_version(id)
+        .await?
+        .filter(|raw| raw.version == version)
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "version {version} of facility {id} can be read (already repaired?); reload the page"
+            ))
+        })?;
+    let mut input = input.clone();
+    // The stretch is the broken version's; a change's effective day has no place here.
+    input.effective_from = None;
+    if input.change_note.is_none() {
+        input.change_note = Some(format!(
+            "repair of stored {} '{}' that could not be read",
+            raw.broken.column, raw.broken.value
+        ));
+    }
+    let draft = validate(&input, source, today)?;
+    let stretch = Stretch {
+        from: raw.valid_from.clone(),
+        until: raw.valid_to.clone(),
+    };
+    retrying(|| async {
+        let mut tx = store.begin_write(Writes::Register).await?;
+        let organisation = organisation_id(&mut tx, &draft.organisation).await?;
+        let repaired = Store::correct_facility(
+            &mut tx,
+            id,
+            &stretch,
+            organisation,
+            &draft.fields,
+            &draft.change,
+            actor,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(repaired)
+    })
+    .await
+}

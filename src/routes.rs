@@ -524,6 +524,20 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             GET,
+            "/beheer/voorzieningen/{id}/herstel",
+            Roles(NATIONAL),
+            true,
+            web::pages::register::repair::show,
+        ),
+        route(
+            POST,
+            "/beheer/voorzieningen/{id}/herstel",
+            Roles(NATIONAL),
+            true,
+            web::pages::register::repair::save,
+        ),
+        route(
+            GET,
             "/beheer/voorzieningen/{id}/geschiedenis",
             SignedIn,
             true,

@@ -47,7 +47,7 @@ pub struct FacilityFilter {
     pub offset: i64,
 }
 
-const SELECT: &str = "SELECT v.facility_id, v.version, v.valid_from, v.valid_to, v.recorded_at, \
+pub(super) const SELECT: &str = "SELECT v.facility_id, v.version, v.valid_from, v.valid_to, v.recorded_at, \
     v.recorded_by, v.source_kind, v.source_detail, v.verified_on, v.change_note, v.organisation_id, \
     v.name, v.services, v.street, v.postcode, v.city, v.municipality_code, v.latitude, v.longitude, \
     v.location_precision, v.opened_on, v.closed_on, v.public_access, v.mobile, v.rooms, v.capacity, \

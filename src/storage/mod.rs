@@ -9,6 +9,7 @@
 //! engines compare and index the same way.
 
 pub mod audit;
+pub mod broken;
 pub mod corrections;
 mod counting;
 pub mod facilities;
@@ -120,6 +121,8 @@ pub struct Store {
     /// On SQLite, a pool of one connection for write transactions: one at
     /// a time, queued in order (see `write.rs`).
     writer: Option<AnyPool>,
+    /// The last count of rows that cannot be read (for `/healthz`).
+    broken: Arc<tokio::sync::Mutex<broken::BrokenCache>>,
 }
 
 /// Turns what a user typed into a database URL: `postgres://…` and
@@ -203,6 +206,7 @@ impl Store {
             engine,
             counting: Arc::default(),
             writer,
+            broken: Arc::default(),
         };
         store.migrate().await?;
         Ok(store)

@@ -76,6 +76,17 @@ fn push_scope(sql: &mut SqlBuilder, as_of: Option<NaiveDate>) {
 }
 
 impl Store {
+    /// Every organisation version that cannot be read.
+    pub(super) async fn broken_organisations(&self) -> AppResult<Vec<BrokenRow>> {
+        let rows = sqlx::query(&format!("{SELECT} ORDER BY organisation_id, version"))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| organisation_from_row(row).err())
+            .collect())
+    }
+
     /// All organisations as of a day (or their current versions), by name.
     pub async fn list_organisations(
         &self,

@@ -257,6 +257,7 @@ const MESSAGES: &[(&str, &str)] = &[
     ("ontgrendeld", "locked.unlocked"),
     ("voorziening-opgeslagen", "register.saved"),
     ("voorziening-toegevoegd", "register.created"),
+    ("voorziening-hersteld", "register.repaired"),
     ("organisatie-opgeslagen", "register.organisation.saved"),
     ("ronde-aangemaakt", "rounds.message.created"),
     ("telling-opgeslagen", "rounds.message.count_saved"),

@@ -15,9 +15,12 @@ use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::date::parse_date;
 use crate::domain::facility::{Facility, FacilityInput, LocationPrecision};
+use crate::domain::feature::Features;
 use crate::domain::provenance::Source;
+use crate::domain::service::ServiceSet;
 use crate::domain::FieldError;
 use crate::error::AppResult;
+use crate::storage::broken::RawVersion;
 use crate::web::pages::{FieldErrors, Page, PageError};
 
 /// The kinds of source a person can pick (imports name their own).
@@ -150,6 +153,58 @@ impl FacilityForm {
             features: input.features.unwrap_or_default(),
             notes: text_of(input.notes),
             version: facility.validity.version.to_string(),
+            ..FacilityForm::default()
+        }
+    }
+
+    /// The form filled with a stored version that cannot be read, value by
+    /// value as stored, so that the person sees (and fixes) the bad one.
+    pub fn of_raw(raw: &RawVersion) -> FacilityForm {
+        let text = |column: &str| raw.get(column).unwrap_or_default().to_string();
+        let flag = |column: &str| match raw.get(column) {
+            Some("1") => "yes".to_string(),
+            Some("0") => "no".to_string(),
+            _ => String::new(),
+        };
+        let bits = |column: &str| {
+            raw.get(column)
+                .and_then(|b| b.parse::<i64>().ok())
+                .unwrap_or(0)
+        };
+        let exact = raw.get("location_precision") == Some("exact");
+        FacilityForm {
+            name: text("name"),
+            organisation_id: text("organisation_id"),
+            services: ServiceSet::from_bits(bits("services")).codes(),
+            street: text("street"),
+            postcode: text("postcode"),
+            city: text("city"),
+            municipality_code: text("municipality_code"),
+            latitude: if exact {
+                text("latitude")
+            } else {
+                String::new()
+            },
+            longitude: if exact {
+                text("longitude")
+            } else {
+                String::new()
+            },
+            opened_on: text("opened_on"),
+            closed_on: text("closed_on"),
+            public_access: raw.get("public_access") != Some("0"),
+            mobile: raw.get("mobile") == Some("1"),
+            rooms: text("rooms"),
+            capacity: text("capacity"),
+            opening_hours: text("opening_hours"),
+            referral_required: flag("referral_required"),
+            intake_required: flag("intake_required"),
+            target_groups: text("target_groups"),
+            max_minutes_per_visit: text("max_minutes_per_visit"),
+            max_visits_per_day: text("max_visits_per_day"),
+            features: Features::from_bits(bits("features")).codes(),
+            notes: text("notes"),
+            version: raw.version.to_string(),
             ..FacilityForm::default()
         }
     }
@@ -394,6 +449,8 @@ async fn organisation_options(state: &AppState, who: &Principal) -> AppResult<Ve
 pub(super) enum Mode<'a> {
     New,
     Edit(&'a Facility),
+    /// Repairing a stored version that cannot be read.
+    Repair(&'a RawVersion),
 }
 
 /// Renders the facility form with its values and messages.
@@ -418,7 +475,26 @@ pub(super) async fn render(
                 .map(|m| context! { field => f, label => field_label(page, f), message => m })
         })
         .collect();
+    let repair = match &mode {
+        Mode::Repair(raw) => Some(context! {
+            id => raw.facility_id,
+            version => raw.version,
+            column => raw.broken.column,
+            label => field_label(page, &raw.broken.column),
+            value => raw.broken.value,
+            reason => raw.broken.reason,
+        }),
+        _ => None,
+    };
     let (action, title, facility) = match mode {
+        Mode::Repair(raw) => (
+            format!("/beheer/voorzieningen/{}/herstel", raw.facility_id),
+            page.text_with(
+                "register.repair.title",
+                &[("id", raw.facility_id.to_string())],
+            ),
+            None,
+        ),
         Mode::New => (
             "/beheer/voorzieningen/nieuw".to_string(),
             page.text("register.new.title"),
@@ -465,6 +541,7 @@ pub(super) async fn render(
             title,
             action,
             facility,
+            repair,
             form,
             errors,
             summary,

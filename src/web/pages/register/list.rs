@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{display_value, service_label, service_options};
+use super::{display_value, field_label, service_label, service_options};
 use crate::app::AppState;
 use crate::domain::access::Principal;
 use crate::domain::date::{parse_date, today};
@@ -21,6 +21,7 @@ use crate::geo::geo;
 use crate::register::scope;
 use crate::storage::audit::AuditEvent;
 use crate::storage::facilities::FacilityFilter;
+use crate::storage::read::BrokenRow;
 use crate::web::pages::{parse_query, FieldErrors, Page};
 
 /// Facilities one page lists at most; the register holds a few hundred.
@@ -166,14 +167,36 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQ
     page.run(async {
         let query: ListQuery = parse_query(raw.as_deref())?;
         let who = page.caller.principal()?;
+        let mut broken = Vec::new();
         let (facilities, day, errors) = match query.filter(&page, who) {
             Ok((filter, day)) => {
-                let all = state.store.list_facilities(&filter).await?;
+                let (all, unreadable) = state.store.list_facilities_checked(&filter).await?;
+                // Those who can repair see what cannot be read; for
+                // everyone else it is left out, as in public lists.
+                if who.may_manage_register() {
+                    broken = unreadable;
+                } else {
+                    unreadable.iter().for_each(BrokenRow::log);
+                }
                 let shown: Vec<Facility> = all.into_iter().filter(|f| visible(who, f)).collect();
                 (shown, day, FieldErrors::new())
             }
             Err(errors) => (Vec::new(), today(), errors),
         };
+        let broken: Vec<_> = broken
+            .iter()
+            .map(|b| {
+                context! {
+                    text => page.text_with("register.list.broken_row", &[
+                        ("id", b.id.to_string()),
+                        ("version", b.version.unwrap_or_default().to_string()),
+                        ("label", field_label(&page, &b.column)),
+                        ("value", b.value.clone()),
+                    ]),
+                    repair => format!("/beheer/voorzieningen/{}/herstel", b.id),
+                }
+            })
+            .collect();
         let truncated = facilities.len() as i64 > LIMIT;
         let facilities = &facilities[..facilities.len().min(LIMIT as usize)];
         let internal: Vec<String> = facilities
@@ -249,6 +272,7 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQ
             context! {
                 query,
                 errors,
+                broken,
                 rows,
                 count => facilities.len(),
                 truncated,

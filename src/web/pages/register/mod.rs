@@ -16,6 +16,7 @@ pub mod import;
 pub mod list;
 pub mod new;
 pub mod organisations;
+pub mod repair;
 
 use minijinja::{context, Value};
 use serde_json::Value as Json;
