@@ -107,7 +107,9 @@ pub async fn create_round(
     actor: &Actor,
 ) -> AppResult<Round> {
     allowed(who)?;
-    let new = input.validate().map_err(AppError::Invalid)?;
+    let new = input
+        .validate(crate::domain::date::today())
+        .map_err(AppError::Invalid)?;
     let mut tx = store.begin_write(Writes::Audit).await?;
     Store::create_round(&mut tx, &new, actor).await?;
     let created = Store::round_in(&mut tx, &new.name)

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
-use super::date::parse_date;
+use super::date::Day;
 use super::service::{ServiceSet, ServiceType};
 use super::table1::Qualifier;
 use super::{bounded_text, FieldError};
@@ -179,8 +179,12 @@ pub fn parse_name(text: &str) -> Result<String, String> {
     }
 }
 
+/// How far ahead a round's reference date may lie: a round is planned the
+/// year before it counts, not centuries ahead (2999-12-31 was once accepted).
+pub const REFERENCE_HORIZON_DAYS: u64 = 366;
+
 impl RoundInput {
-    pub fn validate(&self) -> Result<NewRound, Vec<FieldError>> {
+    pub fn validate(&self, today: NaiveDate) -> Result<NewRound, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = match parse_name(self.name.as_deref().unwrap_or_default()) {
             Ok(name) => Some(name),
@@ -197,13 +201,26 @@ impl RoundInput {
                 ));
                 None
             }
-            Some(text) => parse_date(text).or_else(|| {
-                errors.push(FieldError::new(
-                    "reference_date",
-                    format!("'{text}' is not a date; use YYYY-MM-DD"),
-                ));
-                None
-            }),
+            Some(text) => match Day::parse(text) {
+                Ok(day) => {
+                    let horizon = today
+                        .checked_add_days(chrono::Days::new(REFERENCE_HORIZON_DAYS))
+                        .unwrap_or(today);
+                    if day > horizon {
+                        errors.push(FieldError::new(
+                            "reference_date",
+                            format!("{day} is more than a year ahead (at most {horizon})"),
+                        ));
+                        None
+                    } else {
+                        Some(day.date())
+                    }
+                }
+                Err(e) => {
+                    errors.push(FieldError::new("reference_date", e.to_string()));
+                    None
+                }
+            },
         };
         let scope = match ServiceSet::parse(self.services.iter().flat_map(|s| s.split([',', ';'])))
         {
@@ -360,6 +377,10 @@ pub fn parse_reason(text: Option<&str>) -> Result<String, FieldError> {
 mod tests {
     use super::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
     fn round(status: RoundStatus) -> Round {
         Round {
             id: 1,
@@ -402,26 +423,44 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_date_more_than_a_year_ahead_is_refused() {
+        let input = RoundInput {
+            name: Some("2999".into()),
+            reference_date: Some("2999-12-31".into()),
+            services: vec![],
+        };
+        assert_eq!(
+            input.validate(today()).unwrap_err()[0].field,
+            "reference_date"
+        );
+        let next_year = RoundInput {
+            reference_date: Some("2027-06-01".into()),
+            ..input
+        };
+        assert!(next_year.validate(today()).is_ok());
+    }
+
+    #[test]
     fn a_new_round_counts_every_service_unless_told_otherwise() {
         let input = RoundInput {
             name: Some("2026".into()),
             reference_date: Some("2026-06-01".into()),
             services: vec![],
         };
-        assert_eq!(input.validate().unwrap().scope.iter().count(), 6);
+        assert_eq!(input.validate(today()).unwrap().scope.iter().count(), 6);
         let input = RoundInput {
             services: vec!["gebruiksruimte,mhu".into()],
             ..input
         };
         assert_eq!(
-            input.validate().unwrap().scope.codes(),
+            input.validate(today()).unwrap().scope.codes(),
             vec!["consumption_room", "heroin_unit"]
         );
         let bad = RoundInput {
             services: vec!["coffeeshop".into()],
             ..input
         };
-        assert_eq!(bad.validate().unwrap_err()[0].field, "services");
+        assert_eq!(bad.validate(today()).unwrap_err()[0].field, "services");
     }
 
     #[test]
