@@ -11,6 +11,7 @@ use super::{ApiQuery, Caller};
 use crate::app::AppState;
 use crate::domain::provenance::Actor;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::formats::csv::CsvWriter;
 use crate::storage::audit::{AuditEntry, AuditEvent, AuditFilter};
 use crate::storage::Store;
 
@@ -54,22 +55,12 @@ impl AuditQuery {
     }
 }
 
-/// A cell that a spreadsheet program would run as a formula (`=`, `+`,
-/// `-`, `@`, tab, CR) gets a leading apostrophe: the log records what people
-/// typed, e-mail addresses of failed sign-ins included, and opening an
-/// export must not run it (OWASP "CSV injection").
-fn inert(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
-}
-
-/// Entries as CSV, one per row, for handing over or archiving.
+/// Entries as CSV, one per row, for handing over or archiving. The log
+/// records what people typed (e-mail addresses of failed sign-ins too), so
+/// it goes through the one CSV writer that keeps formulas inert.
 pub fn to_csv(entries: &[AuditEntry]) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let mut writer = CsvWriter::new();
+    writer.row([
         "seq",
         "at",
         "event",
@@ -88,27 +79,24 @@ pub fn to_csv(entries: &[AuditEntry]) -> anyhow::Result<Vec<u8>> {
     let text =
         |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
     for e in entries {
-        writer.write_record(
-            [
-                e.seq.to_string(),
-                e.at.clone(),
-                e.event.clone(),
-                e.actor.clone(),
-                e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
-                e.on_behalf_of.clone().unwrap_or_default(),
-                e.access_point.clone(),
-                e.object_type.clone(),
-                e.object_id.clone().unwrap_or_default(),
-                text(&e.before),
-                text(&e.after),
-                e.detail.clone().unwrap_or_default(),
-                e.prev_hash.clone(),
-                e.hash.clone(),
-            ]
-            .map(inert),
-        )?;
+        writer.row([
+            e.seq.to_string(),
+            e.at.clone(),
+            e.event.clone(),
+            e.actor.clone(),
+            e.actor_user_id.map(|i| i.to_string()).unwrap_or_default(),
+            e.on_behalf_of.clone().unwrap_or_default(),
+            e.access_point.clone(),
+            e.object_type.clone(),
+            e.object_id.clone().unwrap_or_default(),
+            text(&e.before),
+            text(&e.after),
+            e.detail.clone().unwrap_or_default(),
+            e.prev_hash.clone(),
+            e.hash.clone(),
+        ])?;
     }
-    Ok(writer.into_inner()?)
+    writer.finish()
 }
 
 /// Searches the log and records that it was read (or exported): reading

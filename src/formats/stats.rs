@@ -5,17 +5,8 @@
 use crate::changes::{ChangeKind, Changes};
 use crate::domain::hours::{date_in_words, Language};
 use crate::domain::service::ServiceType;
+use crate::formats::csv::CsvWriter;
 use crate::spread::{farthest_first, Spread};
-
-/// A cell a spreadsheet program would run as a formula gets a leading
-/// apostrophe: names and sources are typed by people (OWASP "CSV injection").
-fn inert(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
-}
 
 fn codes(services: &[ServiceType]) -> String {
     services
@@ -31,8 +22,8 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
 
 /// One row per facility whose place in the counts changed.
 pub fn changes_csv(changes: &Changes) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let mut writer = CsvWriter::new();
+    writer.row([
         "from",
         "to",
         "change",
@@ -49,24 +40,24 @@ pub fn changes_csv(changes: &Changes) -> anyhow::Result<Vec<u8>> {
         "version",
     ])?;
     for c in &changes.facilities {
-        writer.write_record([
+        writer.row([
             changes.from.to_string(),
             changes.to.to_string(),
             c.kind.code().to_string(),
             date(c.date),
             c.facility_id.to_string(),
-            inert(c.name.clone()),
+            c.name.clone(),
             c.municipality_code.clone(),
             c.municipality.clone(),
             c.province.clone(),
             codes(&c.services_before),
             codes(&c.services_after),
-            inert(c.source.clone()),
+            c.source.clone(),
             date(c.verified_on),
             c.version.to_string(),
         ])?;
     }
-    Ok(writer.into_inner()?)
+    writer.finish()
 }
 
 /// How a change is called in Dutch.
@@ -143,7 +134,7 @@ fn km(value: Option<f64>) -> String {
 /// One row per municipality: its locations per service and the distance
 /// from its representative point to the nearest public facility of each kind.
 pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = CsvWriter::new();
     let mut header = vec![
         "as_of".to_string(),
         "municipality_code".into(),
@@ -158,7 +149,7 @@ pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
     for s in ServiceType::ALL {
         header.push(format!("nearest_km_{}", s.code()));
     }
-    writer.write_record(&header)?;
+    writer.row(&header)?;
     for m in &spread.municipalities {
         let mut row = vec![
             spread.as_of.to_string(),
@@ -174,9 +165,9 @@ pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
                 .map(|s| m.locations.get(*s).to_string()),
         );
         row.extend(ServiceType::ALL.iter().map(|s| km(m.nearest_km.get(*s))));
-        writer.write_record(&row)?;
+        writer.row(&row)?;
     }
-    Ok(writer.into_inner()?)
+    writer.finish()
 }
 
 /// Per province, then per service the ten municipalities farthest away, in Dutch.
@@ -222,15 +213,4 @@ pub fn spread_markdown(spread: &Spread) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_made_inert() {
-        assert_eq!(inert("=HYPERLINK(1)".into()), "'=HYPERLINK(1)");
-        assert_eq!(inert("Demo".into()), "Demo");
-    }
 }

@@ -8,6 +8,7 @@ use std::io::Cursor;
 use calamine::{Data, DataType, Reader};
 use chrono::NaiveDate;
 
+use super::csv::restore;
 use crate::domain::date::parse_date;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +69,9 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, FileError> {
 
 /// Reads CSV text: UTF-8 (with or without BOM) or, failing that, Windows-1252
 /// as older Excel versions save it; the delimiter (`,`, `;` or tab) is
-/// taken from the header line.
+/// taken from the header line. Cells lose the apostrophe vangnet's CSV
+/// writer put before text that would otherwise run as a formula
+/// ([`super::csv::restore`]).
 pub fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
     let mut notes = Vec::new();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -113,13 +116,9 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
                 number,
                 cells: record
                     .iter()
-                    .map(|c| {
-                        let c = c.trim();
-                        if c.is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(c.to_string())
-                        }
+                    .map(|c| match restore(c.trim()) {
+                        "" => Cell::Empty,
+                        text => Cell::Text(text.to_string()),
                     })
                     .collect(),
             }),
@@ -376,6 +375,22 @@ mod tests {
         let table = read_csv(b"naam,opmerkingen\nA,\"twee\nregels\"\nB,x\n").unwrap();
         assert_eq!(table.rows[0].number, 2);
         assert_eq!(table.rows[1].number, 4);
+    }
+
+    #[test]
+    fn csv_cells_lose_only_the_apostrophe_the_writer_put_before_a_formula() {
+        let table = read_csv(b"naam,plaats\n'=1+1,'s-Hertogenbosch\n''@x,'-3.5\n").unwrap();
+        assert_eq!(
+            table.rows[0].cells,
+            [
+                Cell::Text("=1+1".into()),
+                Cell::Text("'s-Hertogenbosch".into())
+            ]
+        );
+        assert_eq!(
+            table.rows[1].cells,
+            [Cell::Text("'@x".into()), Cell::Text("'-3.5".into())]
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::domain::round::RoundStatus;
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{Language, Table1, Table1Row};
+use crate::formats::csv::CsvWriter;
 use crate::formats::markup::escape;
 
 /// A download format of Table 1.
@@ -178,8 +179,8 @@ fn printed(table: &Table1, row: &Table1Row, lang: Language) -> [String; 7] {
 /// One line per service; the counts as numbers (empty when unknown) with
 /// their qualifier, as printed, notes, source and the facilities counted.
 pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let mut writer = CsvWriter::new();
+    writer.row([
         "as_of",
         "service",
         "locations",
@@ -194,7 +195,7 @@ pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
         "facility_ids",
     ])?;
     for row in &table.rows {
-        writer.write_record([
+        writer.row([
             table.as_of.to_string(),
             row.service.code().to_string(),
             number(row.locations),
@@ -203,8 +204,8 @@ pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
             row.qualifier.code().to_string(),
             number(row.cities),
             row.show_locations(lang),
-            inert(row.notes_in(lang).join("; ")),
-            inert(row.source_in(table.as_of, lang)),
+            row.notes_in(lang).join("; "),
+            row.source_in(table.as_of, lang),
             table.round.clone().unwrap_or_default(),
             row.facility_ids
                 .iter()
@@ -213,17 +214,7 @@ pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
                 .join(";"),
         ])?;
     }
-    Ok(writer.into_inner()?)
-}
-
-/// A cell a spreadsheet program would run as a formula gets a leading
-/// apostrophe (notes and sources are typed by people).
-fn inert(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
+    writer.finish()
 }
 
 fn md_cell(text: &str) -> String {

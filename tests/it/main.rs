@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod common;
 mod counting;
+mod exports;
 mod finder;
 mod import;
 mod mail;
