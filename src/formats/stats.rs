@@ -67,7 +67,7 @@ pub fn kind_nl(kind: ChangeKind) -> &'static str {
         ChangeKind::Closed => "gesloten",
         ChangeKind::ServicesChanged => "andere diensten",
         ChangeKind::NowPublic => "nu openbaar",
-        ChangeKind::NoLongerPublic => "niet meer openbaar",
+        ChangeKind::NoLongerPublic => "niet meer openbaar toegankelijk",
     }
 }
 
