@@ -6,6 +6,7 @@ use crate::changes::{ChangeKind, Changes};
 use crate::domain::hours::{date_in_words, Language};
 use crate::domain::service::ServiceType;
 use crate::formats::csv::CsvWriter;
+use crate::formats::markup::markdown;
 use crate::spread::{farthest_first, Spread};
 
 fn codes(services: &[ServiceType]) -> String {
@@ -82,11 +83,6 @@ fn labels(services: &[ServiceType]) -> String {
         .join(", ")
 }
 
-/// Markdown cell text: pipes and line breaks would break the table.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
 /// The sentences per service and the list, in Dutch. `since` names the
 /// first day or round in the sentences ("2022").
 pub fn changes_markdown(changes: &Changes, since: &str) -> String {
@@ -117,11 +113,11 @@ pub fn changes_markdown(changes: &Changes, since: &str) -> String {
             c.date
                 .map_or_else(|| "onbekend".to_string(), |d| d.to_string()),
             kind_nl(c.kind),
-            cell(&c.name),
-            cell(&c.municipality),
+            markdown(&c.name),
+            markdown(&c.municipality),
             labels(&c.services_before),
             labels(&c.services_after),
-            cell(&c.source)
+            markdown(&c.source)
         ));
     }
     out
@@ -183,7 +179,7 @@ pub fn spread_markdown(spread: &Spread) -> String {
     out.push_str(&" ---: |".repeat(ServiceType::ALL.len() + 1));
     out.push('\n');
     for p in &spread.provinces {
-        out.push_str(&format!("| {} |", p.name));
+        out.push_str(&format!("| {} |", markdown(&p.name)));
         for s in ServiceType::ALL {
             out.push_str(&format!(" {} |", p.locations.get(s)));
         }
@@ -206,8 +202,8 @@ pub fn spread_markdown(spread: &Spread) -> String {
         for m in far.iter().take(10) {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
-                m.name,
-                m.province,
+                markdown(&m.name),
+                markdown(&m.province),
                 km(m.nearest_km.get(s))
             ));
         }

@@ -10,7 +10,7 @@ use crate::domain::round::RoundStatus;
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{Language, Table1, Table1Row};
 use crate::formats::csv::CsvWriter;
-use crate::formats::markup::escape;
+use crate::formats::markup::{escape, markdown};
 
 /// A download format of Table 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -217,14 +217,11 @@ pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
     writer.finish()
 }
 
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-/// Markdown for a report to hand on.
+/// Markdown for a report to hand on. Every cell is [`markdown`]-escaped:
+/// notes and sources are typed by people.
 pub fn to_markdown(table: &Table1, lang: Language) -> String {
     let w = words(lang);
-    let mut out = format!("{}\n\n", heading(table, lang));
+    let mut out = format!("{}\n\n", markdown(&heading(table, lang)));
     if provisional(table) {
         out.push_str(&format!("_{}_\n\n", w.provisional));
     }
@@ -232,7 +229,7 @@ pub fn to_markdown(table: &Table1, lang: Language) -> String {
     out.push_str("| --- | ---: | ---: | ---: | ---: | --- | --- |\n");
     for row in &table.rows {
         let cells = printed(table, row, lang);
-        let cells: Vec<String> = cells.iter().map(|c| md_cell(c)).collect();
+        let cells: Vec<String> = cells.iter().map(|c| markdown(c)).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out.push_str(&format!("\n{}\n", w.footnote));
