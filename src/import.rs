@@ -65,11 +65,60 @@ pub struct ImportReport {
     /// Every error, in the order of the file.
     pub errors: Vec<RowIssue>,
     pub notes: Vec<String>,
+    /// The header's row number: errors on it are about the columns, not a row.
+    pub header_row: usize,
+    /// Whether the file could not be read as a spreadsheet (to its end);
+    /// the last error says why.
+    pub unreadable: bool,
+}
+
+/// What a report's errors add up to, for its closing sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorSummary {
+    Clean,
+    /// The file is not a spreadsheet that can be read: no rows to count.
+    Unreadable,
+    /// Errors in the header and/or in the rows after it.
+    Found {
+        header_row: usize,
+        header_errors: usize,
+        /// Rows (after the header) with at least one error.
+        rows_with_errors: usize,
+        /// Errors in those rows together.
+        row_errors: usize,
+        /// Rows read after the header.
+        rows: usize,
+    },
 }
 
 impl ImportReport {
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// How the errors add up. Rows are counted as they are read, so the
+    /// count is there whenever the file could be read; errors of the header
+    /// are told apart from errors of rows.
+    pub fn summary(&self) -> ErrorSummary {
+        if self.errors.is_empty() {
+            return ErrorSummary::Clean;
+        }
+        if self.unreadable {
+            return ErrorSummary::Unreadable;
+        }
+        let (header, rows): (Vec<&RowIssue>, Vec<&RowIssue>) =
+            self.errors.iter().partition(|e| e.row <= self.header_row);
+        ErrorSummary::Found {
+            header_row: self.header_row,
+            header_errors: header.len(),
+            rows_with_errors: rows
+                .iter()
+                .map(|e| e.row)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            row_errors: rows.len(),
+            rows: self.rows,
+        }
     }
 
     /// The errors a report shows: the first [`SHOWN_ERRORS`].
@@ -127,22 +176,51 @@ impl fmt::Display for ImportReport {
                 )?;
             }
         } else {
-            writeln!(
-                f,
-                "{}: {} of {} rows have errors; nothing was written",
-                self.file,
-                self.errors
-                    .iter()
-                    .map(|e| e.row)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len(),
-                self.rows
-            )?;
+            writeln!(f, "{}: {}", self.file, self.summary())?;
         }
         if self.dry_run && self.errors.is_empty() {
             writeln!(f, "{}: dry run: nothing was written", self.file)?;
         }
         Ok(())
+    }
+}
+
+/// The closing sentence in English, as the command line prints it:
+/// "1 of 5 rows has an error; nothing was written".
+impl fmt::Display for ErrorSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let found = match *self {
+            ErrorSummary::Clean => return write!(f, "no errors"),
+            ErrorSummary::Unreadable => {
+                return write!(f, "the file cannot be read; nothing was written")
+            }
+            ErrorSummary::Found {
+                header_row,
+                header_errors,
+                rows_with_errors,
+                row_errors,
+                rows,
+            } => {
+                let header = match header_errors {
+                    0 => None,
+                    1 => Some(format!("the header (row {header_row}) has an error")),
+                    _ => Some(format!("the header (row {header_row}) has errors")),
+                };
+                let errors = if row_errors == 1 {
+                    "an error"
+                } else {
+                    "errors"
+                };
+                let in_rows = match rows_with_errors {
+                    0 => None,
+                    1 if rows == 1 => Some(format!("the only row has {errors}")),
+                    1 => Some(format!("1 of {rows} rows has {errors}")),
+                    n => Some(format!("{n} of {rows} rows have errors")),
+                };
+                [header, in_rows].into_iter().flatten().collect::<Vec<_>>()
+            }
+        };
+        write!(f, "{}; nothing was written", found.join("; "))
     }
 }
 
@@ -183,9 +261,11 @@ pub async fn import_facilities(
     let mut report = ImportReport {
         file: options.file_name.clone(),
         dry_run: options.dry_run,
+        header_row: 1,
         ..ImportReport::default()
     };
     let unreadable = |report: &mut ImportReport, FileError(message)| {
+        report.unreadable = true;
         report.errors.push(RowIssue {
             row: 1,
             column: None,
@@ -207,6 +287,7 @@ pub async fn import_facilities(
             return Ok(report);
         }
     };
+    report.header_row = rows.header_row;
     let headers = std::mem::take(&mut rows.headers);
     let columns = map_headers(&headers, rows.header_row, &mut report.errors);
 

@@ -281,7 +281,7 @@ async fn a_dry_run_with_a_bad_row_fails_naming_file_row_column_and_reason_and_wr
     );
     assert!(
         run.stdout
-            .contains("1 of 2 rows have errors; nothing was written"),
+            .contains("1 of 2 rows has an error; nothing was written"),
         "{run}"
     );
     assert!(

@@ -588,6 +588,44 @@ async fn a_check_shows_the_first_100_errors_and_offers_all_of_them_as_csv() {
 }
 
 #[tokio::test]
+async fn the_check_says_how_many_rows_have_errors_in_dutch_and_english() {
+    let app = TestApp::new().await;
+    let mut researcher = signed_in(&app, "onderzoek@example.org", "researcher", None).await;
+    let token = csrf_token(&researcher.get("/beheer/import").await);
+    let mut csv = String::from("naam;organisatie;voorzieningen;plaats\n");
+    for i in 1..=4 {
+        csv.push_str(&format!("Demo Goed {i};Demo Zorg;spuitomruil;Utrecht\n"));
+    }
+    csv.push_str("Demo Fout;Demo Zorg;spuitomruil;Nergenshuizen\n");
+    let checked = researcher
+        .upload("/beheer/import", Some(&token), "lijst.csv", csv.as_bytes())
+        .await;
+    assert_eq!(checked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = checked.text();
+    assert!(html.contains("1 van de 5 rijen heeft een fout."), "{html}");
+    assert!(!html.contains("hebben fouten"), "{html}");
+
+    let binary = researcher
+        .upload("/beheer/import", Some(&token), "foto.csv", b"a,b\n\0\0\0")
+        .await;
+    assert_eq!(binary.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = binary.text();
+    assert!(
+        html.contains("Het bestand kan niet worden gelezen"),
+        "{html}"
+    );
+    assert!(!html.contains("van de 0 rijen"), "{html}");
+
+    let switch = researcher.get("/taal?lang=en&terug=/beheer/import").await;
+    assert_eq!(switch.status, StatusCode::SEE_OTHER);
+    let checked = researcher
+        .upload("/beheer/import", Some(&token), "lijst.csv", csv.as_bytes())
+        .await;
+    let html = checked.text();
+    assert!(html.contains("1 of 5 rows has an error."), "{html}");
+}
+
+#[tokio::test]
 async fn uploads_need_the_form_token_and_a_national_role() {
     let app = TestApp::new().await;
     let mut researcher = signed_in(&app, "onderzoek@example.org", "researcher", None).await;

@@ -32,7 +32,7 @@ use crate::auth::request::Caller;
 use crate::auth::secret;
 use crate::domain::date::today;
 use crate::error::AppError;
-use crate::import::{import_facilities, ImportOptions, ImportReport};
+use crate::import::{import_facilities, ErrorSummary, ImportOptions, ImportReport};
 use crate::web::pages::{parse_query, FieldErrors, Page, PageError};
 
 /// Largest spreadsheet accepted (the app's limit for other bodies is 1 MiB).
@@ -160,12 +160,6 @@ fn render(
             .iter()
             .map(|e| context! { row => e.row, column => e.column, message => e.message })
             .collect();
-        let rows_with_errors = r
-            .errors
-            .iter()
-            .map(|e| e.row)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
         let errors_caption = if r.errors.len() > errors.len() {
             page.text_with(
                 "register.import.errors_caption_first",
@@ -189,7 +183,8 @@ fn render(
             errors_caption,
             error_count => r.errors.len(),
             errors_url => errors_id.map(|id| format!("/beheer/import/fouten.csv?rapport={id}")),
-            rows_with_errors,
+            summary => summary_text(page, r.summary()),
+            unreadable => r.unreadable,
             notes => r.notes,
         }
     });
@@ -199,6 +194,49 @@ fn render(
         status,
         context! { report, upload, errors, limit_mib => UPLOAD_LIMIT / 1024 / 1024 },
     )
+}
+
+/// The sentence that sums up a report's errors: "1 van de 5 rijen heeft een
+/// fout. Er is niets geschreven; …", never a count of rows the file did not have.
+fn summary_text(page: &Page, summary: ErrorSummary) -> String {
+    let mut sentences = Vec::new();
+    match summary {
+        ErrorSummary::Clean => return String::new(),
+        ErrorSummary::Unreadable => return page.text("register.import.unreadable"),
+        ErrorSummary::Found {
+            header_row,
+            header_errors,
+            rows_with_errors,
+            row_errors,
+            rows,
+        } => {
+            let row = [("row", header_row.to_string())];
+            match header_errors {
+                0 => {}
+                1 => sentences.push(page.text_with("register.import.header_error", &row)),
+                _ => sentences.push(page.text_with("register.import.header_errors", &row)),
+            }
+            let key = match (rows_with_errors, rows, row_errors) {
+                (0, _, _) => None,
+                (1, 1, 1) => Some("register.import.only_row_error"),
+                (1, 1, _) => Some("register.import.only_row_errors"),
+                (1, _, 1) => Some("register.import.one_row_error"),
+                (1, _, _) => Some("register.import.one_row_errors"),
+                _ => Some("register.import.rows_errors"),
+            };
+            if let Some(key) = key {
+                sentences.push(page.text_with(
+                    key,
+                    &[
+                        ("count", rows_with_errors.to_string()),
+                        ("rows", rows.to_string()),
+                    ],
+                ));
+            }
+        }
+    }
+    sentences.push(page.text("register.import.nothing_written"));
+    sentences.join(" ")
 }
 
 /// Keeps a report's errors as CSV for their download; the id of the list.
