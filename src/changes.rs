@@ -40,7 +40,8 @@ pub enum ChangeKind {
     /// Open on both days, but open to the public only on the second.
     NowPublic,
     /// Open on both days, but no longer open to the public (e.g. now for
-    /// residents only) on the second.
+    /// residents only) on the second. Listed with only what its last public
+    /// version showed: no source, no verification day.
     NoLongerPublic,
 }
 
@@ -74,11 +75,13 @@ pub struct FacilityChange {
     pub services_before: Vec<ServiceType>,
     /// Services counted on the second day (empty when not counted then).
     pub services_after: Vec<ServiceType>,
-    /// The source of the version that made the difference, e.g. `phone: …`.
+    /// The source of the version that made the difference, e.g. `phone: …`;
+    /// empty for `no_longer_public`, whose deciding version is not public.
     pub source: String,
-    /// When that source last confirmed the facts.
+    /// When that source last confirmed the facts (null for `no_longer_public`).
     pub verified_on: Option<NaiveDate>,
-    /// That version's number in the facility's history.
+    /// That version's number in the facility's history; for
+    /// `no_longer_public` the last public version's.
     pub version: i64,
 }
 
@@ -351,13 +354,17 @@ fn compare(
             let d = deciding(versions, to, |v| status(v, to) != FacilityStatus::Open);
             (ChangeKind::Closed, d)
         };
-        let closed_on = now.and_then(|n| n.fields.closed_on);
-        let date = match (kind, closed_on) {
-            (ChangeKind::Closed, Some(day)) if day > from.min(to) => Some(day.date()),
-            _ => decided.and_then(|v| v.validity.valid_from),
-        };
         // Named as it was when it still counted.
         let then = named(versions, from);
+        if kind == ChangeKind::NoLongerPublic {
+            list.push(no_longer_public(versions, decided, &then, services));
+            continue;
+        }
+        let closed_on = now.and_then(|n| n.fields.closed_on);
+        let date = match closed_on {
+            Some(day) if day > from.min(to) => Some(day.date()),
+            _ => decided.and_then(|v| v.validity.valid_from),
+        };
         list.push(change(
             kind,
             &then,
@@ -453,6 +460,40 @@ fn deciding(
         found = Some(v);
     }
     found
+}
+
+/// A facility that stopped being publicly accessible, told with only what
+/// its last public version showed (name, place, services) and the day that
+/// version ended. Nothing of the non-public version is told, not even its
+/// source: it is not public, and such a source names whoever gave the
+/// facility's details (a person and a phone number, say).
+fn no_longer_public(
+    versions: &[Facility],
+    hidden: Option<&Facility>,
+    counted_then: &Facility,
+    services: ServiceSet,
+) -> FacilityChange {
+    let last_public = hidden
+        .and_then(|hidden| {
+            // The versions are in the order of the days they hold.
+            let at = versions
+                .iter()
+                .position(|v| v.validity.version == hidden.validity.version)?;
+            versions[..at].iter().rev().find(|v| v.fields.public_access)
+        })
+        .unwrap_or(counted_then);
+    FacilityChange {
+        source: String::new(),
+        verified_on: None,
+        ..change(
+            ChangeKind::NoLongerPublic,
+            last_public,
+            services,
+            ServiceSet::default(),
+            None,
+            last_public.validity.valid_to,
+        )
+    }
 }
 
 fn change(

@@ -4,6 +4,12 @@
 //! in one transaction or none. Rows match existing facilities by `id` or by
 //! name + organisation + municipality, so importing a file twice changes
 //! nothing the second time.
+//!
+//! The file is read row by row ([`Spreadsheet`]), never as a whole table,
+//! and a dry run keeps no row once it is checked, so memory follows the
+//! register and the errors, not the file. The report keeps every error;
+//! people are shown the first [`SHOWN_ERRORS`] and can take all of them as
+//! a CSV file ([`ImportReport::errors_csv`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,7 +23,8 @@ use crate::domain::organisation::OrganisationFields;
 use crate::domain::provenance::{Actor, Change, Source, SourceKind};
 use crate::error::{AppError, AppResult};
 use crate::formats::columns::{read_row, Column, COLUMNS};
-use crate::formats::table::{column_letter, read_table, Cell, FileError, Table};
+use crate::formats::csv::CsvWriter;
+use crate::formats::table::{column_letter, Cell, FileError, Spreadsheet};
 use crate::geo::normalize_name;
 use crate::storage::facilities::{natural_key, FacilityFilter};
 use crate::storage::write::Writes;
@@ -42,24 +49,99 @@ impl fmt::Display for RowIssue {
     }
 }
 
+/// How many errors a report shows; all of them are in [`ImportReport::errors_csv`].
+pub const SHOWN_ERRORS: usize = 100;
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
     pub file: String,
     pub dry_run: bool,
     /// Whether anything was written.
     pub written: bool,
+    /// Rows read after the header (blank rows not counted).
     pub rows: usize,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
     pub organisations_created: Vec<String>,
+    /// Every error, in the order of the file.
     pub errors: Vec<RowIssue>,
     pub notes: Vec<String>,
+    /// The header's row number: errors on it are about the columns, not a row.
+    pub header_row: usize,
+    /// Whether the file could not be read as a spreadsheet (to its end);
+    /// the last error says why.
+    pub unreadable: bool,
+}
+
+/// What a report's errors add up to, for its closing sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorSummary {
+    Clean,
+    /// The file is not a spreadsheet that can be read: no rows to count.
+    Unreadable,
+    /// Errors in the header and/or in the rows after it.
+    Found {
+        header_row: usize,
+        header_errors: usize,
+        /// Rows (after the header) with at least one error.
+        rows_with_errors: usize,
+        /// Errors in those rows together.
+        row_errors: usize,
+        /// Rows read after the header.
+        rows: usize,
+    },
 }
 
 impl ImportReport {
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// How the errors add up. Rows are counted as they are read, so the
+    /// count is there whenever the file could be read; errors of the header
+    /// are told apart from errors of rows.
+    pub fn summary(&self) -> ErrorSummary {
+        if self.errors.is_empty() {
+            return ErrorSummary::Clean;
+        }
+        if self.unreadable {
+            return ErrorSummary::Unreadable;
+        }
+        let (header, rows): (Vec<&RowIssue>, Vec<&RowIssue>) =
+            self.errors.iter().partition(|e| e.row <= self.header_row);
+        ErrorSummary::Found {
+            header_row: self.header_row,
+            header_errors: header.len(),
+            rows_with_errors: rows
+                .iter()
+                .map(|e| e.row)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            row_errors: rows.len(),
+            rows: self.rows,
+        }
+    }
+
+    /// The errors a report shows: the first [`SHOWN_ERRORS`].
+    pub fn shown_errors(&self) -> &[RowIssue] {
+        &self.errors[..self.errors.len().min(SHOWN_ERRORS)]
+    }
+
+    /// Every error as CSV (`row,column,message`), for errors beyond the
+    /// first [`SHOWN_ERRORS`]. Messages quote what the file held, so they
+    /// go through the one CSV writer like every CSV vangnet writes.
+    pub fn errors_csv(&self) -> anyhow::Result<Vec<u8>> {
+        let mut writer = CsvWriter::new();
+        writer.row(["row", "column", "message"])?;
+        for e in &self.errors {
+            writer.row([
+                e.row.to_string(),
+                e.column.clone().unwrap_or_default(),
+                e.message.clone(),
+            ])?;
+        }
+        writer.finish()
     }
 }
 
@@ -68,8 +150,17 @@ impl fmt::Display for ImportReport {
         for note in &self.notes {
             writeln!(f, "{}: note: {note}", self.file)?;
         }
-        for error in &self.errors {
+        for error in self.shown_errors() {
             writeln!(f, "{}: {error}", self.file)?;
+        }
+        let more = self.errors.len() - self.shown_errors().len();
+        if more > 0 {
+            writeln!(
+                f,
+                "{}: {more} more errors not shown ({} in all)",
+                self.file,
+                self.errors.len()
+            )?;
         }
         let verb = if self.written { "" } else { "would be " };
         if self.errors.is_empty() {
@@ -87,22 +178,51 @@ impl fmt::Display for ImportReport {
                 )?;
             }
         } else {
-            writeln!(
-                f,
-                "{}: {} of {} rows have errors; nothing was written",
-                self.file,
-                self.errors
-                    .iter()
-                    .map(|e| e.row)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len(),
-                self.rows
-            )?;
+            writeln!(f, "{}: {}", self.file, self.summary())?;
         }
         if self.dry_run && self.errors.is_empty() {
             writeln!(f, "{}: dry run: nothing was written", self.file)?;
         }
         Ok(())
+    }
+}
+
+/// The closing sentence in English, as the command line prints it:
+/// "1 of 5 rows has an error; nothing was written".
+impl fmt::Display for ErrorSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let found = match *self {
+            ErrorSummary::Clean => return write!(f, "no errors"),
+            ErrorSummary::Unreadable => {
+                return write!(f, "the file cannot be read; nothing was written")
+            }
+            ErrorSummary::Found {
+                header_row,
+                header_errors,
+                rows_with_errors,
+                row_errors,
+                rows,
+            } => {
+                let header = match header_errors {
+                    0 => None,
+                    1 => Some(format!("the header (row {header_row}) has an error")),
+                    _ => Some(format!("the header (row {header_row}) has errors")),
+                };
+                let errors = if row_errors == 1 {
+                    "an error"
+                } else {
+                    "errors"
+                };
+                let in_rows = match rows_with_errors {
+                    0 => None,
+                    1 if rows == 1 => Some(format!("the only row has {errors}")),
+                    1 => Some(format!("1 of {rows} rows has {errors}")),
+                    n => Some(format!("{n} of {rows} rows have errors")),
+                };
+                [header, in_rows].into_iter().flatten().collect::<Vec<_>>()
+            }
+        };
+        write!(f, "{}; nothing was written", found.join("; "))
     }
 }
 
@@ -143,22 +263,35 @@ pub async fn import_facilities(
     let mut report = ImportReport {
         file: options.file_name.clone(),
         dry_run: options.dry_run,
+        header_row: 1,
         ..ImportReport::default()
     };
-    let table = match read_table(bytes) {
-        Ok(table) => table,
-        Err(FileError(message)) => {
-            report.errors.push(RowIssue {
-                row: 1,
-                column: None,
-                message,
-            });
+    let unreadable = |report: &mut ImportReport, FileError(message)| {
+        report.unreadable = true;
+        report.errors.push(RowIssue {
+            row: 1,
+            column: None,
+            message,
+        });
+    };
+    let mut sheet = match Spreadsheet::open(bytes) {
+        Ok(sheet) => sheet,
+        Err(e) => {
+            unreadable(&mut report, e);
             return Ok(report);
         }
     };
-    report.notes = table.notes.clone();
-    report.rows = table.rows.len();
-    let columns = map_headers(&table, &mut report.errors);
+    report.notes = sheet.notes().to_vec();
+    let mut rows = match sheet.rows() {
+        Ok(rows) => rows,
+        Err(e) => {
+            unreadable(&mut report, e);
+            return Ok(report);
+        }
+    };
+    report.header_row = rows.header_row;
+    let headers = std::mem::take(&mut rows.headers);
+    let columns = map_headers(&headers, rows.header_row, &mut report.errors);
 
     let mut conn = store.pool().acquire().await?;
     let organisations = Store::organisation_ids_by_name(&mut conn).await?;
@@ -189,20 +322,28 @@ pub async fn import_facilities(
     let mut new_by_key: HashMap<String, usize> = HashMap::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut plan: Vec<Planned> = Vec::new();
-    for row in &table.rows {
-        let label = |column: Column| column_label(&table, &columns, column);
+    for row in rows {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                unreadable(&mut report, e);
+                break;
+            }
+        };
+        report.rows += 1;
+        let label = |column: Column| column_label(&headers, &columns, column);
         let issue = |column: Option<String>, message: String| RowIssue {
             row: row.number,
             column,
             message,
         };
-        if row.cells.len() > table.headers.len() {
+        if row.cells.len() > headers.len() {
             report.errors.push(issue(
                 None,
                 format!(
                     "has {} cells but the header has {} columns",
                     row.cells.len(),
-                    table.headers.len()
+                    headers.len()
                 ),
             ));
             continue;
@@ -312,12 +453,17 @@ pub async fn import_facilities(
             Action::Create => report.created += 1,
             Action::Update(_) => report.updated += 1,
         }
-        plan.push(Planned {
-            action,
-            organisation,
-            draft,
-        });
+        // Only a clean file is written; a dry run keeps nothing.
+        if !options.dry_run && report.errors.is_empty() {
+            plan.push(Planned {
+                action,
+                organisation,
+                draft,
+            });
+        }
     }
+    // The file's cells (an XLSX's shared strings) are no longer needed.
+    drop(sheet);
     report.organisations_created = new_organisations.clone();
     if !report.errors.is_empty() || options.dry_run {
         return Ok(report);
@@ -407,20 +553,20 @@ fn too_old(current: &Facility, change: &Change, today: NaiveDate) -> Option<Stri
 }
 
 /// Maps each header to its column; unknown and repeated headers are errors
-/// on row 1, and so are missing required columns.
-fn map_headers(table: &Table, errors: &mut Vec<RowIssue>) -> Vec<Option<Column>> {
+/// on the header's row, and so are missing required columns.
+fn map_headers(headers: &[String], row: usize, errors: &mut Vec<RowIssue>) -> Vec<Option<Column>> {
     let mut columns: Vec<Option<Column>> = Vec::new();
-    for (index, header) in table.headers.iter().enumerate() {
+    for (index, header) in headers.iter().enumerate() {
         let letter = column_letter(index);
         let column = Column::from_header(header);
         match column {
             None if header.trim().is_empty() => errors.push(RowIssue {
-                row: 1,
+                row,
                 column: Some(letter),
                 message: "the column has no header".into(),
             }),
             None => errors.push(RowIssue {
-                row: 1,
+                row,
                 column: Some(format!("{letter} ({header})")),
                 message: format!(
                     "unknown column '{header}'; known columns: {}",
@@ -432,7 +578,7 @@ fn map_headers(table: &Table, errors: &mut Vec<RowIssue>) -> Vec<Option<Column>>
                 ),
             }),
             Some(c) if columns.contains(&Some(c)) => errors.push(RowIssue {
-                row: 1,
+                row,
                 column: Some(format!("{letter} ({header})")),
                 message: format!("repeats the column '{}'", c.name()),
             }),
@@ -443,7 +589,7 @@ fn map_headers(table: &Table, errors: &mut Vec<RowIssue>) -> Vec<Option<Column>>
     for required in [Column::Name, Column::Organisation, Column::Services] {
         if !columns.contains(&Some(required)) {
             errors.push(RowIssue {
-                row: 1,
+                row,
                 column: None,
                 message: format!("the required column '{}' is missing", required.name()),
             });
@@ -452,7 +598,7 @@ fn map_headers(table: &Table, errors: &mut Vec<RowIssue>) -> Vec<Option<Column>>
     let place_columns = [Column::City, Column::Municipality, Column::MunicipalityCode];
     if !place_columns.iter().any(|c| columns.contains(&Some(*c))) {
         errors.push(RowIssue {
-            row: 1,
+            row,
             column: None,
             message: "give a column 'city', 'municipality' or 'municipality_code'".into(),
         });
@@ -461,11 +607,7 @@ fn map_headers(table: &Table, errors: &mut Vec<RowIssue>) -> Vec<Option<Column>>
 }
 
 /// `C (plaats)` for a column present in the file.
-fn column_label(table: &Table, columns: &[Option<Column>], column: Column) -> Option<String> {
+fn column_label(headers: &[String], columns: &[Option<Column>], column: Column) -> Option<String> {
     let index = columns.iter().position(|c| *c == Some(column))?;
-    Some(format!(
-        "{} ({})",
-        column_letter(index),
-        table.headers[index]
-    ))
+    Some(format!("{} ({})", column_letter(index), headers[index]))
 }

@@ -567,6 +567,13 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             GET,
+            "/beheer/import/fouten.csv",
+            Roles(NATIONAL),
+            false,
+            web::pages::register::import::errors,
+        ),
+        route(
+            GET,
             "/beheer/export/{file}",
             Roles(NATIONAL),
             false,

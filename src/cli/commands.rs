@@ -53,6 +53,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     file,
                     dry_run,
                     by,
+                    errors,
                     db,
                 },
         } => {
@@ -82,6 +83,26 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let report = import_facilities(&store, &bytes, &options, &progress).await?;
             bar.finish_and_clear();
             print!("{report}");
+            match errors {
+                Some(path) => {
+                    std::fs::write(&path, report.errors_csv()?)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    if !report.errors.is_empty() {
+                        println!(
+                            "{}: all {} errors are in {}",
+                            report.file,
+                            report.errors.len(),
+                            path.display()
+                        );
+                    }
+                }
+                None if report.errors.len() > report.shown_errors().len() => println!(
+                    "{}: to get all {} errors as a CSV file, run the import again with --errors FILE",
+                    report.file,
+                    report.errors.len()
+                ),
+                None => {}
+            }
             return Ok(if report.is_ok() {
                 ExitCode::SUCCESS
             } else {

@@ -191,6 +191,10 @@ enum ImportCommand {
         /// Who is importing, as recorded in the history (default: cli:$USER).
         #[arg(long)]
         by: Option<String>,
+        /// Write every error to this CSV file (row, column, message); the
+        /// report prints the first 100.
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
         #[command(flatten)]
         db: DatabaseArgs,
     },

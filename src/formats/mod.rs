@@ -9,6 +9,7 @@ pub mod geojson;
 pub mod json;
 pub mod markup;
 pub mod round_report;
+pub mod sheet;
 pub mod stats;
 pub mod svg_map;
 pub mod table;

@@ -5,17 +5,9 @@
 use crate::changes::{ChangeKind, Changes};
 use crate::domain::hours::{date_in_words, Language};
 use crate::domain::service::ServiceType;
+use crate::formats::csv::CsvWriter;
+use crate::formats::markup::markdown;
 use crate::spread::{farthest_first, Spread};
-
-/// A cell a spreadsheet program would run as a formula gets a leading
-/// apostrophe: names and sources are typed by people (OWASP "CSV injection").
-fn inert(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
-}
 
 fn codes(services: &[ServiceType]) -> String {
     services
@@ -31,8 +23,8 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
 
 /// One row per facility whose place in the counts changed.
 pub fn changes_csv(changes: &Changes) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let mut writer = CsvWriter::new();
+    writer.row([
         "from",
         "to",
         "change",
@@ -49,24 +41,24 @@ pub fn changes_csv(changes: &Changes) -> anyhow::Result<Vec<u8>> {
         "version",
     ])?;
     for c in &changes.facilities {
-        writer.write_record([
+        writer.row([
             changes.from.to_string(),
             changes.to.to_string(),
             c.kind.code().to_string(),
             date(c.date),
             c.facility_id.to_string(),
-            inert(c.name.clone()),
+            c.name.clone(),
             c.municipality_code.clone(),
             c.municipality.clone(),
             c.province.clone(),
             codes(&c.services_before),
             codes(&c.services_after),
-            inert(c.source.clone()),
+            c.source.clone(),
             date(c.verified_on),
             c.version.to_string(),
         ])?;
     }
-    Ok(writer.into_inner()?)
+    writer.finish()
 }
 
 /// How a change is called in Dutch.
@@ -76,7 +68,7 @@ pub fn kind_nl(kind: ChangeKind) -> &'static str {
         ChangeKind::Closed => "gesloten",
         ChangeKind::ServicesChanged => "andere diensten",
         ChangeKind::NowPublic => "nu openbaar",
-        ChangeKind::NoLongerPublic => "niet meer openbaar",
+        ChangeKind::NoLongerPublic => "niet meer openbaar toegankelijk",
     }
 }
 
@@ -89,11 +81,6 @@ fn labels(services: &[ServiceType]) -> String {
         .map(|s| s.label_nl())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Markdown cell text: pipes and line breaks would break the table.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// The sentences per service and the list, in Dutch. `since` names the
@@ -126,11 +113,11 @@ pub fn changes_markdown(changes: &Changes, since: &str) -> String {
             c.date
                 .map_or_else(|| "onbekend".to_string(), |d| d.to_string()),
             kind_nl(c.kind),
-            cell(&c.name),
-            cell(&c.municipality),
+            markdown(&c.name),
+            markdown(&c.municipality),
             labels(&c.services_before),
             labels(&c.services_after),
-            cell(&c.source)
+            markdown(&c.source)
         ));
     }
     out
@@ -143,7 +130,7 @@ fn km(value: Option<f64>) -> String {
 /// One row per municipality: its locations per service and the distance
 /// from its representative point to the nearest public facility of each kind.
 pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = CsvWriter::new();
     let mut header = vec![
         "as_of".to_string(),
         "municipality_code".into(),
@@ -158,7 +145,7 @@ pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
     for s in ServiceType::ALL {
         header.push(format!("nearest_km_{}", s.code()));
     }
-    writer.write_record(&header)?;
+    writer.row(&header)?;
     for m in &spread.municipalities {
         let mut row = vec![
             spread.as_of.to_string(),
@@ -174,9 +161,9 @@ pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
                 .map(|s| m.locations.get(*s).to_string()),
         );
         row.extend(ServiceType::ALL.iter().map(|s| km(m.nearest_km.get(*s))));
-        writer.write_record(&row)?;
+        writer.row(&row)?;
     }
-    Ok(writer.into_inner()?)
+    writer.finish()
 }
 
 /// Per province, then per service the ten municipalities farthest away, in Dutch.
@@ -192,7 +179,7 @@ pub fn spread_markdown(spread: &Spread) -> String {
     out.push_str(&" ---: |".repeat(ServiceType::ALL.len() + 1));
     out.push('\n');
     for p in &spread.provinces {
-        out.push_str(&format!("| {} |", p.name));
+        out.push_str(&format!("| {} |", markdown(&p.name)));
         for s in ServiceType::ALL {
             out.push_str(&format!(" {} |", p.locations.get(s)));
         }
@@ -215,22 +202,11 @@ pub fn spread_markdown(spread: &Spread) -> String {
         for m in far.iter().take(10) {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
-                m.name,
-                m.province,
+                markdown(&m.name),
+                markdown(&m.province),
                 km(m.nearest_km.get(s))
             ));
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_cells_are_made_inert() {
-        assert_eq!(inert("=HYPERLINK(1)".into()), "'=HYPERLINK(1)");
-        assert_eq!(inert("Demo".into()), "Demo");
-    }
 }

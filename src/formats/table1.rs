@@ -9,7 +9,8 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::domain::round::RoundStatus;
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{Language, Table1, Table1Row};
-use crate::formats::markup::escape;
+use crate::formats::csv::CsvWriter;
+use crate::formats::markup::{escape, markdown};
 
 /// A download format of Table 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -178,8 +179,8 @@ fn printed(table: &Table1, row: &Table1Row, lang: Language) -> [String; 7] {
 /// One line per service; the counts as numbers (empty when unknown) with
 /// their qualifier, as printed, notes, source and the facilities counted.
 pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let mut writer = CsvWriter::new();
+    writer.row([
         "as_of",
         "service",
         "locations",
@@ -194,7 +195,7 @@ pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
         "facility_ids",
     ])?;
     for row in &table.rows {
-        writer.write_record([
+        writer.row([
             table.as_of.to_string(),
             row.service.code().to_string(),
             number(row.locations),
@@ -203,8 +204,8 @@ pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
             row.qualifier.code().to_string(),
             number(row.cities),
             row.show_locations(lang),
-            inert(row.notes_in(lang).join("; ")),
-            inert(row.source_in(table.as_of, lang)),
+            row.notes_in(lang).join("; "),
+            row.source_in(table.as_of, lang),
             table.round.clone().unwrap_or_default(),
             row.facility_ids
                 .iter()
@@ -213,27 +214,14 @@ pub fn to_csv(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
                 .join(";"),
         ])?;
     }
-    Ok(writer.into_inner()?)
+    writer.finish()
 }
 
-/// A cell a spreadsheet program would run as a formula gets a leading
-/// apostrophe (notes and sources are typed by people).
-fn inert(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
-}
-
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-/// Markdown for a report to hand on.
+/// Markdown for a report to hand on. Every cell is [`markdown`]-escaped:
+/// notes and sources are typed by people.
 pub fn to_markdown(table: &Table1, lang: Language) -> String {
     let w = words(lang);
-    let mut out = format!("{}\n\n", heading(table, lang));
+    let mut out = format!("{}\n\n", markdown(&heading(table, lang)));
     if provisional(table) {
         out.push_str(&format!("_{}_\n\n", w.provisional));
     }
@@ -241,7 +229,7 @@ pub fn to_markdown(table: &Table1, lang: Language) -> String {
     out.push_str("| --- | ---: | ---: | ---: | ---: | --- | --- |\n");
     for row in &table.rows {
         let cells = printed(table, row, lang);
-        let cells: Vec<String> = cells.iter().map(|c| md_cell(c)).collect();
+        let cells: Vec<String> = cells.iter().map(|c| markdown(c)).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out.push_str(&format!("\n{}\n", w.footnote));

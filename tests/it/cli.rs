@@ -283,7 +283,7 @@ async fn a_dry_run_with_a_bad_row_fails_naming_file_row_column_and_reason_and_wr
     );
     assert!(
         run.stdout
-            .contains("1 of 2 rows have errors; nothing was written"),
+            .contains("1 of 2 rows has an error; nothing was written"),
         "{run}"
     );
     assert!(
@@ -291,6 +291,80 @@ async fn a_dry_run_with_a_bad_row_fails_naming_file_row_column_and_reason_and_wr
         "the good row has no error:\n{run}"
     );
     assert_eq!(names(&export_json(&db, &[])), Vec::<String>::new());
+}
+
+/// A spreadsheet of 150 rows, each naming a place that does not exist.
+fn csv_with_150_bad_rows() -> String {
+    let mut text = String::from("naam;organisatie;voorzieningen;plaats\n");
+    for i in 1..=150 {
+        text.push_str(&format!(
+            "Demo Rij {i};Demo Zorg;spuitomruil;=Nergens {i}\n"
+        ));
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_report_prints_the_first_100_errors_and_writes_all_of_them_with_errors_file() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path(), "veel.csv", &csv_with_150_bad_rows());
+
+    let run = vangnet(&[
+        "import",
+        "facilities",
+        &file,
+        "--dry-run",
+        "--database",
+        &db.url,
+    ]);
+    assert!(!run.success(), "{run}");
+    let printed: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("veel.csv: row "))
+        .collect();
+    assert_eq!(printed.len(), 100, "{run}");
+    assert!(
+        printed[0].starts_with("veel.csv: row 2, column D (plaats): unknown place '=Nergens 1'")
+    );
+    assert!(printed[99].starts_with("veel.csv: row 101,"), "{run}");
+    assert!(
+        run.stdout
+            .contains("veel.csv: 50 more errors not shown (150 in all)"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("--errors FILE"),
+        "says how to get them all:\n{run}"
+    );
+
+    let all = dir.path().join("fouten.csv");
+    let all_path = all.display().to_string();
+    let run = vangnet(&[
+        "import",
+        "facilities",
+        &file,
+        "--dry-run",
+        "--errors",
+        &all_path,
+        "--database",
+        &db.url,
+    ]);
+    assert!(!run.success(), "{run}");
+    assert!(
+        run.stdout
+            .contains(&format!("veel.csv: all 150 errors are in {all_path}")),
+        "{run}"
+    );
+    let csv = std::fs::read_to_string(&all).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 151, "a header and every error:\n{csv}");
+    assert_eq!(lines[0], "row,column,message");
+    assert!(
+        lines[150].starts_with("151,D (plaats),unknown place '=Nergens 150'"),
+        "{csv}"
+    );
 }
 
 #[tokio::test]

@@ -434,3 +434,65 @@ async fn no_file_content_makes_the_importer_panic() {
         }
     }
 }
+
+/// The closing line of a dry run's report of `csv`.
+async fn summary_of(app: &TestApp, bytes: &[u8]) -> String {
+    let report = import_bytes(&app.store, "lijst.csv", bytes, true).await;
+    report
+        .to_string()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_report_counts_rows_with_errors_in_words_that_agree_with_the_numbers() {
+    let app = TestApp::new().await;
+    let header = "naam;organisatie;voorzieningen;plaats\n";
+    let good = |n: usize| -> String {
+        (1..=n)
+            .map(|i| format!("Demo Goed {i};Demo Zorg;spuitomruil;Utrecht\n"))
+            .collect()
+    };
+    let one_error = "Demo Fout;Demo Zorg;spuitomruil;Nergenshuizen\n";
+    let two_errors = "Demo Dubbel;Demo Zorg;coffeeshop;Nergenshuizen\n";
+    for (csv, expected) in [
+        (
+            format!("{header}{}{one_error}", good(4)),
+            "lijst.csv: 1 of 5 rows has an error; nothing was written",
+        ),
+        (
+            format!("{header}{}{two_errors}", good(4)),
+            "lijst.csv: 1 of 5 rows has errors; nothing was written",
+        ),
+        (
+            format!("{header}{}{one_error}{two_errors}", good(3)),
+            "lijst.csv: 2 of 5 rows have errors; nothing was written",
+        ),
+        (
+            format!("{header}{one_error}"),
+            "lijst.csv: the only row has an error; nothing was written",
+        ),
+        (
+            format!("naam;organisatie;voorzieningen;plaats;kleur\n{}", good(2)),
+            "lijst.csv: the header (row 1) has an error; nothing was written",
+        ),
+        (
+            "naam;kleur\n".to_string(),
+            "lijst.csv: the header (row 1) has errors; nothing was written",
+        ),
+        (
+            format!("naam;organisatie;voorzieningen;plaats;kleur\n{}{one_error}", good(1)),
+            "lijst.csv: the header (row 1) has an error; 1 of 2 rows has an error; nothing was written",
+        ),
+    ] {
+        assert_eq!(summary_of(&app, csv.as_bytes()).await, expected, "{csv}");
+    }
+    // A file that is no spreadsheet at all has no rows to count.
+    let unreadable = summary_of(&app, b"a,b\n\0\0\0").await;
+    assert_eq!(
+        unreadable,
+        "lijst.csv: the file cannot be read; nothing was written"
+    );
+}

@@ -4,11 +4,13 @@
 
 mod accounts;
 mod api;
+mod audit;
 mod browser;
 mod caching;
 mod cli;
 mod common;
 mod counting;
+mod exports;
 mod finder;
 mod import;
 mod integrity;

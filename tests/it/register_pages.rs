@@ -543,6 +543,89 @@ async fn the_import_page_checks_first_and_writes_only_a_clean_file_on_the_second
 }
 
 #[tokio::test]
+async fn a_check_shows_the_first_100_errors_and_offers_all_of_them_as_csv() {
+    let app = TestApp::new().await;
+    let mut researcher = signed_in(&app, "onderzoek@example.org", "researcher", None).await;
+    let token = csrf_token(&researcher.get("/beheer/import").await);
+    let mut csv = String::from("naam;organisatie;voorzieningen;plaats\n");
+    for i in 1..=150 {
+        csv.push_str(&format!(
+            "Demo Rij {i};Demo Zorg;spuitomruil;@Nergens {i}\n"
+        ));
+    }
+    let checked = researcher
+        .upload("/beheer/import", Some(&token), "veel.csv", csv.as_bytes())
+        .await;
+    assert_eq!(checked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = checked.text();
+    assert_eq!(html.matches("unknown place").count(), 100, "{html}");
+    assert!(html.contains("De eerste 100 van 150 fouten"), "{html}");
+    let marker = "href=\"/beheer/import/fouten.csv?rapport=";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no download: {html}"))
+        + 6;
+    let url = unescape(&html[start..start + html[start..].find('"').unwrap()]);
+    assert!(
+        html.contains("Alle 150 fouten downloaden als CSV"),
+        "{html}"
+    );
+
+    let download = researcher.get(&url).await;
+    assert_eq!(download.status, StatusCode::OK, "{}", download.text());
+    let text = download.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 151, "{text}");
+    assert_eq!(lines[0], "row,column,message");
+    assert!(
+        lines[150].starts_with("151,D (plaats),unknown place '@Nergens 150'"),
+        "{text}"
+    );
+
+    // Only the person who checked the file gets its errors.
+    let mut admin = signed_in(&app, "admin@example.org", "admin", None).await;
+    assert_eq!(admin.get(&url).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_check_says_how_many_rows_have_errors_in_dutch_and_english() {
+    let app = TestApp::new().await;
+    let mut researcher = signed_in(&app, "onderzoek@example.org", "researcher", None).await;
+    let token = csrf_token(&researcher.get("/beheer/import").await);
+    let mut csv = String::from("naam;organisatie;voorzieningen;plaats\n");
+    for i in 1..=4 {
+        csv.push_str(&format!("Demo Goed {i};Demo Zorg;spuitomruil;Utrecht\n"));
+    }
+    csv.push_str("Demo Fout;Demo Zorg;spuitomruil;Nergenshuizen\n");
+    let checked = researcher
+        .upload("/beheer/import", Some(&token), "lijst.csv", csv.as_bytes())
+        .await;
+    assert_eq!(checked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = checked.text();
+    assert!(html.contains("1 van de 5 rijen heeft een fout."), "{html}");
+    assert!(!html.contains("hebben fouten"), "{html}");
+
+    let binary = researcher
+        .upload("/beheer/import", Some(&token), "foto.csv", b"a,b\n\0\0\0")
+        .await;
+    assert_eq!(binary.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = binary.text();
+    assert!(
+        html.contains("Het bestand kan niet worden gelezen"),
+        "{html}"
+    );
+    assert!(!html.contains("van de 0 rijen"), "{html}");
+
+    let switch = researcher.get("/taal?lang=en&terug=/beheer/import").await;
+    assert_eq!(switch.status, StatusCode::SEE_OTHER);
+    let checked = researcher
+        .upload("/beheer/import", Some(&token), "lijst.csv", csv.as_bytes())
+        .await;
+    let html = checked.text();
+    assert!(html.contains("1 of 5 rows has an error."), "{html}");
+}
+
+#[tokio::test]
 async fn uploads_need_the_form_token_and_a_national_role() {
     let app = TestApp::new().await;
     let mut researcher = signed_in(&app, "onderzoek@example.org", "researcher", None).await;

@@ -849,3 +849,37 @@ async fn the_command_line_runs_a_round_and_writes_table1_files() {
     ]);
     assert!(!ok && err.contains("--name"), "{err}");
 }
+
+#[tokio::test]
+async fn table1_markdown_shows_a_typed_note_as_text_not_as_html_or_markup() {
+    let app = TestApp::new().await;
+    register_with_round(&app).await;
+    let reply = app
+        .post(
+            "/api/v1/rounds/2026/counts",
+            json!({"service": "syringe_exchange", "qualifier": "at_least",
+                   "note": "<script>alert(1)</script> | *x*\n[link](http://x) _y_ `z` & co",
+                   "source": "<b>Trimbos</b>"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let md = app
+        .get_as_admin("/api/v1/reports/table1?round=2026&format=md")
+        .await
+        .text();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| Spuitomruil |"))
+        .unwrap_or_else(|| panic!("no syringe exchange row: {md}"));
+    assert!(
+        row.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\* \\[link\\](http://x) \\_y\\_ \\`z\\` &amp; co"
+        ),
+        "{row}"
+    );
+    assert!(row.contains("&lt;b&gt;Trimbos&lt;/b&gt;"), "{row}");
+    assert!(!md.contains("<script>") && !md.contains("<b>"), "{md}");
+    // Still one row of seven cells: the pipe in the note does not split it.
+    let cells = row.split(" | ").count();
+    assert_eq!(cells, 7, "{row}");
+}

@@ -591,3 +591,87 @@ async fn the_command_line_reports_changes_and_spread() {
     let text = run(&["report", "spread", "--as-of", TO]);
     assert!(text.contains("GGD-regio's: niet beschikbaar"));
 }
+
+/// A room that became residents-only in 2024, recorded from a phone call
+/// whose source and notes hold a person's name and number.
+async fn app_with_room_no_longer_public() -> TestApp {
+    let app = app_with_history().await;
+    let id = app.facility_id("Demo Ruimte Blijft").await;
+    let reply = app
+        .patch(
+            &format!("/api/v1/facilities/{id}"),
+            json!({"public_access": false, "effective_from": "2024-05-01",
+                   "source": "telefoon: Jan Jansen 06-12345678", "verified_on": "2024-05-01",
+                   "notes": "alleen bewoners; contact Jan Jansen 06-12345678",
+                   "change_note": "gebeld met Jan Jansen"}),
+        )
+        .await;
+    assert!(reply.status.is_success(), "{}", reply.text());
+    app
+}
+
+fn assert_private_fields_absent(what: &str, text: &str) {
+    for private in ["Jansen", "12345678", "alleen bewoners", "gebeld"] {
+        assert!(!text.contains(private), "{what} shows «{private}»:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_facility_no_longer_public_is_listed_without_any_field_of_its_non_public_version() {
+    let app = app_with_room_no_longer_public().await;
+    let uri = format!("/api/v1/reports/changes?from={FROM}&to={TO}");
+    let json = app.get(&uri).await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.text());
+    assert_private_fields_absent("JSON", &json.text());
+    let changes = json.json();
+    let room = changes["facilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Demo Ruimte Blijft")
+        .unwrap_or_else(|| panic!("the room is listed: {changes}"));
+    assert_eq!(room["kind"], "no_longer_public");
+    assert_eq!(room["date"], "2024-05-01");
+    assert_eq!(room["services_before"], json!(["consumption_room"]));
+    assert_eq!(room["services_after"], json!([]));
+    assert_eq!(room["municipality"], "Utrecht");
+    assert_eq!(room["source"], "", "the source of the change is not public");
+    assert_eq!(room["verified_on"], Value::Null);
+    assert_eq!(room["version"], 1, "the version the public knew");
+
+    let csv = app.get(&format!("{uri}&format=csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_private_fields_absent("CSV", &csv.text());
+    assert!(
+        csv.text().contains(",no_longer_public,2024-05-01,"),
+        "{}",
+        csv.text()
+    );
+
+    let page_uri = format!("/cijfers/veranderingen?van={FROM}&tot={TO}");
+    let html = page(&app.get(&page_uri).await);
+    assert_private_fields_absent("the page", &html);
+    assert!(html.contains(">niet meer openbaar toegankelijk<"), "{html}");
+    let english = page(&app.get_in_english(&page_uri).await);
+    assert_private_fields_absent("the English page", &english);
+    assert!(
+        english.contains(">no longer publicly accessible<"),
+        "{english}"
+    );
+}
+
+#[tokio::test]
+async fn the_markdown_change_list_names_a_facility_no_longer_public_without_its_private_fields() {
+    let app = app_with_room_no_longer_public().await;
+    let changes = vangnet::changes::changes(&app.store, date(FROM), date(TO))
+        .await
+        .unwrap();
+    let md = vangnet::formats::stats::changes_markdown(&changes, "2022");
+    assert_private_fields_absent("Markdown", &md);
+    assert!(
+        md.contains("| niet meer openbaar toegankelijk | Demo Ruimte Blijft |"),
+        "{md}"
+    );
+    let csv = String::from_utf8(vangnet::formats::stats::changes_csv(&changes).unwrap()).unwrap();
+    assert_private_fields_absent("CSV", &csv);
+}

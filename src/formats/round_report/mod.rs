@@ -169,7 +169,7 @@ fn kind_label(kind: ChangeKind, lang: Language) -> &'static str {
             ChangeKind::Closed => "closed",
             ChangeKind::ServicesChanged => "other services",
             ChangeKind::NowPublic => "now public",
-            ChangeKind::NoLongerPublic => "no longer public",
+            ChangeKind::NoLongerPublic => "no longer publicly accessible",
         },
     }
 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
-use super::{parse_query, Page};
+use super::{parse_query, FieldErrors, Page, PageError};
 use crate::api::audit::{logged_search, to_csv, AuditQuery};
 use crate::app::AppState;
 
@@ -40,6 +40,16 @@ fn query_string(query: &AuditQuery) -> String {
     serde_urlencoded::to_string(present).unwrap_or_default()
 }
 
+/// Whether `until` is a day or a time by itself (so its error is its order).
+fn valid_alone(until: &str) -> bool {
+    AuditQuery {
+        until: Some(until.to_string()),
+        ..AuditQuery::default()
+    }
+    .filter()
+    .is_ok()
+}
+
 fn csv_url(query: &AuditQuery) -> String {
     match query_string(query) {
         q if q.is_empty() => "/beheer/audit.csv".to_string(),
@@ -54,9 +64,6 @@ pub async fn search(
 ) -> Response {
     page.run(async {
         let query: AuditQuery = parse_query(raw.as_deref())?;
-        let mut filter = query.filter();
-        filter.limit = PAGE_LIMIT;
-        let entries = logged_search(&state.store, &filter, &page.caller.actor(), false).await?;
         let search = context! {
             actor => query.actor,
             event => query.event,
@@ -65,6 +72,26 @@ pub async fn search(
             from => query.from,
             until => query.until,
         };
+        let mut filter = match query.filter() {
+            Ok(filter) => filter,
+            Err(e) => {
+                // Nothing is searched: the message stands next to the field.
+                let key = match e.parameter {
+                    "until" if query.until.as_deref().is_some_and(valid_alone) => {
+                        "audit.error.until_before_from"
+                    }
+                    _ => "audit.error.time",
+                };
+                let errors = FieldErrors::from([(e.parameter.to_string(), page.text(key))]);
+                return Ok(page.render(
+                    "audit.html",
+                    StatusCode::BAD_REQUEST,
+                    context! { search, errors },
+                ));
+            }
+        };
+        filter.limit = PAGE_LIMIT;
+        let entries = logged_search(&state.store, &filter, &page.caller.actor(), false).await?;
         let full = entries.len() as i64 == PAGE_LIMIT;
         Ok(page.render(
             "audit.html",
@@ -72,6 +99,7 @@ pub async fn search(
             context! {
                 entries,
                 search,
+                errors => FieldErrors::new(),
                 full,
                 limit => PAGE_LIMIT,
                 csv_url => csv_url(&query),
@@ -89,7 +117,9 @@ pub async fn export(
 ) -> Response {
     page.run(async {
         let query: AuditQuery = parse_query(raw.as_deref())?;
-        let mut filter = query.filter();
+        let mut filter = query
+            .filter()
+            .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "audit.error.time"))?;
         filter.limit = query.limit.unwrap_or(EXPORT_LIMIT);
         let entries = logged_search(&state.store, &filter, &page.caller.actor(), true).await?;
         let body = to_csv(&entries).map_err(crate::error::AppError::Internal)?;

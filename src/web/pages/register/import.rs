@@ -1,7 +1,9 @@
 //! `/beheer/import` (national roles): importing a CSV or XLSX spreadsheet in
 //! two steps. Uploading the file ("Controleren") runs the importer's dry
 //! run and shows its report; nothing is written. When the file has no
-//! errors, "Importeren" writes it.
+//! errors, "Importeren" writes it. A report shows the first
+//! [`SHOWN_ERRORS`](crate::import::SHOWN_ERRORS) errors; all of them download as a CSV file
+//! (`/beheer/import/fouten.csv?rapport=ID`).
 //!
 //! Between the two steps the checked file stays on the server, in memory,
 //! under a random id that only the same person in the same session can
@@ -9,16 +11,18 @@
 //! sends a path or the file again, so what is written is exactly the file
 //! that was checked (the importer checks it again as it writes, in one
 //! transaction, so a register that changed in between cannot be damaged).
-//! Each person has at most one checked file waiting, and all waiting files
-//! together are bounded, so memory stays small.
+//! The errors of a check are kept the same way, for their download. Each
+//! person has at most one checked file and one error list waiting, and all
+//! waiting files together are bounded, so memory stays small.
 
 use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Multipart, RawQuery, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -27,13 +31,14 @@ use crate::app::AppState;
 use crate::auth::request::Caller;
 use crate::auth::secret;
 use crate::domain::date::today;
-use crate::import::{import_facilities, ImportOptions, ImportReport};
-use crate::web::pages::{FieldErrors, Page, PageError};
+use crate::error::AppError;
+use crate::import::{import_facilities, ErrorSummary, ImportOptions, ImportReport};
+use crate::web::pages::{parse_query, FieldErrors, Page, PageError};
 
 /// Largest spreadsheet accepted (the app's limit for other bodies is 1 MiB).
 pub const UPLOAD_LIMIT: usize = 32 * 1024 * 1024;
 
-/// How long a checked file waits for "Importeren".
+/// How long a checked file (or a check's errors) waits.
 const KEEP_FOR: Duration = Duration::from_secs(30 * 60);
 
 /// All waiting files together take at most this much memory.
@@ -60,26 +65,35 @@ impl Owner {
     }
 }
 
-/// A checked file waiting to be written.
-struct Checked {
+/// What waits: a checked file for "Importeren", or a check's errors as CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Checked,
+    Errors,
+}
+
+/// A file waiting for its owner.
+struct Kept {
     id: String,
     owner: Owner,
+    kind: Kind,
     file_name: String,
     bytes: Bytes,
     at: Instant,
 }
 
-static WAITING: LazyLock<Mutex<Vec<Checked>>> = LazyLock::new(|| Mutex::new(Vec::new()));
+static WAITING: LazyLock<Mutex<Vec<Kept>>> = LazyLock::new(|| Mutex::new(Vec::new()));
 
-/// Keeps a checked file for its owner, replacing any file they had waiting,
-/// and returns its id.
-fn keep(owner: Owner, file_name: &str, bytes: Bytes) -> String {
+/// Keeps a file for its owner, replacing any file of the same kind they
+/// had waiting, and returns its id.
+fn keep(owner: Owner, kind: Kind, file_name: &str, bytes: Bytes) -> String {
     let id = secret::generate("");
     let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
-    waiting.retain(|c| c.at.elapsed() < KEEP_FOR && c.owner != owner);
-    waiting.push(Checked {
+    waiting.retain(|c| c.at.elapsed() < KEEP_FOR && !(c.owner == owner && c.kind == kind));
+    waiting.push(Kept {
         id: id.clone(),
         owner,
+        kind,
         file_name: file_name.to_string(),
         bytes,
         at: Instant::now(),
@@ -91,15 +105,29 @@ fn keep(owner: Owner, file_name: &str, bytes: Bytes) -> String {
     id
 }
 
+/// The position of the owner's waiting file of this kind with this id.
+fn find(waiting: &[Kept], owner: &Owner, kind: Kind, id: &str) -> Option<usize> {
+    waiting
+        .iter()
+        .position(|c| &c.owner == owner && c.kind == kind && secret::equal(&c.id, id))
+}
+
 /// Takes the owner's checked file with this id, if it is still there.
 fn take(owner: &Owner, id: &str) -> Option<(String, Bytes)> {
     let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
     waiting.retain(|c| c.at.elapsed() < KEEP_FOR);
-    let at = waiting
-        .iter()
-        .position(|c| &c.owner == owner && secret::equal(&c.id, id))?;
+    let at = find(&waiting, owner, Kind::Checked, id)?;
     let checked = waiting.remove(at);
     Some((checked.file_name, checked.bytes))
+}
+
+/// The owner's error list with this id, if it is still there (it can be
+/// downloaded more than once).
+fn errors_of(owner: &Owner, id: &str) -> Option<Bytes> {
+    let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
+    waiting.retain(|c| c.at.elapsed() < KEEP_FOR);
+    let at = find(&waiting, owner, Kind::Errors, id)?;
+    Some(waiting[at].bytes.clone())
 }
 
 /// The name a file is known by in reports and as the default source: its
@@ -117,26 +145,32 @@ fn clean_file_name(name: Option<&str>) -> String {
     }
 }
 
-/// The import page: the upload form, and the report of a check or an import.
+/// The import page: the upload form, and the report of a check or an import
+/// (its first [`SHOWN_ERRORS`](crate::import::SHOWN_ERRORS) errors, and the download of all of them).
 fn render(
     page: &Page,
     status: StatusCode,
-    report: Option<&ImportReport>,
+    report: Option<(&ImportReport, Option<&str>)>,
     upload: Option<(&str, &str)>,
     errors: FieldErrors,
 ) -> Response {
-    let report = report.map(|r| {
+    let report = report.map(|(r, errors_id)| {
         let errors: Vec<_> = r
-            .errors
+            .shown_errors()
             .iter()
             .map(|e| context! { row => e.row, column => e.column, message => e.message })
             .collect();
-        let rows_with_errors = r
-            .errors
-            .iter()
-            .map(|e| e.row)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
+        let errors_caption = if r.errors.len() > errors.len() {
+            page.text_with(
+                "register.import.errors_caption_first",
+                &[
+                    ("shown", errors.len().to_string()),
+                    ("count", r.errors.len().to_string()),
+                ],
+            )
+        } else {
+            page.text("register.import.errors_caption")
+        };
         context! {
             file => r.file,
             written => r.written,
@@ -146,7 +180,11 @@ fn render(
             unchanged => r.unchanged,
             organisations_created => r.organisations_created,
             errors,
-            rows_with_errors,
+            errors_caption,
+            error_count => r.errors.len(),
+            errors_url => errors_id.map(|id| format!("/beheer/import/fouten.csv?rapport={id}")),
+            summary => summary_text(page, r.summary()),
+            unreadable => r.unreadable,
             notes => r.notes,
         }
     });
@@ -156,6 +194,63 @@ fn render(
         status,
         context! { report, upload, errors, limit_mib => UPLOAD_LIMIT / 1024 / 1024 },
     )
+}
+
+/// The sentence that sums up a report's errors: "1 van de 5 rijen heeft een
+/// fout. Er is niets geschreven; …", never a count of rows the file did not have.
+fn summary_text(page: &Page, summary: ErrorSummary) -> String {
+    let mut sentences = Vec::new();
+    match summary {
+        ErrorSummary::Clean => return String::new(),
+        ErrorSummary::Unreadable => return page.text("register.import.unreadable"),
+        ErrorSummary::Found {
+            header_row,
+            header_errors,
+            rows_with_errors,
+            row_errors,
+            rows,
+        } => {
+            let row = [("row", header_row.to_string())];
+            match header_errors {
+                0 => {}
+                1 => sentences.push(page.text_with("register.import.header_error", &row)),
+                _ => sentences.push(page.text_with("register.import.header_errors", &row)),
+            }
+            let key = match (rows_with_errors, rows, row_errors) {
+                (0, _, _) => None,
+                (1, 1, 1) => Some("register.import.only_row_error"),
+                (1, 1, _) => Some("register.import.only_row_errors"),
+                (1, _, 1) => Some("register.import.one_row_error"),
+                (1, _, _) => Some("register.import.one_row_errors"),
+                _ => Some("register.import.rows_errors"),
+            };
+            if let Some(key) = key {
+                sentences.push(page.text_with(
+                    key,
+                    &[
+                        ("count", rows_with_errors.to_string()),
+                        ("rows", rows.to_string()),
+                    ],
+                ));
+            }
+        }
+    }
+    sentences.push(page.text("register.import.nothing_written"));
+    sentences.join(" ")
+}
+
+/// Keeps a report's errors as CSV for their download; the id of the list.
+fn keep_errors(page: &Page, report: &ImportReport) -> Result<Option<String>, PageError> {
+    if report.errors.is_empty() {
+        return Ok(None);
+    }
+    let csv = report.errors_csv().map_err(AppError::Internal)?;
+    Ok(Some(keep(
+        Owner::of(&page.caller),
+        Kind::Errors,
+        &report.file,
+        Bytes::from(csv),
+    )))
 }
 
 pub async fn form(page: Page) -> Response {
@@ -222,21 +317,22 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
         };
         let report = run(&page, &state, &file_name, &bytes, true).await?;
         if !report.is_ok() {
+            let errors_id = keep_errors(&page, &report)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(render(
                 &page,
                 status,
-                Some(&report),
+                Some((&report, errors_id.as_deref())),
                 None,
                 FieldErrors::new(),
             ));
         }
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let id = keep(Owner::of(&page.caller), &file_name, bytes);
+        let id = keep(Owner::of(&page.caller), Kind::Checked, &file_name, bytes);
         Ok(render(
             &page,
             StatusCode::OK,
-            Some(&report),
+            Some((&report, None)),
             Some((&id, &sha256[..12])),
             FieldErrors::new(),
         ))
@@ -264,13 +360,42 @@ pub async fn write(page: Page, State(state): State<AppState>, body: Bytes) -> Re
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
+        let errors_id = keep_errors(&page, &report)?;
         Ok(render(
             &page,
             status,
-            Some(&report),
+            Some((&report, errors_id.as_deref())),
             None,
             FieldErrors::new(),
         ))
+    })
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ErrorsQuery {
+    rapport: String,
+}
+
+/// All errors of the owner's last check, as CSV (row, column, message).
+pub async fn errors(page: Page, RawQuery(raw): RawQuery) -> Response {
+    page.run(async {
+        let query: ErrorsQuery = parse_query(raw.as_deref())?;
+        let csv = errors_of(&Owner::of(&page.caller), query.rapport.trim())
+            .ok_or(PageError::not_found("register.import.error.errors_expired"))?;
+        Ok((
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"importfouten.csv\"",
+                ),
+                (CACHE_CONTROL, "no-store"),
+            ],
+            csv,
+        )
+            .into_response())
     })
     .await
 }
@@ -289,7 +414,7 @@ mod tests {
 
     #[test]
     fn a_checked_file_is_taken_once_and_only_by_its_owner() {
-        let id = keep(owner(1), "f.csv", Bytes::from_static(b"x"));
+        let id = keep(owner(1), Kind::Checked, "f.csv", Bytes::from_static(b"x"));
         assert!(take(&owner(2), &id).is_none(), "another session");
         assert!(take(&owner(1), "not-the-id").is_none());
         assert_eq!(take(&owner(1), &id).unwrap().0, "f.csv");
@@ -298,9 +423,28 @@ mod tests {
 
     #[test]
     fn a_new_check_replaces_the_file_waiting() {
-        let first = keep(owner(7), "a.csv", Bytes::from_static(b"a"));
-        let second = keep(owner(7), "b.csv", Bytes::from_static(b"b"));
+        let first = keep(owner(7), Kind::Checked, "a.csv", Bytes::from_static(b"a"));
+        let errors = keep(owner(7), Kind::Errors, "a.csv", Bytes::from_static(b"e"));
+        let second = keep(owner(7), Kind::Checked, "b.csv", Bytes::from_static(b"b"));
         assert!(take(&owner(7), &first).is_none());
+        assert!(
+            take(&owner(7), &errors).is_none(),
+            "an error list is not a file to write"
+        );
+        assert_eq!(
+            errors_of(&owner(7), &errors).unwrap(),
+            "e",
+            "the errors stay"
+        );
+        assert_eq!(
+            errors_of(&owner(7), &errors).unwrap(),
+            "e",
+            "and can be downloaded again"
+        );
+        assert!(
+            errors_of(&owner(8), &errors).is_none(),
+            "only by their owner"
+        );
         assert_eq!(take(&owner(7), &second).unwrap().0, "b.csv");
     }
 
