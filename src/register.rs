@@ -26,10 +26,26 @@ fn merged<T: Serialize + DeserializeOwned>(current: &T, patch: &Value, noun: &st
             "the body must be a JSON object with the fields to change".into(),
         ));
     }
-    let mut document = serde_json::to_value(current).map_err(anyhow::Error::from)?;
+    let base = serde_json::to_value(current).map_err(anyhow::Error::from)?;
+    let mut document = base.clone();
     json_patch::merge(&mut document, patch);
-    serde_json::from_value(document)
-        .map_err(|e| AppError::BadRequest(format!("invalid {noun} patch: {e}")))
+    serde_json::from_value(document).map_err(|e| {
+        // Name the field whose value is of the wrong kind (or unknown):
+        // the first one that fails on its own.
+        let field = patch
+            .as_object()
+            .into_iter()
+            .flatten()
+            .find(|(key, value)| {
+                let mut one = base.clone();
+                json_patch::merge(&mut one, &serde_json::json!({ key.as_str(): value }));
+                serde_json::from_value::<T>(one).is_err()
+            });
+        match field {
+            Some((key, _)) => AppError::invalid(key, format!("invalid {noun} value: {e}")),
+            None => AppError::BadRequest(format!("invalid {noun} patch: {e}")),
+        }
+    })
 }
 
 /// Resolves the organisation a facility names; it must exist.

@@ -17,6 +17,7 @@ mod integrity;
 mod mail;
 mod matrix;
 mod pages;
+mod property;
 mod register_pages;
 mod round_report;
 mod rounds;
