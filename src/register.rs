@@ -16,7 +16,7 @@ use crate::domain::provenance::{Actor, Source};
 use crate::error::{AppError, AppResult};
 use crate::geo::normalize_name;
 use crate::storage::corrections::Stretch;
-use crate::storage::write::{retrying, Writes};
+use crate::storage::write::{retrying, WriteTx, Writes};
 use crate::storage::Store;
 
 /// Applies a JSON merge patch (RFC 7386) to a record's input form.
@@ -140,7 +140,8 @@ pub async fn create_facility(
 ///
 /// The patch is merged with the current version as it is inside the write
 /// transaction, so two patches of different fields made at the same moment
-/// both land, one after the other, and neither is refused.
+/// both land, one after the other, and neither is refused. Returns the new
+/// version as written, when storage can tell it without reading it back.
 pub async fn patch_facility(
     store: &Store,
     id: i64,
@@ -149,7 +150,7 @@ pub async fn patch_facility(
     who: &Principal,
     actor: &Actor,
     today: NaiveDate,
-) -> AppResult<()> {
+) -> AppResult<Option<Facility>> {
     if !patch.is_object() {
         return Err(AppError::BadRequest(
             "the body must be a JSON object with the fields to change".into(),
@@ -196,7 +197,7 @@ pub async fn patch_facility(
         if organisation != current.organisation_id && !who.may_create_facility(organisation) {
             return Err(refuse_organisation(organisation));
         }
-        Store::update_facility(
+        let written = Store::update_facility(
             &mut tx,
             &current,
             organisation,
@@ -207,7 +208,7 @@ pub async fn patch_facility(
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(written)
     })
     .await
 }
@@ -369,28 +370,36 @@ pub async fn correct_facility(
             "facility",
         )?;
         let draft = validate(&input, source, today)?;
-        let organisation = match draft.organisation {
-            OrganisationRef::Id(same) if same == base.organisation_id => same,
-            ref other => organisation_id(&mut tx, other).await?,
-        };
         let stretch = Stretch {
             from: from.iso(),
             until: until.map_or_else(|| crate::storage::END.to_string(), Day::iso),
         };
-        let version = Store::correct_facility(
-            &mut tx,
-            id,
-            &stretch,
-            organisation,
-            &draft.fields,
-            &draft.change,
-            actor,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(version)
+        write_correction(tx, id, &stretch, &draft, actor).await
     })
     .await
+}
+
+/// Writes a validated correction over `stretch` in `tx` and commits.
+async fn write_correction(
+    mut tx: WriteTx,
+    id: i64,
+    stretch: &Stretch,
+    draft: &FacilityDraft,
+    actor: &Actor,
+) -> AppResult<i64> {
+    let organisation = organisation_id(&mut tx, &draft.organisation).await?;
+    let version = Store::correct_facility(
+        &mut tx,
+        id,
+        stretch,
+        organisation,
+        &draft.fields,
+        &draft.change,
+        actor,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
 }
 
 /// Repairs a stored version that cannot be read (written before a check
@@ -438,20 +447,8 @@ pub async fn repair_facility(
         until: raw.valid_to.clone(),
     };
     retrying(|| async {
-        let mut tx = store.begin_write(Writes::Register).await?;
-        let organisation = organisation_id(&mut tx, &draft.organisation).await?;
-        let repaired = Store::correct_facility(
-            &mut tx,
-            id,
-            &stretch,
-            organisation,
-            &draft.fields,
-            &draft.change,
-            actor,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(repaired)
+        let tx = store.begin_write(Writes::Register).await?;
+        write_correction(tx, id, &stretch, &draft, actor).await
     })
     .await
 }

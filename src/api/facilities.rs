@@ -331,7 +331,7 @@ pub async fn update(
     ApiJson(patch): ApiJson<Value>,
 ) -> AppResult<Json<FacilityJson>> {
     let day = today();
-    register::patch_facility(
+    let written = register::patch_facility(
         &state.store,
         id,
         &patch,
@@ -341,11 +341,15 @@ pub async fn update(
         day,
     )
     .await?;
-    let facility = state
-        .store
-        .facility(id, None)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
+    // The version as written; read back only when storage could not tell it.
+    let facility = match written {
+        Some(facility) => facility,
+        None => state
+            .store
+            .facility(id, None)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?,
+    };
     Ok(Json(FacilityJson::new(&facility, day, Audience::Internal)))
 }
 

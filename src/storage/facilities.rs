@@ -16,7 +16,7 @@ use crate::domain::facility::{
 use crate::domain::feature::Features;
 use crate::domain::hours::OpeningHoursText;
 use crate::domain::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
-use crate::domain::provenance::{Actor, Change};
+use crate::domain::provenance::{Actor, Change, Recorded, Validity};
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::error::{AppError, AppResult};
 use crate::geo::{geo, normalize_name};
@@ -370,7 +370,9 @@ impl Store {
     /// (read with [`Store::facility_in`] in the same transaction): that
     /// version ends on the change's effective day and a new version starts
     /// there. History is never rewritten, so a change cannot take effect
-    /// before the current version began.
+    /// before the current version began. Returns the new version as
+    /// written when that can be told without reading it back (the
+    /// organisation's name and the day it counts from are known).
     #[allow(clippy::too_many_arguments)]
     pub async fn update_facility(
         tx: &mut WriteTx,
@@ -380,7 +382,7 @@ impl Store {
         change: &Change,
         actor: &Actor,
         today: NaiveDate,
-    ) -> AppResult<()> {
+    ) -> AppResult<Option<Facility>> {
         let before = audit_json(
             current.organisation_id,
             &current.fields,
@@ -423,7 +425,42 @@ impl Store {
                 .after(Some(after)),
         )
         .await?;
-        Ok(())
+        // The day it counts from: its opening day, or else the first day a
+        // source saw it (known here only when the old version had no
+        // opening day either).
+        let counts_from = match (fields.opened_on, current.fields.opened_on) {
+            (Some(opened), _) => Some(opened.date()),
+            (None, None) => Some(
+                change
+                    .verified_on
+                    .map_or(current.counts_from, |v| v.date().min(current.counts_from)),
+            ),
+            (None, Some(_)) => None,
+        };
+        let organisation_name =
+            (organisation_id == current.organisation_id).then(|| current.organisation_name.clone());
+        Ok(counts_from
+            .zip(organisation_name)
+            .map(|(counts_from, organisation_name)| Facility {
+                id: current.id,
+                organisation_id,
+                organisation_name,
+                fields: fields.clone(),
+                recorded: Recorded {
+                    source: change.source.clone(),
+                    verified_on: change.verified_on,
+                    note: change.note.clone(),
+                    recorded_by: actor.name.clone(),
+                    recorded_at: now,
+                },
+                validity: Validity {
+                    version,
+                    valid_from: NaiveDate::parse_from_str(&effective, "%Y-%m-%d").ok(),
+                    valid_to: None,
+                    superseded_at: None,
+                },
+                counts_from,
+            }))
     }
 }
 

@@ -421,3 +421,37 @@ async fn a_row_that_cannot_be_read_is_left_out_reported_and_repaired() {
         "{history:?}"
     );
 }
+
+/// A change answers with the version as stored: the same as reading it back.
+#[tokio::test]
+async fn a_change_answers_with_exactly_what_a_read_gives_afterwards() {
+    let app = TestApp::new().await;
+    let report = app.import("voorzieningen.csv", DUTCH_CSV).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    for (name, patch) in [
+        (
+            "Demo Huiskamer Centrum",
+            json!({"notes": "nieuw", "verified_on": "2026-01-10"}),
+        ),
+        (
+            "Demo Apotheek Zwolle",
+            json!({"capacity": 3, "verified_on": "2020-02-02"}),
+        ),
+        (
+            "Demo Apotheek Zwolle",
+            json!({"opened_on": "2019-01-01", "source": "telefoon: balie"}),
+        ),
+        (
+            "Demo MHU Amsterdam",
+            json!({"opened_on": null, "features": ["softdrugs_only"]}),
+        ),
+    ] {
+        let id = app.facility_id(name).await;
+        let answer = app
+            .patch(&format!("/api/v1/facilities/{id}"), patch.clone())
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        let read = app.get_as_admin(&format!("/api/v1/facilities/{id}")).await;
+        assert_eq!(answer.json(), read.json(), "{name}: {patch}");
+    }
+}

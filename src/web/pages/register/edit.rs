@@ -121,7 +121,7 @@ pub async fn save(
             match register::patch_facility(&state.store, id, &patch, &source, who, &actor, day)
                 .await
             {
-                Ok(()) => {
+                Ok(_) => {
                     return Ok(see_other(&format!(
                         "/beheer/voorzieningen/{id}?melding=voorziening-opgeslagen"
                     )))
