@@ -219,7 +219,7 @@ async fn direct(database: &str) -> anyhow::Result<(f64, usize)> {
                 )
                 .await
                 {
-                    Ok(()) => ok += 1,
+                    Ok(_) => ok += 1,
                     Err(_) => failed += 1,
                 }
             }
