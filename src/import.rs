@@ -470,6 +470,15 @@ pub async fn import_facilities(
     }
 
     let mut tx = store.begin_write(Writes::Register).await?;
+    // Every facility this import changes, locked first (see storage::write).
+    let changed: Vec<i64> = plan
+        .iter()
+        .filter_map(|p| match p.action {
+            Action::Update(id) => Some(id),
+            Action::Create => None,
+        })
+        .collect();
+    Store::lock_facilities(&mut tx, &changed).await?;
     let mut created_organisations = Vec::with_capacity(new_organisations.len());
     let org_change = Change {
         source: default_source.clone(),

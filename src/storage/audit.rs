@@ -163,7 +163,7 @@ impl Store {
     /// Appends an entry inside the caller's write transaction, which
     /// holds the log's head (see [`super::write`]).
     pub async fn append_audit(tx: &mut WriteTx, event: &AuditEvent<'_>) -> AppResult<i64> {
-        let head = tx.audit_head()?;
+        let head = tx.audit_head().await?;
         let mut entry = AuditEntry {
             seq: head.seq + 1,
             at: now_millis_text(),
@@ -203,7 +203,7 @@ impl Store {
         .execute(&mut **tx)
         .await?;
         // The stored head moved with the insert (a trigger); follow it.
-        let head = tx.audit_head()?;
+        let head = tx.audit_head().await?;
         head.seq = entry.seq;
         head.hash = entry.hash;
         Ok(entry.seq)

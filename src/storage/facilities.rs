@@ -294,9 +294,10 @@ impl Store {
     }
 
     /// The current version of a facility, read inside a write transaction
-    /// (which holds the register's generation, so nothing changes it
-    /// before the transaction ends).
+    /// and locked, so nothing changes it before the transaction ends.
     pub async fn facility_in(tx: &mut WriteTx, id: i64) -> AppResult<Option<Facility>> {
+        // Locked first (PostgreSQL), so nobody changes it before the commit.
+        Store::lock_facilities(tx, &[id]).await?;
         select_one(&mut **tx, id, None).await
     }
 

@@ -12,12 +12,15 @@
 //!   timeout), and inside one process writers queue for the one connection
 //!   of a writer pool, so that they wait in a queue rather than in SQLite's
 //!   sleeping busy handler, and never for a connection readers hold.
-//! - PostgreSQL: every write transaction takes the rows all writers share
-//!   first and in one order (the register generation, then the audit
-//!   log's head), so no two writers can each hold one and wait for the
-//!   other (a deadlock). Both rows are held to the commit anyway (the
-//!   generation orders versions by commit for the counting index; the head
-//!   chains audit entries), so taking them first costs no concurrency.
+//! - PostgreSQL: locks are taken in one order, so no two writers can each
+//!   hold one and wait for the other (a deadlock): first the rows of the
+//!   writer's own objects (a facility's current version; an import locks
+//!   all of its facilities up front, by id), then the rows all writers
+//!   share, in one statement (the register generation, then the audit
+//!   log's head). The shared rows are taken as late as possible, at the
+//!   first version or audit entry written, because they are held to the
+//!   commit (the generation orders versions by commit for the counting
+//!   index; the head chains audit entries) and so serialise every writer.
 //!
 //! [`retrying`] runs a whole write again when the database still reports a
 //! deadlock or a serialization failure: the transaction was rolled back, so
@@ -53,6 +56,9 @@ pub(super) struct AuditHead {
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
     engine: Engine,
+    writes: Writes,
+    /// Whether the shared rows were taken (see [`WriteTx::take_shared`]).
+    shared: bool,
     /// This transaction's register generation, once taken.
     pub(super) generation: Option<i64>,
     pub(super) audit_head: Option<AuditHead>,
@@ -76,21 +82,47 @@ impl WriteTx {
         self.engine
     }
 
-    /// The register generation of this transaction: every version it
-    /// writes carries it. Taken when the transaction began for
-    /// [`Writes::Register`].
-    pub(super) async fn generation(&mut self) -> AppResult<i64> {
-        match self.generation {
-            Some(g) => Ok(g),
-            None => Err(AppError::Internal(anyhow::anyhow!(
-                "a register version was written in a transaction not begun for register writes"
-            ))),
+    /// Takes the rows every writer shares, once, as late as the
+    /// transaction needs them (its first version or audit entry), so they
+    /// are held only for the last statements and the commit: for register
+    /// writes the next generation and the audit head, in one statement; for
+    /// others the audit head. On PostgreSQL this locks them; every writer
+    /// takes them here, always in this order, after the rows of its own
+    /// objects (see the module comment).
+    async fn take_shared(&mut self) -> AppResult<()> {
+        if self.shared {
+            return Ok(());
         }
+        let sql = match (self.engine, self.writes) {
+            (Engine::Sqlite, Writes::Register) => REGISTER_SQLITE,
+            (Engine::Postgres, Writes::Register) => REGISTER_POSTGRES,
+            (Engine::Sqlite, Writes::Audit) => AUDIT_SQLITE,
+            (Engine::Postgres, Writes::Audit) => AUDIT_POSTGRES,
+        };
+        let row = sqlx::query(sql).fetch_one(&mut *self.tx).await?;
+        self.generation = row.try_get("generation")?;
+        self.audit_head = Some(AuditHead {
+            seq: row.try_get("seq")?,
+            hash: row.try_get("hash")?,
+        });
+        self.shared = true;
+        Ok(())
     }
 
-    /// The audit head, read (and on PostgreSQL locked) when the
-    /// transaction began.
-    pub(super) fn audit_head(&mut self) -> AppResult<&mut AuditHead> {
+    /// The register generation of this transaction: every version it
+    /// writes carries it.
+    pub(super) async fn generation(&mut self) -> AppResult<i64> {
+        self.take_shared().await?;
+        self.generation.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "a register version was written in a transaction not begun for register writes"
+            ))
+        })
+    }
+
+    /// The audit head, as this transaction has moved it.
+    pub(super) async fn audit_head(&mut self) -> AppResult<&mut AuditHead> {
+        self.take_shared().await?;
         self.audit_head
             .as_mut()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the audit head was not read")))
@@ -125,27 +157,45 @@ const AUDIT_POSTGRES: &str =
 impl Store {
     /// Begins a write transaction (see the module comment).
     pub async fn begin_write(&self, writes: Writes) -> AppResult<WriteTx> {
-        let mut tx = match &self.writer {
+        let tx = match &self.writer {
             // The one connection of the writer pool: writers queue for it.
             Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await?,
             None => self.pool.begin().await?,
         };
-        let sql = match (self.engine, writes) {
-            (Engine::Sqlite, Writes::Register) => REGISTER_SQLITE,
-            (Engine::Postgres, Writes::Register) => REGISTER_POSTGRES,
-            (Engine::Sqlite, Writes::Audit) => AUDIT_SQLITE,
-            (Engine::Postgres, Writes::Audit) => AUDIT_POSTGRES,
-        };
-        let row = sqlx::query(sql).fetch_one(&mut *tx).await?;
         Ok(WriteTx {
             tx,
             engine: self.engine,
-            generation: row.try_get("generation")?,
-            audit_head: Some(AuditHead {
-                seq: row.try_get("seq")?,
-                hash: row.try_get("hash")?,
-            }),
+            writes,
+            shared: false,
+            generation: None,
+            audit_head: None,
         })
+    }
+
+    /// Locks the current versions of facilities a write will change, in
+    /// the order of their ids, before anything else (PostgreSQL; SQLite
+    /// has one writer): a write that changes several facilities (an
+    /// import) then never holds the shared rows while it waits for a
+    /// facility another writer holds.
+    pub async fn lock_facilities(tx: &mut WriteTx, ids: &[i64]) -> AppResult<()> {
+        if tx.engine != Engine::Postgres || ids.is_empty() {
+            return Ok(());
+        }
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(1_000) {
+            // The ids as literals: they are numbers.
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            sqlx::query(&format!(
+                "SELECT id FROM facility_versions WHERE facility_id IN ({}) \
+                 AND valid_to = '9999-12-31' AND superseded_at IS NULL ORDER BY facility_id FOR UPDATE",
+                list.join(",")
+            ))
+            .fetch_all(&mut **tx)
+            .await?;
+        }
+        Ok(())
     }
 }
 
