@@ -49,7 +49,7 @@ impl Rng {
 /// `count` distinct valid facilities, one row of cells (in the columns of
 /// [`HEADER`]) each; empty text is an empty cell.
 pub fn facility_rows(count: usize, today: NaiveDate) -> Vec<Vec<String>> {
-    let geo = vangnet::geo::geo();
+    let geo = vangnet::domain::geo::geo();
     // The lowest postcode area (PC4) of each municipality, for real postcodes.
     let mut pc4: HashMap<&str, u16> = HashMap::new();
     for pc in 1000..=9999 {

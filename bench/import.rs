@@ -1,4 +1,4 @@
-//! Import benchmark (issue 2): how long `vangnet::import::import_facilities`
+//! Import benchmark (issue 2): how long `vangnet::register::import::import_facilities`
 //! takes for a CSV of 10,000 facilities, on SQLite and on PostgreSQL.
 //!
 //! Cases, per engine (only the import call is timed; creating and migrating
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context};
 use sqlx::{AnyConnection, Connection};
 use vangnet::domain::provenance::Actor;
-use vangnet::import::{import_facilities, ImportOptions, ImportReport};
+use vangnet::register::import::{import_facilities, ImportOptions, ImportReport};
 use vangnet::storage::Store;
 
 #[path = "facilities.rs"]

@@ -23,7 +23,7 @@
 //! Measured, per day (2000, 2005, 2010, 2014, 2018, 2022, 2026 and today):
 //! - `before`: the Table 1 query as it was before issue 5 (the statement in
 //!   [`OLD_QUERY`]), on the indexes of the first migration only;
-//! - `after`: what `vangnet::reports::table1` counts with,
+//! - `after`: what `vangnet::rounds::table1::table1` counts with,
 //!   `Store::tally_services` (via `count_services`): the in-memory counting
 //!   index (src/storage/counting.rs), which first checks the register's
 //!   generation with one query;
@@ -119,7 +119,7 @@ struct Area {
 }
 
 fn areas() -> Vec<Area> {
-    let geo = vangnet::geo::geo();
+    let geo = vangnet::domain::geo::geo();
     let mut areas: Vec<Area> = geo
         .municipalities()
         .iter()

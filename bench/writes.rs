@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context};
 use sqlx::{AnyConnection, Connection, Executor};
 use vangnet::domain::provenance::Actor;
-use vangnet::import::{import_facilities, ImportOptions};
+use vangnet::register::import::{import_facilities, ImportOptions};
 use vangnet::storage::Store;
 
 const CLIENTS: usize = 16;

@@ -1,33 +1,24 @@
 //! vangnet: the national register and monitor for harm-reduction services in
 //! the Netherlands.
 //!
-//! Layout: `domain` (types and rules), `geo` (bundled reference geography),
-//! `storage` (SQLite and PostgreSQL), `register` and `import` (writing to the
-//! register), `formats` (CSV, XLSX, JSON, GeoJSON), `api` (JSON API),
-//! `web` (pages and open data), `cli` (the `vangnet` command), `app`
-//! (router and server).
+//! One folder per part of the product, over the domain and storage:
+//!
+//! - `domain`: types and rules (facilities, rounds, who may do what,
+//!   opening hours, the reference geography); imports nothing else;
+//! - `storage`: SQLite and PostgreSQL behind one `Store`;
+//! - `formats`: CSV, XLSX, JSON, GeoJSON, SVG, Markdown (imports only `domain`);
+//! - `platform`: configuration, mail transport, trusted proxies;
+//! - `register`, `rounds`, `stats`, `accounts`: the use cases of each part;
+//! - `http`: the application, routes, API and pages;
+//! - `cli`: the `vangnet` command.
 
 pub mod accounts;
-pub mod api;
-pub mod app;
-pub mod auth;
-pub mod changes;
 pub mod cli;
-pub mod config;
-pub mod demo;
 pub mod domain;
-pub mod error;
-pub mod finder_cache;
 pub mod formats;
-pub mod geo;
-pub mod import;
-pub mod mail;
-pub mod notify;
+pub mod http;
+pub mod platform;
 pub mod register;
-pub mod reports;
-pub mod round_report;
 pub mod rounds;
-pub mod routes;
-pub mod spread;
+pub mod stats;
 pub mod storage;
-pub mod web;

@@ -11,15 +11,15 @@ use super::{
     UserCommand,
 };
 use crate::accounts::{self, NewUser};
-use crate::app::Server;
-use crate::config::Config;
 use crate::domain::access::InternalScope;
 use crate::domain::date::today;
 use crate::domain::facility::FacilityStatus;
 use crate::domain::provenance::Actor;
 use crate::formats::columns::ExportScope;
 use crate::formats::export_facilities;
-use crate::import::{import_facilities, ImportOptions};
+use crate::http::app::Server;
+use crate::platform::config::Config;
+use crate::register::import::{import_facilities, ImportOptions};
 use crate::storage::audit::{AuditEvent, AuditVerification};
 use crate::storage::facilities::FacilityFilter;
 use crate::storage::tokens::SERVICE_TOKEN_ROLES;
@@ -34,7 +34,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             run_server(bound).await?;
         }
         Command::Demo { server, file } => {
-            let demo = crate::demo::prepare(&file).await?;
+            let demo = crate::cli::demo::prepare(&file).await?;
             let bound = bind(&server, demo.store.clone()).await?;
             println!("{}", demo.banner(&file, bound.local_addr()?));
             run_server(bound).await?;
@@ -374,7 +374,7 @@ async fn user(command: UserCommand) -> anyhow::Result<ExitCode> {
             };
             let (id, secret) = match accounts::create_user(&store, &new, &cli_actor(None)).await {
                 Ok(created) => created,
-                Err(crate::error::AppError::Invalid(errors)) => {
+                Err(crate::http::error::AppError::Invalid(errors)) => {
                     for e in errors {
                         eprintln!(
                             "error: --{}: {}",

@@ -3,6 +3,7 @@
 //! environment variables, then flags.
 
 mod commands;
+pub mod demo;
 mod rounds;
 mod stats;
 
@@ -11,10 +12,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::auth::proxy::Network;
 use crate::formats::round_report::ReportFormat;
 use crate::formats::table1::Table1Format;
 use crate::formats::ExportFormat;
+use crate::platform::proxy::Network;
 
 const DEFAULT_DATABASE: &str = "vangnet.db";
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

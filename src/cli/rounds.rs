@@ -15,11 +15,11 @@ use crate::domain::access::Principal;
 use crate::domain::date::today;
 use crate::domain::round::{OverrideInput, RoundInput};
 use crate::domain::table1::Language;
-use crate::error::AppError;
 use crate::formats::round_report::{self, ReportFormat};
 use crate::formats::table1::{self, Table1Format};
-use crate::round_report::{Reader, RoundReport};
+use crate::http::error::AppError;
 use crate::rounds;
+use crate::rounds::report::{Reader, RoundReport};
 use crate::storage::Store;
 
 /// Field errors as `--flag: message` lines; other errors as they are.
@@ -87,7 +87,7 @@ pub async fn round(command: RoundCommand) -> anyhow::Result<ExitCode> {
             let round = rounds::close_round(&store, &name, &who, &actor, today())
                 .await
                 .map_err(explain)?;
-            let table = crate::reports::round_table(&store, &round).await?;
+            let table = crate::rounds::table1::round_table(&store, &round).await?;
             print!("{}", table1::to_markdown(&table, Language::Nl));
             eprintln!("round {name} closed: its counts are frozen");
         }
@@ -125,7 +125,7 @@ pub async fn round(command: RoundCommand) -> anyhow::Result<ExitCode> {
             rounds::set_count(&store, &name, &input, &who, &actor)
                 .await
                 .map_err(explain)?;
-            let table = crate::reports::table1_for_round(&store, &name).await?;
+            let table = crate::rounds::table1::table1_for_round(&store, &name).await?;
             print!("{}", table1::to_markdown(&table, Language::Nl));
         }
     }
@@ -158,9 +158,9 @@ pub async fn report_table1(
 ) -> anyhow::Result<()> {
     let lang = Language::parse(lang).context("--lang: use nl or en")?;
     let table = match (round, day) {
-        (Some(name), _) => crate::reports::table1_for_round(store, &name).await?,
-        (None, Some(day)) => crate::reports::table1(store, day).await?,
-        (None, None) => crate::reports::table1(store, today()).await?,
+        (Some(name), _) => crate::rounds::table1::table1_for_round(store, &name).await?,
+        (None, Some(day)) => crate::rounds::table1::table1(store, day).await?,
+        (None, None) => crate::rounds::table1::table1(store, today()).await?,
     };
     let bytes = table1::write(&table, format, lang)?;
     write_output(&bytes, output, "Table 1")

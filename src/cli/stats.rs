@@ -40,9 +40,9 @@ pub(super) async fn report(command: ReportCommand) -> anyhow::Result<ExitCode> {
             let store = Store::connect(&db.database).await?;
             let mut changes = match (from_round, to_round, from) {
                 (Some(earlier), Some(later), _) => {
-                    let earlier = crate::reports::round(&store, &earlier).await?;
-                    let later = crate::reports::round(&store, &later).await?;
-                    crate::changes::changes_between_rounds(&store, &earlier, &later).await?
+                    let earlier = crate::rounds::table1::round(&store, &earlier).await?;
+                    let later = crate::rounds::table1::round(&store, &later).await?;
+                    crate::stats::changes::changes_between_rounds(&store, &earlier, &later).await?
                 }
                 (_, _, Some(from)) => {
                     let from = day("--from", &from)?;
@@ -50,7 +50,7 @@ pub(super) async fn report(command: ReportCommand) -> anyhow::Result<ExitCode> {
                         Some(text) => day("--to", &text)?,
                         None => parse_day(None)?,
                     };
-                    crate::changes::changes(&store, from, to).await?
+                    crate::stats::changes::changes(&store, from, to).await?
                 }
                 _ => anyhow::bail!("give --from, or --from-round and --to-round"),
             };
@@ -72,7 +72,7 @@ pub(super) async fn report(command: ReportCommand) -> anyhow::Result<ExitCode> {
         ReportCommand::Spread { as_of, format, db } => {
             let day = parse_day(as_of.as_deref())?;
             let store = Store::connect(&db.database).await?;
-            let spread = crate::spread::spread(&store, day).await?;
+            let spread = crate::stats::spread::spread(&store, day).await?;
             match format {
                 StatsFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&spread)?)?,
                 StatsFormat::Csv => out.write_all(&stats::spread_csv(&spread)?)?,

@@ -14,7 +14,7 @@ use super::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
 use super::provenance::{Change, Recorded, Source, SourceKind, Validity};
 use super::service::ServiceSet;
 use super::{bounded_line, bounded_text, checked, checked_day, non_blank, FieldError};
-use crate::geo::{geo, Municipality};
+use crate::domain::geo::{geo, Municipality};
 
 /// A Dutch postcode: four digits, optionally with the two letters (`3511 AB`).
 #[derive(Debug, Clone, PartialEq, Eq)]

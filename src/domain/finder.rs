@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::facility::{Facility, FacilityStatus, Postcode};
 use super::hours::{Hours, OpenState};
 use super::service::ServiceSet;
-use crate::geo::{geo, normalize_name, PlaceError};
+use crate::domain::geo::{geo, normalize_name, PlaceError};
 
 /// Results a search returns unless asked for another number.
 pub const DEFAULT_LIMIT: usize = 10;

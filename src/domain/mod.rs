@@ -8,13 +8,16 @@ pub mod facility;
 pub mod feature;
 pub mod figure;
 pub mod finder;
+pub mod geo;
 pub mod hours;
 pub mod number;
 pub mod organisation;
 pub mod provenance;
 pub mod round;
+pub mod secret;
 pub mod service;
 pub mod table1;
+pub mod throttle;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use crate::domain::table1::Qualifier;
 use crate::formats::markup::{escape, number};
-use crate::reports::{Origin, TrendPoint};
+use crate::rounds::table1::{Origin, TrendPoint};
 
 /// One value in the trend.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::table::{cell_text, Cell};
 use crate::domain::date::{parse_date, Day};
 use crate::domain::facility::{Facility, FacilityInput, LocationPrecision};
-use crate::geo::{geo, normalize_name};
+use crate::domain::geo::{geo, normalize_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {

@@ -5,7 +5,7 @@
 
 use crate::domain::figure::{FigureQualifier, FigureValue, PublishedFigure};
 use crate::formats::table::{cell_text, column_letter, read_table, FileError};
-use crate::import::RowIssue;
+use crate::register::import::RowIssue;
 
 pub const COLUMNS: [&str; 8] = [
     "key",

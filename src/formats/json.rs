@@ -8,10 +8,10 @@ use utoipa::ToSchema;
 
 use crate::domain::date::Day;
 use crate::domain::facility::{Facility, FacilityStatus, LocationPrecision};
+use crate::domain::geo::geo;
 use crate::domain::organisation::{Organisation, OrganisationKind};
 use crate::domain::provenance::{Recorded, Validity};
 use crate::domain::service::ServiceType;
-use crate::geo::geo;
 
 /// What a reader may see: the public, or a signed-in user who also sees
 /// internal notes, contact people and who recorded each change.

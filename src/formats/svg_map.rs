@@ -1,5 +1,5 @@
 //! Maps as inline SVG, drawn on the server from the bundled outlines
-//! (`crate::geo::PROVINCES_GEOJSON`, `OUTLINE_GEOJSON`): no tiles, no map
+//! (`crate::domain::geo::PROVINCES_GEOJSON`, `OUTLINE_GEOJSON`): no tiles, no map
 //! library, no request to anyone else. The projection is equirectangular
 //! with longitudes scaled by cos 52° (true enough for a country this size);
 //! coordinates are simplified (Douglas–Peucker) and rounded to whole units
@@ -15,9 +15,9 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
+use crate::domain::geo::{OUTLINE_GEOJSON, PROVINCES_GEOJSON};
 use crate::domain::service::ServiceType;
 use crate::formats::markup::{escape, number};
-use crate::geo::{OUTLINE_GEOJSON, PROVINCES_GEOJSON};
 
 /// Longitudes are scaled by the cosine of this latitude.
 const REFERENCE_LATITUDE: f64 = 52.0;

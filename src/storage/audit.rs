@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::write::{retrying, WriteTx, Writes};
 use super::{now_millis_text, SqlBuilder, Store};
 use crate::domain::provenance::Actor;
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 /// Something to record: an event on an object, by an actor.
 #[derive(Debug, Clone)]

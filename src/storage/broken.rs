@@ -9,7 +9,7 @@ use sqlx::Row;
 use super::facilities::facility_from_row;
 use super::read::BrokenRow;
 use super::{SqlBuilder, Store, END};
-use crate::error::AppResult;
+use crate::http::error::AppResult;
 
 /// The columns of a facility version a person can repair, read as text.
 pub const REPAIRABLE: &[&str] = &[

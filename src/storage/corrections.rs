@@ -15,7 +15,7 @@ use super::write::WriteTx;
 use super::{now_text, Store, BEGINNING, END};
 use crate::domain::facility::FacilityFields;
 use crate::domain::provenance::{Actor, Change};
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 /// The columns a kept copy takes over from the version it copies.
 const FACTS: &str = "organisation_id, name, name_key, services, street, postcode, city, \

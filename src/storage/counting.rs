@@ -26,7 +26,7 @@ use crate::domain::feature::{Feature, Features};
 use crate::domain::number::{Capacity, Rooms};
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{ServiceCount, ServiceDetail, ServiceTally};
-use crate::error::AppResult;
+use crate::http::error::AppResult;
 
 /// The days a version counts on, `[from, to)` as days since the common era,
 /// with what the counts need.

@@ -14,12 +14,12 @@ use crate::domain::facility::{
     AccessRules, Facility, FacilityFields, FacilityStatus, Location, LocationPrecision, Postcode,
 };
 use crate::domain::feature::Features;
+use crate::domain::geo::{geo, normalize_name};
 use crate::domain::hours::OpeningHoursText;
 use crate::domain::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
 use crate::domain::provenance::{Actor, Change, Recorded, Validity};
 use crate::domain::service::{ServiceSet, ServiceType};
-use crate::error::{AppError, AppResult};
-use crate::geo::{geo, normalize_name};
+use crate::http::error::{AppError, AppResult};
 
 const FACILITY_VERSIONS: Versioned = Versioned {
     table: "facility_versions",

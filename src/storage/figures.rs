@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::{now_text, Store};
 use crate::domain::figure::{FigureQualifier, FigureValue, PublishedFigure};
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 /// What storing a figure did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use super::write::WriteTx;
 use super::{BEGINNING, END};
 use crate::domain::date::Day;
 use crate::domain::provenance::{Recorded, Source, SourceKind, Validity};
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 /// Reads the provenance columns every versioned table has.
 pub(super) fn recorded_from_row(c: &Columns) -> Result<Recorded, BrokenRow> {

@@ -34,7 +34,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
 
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 /// `valid_from` of a first version: true since the beginning.
 pub const BEGINNING: &str = "0001-01-01";

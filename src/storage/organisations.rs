@@ -12,10 +12,10 @@ use super::read::{BrokenRow, Columns};
 use super::write::WriteTx;
 use super::{date_text, now_text, SqlBuilder, Store, BEGINNING, END};
 use crate::domain::date::Day;
+use crate::domain::geo::normalize_name;
 use crate::domain::organisation::{Organisation, OrganisationFields, OrganisationKind};
 use crate::domain::provenance::{Actor, Change};
-use crate::error::{AppError, AppResult};
-use crate::geo::normalize_name;
+use crate::http::error::{AppError, AppResult};
 
 const ORGANISATION_VERSIONS: Versioned = Versioned {
     table: "organisation_versions",

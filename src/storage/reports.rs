@@ -8,7 +8,7 @@ use super::{date_text, SqlBuilder, Store};
 use crate::domain::feature::Feature;
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{ServiceCount, ServiceDetail, ServiceTally};
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 impl Store {
     /// The newest facility and organisation version ids: history is

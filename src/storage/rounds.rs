@@ -11,7 +11,7 @@ use crate::domain::provenance::Actor;
 use crate::domain::round::{CountOverride, NewRound, OverrideDraft, Round, RoundStatus};
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::domain::table1::{Fact, Qualifier, Table1, Table1Row};
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 const SELECT: &str = "SELECT id, name, reference_date, scope, status, created_at, created_by, \
     closed_at, published_at FROM rounds ";

@@ -1,4 +1,4 @@
-//! API tokens: stored as SHA-256 hashes (see `auth::secret`), shown once at
+//! API tokens: stored as SHA-256 hashes (see `domain::secret`), shown once at
 //! creation. A user's token acts as that user, with the user's current role
 //! and organisation, and dies with the user; a service token (made on the
 //! command line, without a user) has a role of its own.
@@ -6,9 +6,9 @@
 use sqlx::Row;
 
 use super::{now_text, Store};
-use crate::auth::secret;
 use crate::domain::access::{Principal, Role, Via};
-use crate::error::{AppError, AppResult};
+use crate::domain::secret;
+use crate::http::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TokenInfo {

@@ -7,10 +7,10 @@ use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
 use super::{now_millis_text, now_text, Store};
-use crate::auth::secret;
-use crate::auth::throttle::Failures;
 use crate::domain::access::Role;
-use crate::error::{AppError, AppResult};
+use crate::domain::secret;
+use crate::domain::throttle::Failures;
+use crate::http::error::{AppError, AppResult};
 
 /// How long a session lives without use, and at most.
 pub const SESSION_IDLE: Duration = Duration::minutes(30);

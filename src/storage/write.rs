@@ -33,7 +33,7 @@ use std::time::Duration;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::{Engine, Store};
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 /// Which shared rows a write transaction will touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

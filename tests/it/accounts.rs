@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::common::*;
 use vangnet::accounts;
 use vangnet::domain::provenance::Actor;
-use vangnet::error::AppError;
+use vangnet::http::error::AppError;
 use vangnet::storage::audit::{AuditFilter, AuditVerification};
 use vangnet::storage::Engine;
 
@@ -395,8 +395,8 @@ async fn a_thousand_wrong_passwords_from_one_address_are_throttled() {
     let elapsed = started.elapsed().as_secs_f64();
     let mut allowed = 5;
     let mut waited = 0.0;
-    while waited + vangnet::auth::throttle::delay_after(allowed).num_seconds() as f64 <= elapsed {
-        waited += vangnet::auth::throttle::delay_after(allowed).num_seconds() as f64;
+    while waited + vangnet::domain::throttle::delay_after(allowed).num_seconds() as f64 <= elapsed {
+        waited += vangnet::domain::throttle::delay_after(allowed).num_seconds() as f64;
         allowed += 1;
     }
     assert!(
@@ -632,7 +632,7 @@ async fn sessions_end_after_half_an_hour_idle_and_when_the_user_is_disabled() {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
         .bind(idle)
-        .bind(vangnet::auth::secret::digest(&first))
+        .bind(vangnet::domain::secret::digest(&first))
         .execute(app.store.pool())
         .await
         .unwrap();
@@ -770,13 +770,14 @@ async fn a_right_password_is_not_refused_after_colleagues_mistyped_from_the_same
 /// The app behind a reverse proxy at 10.0.0.1 that appends the client's
 /// address to `X-Forwarded-For`.
 fn behind_proxy(app: &TestApp) -> axum::Router {
-    let config = vangnet::config::Config {
-        trusted_proxies: vangnet::auth::proxy::TrustedProxies::parse(&["10.0.0.1"]).unwrap(),
-        ..vangnet::config::Config::default()
+    let config = vangnet::platform::config::Config {
+        trusted_proxies: vangnet::platform::proxy::TrustedProxies::parse(&["10.0.0.1"]).unwrap(),
+        ..vangnet::platform::config::Config::default()
     };
     let mailer =
-        vangnet::mail::Mailer::from_url(None, "vangnet <noreply@vangnet.invalid>").unwrap();
-    vangnet::app::build(app.store.clone(), config, mailer)
+        vangnet::platform::mail::Mailer::from_url(None, "vangnet <noreply@vangnet.invalid>")
+            .unwrap();
+    vangnet::http::app::build(app.store.clone(), config, mailer)
 }
 
 async fn guess_token(router: &axum::Router, peer: &str, forwarded_for: Option<&str>) -> u16 {

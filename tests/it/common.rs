@@ -142,10 +142,15 @@ impl TestApp {
         let db = TestDb::new().await;
         let store = db.store().await;
         let (_, token) = store.create_token("test-admin", "admin").await.unwrap();
-        let mailer = vangnet::mail::Mailer::from_url(None, "vangnet <noreply@vangnet.invalid>")
-            .expect("development mailer");
+        let mailer =
+            vangnet::platform::mail::Mailer::from_url(None, "vangnet <noreply@vangnet.invalid>")
+                .expect("development mailer");
         TestApp {
-            router: vangnet::app::build(store.clone(), vangnet::config::Config::default(), mailer),
+            router: vangnet::http::app::build(
+                store.clone(),
+                vangnet::platform::config::Config::default(),
+                mailer,
+            ),
             store,
             token,
             _db: db,
@@ -229,7 +234,7 @@ impl TestApp {
     }
 
     /// Imports CSV text as `name`, writing for real, and returns the report.
-    pub async fn import(&self, name: &str, text: &str) -> vangnet::import::ImportReport {
+    pub async fn import(&self, name: &str, text: &str) -> vangnet::register::import::ImportReport {
         import_bytes(&self.store, name, text.as_bytes(), false).await
     }
 }
@@ -255,14 +260,14 @@ pub async fn import_bytes(
     name: &str,
     bytes: &[u8],
     dry_run: bool,
-) -> vangnet::import::ImportReport {
-    let options = vangnet::import::ImportOptions {
+) -> vangnet::register::import::ImportReport {
+    let options = vangnet::register::import::ImportOptions {
         dry_run,
         actor: vangnet::domain::provenance::Actor::named("test"),
         file_name: name.to_string(),
         today: vangnet::domain::date::today(),
     };
-    vangnet::import::import_facilities(store, bytes, &options, &|_, _| {})
+    vangnet::register::import::import_facilities(store, bytes, &options, &|_, _| {})
         .await
         .expect("import runs")
 }

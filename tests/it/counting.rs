@@ -70,7 +70,7 @@ async fn the_counting_index_agrees_with_the_query_before_and_after_changes_elsew
     let report = import_bytes(
         &other,
         "facilities.csv",
-        vangnet::demo::FACILITIES_CSV.as_bytes(),
+        vangnet::cli::demo::FACILITIES_CSV.as_bytes(),
         false,
     )
     .await;

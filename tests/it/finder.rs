@@ -289,7 +289,7 @@ async fn the_demo_register_finds_the_syringe_exchange_nearest_to_utrecht_and_351
     let report = import_bytes(
         &app.store,
         "demo.csv",
-        vangnet::demo::FACILITIES_CSV.as_bytes(),
+        vangnet::cli::demo::FACILITIES_CSV.as_bytes(),
         false,
     )
     .await;

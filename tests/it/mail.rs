@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use vangnet::mail::{Mail, Mailer};
+use vangnet::platform::mail::{Mail, Mailer};
 
 const FROM: &str = "vangnet <noreply@vangnet.invalid>";
 
@@ -299,13 +299,13 @@ async fn tls_schemes_never_fall_back_to_plain_text() {
 async fn a_new_user_gets_the_invitation_by_mail_and_its_link_sets_the_password() {
     let server = SmtpServer::start();
     let app = crate::common::TestApp::new().await;
-    let config = vangnet::config::Config {
+    let config = vangnet::platform::config::Config {
         public_url: "https://vangnet.test".into(),
         smtp_url: Some(server.url()),
-        ..vangnet::config::Config::default()
+        ..vangnet::platform::config::Config::default()
     };
     let mailer = Mailer::from_url(config.smtp_url.as_deref(), FROM).unwrap();
-    let router = vangnet::app::build(app.store.clone(), config, mailer);
+    let router = vangnet::http::app::build(app.store.clone(), config, mailer);
     let request = axum::http::Request::builder()
         .method("POST")
         .uri("/api/v1/users")

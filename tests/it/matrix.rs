@@ -2,7 +2,7 @@
 //! (and anonymous) × an object of the caller's own organisation and of
 //! another, each answer also checked for who may keep it (`no-store` with a
 //! token or on a private route, `Vary` on a per-caller one). Generated from
-//! `vangnet::routes::table()`, so a new route is in
+//! `vangnet::http::routes::table()`, so a new route is in
 //! the matrix the moment it exists, and a route whose path this test cannot
 //! fill in fails the test until a fixture is added here.
 
@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 use vangnet::domain::access::{FacilityScope, Principal, Role, Via};
-use vangnet::routes::{table, Access};
-use vangnet::web::caching::Answer;
+use vangnet::http::routes::{table, Access};
+use vangnet::http::web::caching::Answer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -416,7 +416,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
 #[test]
 fn every_api_route_in_the_table_is_in_the_openapi_document() {
     use utoipa::OpenApi;
-    let doc = serde_json::to_value(vangnet::api::ApiDoc::openapi()).unwrap();
+    let doc = serde_json::to_value(vangnet::http::api::ApiDoc::openapi()).unwrap();
     let paths = doc["paths"].as_object().unwrap();
     for route in table().iter().filter(|r| r.path.starts_with("/api/v1/")) {
         let method = route.method.as_str().to_lowercase();

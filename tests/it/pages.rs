@@ -8,7 +8,7 @@ use crate::browser::*;
 use crate::common::*;
 use vangnet::accounts::{self, NewUser};
 use vangnet::domain::provenance::Actor;
-use vangnet::mail::Mailer;
+use vangnet::platform::mail::Mailer;
 use vangnet::storage::audit::AuditFilter;
 
 fn set_cookies(reply: &Reply) -> Vec<String> {
@@ -405,9 +405,9 @@ async fn admin_pages_send_visitors_to_sign_in_and_refuse_other_roles() {
 async fn an_admin_adds_and_disables_users_and_the_disabled_are_out_at_once() {
     let app = TestApp::new().await;
     let mailer = Mailer::from_url(None, "vangnet <noreply@vangnet.invalid>").unwrap();
-    let router = vangnet::app::build(
+    let router = vangnet::http::app::build(
         app.store.clone(),
-        vangnet::config::Config::default(),
+        vangnet::platform::config::Config::default(),
         mailer.clone(),
     );
     let admin_id = user(&app, "beheer@example.org", "admin", None).await;
@@ -695,9 +695,9 @@ async fn asking_for_a_new_password_says_the_same_whether_or_not_the_account_exis
         .await
         .unwrap();
     let mailer = Mailer::from_url(None, "vangnet <noreply@vangnet.invalid>").unwrap();
-    let router = vangnet::app::build(
+    let router = vangnet::http::app::build(
         app.store.clone(),
-        vangnet::config::Config::default(),
+        vangnet::platform::config::Config::default(),
         mailer.clone(),
     );
     let mut browser = Browser::on(router);

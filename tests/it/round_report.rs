@@ -30,11 +30,11 @@ const LADIS: &str = "LADIS Kerncijfers verslavingszorg 2015-2024 (Stichting IVZ)
 
 /// The demo register with the published figures loaded.
 async fn demo_register(store: &Store) {
-    let csv = vangnet::demo::FACILITIES_CSV.as_bytes();
+    let csv = vangnet::cli::demo::FACILITIES_CSV.as_bytes();
     let report = import_bytes(store, "demo.csv", csv, false).await;
     assert!(report.is_ok(), "{report}");
     let actor = Actor::named("test");
-    let figures = vangnet::demo::PUBLISHED_FIGURES_CSV.as_bytes();
+    let figures = vangnet::cli::demo::PUBLISHED_FIGURES_CSV.as_bytes();
     vangnet::rounds::import_figures(store, figures, "figures.csv", &actor)
         .await
         .unwrap();
@@ -215,9 +215,10 @@ async fn the_html_report_is_one_self_contained_file_with_the_rounds_numbers() {
     );
 
     // No earlier round: the changes since the same day four years before.
-    let changes = vangnet::changes::changes(&app.store, date("2022-06-01"), date("2026-06-01"))
-        .await
-        .unwrap();
+    let changes =
+        vangnet::stats::changes::changes(&app.store, date("2022-06-01"), date("2026-06-01"))
+            .await
+            .unwrap();
     let since = date_in_words(date("2022-06-01"), Language::Dutch);
     let sentence = changes
         .service(ServiceType::ConsumptionRoom)
@@ -408,7 +409,7 @@ async fn a_closed_rounds_report_does_not_change_when_the_register_does() {
         )
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
-    let live = vangnet::reports::table1(&app.store, date("2026-06-01"))
+    let live = vangnet::rounds::table1::table1(&app.store, date("2026-06-01"))
         .await
         .unwrap();
     assert_eq!(
@@ -502,9 +503,13 @@ async fn changes_come_from_the_previous_round_and_the_public_sees_published_roun
     app.post("/api/v1/rounds/2026/publish", json!({})).await;
 
     let staff = staff_report(&app, "2026", "html").await.text();
-    let earlier = vangnet::reports::round(&app.store, "2022").await.unwrap();
-    let later = vangnet::reports::round(&app.store, "2026").await.unwrap();
-    let changes = vangnet::changes::changes_between_rounds(&app.store, &earlier, &later)
+    let earlier = vangnet::rounds::table1::round(&app.store, "2022")
+        .await
+        .unwrap();
+    let later = vangnet::rounds::table1::round(&app.store, "2026")
+        .await
+        .unwrap();
+    let changes = vangnet::stats::changes::changes_between_rounds(&app.store, &earlier, &later)
         .await
         .unwrap();
     let sentence = changes

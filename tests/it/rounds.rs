@@ -11,7 +11,7 @@ use crate::browser::*;
 use crate::common::*;
 use vangnet::domain::service::ServiceType;
 use vangnet::domain::table1::Language;
-use vangnet::reports::Origin;
+use vangnet::rounds::table1::Origin;
 use vangnet::storage::audit::AuditFilter;
 
 const FIGURES: &[u8] = include_bytes!("../../data/published_figures.csv");
@@ -106,7 +106,7 @@ async fn a_closed_round_keeps_its_counts_when_the_register_changes_afterwards() 
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
 
-    let live = vangnet::reports::table1(&app.store, vangnet::domain::date::today())
+    let live = vangnet::rounds::table1::table1(&app.store, vangnet::domain::date::today())
         .await
         .unwrap();
     let live_rooms = live.row(ServiceType::ConsumptionRoom).unwrap();
@@ -121,7 +121,7 @@ async fn a_closed_round_keeps_its_counts_when_the_register_changes_afterwards() 
         .await
         .json();
     assert_eq!(again, frozen, "a closed round does not change");
-    let round = vangnet::reports::table1_for_round(&app.store, "2026")
+    let round = vangnet::rounds::table1::table1_for_round(&app.store, "2026")
         .await
         .unwrap();
     assert_eq!(
@@ -186,7 +186,7 @@ async fn every_count_traces_to_public_facilities_open_on_the_day_with_that_servi
 async fn qualified_counts_print_as_at_least_and_unknown_with_their_source() {
     let app = TestApp::new().await;
     register_with_round(&app).await;
-    let table = vangnet::reports::table1_for_round(&app.store, "2026")
+    let table = vangnet::rounds::table1::table1_for_round(&app.store, "2026")
         .await
         .unwrap();
     let methadone = table.row(ServiceType::MethadoneClinic).unwrap();
@@ -247,7 +247,7 @@ async fn qualified_counts_print_as_at_least_and_unknown_with_their_source() {
         json!({"service": "syringe_exchange", "qualifier": "exact"}),
     )
     .await;
-    let table = vangnet::reports::table1_for_round(&app.store, "2026")
+    let table = vangnet::rounds::table1::table1_for_round(&app.store, "2026")
         .await
         .unwrap();
     assert_eq!(
@@ -532,7 +532,7 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
     let report = import_bytes(
         &app.store,
         "demo.csv",
-        vangnet::demo::FACILITIES_CSV.as_bytes(),
+        vangnet::cli::demo::FACILITIES_CSV.as_bytes(),
         false,
     )
     .await;
@@ -551,7 +551,7 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
 
     // An open round is not in the trend: its counts are not final.
-    let open = vangnet::reports::trend(&app.store, ServiceType::ConsumptionRoom)
+    let open = vangnet::rounds::table1::trend(&app.store, ServiceType::ConsumptionRoom)
         .await
         .unwrap();
     let last = open.last().unwrap();
@@ -561,7 +561,7 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
     );
 
     app.post("/api/v1/rounds/2026/close", json!({})).await;
-    let trend = vangnet::reports::trend(&app.store, ServiceType::ConsumptionRoom)
+    let trend = vangnet::rounds::table1::trend(&app.store, ServiceType::ConsumptionRoom)
         .await
         .unwrap();
     let printed: Vec<(String, String, Origin)> = trend
@@ -592,11 +592,11 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
     assert_eq!(trend[6].round.as_deref(), Some("2026"));
 
     // The public sees our round only once it is published.
-    let public = vangnet::reports::public_trend(&app.store, ServiceType::ConsumptionRoom)
+    let public = vangnet::rounds::table1::public_trend(&app.store, ServiceType::ConsumptionRoom)
         .await
         .unwrap();
     assert_eq!(public.last().unwrap().origin, Origin::External);
-    let mhu = vangnet::reports::trend(&app.store, ServiceType::HeroinUnit)
+    let mhu = vangnet::rounds::table1::trend(&app.store, ServiceType::HeroinUnit)
         .await
         .unwrap();
     assert_eq!(
@@ -605,7 +605,7 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
     );
     assert_eq!(mhu[2].value, Some(17));
     // The demo's rooms with three separate rooms and the mobile one are noted.
-    let table = vangnet::reports::table1_for_round(&app.store, "2026")
+    let table = vangnet::rounds::table1::table1_for_round(&app.store, "2026")
         .await
         .unwrap();
     let rooms = table.row(ServiceType::ConsumptionRoom).unwrap();

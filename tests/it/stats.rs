@@ -663,7 +663,7 @@ async fn a_facility_no_longer_public_is_listed_without_any_field_of_its_non_publ
 #[tokio::test]
 async fn the_markdown_change_list_names_a_facility_no_longer_public_without_its_private_fields() {
     let app = app_with_room_no_longer_public().await;
-    let changes = vangnet::changes::changes(&app.store, date(FROM), date(TO))
+    let changes = vangnet::stats::changes::changes(&app.store, date(FROM), date(TO))
         .await
         .unwrap();
     let md = vangnet::formats::stats::changes_markdown(&changes, "2022");

@@ -9,7 +9,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use super::*;
 use crate::formats::table::Cell;
 use crate::formats::xlsx::write_cell;
-use crate::spread::ProvinceSpread;
+use crate::stats::spread::ProvinceSpread;
 
 /// One sheet: its name, its header row and its rows.
 struct Sheet {

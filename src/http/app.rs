@@ -1,0 +1,170 @@
+//! Building and serving the application: the router with its state, so that
+//! tests can drive it in process, and a server that binds any address
+//! (port 0 works) and reports the real one.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::http::error::AppError;
+use crate::platform::config::Config;
+use crate::platform::mail::Mailer;
+use crate::storage::Store;
+
+/// Largest request body accepted (a facility or a patch is a few KB).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub mailer: Arc<Mailer>,
+    /// The finder's list of public facilities, rebuilt after changes.
+    pub finder: Arc<crate::register::finder::FinderCache>,
+}
+
+/// The whole application as one router, built from the route table.
+pub fn build(store: Store, config: Config, mailer: Mailer) -> Router {
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+        mailer: Arc::new(mailer),
+        finder: Arc::default(),
+    };
+    crate::http::routes::router(&state)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(crate::http::web::security::layer(state.config.secure()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                // Keyed by the matched route, not the raw path, so spans group.
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str);
+                tracing::info_span!("request", method = %request.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+/// A last line of defence: a panic in a handler becomes a logged JSON 500
+/// instead of a dropped connection.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    AppError::Internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
+}
+
+/// An error as JSON for the API, as an HTML page otherwise.
+fn error_for(uri: &Uri, headers: &HeaderMap, error: AppError) -> Response {
+    if uri.path().starts_with("/api/") {
+        error.into_response()
+    } else {
+        crate::http::web::pages::error_response(headers, error)
+    }
+}
+
+async fn not_found(method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    error_for(
+        &uri,
+        &headers,
+        AppError::NotFound(format!("nothing at {method} {}", uri.path())),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let mut response = error_for(
+        &uri,
+        &headers,
+        AppError::BadRequest(format!("{method} is not allowed on {}", uri.path())),
+    );
+    *response.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    response
+}
+
+/// A bound server, ready to run.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Server {
+    /// Serves on a bound listener with the given settings.
+    pub fn from_listener(
+        listener: TcpListener,
+        store: Store,
+        config: Config,
+    ) -> anyhow::Result<Server> {
+        let mailer = Mailer::from_url(config.smtp_url.as_deref(), &config.mail_from)?;
+        // Builds Table 1's counting index while the server starts taking
+        // requests (seconds for a very large register; see bench/RESULTS.md).
+        let warm = store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm
+                .tally_services(crate::domain::date::today(), false)
+                .await
+            {
+                tracing::warn!(error = %e, "cannot build the counting index ahead");
+            }
+        });
+        Ok(Server {
+            listener,
+            router: build(store, config, mailer),
+        })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,104 @@
+//! `/opendata/`: the public facility list in every export format, as of any
+//! day, and the reference geography. Only publicly accessible facilities
+//! that are open on the day are published.
+
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::domain::date::today;
+use crate::domain::facility::FacilityStatus;
+use crate::domain::geo::{OUTLINE_GEOJSON, PROVINCES_GEOJSON};
+use crate::formats::columns::ExportScope;
+use crate::formats::{export_facilities, ExportFormat};
+use crate::http::api::{date_param, ApiQuery};
+use crate::http::app::AppState;
+use crate::http::error::{AppError, AppResult};
+use crate::storage::facilities::FacilityFilter;
+
+const FORMATS: [ExportFormat; 4] = [
+    ExportFormat::Csv,
+    ExportFormat::Json,
+    ExportFormat::Geojson,
+    ExportFormat::Xlsx,
+];
+
+/// What can be downloaded, with its licence.
+pub async fn catalogue() -> Json<serde_json::Value> {
+    let files: Vec<_> = FORMATS
+        .iter()
+        .map(|f| {
+            json!({
+                "url": format!("/opendata/facilities.{}", f.extension()),
+                "format": f.extension(),
+                "media_type": f.content_type(),
+                "description": "Publicly accessible harm-reduction facilities open on the day (?as_of=YYYY-MM-DD, default today)",
+            })
+        })
+        .chain([
+            json!({"url": "/opendata/provinces.geojson", "format": "geojson", "description": "Province outlines (Natural Earth, public domain)"}),
+            json!({"url": "/opendata/netherlands.geojson", "format": "geojson", "description": "Outline of the European Netherlands (Natural Earth, public domain)"}),
+        ])
+        .collect();
+    Json(json!({
+        "title": "vangnet open data",
+        "licence": "CC BY 4.0; reference geography: GeoNames (CC BY 4.0) and Natural Earth (public domain)",
+        "files": files,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadQuery {
+    pub as_of: Option<String>,
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    ApiQuery(query): ApiQuery<DownloadQuery>,
+) -> AppResult<impl IntoResponse> {
+    let static_file = match file.as_str() {
+        "provinces.geojson" => Some(PROVINCES_GEOJSON),
+        "netherlands.geojson" => Some(OUTLINE_GEOJSON),
+        _ => None,
+    };
+    if let Some(body) = static_file {
+        return Ok((
+            [(CONTENT_TYPE, "application/geo+json".to_string())],
+            body.as_bytes().to_vec(),
+        )
+            .into_response());
+    }
+    let format = file
+        .strip_prefix("facilities.")
+        .and_then(ExportFormat::parse)
+        .ok_or_else(|| AppError::NotFound(format!("there is no open-data file '{file}'")))?;
+    let day = date_param("as_of", &query.as_of)?.unwrap_or_else(today);
+    let facilities = state
+        .store
+        .list_facilities(&FacilityFilter {
+            as_of: Some(day),
+            status: Some(FacilityStatus::Open),
+            ..FacilityFilter::default()
+        })
+        .await?;
+    let body = export_facilities(&facilities, day, format, ExportScope::Public)?;
+    Ok((
+        [
+            (CONTENT_TYPE, format.content_type().to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"vangnet-facilities-{day}.{}\"",
+                    format.extension()
+                ),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,222 @@
+//! `/beheer/gebruikers` (admins): the users, adding one (who gets an
+//! invitation by e-mail) and disabling one (their sessions and tokens end
+//! at once).
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError, PageResult,
+};
+use crate::accounts::mails;
+use crate::accounts::{self, NewUser};
+use crate::domain::access::Role;
+use crate::http::app::AppState;
+use crate::http::error::AppError;
+use crate::storage::audit::AuditEvent;
+
+/// The add-user form as typed, to show again when something is wrong.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+struct UserForm {
+    email: String,
+    name: String,
+    role: String,
+    organisation_id: String,
+    /// Comma-separated facility numbers.
+    facility_ids: String,
+}
+
+async fn render(
+    page: &Page,
+    state: &AppState,
+    status: StatusCode,
+    form: &UserForm,
+    errors: FieldErrors,
+    message: Option<String>,
+) -> PageResult {
+    let users = state.store.list_users().await?;
+    state
+        .store
+        .audit(&AuditEvent::new("read", &page.caller.actor(), "user").object("list"))
+        .await?;
+    let organisations = state.store.list_organisations(None).await?;
+    let names: HashMap<i64, &str> = organisations
+        .iter()
+        .map(|o| (o.id, o.fields.name.as_str()))
+        .collect();
+    let me = page.caller.principal()?.user_id;
+    let users: Vec<_> = users
+        .iter()
+        .map(|u| {
+            context! {
+                id => u.id,
+                email => u.email,
+                name => u.name,
+                role => u.role.code(),
+                organisation => u.organisation_id.map(|id| names.get(&id).map_or_else(|| id.to_string(), |n| n.to_string())),
+                facility_ids => u.facility_ids,
+                disabled_at => u.disabled_at,
+                has_password => u.has_password,
+                is_me => Some(u.id) == me,
+            }
+        })
+        .collect();
+    let organisations: Vec<_> = organisations
+        .iter()
+        .map(|o| context! { id => o.id.to_string(), name => o.fields.name })
+        .collect();
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+    Ok(page.render(
+        "users.html",
+        status,
+        context! { users, organisations, roles, form, errors, message },
+    ))
+}
+
+pub async fn list(
+    page: Page,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    page.run(async {
+        let query: MessageQuery = parse_query(query.as_deref())?;
+        let message = page.message(&query.melding);
+        render(
+            &page,
+            &state,
+            StatusCode::OK,
+            &UserForm::default(),
+            FieldErrors::new(),
+            message,
+        )
+        .await
+    })
+    .await
+}
+
+/// The message next to a field that `accounts::create_user` refused.
+fn field_error_key(field: &str) -> &'static str {
+    match field {
+        "email" => "users.error.email",
+        "role" => "users.error.role",
+        "organisation_id" => "users.error.organisation_id",
+        "facility_ids" => "users.error.facility_ids",
+        _ => "error.invalid.text",
+    }
+}
+
+/// Adds a user and e-mails them the link to set their password.
+pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
+    page.run(async {
+        let form: UserForm = page.form(&body)?;
+        let mut errors = FieldErrors::new();
+        let organisation_id = match form.organisation_id.trim() {
+            "" => None,
+            text => text.parse::<i64>().map_or_else(
+                |_| {
+                    errors.insert(
+                        "organisation_id".into(),
+                        page.text("users.error.organisation_id"),
+                    );
+                    None
+                },
+                Some,
+            ),
+        };
+        let facility_ids: Result<Vec<i64>, _> = form
+            .facility_ids
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect();
+        let facility_ids = facility_ids.unwrap_or_else(|_| {
+            errors.insert("facility_ids".into(), page.text("users.error.facility_ids"));
+            Vec::new()
+        });
+        if !errors.is_empty() {
+            return render(
+                &page,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                errors,
+                None,
+            )
+            .await;
+        }
+        let new = NewUser {
+            email: form.email.trim().to_string(),
+            name: Some(form.name.trim().to_string()).filter(|n| !n.is_empty()),
+            role: form.role.clone(),
+            organisation_id,
+            facility_ids,
+        };
+        match accounts::create_user(&state.store, &new, &page.caller.actor()).await {
+            Ok((_, secret)) => {
+                let sent = mails::send_invitation(&state, &new.email, &secret).await;
+                Ok(see_other(if sent {
+                    "/beheer/gebruikers?melding=uitgenodigd"
+                } else {
+                    "/beheer/gebruikers?melding=uitnodiging-mislukt"
+                }))
+            }
+            Err(AppError::Invalid(refused)) => {
+                for e in refused {
+                    errors
+                        .entry(e.field.clone())
+                        .or_insert_with(|| page.text(field_error_key(&e.field)));
+                }
+                render(
+                    &page,
+                    &state,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &form,
+                    errors,
+                    None,
+                )
+                .await
+            }
+            Err(AppError::Conflict(_)) => {
+                errors.insert("email".into(), page.text("users.error.email_taken"));
+                render(&page, &state, StatusCode::CONFLICT, &form, errors, None).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
+}
+
+/// Disables a user (not yourself).
+pub async fn disable(
+    page: Page,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Response {
+    page.run(async {
+        let id = parse_id(&id, "users.not_found")?;
+        if page.caller.principal()?.user_id == Some(id) {
+            return Err(PageError::new(
+                StatusCode::CONFLICT,
+                "users.cannot_disable_self",
+            ));
+        }
+        match accounts::disable_user(&state.store, id, &page.caller.actor()).await {
+            Ok(()) => Ok(see_other("/beheer/gebruikers?melding=uitgeschakeld")),
+            Err(AppError::NotFound(_)) => Err(PageError::not_found("users.not_found")),
+            Err(AppError::Conflict(_)) => Err(PageError::new(
+                StatusCode::CONFLICT,
+                "users.already_disabled",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
+}

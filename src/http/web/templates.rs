@@ -1,0 +1,478 @@
+//! The templates of the web pages and the texts they show, compiled into the
+//! binary: HTML from `templates/`, texts from `i18n/nl/*.json` and
+//! `i18n/en/*.json` (flat objects of keys, one file per area of the site), the stylesheet
+//! from `static/`. Templates write every text as `t("key")`, so a page can
+//! only show text that both translation files have.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use minijinja::value::Kwargs;
+use minijinja::{
+    AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
+};
+use sha2::{Digest, Sha256};
+
+use crate::domain::access::Role;
+
+/// The languages of the pages; Dutch unless the visitor chose English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Nl, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code.trim())
+    }
+
+    /// The language the language switch offers.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Nl => Lang::En,
+            Lang::En => Lang::Nl,
+        }
+    }
+}
+
+type Catalogue = BTreeMap<String, String>;
+
+/// The translation files of one language: one per area of the site, so
+/// that areas can grow independently. A key may stand in one file only.
+type Files = &'static [(&'static str, &'static str)];
+
+const NL_FILES: Files = &[
+    ("common", include_str!("../../../i18n/nl/common.json")),
+    ("finder", include_str!("../../../i18n/nl/finder.json")),
+    ("map", include_str!("../../../i18n/nl/map.json")),
+    ("register", include_str!("../../../i18n/nl/register.json")),
+    ("rounds", include_str!("../../../i18n/nl/rounds.json")),
+    ("stats", include_str!("../../../i18n/nl/stats.json")),
+];
+const EN_FILES: Files = &[
+    ("common", include_str!("../../../i18n/en/common.json")),
+    ("finder", include_str!("../../../i18n/en/finder.json")),
+    ("map", include_str!("../../../i18n/en/map.json")),
+    ("register", include_str!("../../../i18n/en/register.json")),
+    ("rounds", include_str!("../../../i18n/en/rounds.json")),
+    ("stats", include_str!("../../../i18n/en/stats.json")),
+];
+
+fn load(lang: &str, files: Files) -> Catalogue {
+    // Embedded at compile time and checked by the tests below.
+    let mut all = Catalogue::new();
+    for (name, text) in files {
+        let texts: Catalogue = serde_json::from_str(text)
+            .unwrap_or_else(|e| panic!("i18n/{lang}/{name}.json is not an object of texts: {e}"));
+        for (key, value) in texts {
+            if all.insert(key.clone(), value).is_some() {
+                panic!("i18n/{lang}: the key '{key}' stands in two files");
+            }
+        }
+    }
+    all
+}
+
+static NL: LazyLock<Catalogue> = LazyLock::new(|| load("nl", NL_FILES));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| load("en", EN_FILES));
+
+fn catalogue(lang: Lang) -> &'static Catalogue {
+    match lang {
+        Lang::Nl => &NL,
+        Lang::En => &EN,
+    }
+}
+
+fn fill(text: &str, args: &[(&str, String)]) -> String {
+    args.iter().fold(text.to_string(), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+/// The text for a key, with `{name}` placeholders filled in. A missing key
+/// is a bug: it fails debug builds (and so the tests) and shows the key otherwise.
+pub fn text(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+    match catalogue(lang).get(key) {
+        Some(text) => fill(text, args),
+        None => {
+            debug_assert!(false, "no text for '{key}' in i18n/{}.json", lang.code());
+            tracing::error!(key, lang = lang.code(), "missing translation");
+            key.to_string()
+        }
+    }
+}
+
+/// `t("key", name=value, …)` in templates, in the language of the page (`lang`).
+fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .ok_or_else(|| Error::new(ErrorKind::UndefinedError, "the page has no `lang`"))?;
+    let text = catalogue(lang).get(key).ok_or_else(|| {
+        Error::new(
+            ErrorKind::UndefinedError,
+            format!("no text for '{key}' in i18n/{}.json", lang.code()),
+        )
+    })?;
+    let mut args = Vec::new();
+    for name in kwargs.args() {
+        args.push((name, kwargs.get::<Value>(name)?.to_string()));
+    }
+    Ok(fill(text, &args))
+}
+
+/// An RFC 3339 time as Dutch local time, `2026-11-28 13:05` (with seconds
+/// when asked); anything else unchanged.
+fn datetime(value: &str, seconds: Option<bool>) -> String {
+    let format = if seconds.unwrap_or(false) {
+        "%Y-%m-%d %H:%M:%S"
+    } else {
+        "%Y-%m-%d %H:%M"
+    };
+    chrono::DateTime::parse_from_rfc3339(value)
+        .map(|t| {
+            t.with_timezone(&chrono_tz::Europe::Amsterdam)
+                .format(format)
+                .to_string()
+        })
+        .unwrap_or_else(|_| value.to_string())
+}
+
+/// The stylesheet, served at [`stylesheet_url`]: vangnet's design tokens,
+/// the NL Design System components it uses (vendored in `static/nlds/`, see
+/// its README) and the site's own layout, in that order.
+pub const STYLESHEET: &str = concat!(
+    include_str!("../../../static/vangnet-tokens.css"),
+    include_str!("../../../static/nlds/utrecht-components.css"),
+    include_str!("../../../static/vangnet.css"),
+);
+
+/// The stylesheet's address, with a version from its content so that it can
+/// be cached for good.
+pub fn stylesheet_url() -> &'static str {
+    static URL: LazyLock<String> = LazyLock::new(|| {
+        let hash = hex::encode(Sha256::digest(STYLESHEET.as_bytes()));
+        format!("/static/vangnet.css?v={}", &hash[..12])
+    });
+    &URL
+}
+
+/// `may_open(user, "/beheer/import")` in templates: whether the route table
+/// lets this visitor (`user`, or none) open the page, so that menus show
+/// only links a person may follow, and only to pages that exist.
+fn may_open(user: Option<Value>, path: &str) -> bool {
+    let role = user
+        .and_then(|u| u.get_attr("role").ok())
+        .and_then(|r| r.as_str().and_then(Role::parse));
+    crate::http::routes::may_open(path, role)
+}
+
+/// HTML-escapes what templates print: the five characters that matter in
+/// text and in quoted attributes (minijinja's default also escapes `/`,
+/// which makes every link unreadable in the page source).
+fn format(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
+    if state.auto_escape() != AutoEscape::Html
+        || value.is_safe()
+        || value.is_none()
+        || value.is_undefined()
+    {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let text = value.to_string();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.write_str(&rest[..at])?;
+        out.write_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[at + 1..];
+    }
+    out.write_str(rest)?;
+    Ok(())
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "layout.html",
+        include_str!("../../../templates/layout.html"),
+    ),
+    ("forms.html", include_str!("../../../templates/forms.html")),
+    (
+        "province_table.html",
+        include_str!("../../../templates/province_table.html"),
+    ),
+    ("error.html", include_str!("../../../templates/error.html")),
+    (
+        "sign_in.html",
+        include_str!("../../../templates/sign_in.html"),
+    ),
+    (
+        "forgot_password.html",
+        include_str!("../../../templates/forgot_password.html"),
+    ),
+    (
+        "set_password.html",
+        include_str!("../../../templates/set_password.html"),
+    ),
+    (
+        "account.html",
+        include_str!("../../../templates/account.html"),
+    ),
+    ("users.html", include_str!("../../../templates/users.html")),
+    (
+        "locked.html",
+        include_str!("../../../templates/locked.html"),
+    ),
+    ("audit.html", include_str!("../../../templates/audit.html")),
+    (
+        "finder.html",
+        include_str!("../../../templates/finder.html"),
+    ),
+    (
+        "facility.html",
+        include_str!("../../../templates/facility.html"),
+    ),
+    (
+        "overview.html",
+        include_str!("../../../templates/overview.html"),
+    ),
+    (
+        "stats/trend.html",
+        include_str!("../../../templates/stats/trend.html"),
+    ),
+    (
+        "stats/trend_figure.html",
+        include_str!("../../../templates/stats/trend_figure.html"),
+    ),
+    (
+        "stats/changes.html",
+        include_str!("../../../templates/stats/changes.html"),
+    ),
+    (
+        "stats/change_list.html",
+        include_str!("../../../templates/stats/change_list.html"),
+    ),
+    (
+        "stats/spread.html",
+        include_str!("../../../templates/stats/spread.html"),
+    ),
+    (
+        "stats/links.html",
+        include_str!("../../../templates/stats/links.html"),
+    ),
+    (
+        "rounds/table1.html",
+        include_str!("../../../templates/rounds/table1.html"),
+    ),
+    (
+        "rounds/list.html",
+        include_str!("../../../templates/rounds/list.html"),
+    ),
+    (
+        "rounds/round.html",
+        include_str!("../../../templates/rounds/round.html"),
+    ),
+    (
+        "rounds/public_list.html",
+        include_str!("../../../templates/rounds/public_list.html"),
+    ),
+    (
+        "rounds/public_round.html",
+        include_str!("../../../templates/rounds/public_round.html"),
+    ),
+    (
+        "rounds/statistics.html",
+        include_str!("../../../templates/rounds/statistics.html"),
+    ),
+    (
+        "register/fields.html",
+        include_str!("../../../templates/register/fields.html"),
+    ),
+    (
+        "register/list.html",
+        include_str!("../../../templates/register/list.html"),
+    ),
+    (
+        "register/form.html",
+        include_str!("../../../templates/register/form.html"),
+    ),
+    (
+        "register/view.html",
+        include_str!("../../../templates/register/view.html"),
+    ),
+    (
+        "register/history.html",
+        include_str!("../../../templates/register/history.html"),
+    ),
+    (
+        "register/import.html",
+        include_str!("../../../templates/register/import.html"),
+    ),
+    (
+        "register/organisations.html",
+        include_str!("../../../templates/register/organisations.html"),
+    ),
+    (
+        "register/organisation.html",
+        include_str!("../../../templates/register/organisation.html"),
+    ),
+];
+
+static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // Printing a value that is not there is a bug, not an empty string.
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_formatter(format);
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            panic!("template {name} does not compile: {e:#}");
+        }
+    }
+    env.add_function("t", t);
+    env.add_function("may_open", may_open);
+    env.add_filter("datetime", datetime);
+    env.add_global("stylesheet", stylesheet_url());
+    env
+});
+
+/// Renders a template (HTML-escaped) with its context.
+pub fn render(name: &str, context: Value) -> Result<String, Error> {
+    ENVIRONMENT.get_template(name)?.render(context)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys_and_no_empty_texts() {
+        let nl: Vec<&String> = NL.keys().collect();
+        let en: Vec<&String> = EN.keys().collect();
+        let only_nl: Vec<_> = nl.iter().filter(|k| !EN.contains_key(k.as_str())).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !NL.contains_key(k.as_str())).collect();
+        assert!(
+            only_nl.is_empty() && only_en.is_empty(),
+            "only in nl: {only_nl:?}; only in en: {only_en:?}"
+        );
+        for lang in Lang::ALL {
+            for (key, text) in catalogue(lang) {
+                assert!(!text.trim().is_empty(), "{key} is empty in {}", lang.code());
+            }
+        }
+    }
+
+    /// Every literal `t("…")` in the templates names a text that exists.
+    #[test]
+    fn every_text_a_template_asks_for_exists() {
+        for (name, source) in TEMPLATES {
+            for quote in ['"', '\''] {
+                let opening = format!("t({quote}");
+                for piece in source.split(&opening).skip(1) {
+                    let Some((key, rest)) = piece.split_once(quote) else {
+                        continue;
+                    };
+                    // `t("role." ~ role)` builds its key: checked below.
+                    if rest.starts_with([')', ',']) {
+                        assert!(
+                            NL.contains_key(key),
+                            "{name} asks for '{key}', which i18n/nl/*.json lacks"
+                        );
+                    }
+                }
+            }
+        }
+        for role in crate::domain::access::Role::ALL {
+            assert!(
+                NL.contains_key(&format!("role.{}", role.code())),
+                "no text for role {role}"
+            );
+        }
+    }
+
+    /// Every NL Design System component a template names (`utrecht-…`,
+    /// without its `__element` or `--modifier`) is in the stylesheet, so a
+    /// misspelt or unvendored component (`utrecht-badge-status` is
+    /// `utrecht-status-badge` since Utrecht 9) does not go unstyled unseen.
+    #[test]
+    fn every_component_a_template_uses_is_in_the_stylesheet() {
+        let name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        for (name, source) in TEMPLATES {
+            for word in source.split(|c: char| !name_char(c)) {
+                let Some(rest) = word.strip_prefix("utrecht-") else {
+                    continue;
+                };
+                let block = rest.split("__").next().unwrap_or_default();
+                let block = block.split("--").next().unwrap_or_default();
+                let selector = format!(".utrecht-{block}");
+                let styled = STYLESHEET
+                    .match_indices(&selector)
+                    .any(|(at, _)| !STYLESHEET[at + selector.len()..].starts_with(name_char));
+                assert!(
+                    styled,
+                    "{name} uses {selector}, which static/nlds does not have (see static/nlds/README.md)"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_template_compiles_and_placeholders_are_filled() {
+        for (name, _) in TEMPLATES {
+            assert!(ENVIRONMENT.get_template(name).is_ok(), "{name}");
+        }
+        assert_eq!(
+            fill("nog {seconds} seconden", &[("seconds", "8".into())]),
+            "nog 8 seconden"
+        );
+        assert_eq!(text(Lang::En, "nav.other_language", &[]), "Nederlands");
+        assert_eq!(text(Lang::Nl, "nav.other_language", &[]), "English");
+    }
+
+    #[test]
+    fn printed_values_are_escaped_but_links_stay_readable() {
+        let mut env = Environment::new();
+        env.set_formatter(format);
+        env.add_template(
+            "t.html",
+            "<a href=\"{{ url }}\" title=\"{{ text }}\">{{ text }}</a>",
+        )
+        .unwrap();
+        let html = env
+            .get_template("t.html")
+            .unwrap()
+            .render(minijinja::context! { url => "/taal?lang=en&terug=%2F", text => "<b>'x' & \"y\"</b>" })
+            .unwrap();
+        assert_eq!(
+            html,
+            "<a href=\"/taal?lang=en&amp;terug=%2F\" title=\"&lt;b&gt;&#39;x&#39; &amp; &quot;y&quot;&lt;/b&gt;\">&lt;b&gt;&#39;x&#39; &amp; &quot;y&quot;&lt;/b&gt;</a>"
+        );
+    }
+
+    #[test]
+    fn times_are_shown_in_dutch_local_time() {
+        assert_eq!(
+            datetime("2026-07-01T10:00:00.000Z", None),
+            "2026-07-01 12:00"
+        );
+        assert_eq!(
+            datetime("2026-01-01T10:00:05Z", Some(true)),
+            "2026-01-01 11:00:05"
+        );
+        assert_eq!(datetime("not a time", None), "not a time");
+    }
+}

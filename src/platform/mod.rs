@@ -1,0 +1,6 @@
+//! What every part of the product runs on: configuration (`config`), the
+//! mail transport (`mail`) and the trusted reverse proxies (`proxy`).
+
+pub mod config;
+pub mod mail;
+pub mod proxy;

@@ -1,0 +1,622 @@
+//! Importing facilities from a spreadsheet (CSV or XLSX). Every row becomes
+//! a typed facility or precise errors (row, column, reason); a dry run
+//! reports what would happen and writes nothing; a real run writes all rows
+//! in one transaction or none. Rows match existing facilities by `id` or by
+//! name + organisation + municipality, so importing a file twice changes
+//! nothing the second time.
+//!
+//! The file is read row by row ([`Spreadsheet`]), never as a whole table,
+//! and a dry run keeps no row once it is checked, so memory follows the
+//! register and the errors, not the file. The report keeps every error;
+//! people are shown the first [`SHOWN_ERRORS`] and can take all of them as
+//! a CSV file ([`ImportReport::errors_csv`]).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::date::Day;
+use crate::domain::facility::{Facility, FacilityDraft, OrganisationRef};
+use crate::domain::geo::normalize_name;
+use crate::domain::organisation::OrganisationFields;
+use crate::domain::provenance::{Actor, Change, Source, SourceKind};
+use crate::formats::columns::{read_row, Column, COLUMNS};
+use crate::formats::csv::CsvWriter;
+use crate::formats::table::{column_letter, Cell, FileError, Spreadsheet};
+use crate::http::error::{AppError, AppResult};
+use crate::storage::facilities::{natural_key, FacilityFilter};
+use crate::storage::write::Writes;
+use crate::storage::Store;
+
+/// One problem in the file: where, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowIssue {
+    /// Row number as a spreadsheet program shows it (the header is row 1).
+    pub row: usize,
+    /// `C (plaats)`: the column letter and its header, when one column is at fault.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RowIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(column) => write!(f, "row {}, column {}: {}", self.row, column, self.message),
+            None => write!(f, "row {}: {}", self.row, self.message),
+        }
+    }
+}
+
+/// How many errors a report shows; all of them are in [`ImportReport::errors_csv`].
+pub const SHOWN_ERRORS: usize = 100;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub dry_run: bool,
+    /// Whether anything was written.
+    pub written: bool,
+    /// Rows read after the header (blank rows not counted).
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub organisations_created: Vec<String>,
+    /// Every error, in the order of the file.
+    pub errors: Vec<RowIssue>,
+    pub notes: Vec<String>,
+    /// The header's row number: errors on it are about the columns, not a row.
+    pub header_row: usize,
+    /// Whether the file could not be read as a spreadsheet (to its end);
+    /// the last error says why.
+    pub unreadable: bool,
+}
+
+/// What a report's errors add up to, for its closing sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorSummary {
+    Clean,
+    /// The file is not a spreadsheet that can be read: no rows to count.
+    Unreadable,
+    /// Errors in the header and/or in the rows after it.
+    Found {
+        header_row: usize,
+        header_errors: usize,
+        /// Rows (after the header) with at least one error.
+        rows_with_errors: usize,
+        /// Errors in those rows together.
+        row_errors: usize,
+        /// Rows read after the header.
+        rows: usize,
+    },
+}
+
+impl ImportReport {
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// How the errors add up. Rows are counted as they are read, so the
+    /// count is there whenever the file could be read; errors of the header
+    /// are told apart from errors of rows.
+    pub fn summary(&self) -> ErrorSummary {
+        if self.errors.is_empty() {
+            return ErrorSummary::Clean;
+        }
+        if self.unreadable {
+            return ErrorSummary::Unreadable;
+        }
+        let (header, rows): (Vec<&RowIssue>, Vec<&RowIssue>) =
+            self.errors.iter().partition(|e| e.row <= self.header_row);
+        ErrorSummary::Found {
+            header_row: self.header_row,
+            header_errors: header.len(),
+            rows_with_errors: rows
+                .iter()
+                .map(|e| e.row)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            row_errors: rows.len(),
+            rows: self.rows,
+        }
+    }
+
+    /// The errors a report shows: the first [`SHOWN_ERRORS`].
+    pub fn shown_errors(&self) -> &[RowIssue] {
+        &self.errors[..self.errors.len().min(SHOWN_ERRORS)]
+    }
+
+    /// Every error as CSV (`row,column,message`), for errors beyond the
+    /// first [`SHOWN_ERRORS`]. Messages quote what the file held, so they
+    /// go through the one CSV writer like every CSV vangnet writes.
+    pub fn errors_csv(&self) -> anyhow::Result<Vec<u8>> {
+        let mut writer = CsvWriter::new();
+        writer.row(["row", "column", "message"])?;
+        for e in &self.errors {
+            writer.row([
+                e.row.to_string(),
+                e.column.clone().unwrap_or_default(),
+                e.message.clone(),
+            ])?;
+        }
+        writer.finish()
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for note in &self.notes {
+            writeln!(f, "{}: note: {note}", self.file)?;
+        }
+        for error in self.shown_errors() {
+            writeln!(f, "{}: {error}", self.file)?;
+        }
+        let more = self.errors.len() - self.shown_errors().len();
+        if more > 0 {
+            writeln!(
+                f,
+                "{}: {more} more errors not shown ({} in all)",
+                self.file,
+                self.errors.len()
+            )?;
+        }
+        let verb = if self.written { "" } else { "would be " };
+        if self.errors.is_empty() {
+            writeln!(
+                f,
+                "{}: {} rows: {} {verb}created, {} {verb}updated, {} unchanged",
+                self.file, self.rows, self.created, self.updated, self.unchanged
+            )?;
+            if !self.organisations_created.is_empty() {
+                writeln!(
+                    f,
+                    "{}: organisations {verb}created: {}",
+                    self.file,
+                    self.organisations_created.join(", ")
+                )?;
+            }
+        } else {
+            writeln!(f, "{}: {}", self.file, self.summary())?;
+        }
+        if self.dry_run && self.errors.is_empty() {
+            writeln!(f, "{}: dry run: nothing was written", self.file)?;
+        }
+        Ok(())
+    }
+}
+
+/// The closing sentence in English, as the command line prints it:
+/// "1 of 5 rows has an error; nothing was written".
+impl fmt::Display for ErrorSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let found = match *self {
+            ErrorSummary::Clean => return write!(f, "no errors"),
+            ErrorSummary::Unreadable => {
+                return write!(f, "the file cannot be read; nothing was written")
+            }
+            ErrorSummary::Found {
+                header_row,
+                header_errors,
+                rows_with_errors,
+                row_errors,
+                rows,
+            } => {
+                let header = match header_errors {
+                    0 => None,
+                    1 => Some(format!("the header (row {header_row}) has an error")),
+                    _ => Some(format!("the header (row {header_row}) has errors")),
+                };
+                let errors = if row_errors == 1 {
+                    "an error"
+                } else {
+                    "errors"
+                };
+                let in_rows = match rows_with_errors {
+                    0 => None,
+                    1 if rows == 1 => Some(format!("the only row has {errors}")),
+                    1 => Some(format!("1 of {rows} rows has {errors}")),
+                    n => Some(format!("{n} of {rows} rows have errors")),
+                };
+                [header, in_rows].into_iter().flatten().collect::<Vec<_>>()
+            }
+        };
+        write!(f, "{}; nothing was written", found.join("; "))
+    }
+}
+
+pub struct ImportOptions {
+    pub dry_run: bool,
+    pub actor: Actor,
+    /// The file's name, for messages and as the default source.
+    pub file_name: String,
+    pub today: NaiveDate,
+}
+
+/// Which organisation a row belongs to: one in the register or one this import creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum OrgTarget {
+    Existing(i64),
+    New(usize),
+}
+
+enum Action {
+    Create,
+    Update(i64),
+}
+
+struct Planned {
+    action: Action,
+    organisation: OrgTarget,
+    draft: FacilityDraft,
+}
+
+/// Imports the bytes of a spreadsheet. `progress(done, total)` is called
+/// while rows are written.
+pub async fn import_facilities(
+    store: &Store,
+    bytes: &[u8],
+    options: &ImportOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> AppResult<ImportReport> {
+    let mut report = ImportReport {
+        file: options.file_name.clone(),
+        dry_run: options.dry_run,
+        header_row: 1,
+        ..ImportReport::default()
+    };
+    let unreadable = |report: &mut ImportReport, FileError(message)| {
+        report.unreadable = true;
+        report.errors.push(RowIssue {
+            row: 1,
+            column: None,
+            message,
+        });
+    };
+    let mut sheet = match Spreadsheet::open(bytes) {
+        Ok(sheet) => sheet,
+        Err(e) => {
+            unreadable(&mut report, e);
+            return Ok(report);
+        }
+    };
+    report.notes = sheet.notes().to_vec();
+    let mut rows = match sheet.rows() {
+        Ok(rows) => rows,
+        Err(e) => {
+            unreadable(&mut report, e);
+            return Ok(report);
+        }
+    };
+    report.header_row = rows.header_row;
+    let headers = std::mem::take(&mut rows.headers);
+    let columns = map_headers(&headers, rows.header_row, &mut report.errors);
+
+    let mut conn = store.pool().acquire().await?;
+    let organisations = Store::organisation_ids_by_name(&mut conn).await?;
+    drop(conn);
+    let existing = store
+        .list_facilities(&FacilityFilter {
+            internal: crate::domain::access::InternalScope::All,
+            ..FacilityFilter::default()
+        })
+        .await?;
+    let by_id: HashMap<i64, &Facility> = existing.iter().map(|f| (f.id, f)).collect();
+    let by_key: HashMap<String, &Facility> = existing
+        .iter()
+        .map(|f| {
+            (
+                natural_key(
+                    &f.fields.name,
+                    f.organisation_id,
+                    &f.fields.municipality_code,
+                ),
+                f,
+            )
+        })
+        .collect();
+
+    let default_source = Source::new(SourceKind::Import, Some(options.file_name.clone()));
+    let mut new_organisations: Vec<String> = Vec::new();
+    let mut new_by_key: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut plan: Vec<Planned> = Vec::new();
+    for row in rows {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                unreadable(&mut report, e);
+                break;
+            }
+        };
+        report.rows += 1;
+        let label = |column: Column| column_label(&headers, &columns, column);
+        let issue = |column: Option<String>, message: String| RowIssue {
+            row: row.number,
+            column,
+            message,
+        };
+        if row.cells.len() > headers.len() {
+            report.errors.push(issue(
+                None,
+                format!(
+                    "has {} cells but the header has {} columns",
+                    row.cells.len(),
+                    headers.len()
+                ),
+            ));
+            continue;
+        }
+        let (known, cells): (Vec<Column>, Vec<Cell>) = columns
+            .iter()
+            .zip(&row.cells)
+            .filter_map(|(column, cell)| column.map(|c| (c, cell.clone())))
+            .unzip();
+        let (row_input, conversion_errors) = read_row(&known, &cells);
+        let failed_before = report.errors.len();
+        for (column, message) in conversion_errors {
+            report.errors.push(issue(label(column), message));
+        }
+        let draft = match row_input.input.validate(&default_source, options.today) {
+            Ok(draft) => draft,
+            Err(field_errors) => {
+                for e in field_errors {
+                    let column = Column::for_field(&e.field).and_then(label);
+                    let message = match column {
+                        Some(_) => e.message,
+                        None => e.to_string(),
+                    };
+                    report.errors.push(issue(column, message));
+                }
+                continue;
+            }
+        };
+        if report.errors.len() > failed_before {
+            continue;
+        }
+        let organisation = match &draft.organisation {
+            OrganisationRef::Name(name) => {
+                let key = normalize_name(name);
+                match organisations.get(&key) {
+                    Some(&id) => OrgTarget::Existing(id),
+                    None => {
+                        let next = new_organisations.len();
+                        let index = *new_by_key.entry(key).or_insert(next);
+                        if index == next {
+                            new_organisations.push(name.clone());
+                        }
+                        OrgTarget::New(index)
+                    }
+                }
+            }
+            OrganisationRef::Id(id) => OrgTarget::Existing(*id),
+        };
+        let key = match organisation {
+            OrgTarget::Existing(id) => {
+                natural_key(&draft.fields.name, id, &draft.fields.municipality_code)
+            }
+            OrgTarget::New(i) => format!(
+                "new{i}|{}|{}",
+                normalize_name(&draft.fields.name),
+                draft.fields.municipality_code
+            ),
+        };
+        let duplicate_key = match row_input.id {
+            Some(id) => format!("id:{id}"),
+            None => key.clone(),
+        };
+        if let Some(first) = seen.insert(duplicate_key, row.number) {
+            report.errors.push(issue(
+                None,
+                format!("describes the same facility as row {first}"),
+            ));
+            continue;
+        }
+        let matched = match row_input.id {
+            Some(id) => {
+                match by_id.get(&id) {
+                    Some(f) => Some(*f),
+                    None => {
+                        report.errors.push(issue(
+                        label(Column::Id),
+                        format!("facility {id} does not exist; leave id empty to add a new facility"),
+                    ));
+                        continue;
+                    }
+                }
+            }
+            None => by_key.get(&key).copied(),
+        };
+        let explicit_source = row_input.input.source.is_some();
+        let action = match matched {
+            None => Action::Create,
+            Some(current) => {
+                let same = current.fields == draft.fields
+                    && OrgTarget::Existing(current.organisation_id) == organisation
+                    && current.recorded.verified_on == draft.change.verified_on
+                    && (!explicit_source || current.recorded.source == draft.change.source);
+                if same {
+                    report.unchanged += 1;
+                    continue;
+                }
+                if let Some(message) = too_old(current, &draft.change, options.today) {
+                    report
+                        .errors
+                        .push(issue(label(Column::VerifiedOn), message));
+                    continue;
+                }
+                Action::Update(current.id)
+            }
+        };
+        match action {
+            Action::Create => report.created += 1,
+            Action::Update(_) => report.updated += 1,
+        }
+        // Only a clean file is written; a dry run keeps nothing.
+        if !options.dry_run && report.errors.is_empty() {
+            plan.push(Planned {
+                action,
+                organisation,
+                draft,
+            });
+        }
+    }
+    // The file's cells (an XLSX's shared strings) are no longer needed.
+    drop(sheet);
+    report.organisations_created = new_organisations.clone();
+    if !report.errors.is_empty() || options.dry_run {
+        return Ok(report);
+    }
+
+    let mut tx = store.begin_write(Writes::Register).await?;
+    // Every facility this import changes, locked first (see storage::write).
+    let changed: Vec<i64> = plan
+        .iter()
+        .filter_map(|p| match p.action {
+            Action::Update(id) => Some(id),
+            Action::Create => None,
+        })
+        .collect();
+    Store::lock_facilities(&mut tx, &changed).await?;
+    let mut created_organisations = Vec::with_capacity(new_organisations.len());
+    let org_change = Change {
+        source: default_source.clone(),
+        verified_on: None,
+        note: Some("created by a facility import".into()),
+        effective_from: None,
+    };
+    for name in &new_organisations {
+        let id = Store::create_organisation(
+            &mut tx,
+            &OrganisationFields::named(name),
+            &org_change,
+            &options.actor,
+        )
+        .await?;
+        created_organisations.push(id);
+    }
+    let total = plan.len();
+    for (done, planned) in plan.iter_mut().enumerate() {
+        let organisation = match planned.organisation {
+            OrgTarget::Existing(id) => id,
+            OrgTarget::New(i) => created_organisations[i],
+        };
+        let draft = &mut planned.draft;
+        match planned.action {
+            Action::Create => {
+                Store::create_facility(
+                    &mut tx,
+                    organisation,
+                    &draft.fields,
+                    &draft.change,
+                    &options.actor,
+                    options.today,
+                )
+                .await?;
+            }
+            Action::Update(id) => {
+                draft.change.effective_from = Some(effective_day(&draft.change, options.today));
+                let current = Store::facility_in(&mut tx, id).await?.ok_or_else(|| {
+                    AppError::Conflict(format!("facility {id} was removed while importing"))
+                })?;
+                Store::update_facility(
+                    &mut tx,
+                    &current,
+                    organisation,
+                    &draft.fields,
+                    &draft.change,
+                    &options.actor,
+                    options.today,
+                )
+                .await?;
+            }
+        }
+        if done % 100 == 0 || done + 1 == total {
+            progress(done + 1, total);
+        }
+    }
+    tx.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+/// A changed row takes effect on the day its source verified it, or today.
+fn effective_day(change: &Change, today: NaiveDate) -> Day {
+    change
+        .verified_on
+        .or(change.effective_from)
+        .unwrap_or_else(|| Day::clamped(today))
+}
+
+/// A row whose information is older than what the register already holds
+/// cannot be recorded without rewriting history.
+fn too_old(current: &Facility, change: &Change, today: NaiveDate) -> Option<String> {
+    let effective = effective_day(change, today);
+    let holds_from = current.validity.valid_from?;
+    (effective < holds_from).then(|| {
+        format!(
+            "this row was verified on {effective}, but the register already holds newer information about this facility (from {holds_from}); use a later verified_on"
+        )
+    })
+}
+
+/// Maps each header to its column; unknown and repeated headers are errors
+/// on the header's row, and so are missing required columns.
+fn map_headers(headers: &[String], row: usize, errors: &mut Vec<RowIssue>) -> Vec<Option<Column>> {
+    let mut columns: Vec<Option<Column>> = Vec::new();
+    for (index, header) in headers.iter().enumerate() {
+        let letter = column_letter(index);
+        let column = Column::from_header(header);
+        match column {
+            None if header.trim().is_empty() => errors.push(RowIssue {
+                row,
+                column: Some(letter),
+                message: "the column has no header".into(),
+            }),
+            None => errors.push(RowIssue {
+                row,
+                column: Some(format!("{letter} ({header})")),
+                message: format!(
+                    "unknown column '{header}'; known columns: {}",
+                    COLUMNS
+                        .iter()
+                        .map(|(_, name, _)| *name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+            Some(c) if columns.contains(&Some(c)) => errors.push(RowIssue {
+                row,
+                column: Some(format!("{letter} ({header})")),
+                message: format!("repeats the column '{}'", c.name()),
+            }),
+            Some(_) => {}
+        }
+        columns.push(column.filter(|c| !columns[..index].contains(&Some(*c))));
+    }
+    for required in [Column::Name, Column::Organisation, Column::Services] {
+        if !columns.contains(&Some(required)) {
+            errors.push(RowIssue {
+                row,
+                column: None,
+                message: format!("the required column '{}' is missing", required.name()),
+            });
+        }
+    }
+    let place_columns = [Column::City, Column::Municipality, Column::MunicipalityCode];
+    if !place_columns.iter().any(|c| columns.contains(&Some(*c))) {
+        errors.push(RowIssue {
+            row,
+            column: None,
+            message: "give a column 'city', 'municipality' or 'municipality_code'".into(),
+        });
+    }
+    columns
+}
+
+/// `C (plaats)` for a column present in the file.
+fn column_label(headers: &[String], columns: &[Option<Column>], column: Column) -> Option<String> {
+    let index = columns.iter().position(|c| *c == Some(column))?;
+    Some(format!("{} ({})", column_letter(index), headers[index]))
+}

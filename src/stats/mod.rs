@@ -1,0 +1,7 @@
+//! Statistics over the register's history: what opened, closed or changed
+//! between two days or rounds (`changes`), and how public services spread
+//! over provinces and municipalities, with the distance from each
+//! municipality to the nearest service of each kind (`spread`).
+
+pub mod changes;
+pub mod spread;
