@@ -19,7 +19,7 @@ use crate::formats::round_report::{self, ReportFormat};
 use crate::formats::table1::{self, Table1Format};
 use crate::http::error::AppError;
 use crate::rounds;
-use crate::rounds::report::{Reader, RoundReport};
+use crate::rounds::report::Reader;
 use crate::storage::Store;
 
 /// Field errors as `--flag: message` lines; other errors as they are.
@@ -196,7 +196,7 @@ pub async fn report_round(
     }
     let store = Store::connect(&file.db.database).await?;
     let actor = cli_actor(None);
-    let report = RoundReport::read(&store, name, Reader::Staff(&actor)).await?;
+    let report = crate::rounds::report::read(&store, name, Reader::Staff(&actor)).await?;
     let bytes = round_report::write(&report, format, lang)?;
     write_output(&bytes, file.output, &format!("the report of round {name}"))
 }

@@ -3,6 +3,7 @@
 //! never the other way round.
 
 pub mod access;
+pub mod changes;
 pub mod date;
 pub mod facility;
 pub mod feature;
@@ -14,10 +15,13 @@ pub mod number;
 pub mod organisation;
 pub mod provenance;
 pub mod round;
+pub mod round_report;
 pub mod secret;
 pub mod service;
+pub mod spread;
 pub mod table1;
 pub mod throttle;
+pub mod trend;
 
 use serde::Serialize;
 use utoipa::ToSchema;

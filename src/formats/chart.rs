@@ -17,8 +17,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::table1::Qualifier;
+use crate::domain::trend::{Origin, TrendPoint};
 use crate::formats::markup::{escape, number};
-use crate::rounds::table1::{Origin, TrendPoint};
 
 /// One value in the trend.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -3,9 +3,9 @@
 //! any order; CSV or XLSX. Every row becomes a [`PublishedFigure`] or
 //! precise errors (row, column, reason).
 
+use super::RowIssue;
 use crate::domain::figure::{FigureQualifier, FigureValue, PublishedFigure};
 use crate::formats::table::{cell_text, column_letter, read_table, FileError};
-use crate::register::import::RowIssue;
 
 pub const COLUMNS: [&str; 8] = [
     "key",

@@ -17,6 +17,7 @@ pub mod table1;
 pub mod xlsx;
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use crate::domain::facility::Facility;
 use columns::ExportScope;
@@ -97,4 +98,23 @@ fn json_document(
             .collect::<Vec<_>>(),
     });
     Ok(serde_json::to_vec_pretty(&document)?)
+}
+
+/// One problem in the file: where, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowIssue {
+    /// Row number as a spreadsheet program shows it (the header is row 1).
+    pub row: usize,
+    /// `C (plaats)`: the column letter and its header, when one column is at fault.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(column) => write!(f, "row {}, column {}: {}", self.row, column, self.message),
+            None => write!(f, "row {}: {}", self.row, self.message),
+        }
+    }
 }

@@ -1,13 +1,13 @@
-//! The change list ([`crate::stats::changes`]) and the spread
-//! ([`crate::stats::spread`]) as CSV and Markdown; JSON is their serde form.
+//! The change list ([`crate::domain::changes`]) and the spread
+//! ([`crate::domain::spread`]) as CSV and Markdown; JSON is their serde form.
 //! Markdown is Dutch, like the published inventory.
 
+use crate::domain::changes::{ChangeKind, Changes};
 use crate::domain::hours::{date_in_words, Language};
 use crate::domain::service::ServiceType;
+use crate::domain::spread::{farthest_first, Spread};
 use crate::formats::csv::CsvWriter;
 use crate::formats::markup::markdown;
-use crate::stats::changes::{ChangeKind, Changes};
-use crate::stats::spread::{farthest_first, Spread};
 
 fn codes(services: &[ServiceType]) -> String {
     services

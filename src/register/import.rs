@@ -30,24 +30,7 @@ use crate::storage::facilities::{natural_key, FacilityFilter};
 use crate::storage::write::Writes;
 use crate::storage::Store;
 
-/// One problem in the file: where, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RowIssue {
-    /// Row number as a spreadsheet program shows it (the header is row 1).
-    pub row: usize,
-    /// `C (plaats)`: the column letter and its header, when one column is at fault.
-    pub column: Option<String>,
-    pub message: String,
-}
-
-impl fmt::Display for RowIssue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.column {
-            Some(column) => write!(f, "row {}, column {}: {}", self.row, column, self.message),
-            None => write!(f, "row {}: {}", self.row, self.message),
-        }
-    }
-}
+pub use crate::formats::RowIssue;
 
 /// How many errors a report shows; all of them are in [`ImportReport::errors_csv`].
 pub const SHOWN_ERRORS: usize = 100;

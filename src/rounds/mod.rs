@@ -17,7 +17,7 @@ use crate::domain::round::{parse_reason, OverrideInput, Round, RoundInput, Round
 use crate::domain::table1::{Table1, Table1Row};
 use crate::formats::figures::read_figures;
 use crate::http::error::{AppError, AppResult};
-use crate::register::import::RowIssue;
+use crate::formats::RowIssue;
 use crate::rounds::table1::round;
 use crate::storage::audit::AuditEvent;
 use crate::storage::figures::Stored;

@@ -10,11 +10,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Months};
 
 use crate::domain::facility::Facility;
 use crate::domain::provenance::Actor;
-use crate::domain::round::{Round, RoundStatus};
+use crate::domain::round::Round;
+pub use crate::domain::round_report::*;
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::domain::table1::Table1;
 use crate::http::error::AppResult;
@@ -22,10 +23,6 @@ use crate::rounds::table1::{Origin, TrendPoint};
 use crate::stats::changes::Changes;
 use crate::stats::spread::Spread;
 use crate::storage::Store;
-
-/// Without an earlier round, changes are counted from the same day this
-/// many months before: the inventories' four-year rhythm.
-pub const FALLBACK_MONTHS: u32 = 48;
 
 /// Who reads the report, which decides what it may show.
 #[derive(Debug, Clone, Copy)]
@@ -39,130 +36,69 @@ pub enum Reader<'a> {
 }
 
 /// What the change list compares the round with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Baseline {
-    /// The latest earlier round (closed or published; published only for
-    /// the public), by reference date.
-    Round { name: String, date: NaiveDate },
-    /// No earlier round: the register's history on the same day
-    /// [`FALLBACK_MONTHS`] earlier. Inventories published before the
-    /// register (such as 2022's) count no facilities one by one, so the
-    /// comparison is with what the register knows of that day.
-    RegisterOn(NaiveDate),
+/// The report of the round `name` as `reader` may see it; a round the
+/// reader may not see does not exist (404).
+pub async fn read(store: &Store, name: &str, reader: Reader<'_>) -> AppResult<RoundReport> {
+    let staff = match reader {
+        Reader::Public => None,
+        Reader::Staff(actor) => Some(actor),
+    };
+    let round = crate::rounds::readable_round(store, name, staff).await?;
+    gather(store, round, staff.is_none()).await
 }
 
-/// One service's trend, up to the round's year.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServiceTrend {
-    pub service: ServiceType,
-    /// Oldest first; the round's own count stands for its year.
-    pub points: Vec<TrendPoint>,
-}
-
-/// The facilities a frozen round counted for one service.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FrozenIds {
-    pub service: ServiceType,
-    pub facility_ids: Vec<i64>,
-}
-
-/// Everything the report shows.
-#[derive(Debug, Clone)]
-pub struct RoundReport {
-    pub round: Round,
-    /// Frozen once the round is closed; live (provisional) while open.
-    pub table: Table1,
-    /// Per service in the round's scope, in the fixed order.
-    pub trends: Vec<ServiceTrend>,
-    pub baseline: Baseline,
-    /// Over the round's scope.
-    pub changes: Changes,
-    /// On the reference date: for a frozen round over the facilities it
-    /// counted (so the provinces add up to Table 1's register counts),
-    /// while open over the register on that day.
-    pub spread: Spread,
-    /// The distinct facilities Table 1 is made of.
-    pub facilities_counted: usize,
-    /// Every external source named in Table 1 and the trend, sorted.
-    pub external_sources: Vec<String>,
-    /// For a frozen round, the facilities each count was frozen with.
-    pub frozen: Vec<FrozenIds>,
-}
-
-impl RoundReport {
-    /// The report of the round `name` as `reader` may see it; a round the
-    /// reader may not see does not exist (404).
-    pub async fn read(store: &Store, name: &str, reader: Reader<'_>) -> AppResult<RoundReport> {
-        let staff = match reader {
-            Reader::Public => None,
-            Reader::Staff(actor) => Some(actor),
-        };
-        let round = crate::rounds::readable_round(store, name, staff).await?;
-        RoundReport::gather(store, round, staff.is_none()).await
+async fn gather(store: &Store, round: Round, public: bool) -> AppResult<RoundReport> {
+    let table = crate::rounds::table1::round_table(store, &round).await?;
+    let mut trends = Vec::new();
+    for service in round.services() {
+        trends.push(ServiceTrend {
+            service,
+            points: trend(store, &round, &table, service, public).await?,
+        });
     }
-
-    async fn gather(store: &Store, round: Round, public: bool) -> AppResult<RoundReport> {
-        let table = crate::rounds::table1::round_table(store, &round).await?;
-        let mut trends = Vec::new();
-        for service in round.services() {
-            trends.push(ServiceTrend {
-                service,
-                points: trend(store, &round, &table, service, public).await?,
-            });
-        }
-        let (baseline, changes) = changes(store, &round, public).await?;
-        let spread = spread(store, &round).await?;
-        let facilities_counted = table
-            .rows
-            .iter()
-            .flat_map(|r| r.facility_ids.iter())
-            .collect::<BTreeSet<_>>()
-            .len();
-        let external_sources: BTreeSet<String> = table
-            .rows
-            .iter()
-            .filter_map(|r| r.external_source.clone())
-            .chain(
-                trends
-                    .iter()
-                    .flat_map(|t| t.points.iter())
-                    .filter(|p| p.origin == Origin::External)
-                    .map(|p| p.source.clone()),
-            )
-            .collect();
-        let frozen = if round.status.is_frozen() {
-            table
-                .rows
+    let (baseline, changes) = changes(store, &round, public).await?;
+    let spread = spread(store, &round).await?;
+    let facilities_counted = table
+        .rows
+        .iter()
+        .flat_map(|r| r.facility_ids.iter())
+        .collect::<BTreeSet<_>>()
+        .len();
+    let external_sources: BTreeSet<String> = table
+        .rows
+        .iter()
+        .filter_map(|r| r.external_source.clone())
+        .chain(
+            trends
                 .iter()
-                .map(|r| FrozenIds {
-                    service: r.service,
-                    facility_ids: r.facility_ids.clone(),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(RoundReport {
-            round,
-            table,
-            trends,
-            baseline,
-            changes,
-            spread,
-            facilities_counted,
-            external_sources: external_sources.into_iter().collect(),
-            frozen,
-        })
-    }
-
-    /// Whether the counts are final (closed or published).
-    pub fn frozen(&self) -> bool {
-        self.round.status.is_frozen()
-    }
-
-    pub fn published(&self) -> bool {
-        self.round.status == RoundStatus::Published
-    }
+                .flat_map(|t| t.points.iter())
+                .filter(|p| p.origin == Origin::External)
+                .map(|p| p.source.clone()),
+        )
+        .collect();
+    let frozen = if round.status.is_frozen() {
+        table
+            .rows
+            .iter()
+            .map(|r| FrozenIds {
+                service: r.service,
+                facility_ids: r.facility_ids.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(RoundReport {
+        round,
+        table,
+        trends,
+        baseline,
+        changes,
+        spread,
+        facilities_counted,
+        external_sources: external_sources.into_iter().collect(),
+        frozen,
+    })
 }
 
 /// The trend of `service` up to the round's year, with the round's own

@@ -5,13 +5,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::domain::figure::{locations_key, NATIONAL};
 use crate::domain::round::{Round, RoundStatus};
 use crate::domain::service::ServiceType;
-use crate::domain::table1::{Qualifier, Table1};
+use crate::domain::table1::Table1;
 use crate::http::error::{AppError, AppResult};
 use crate::storage::Store;
 
@@ -46,33 +44,7 @@ pub async fn round_table(store: &Store, round: &Round) -> AppResult<Table1> {
     Ok(Table1::for_round(round, &tallies, &overrides))
 }
 
-/// Where a trend point comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// A closed or published round of ours, counted from the register.
-    Register,
-    /// A figure someone else published (shown as "published figure (source)").
-    External,
-}
-
-/// One year of a trend.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct TrendPoint {
-    /// The year, "2010".
-    pub label: String,
-    /// A round's reference date; a published figure's day, or its year's first day.
-    pub date: NaiveDate,
-    /// None when unknown.
-    pub value: Option<i64>,
-    pub qualifier: Qualifier,
-    /// The round's source ("register op 2026-06-01" or the external source
-    /// a researcher named), or the published figure's source.
-    pub source: String,
-    pub origin: Origin,
-    /// The round, for points of ours.
-    pub round: Option<String>,
-}
+pub use crate::domain::trend::{Origin, TrendPoint};
 
 /// The count of `service`'s locations per year across all closed and
 /// published rounds and the published national figures (for researchers

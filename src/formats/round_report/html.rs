@@ -7,11 +7,11 @@
 use std::fmt::Write;
 
 use super::*;
+use crate::domain::round_report::ServiceTrend;
 use crate::formats::chart::{trend_svg, ChartPoint};
 use crate::formats::markup::escape;
 use crate::formats::svg_map::{render_choropleth, shade_classes, Choropleth};
 use crate::formats::table1::html_table;
-use crate::rounds::report::ServiceTrend;
 
 /// Rows in each farthest-first table.
 const FARTHEST_SHOWN: usize = 10;

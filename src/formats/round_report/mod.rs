@@ -1,4 +1,4 @@
-//! A round's report ([`crate::rounds::report::RoundReport`]) as files to hand
+//! A round's report ([`crate::domain::round_report::RoundReport`]) as files to hand
 //! on: one self-contained HTML document (`html.rs`: inline style and SVG,
 //! nothing fetched) and an XLSX workbook with one sheet per table
 //! (`xlsx.rs`). Dutch by default, English on request; the texts are here,
@@ -12,15 +12,15 @@ pub use xlsx::to_xlsx;
 
 use chrono::NaiveDate;
 
+use crate::domain::changes::ChangeKind;
 use crate::domain::hours::{self, date_in_words};
 use crate::domain::round::RoundStatus;
+use crate::domain::round_report::{Baseline, RoundReport};
 use crate::domain::service::ServiceType;
+use crate::domain::spread::ServiceSpread;
 use crate::domain::table1::{Language, Qualifier};
+use crate::domain::trend::{Origin, TrendPoint};
 use crate::formats::chart::{qualified, ChartTexts};
-use crate::rounds::report::{Baseline, RoundReport};
-use crate::rounds::table1::{Origin, TrendPoint};
-use crate::stats::changes::ChangeKind;
-use crate::stats::spread::ServiceSpread;
 
 /// A download format of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -7,9 +7,9 @@
 use rust_xlsxwriter::{Format, Workbook};
 
 use super::*;
+use crate::domain::spread::ProvinceSpread;
 use crate::formats::table::Cell;
 use crate::formats::xlsx::write_cell;
-use crate::stats::spread::ProvinceSpread;
 
 /// One sheet: its name, its header row and its rows.
 struct Sheet {

@@ -16,7 +16,7 @@ use crate::formats::round_report::{self, ReportFormat};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::{Page, PageError};
-use crate::rounds::report::{Reader, RoundReport};
+use crate::rounds::report::Reader;
 
 /// The report's own policy: it fetches nothing and runs no script; its
 /// one inline stylesheet is what the site's policy would refuse.
@@ -45,7 +45,7 @@ pub async fn download(
         } else {
             Reader::Public
         };
-        let report = match RoundReport::read(&state.store, &name, reader).await {
+        let report = match crate::rounds::report::read(&state.store, &name, reader).await {
             Ok(report) => report,
             Err(AppError::NotFound(_)) => return Err(PageError::not_found("rounds.not_found")),
             Err(e) => return Err(e.into()),
