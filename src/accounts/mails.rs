@@ -2,7 +2,7 @@
 //! password, and the password-reset link. Written in Dutch with English
 //! below, since the recipient's language is not known yet.
 
-use crate::http::app::AppState;
+use crate::platform::services::Services;
 
 fn invitation_text(link: &str) -> (String, String) {
     (
@@ -29,13 +29,13 @@ fn reset_text(link: &str) -> (String, String) {
     )
 }
 
-async fn send(state: &AppState, to: &str, (subject, body): (String, String)) -> bool {
+async fn send(services: &Services, to: &str, (subject, body): (String, String)) -> bool {
     let mail = crate::platform::mail::Mail {
         to: to.to_string(),
         subject,
         body,
     };
-    match state.mailer.send(&mail).await {
+    match services.mailer.send(&mail).await {
         Ok(()) => true,
         Err(e) => {
             tracing::error!(error = %e, "cannot send e-mail");
@@ -45,17 +45,17 @@ async fn send(state: &AppState, to: &str, (subject, body): (String, String)) -> 
 }
 
 /// E-mails a new user the link to set their password; false when sending failed.
-pub async fn send_invitation(state: &AppState, to: &str, secret: &str) -> bool {
-    let link = state
+pub async fn send_invitation(services: &Services, to: &str, secret: &str) -> bool {
+    let link = services
         .config
         .link(&format!("/wachtwoord-instellen?code={secret}"));
-    send(state, to, invitation_text(&link)).await
+    send(services, to, invitation_text(&link)).await
 }
 
 /// E-mails a password-reset link; false when sending failed.
-pub async fn send_reset(state: &AppState, to: &str, secret: &str) -> bool {
-    let link = state
+pub async fn send_reset(services: &Services, to: &str, secret: &str) -> bool {
+    let link = services
         .config
         .link(&format!("/wachtwoord-instellen?code={secret}"));
-    send(state, to, reset_text(&link)).await
+    send(services, to, reset_text(&link)).await
 }

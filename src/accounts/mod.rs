@@ -9,10 +9,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::access::{Principal, Role};
+use crate::domain::error::{AppError, AppResult};
 use crate::domain::provenance::Actor;
 use crate::domain::throttle::{self, Decision};
 use crate::domain::FieldError;
-use crate::http::error::{AppError, AppResult};
 use crate::storage::audit::AuditEvent;
 use crate::storage::users::{normalize_email, User};
 use crate::storage::write::Writes;

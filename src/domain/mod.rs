@@ -3,8 +3,10 @@
 //! never the other way round.
 
 pub mod access;
+pub mod broken;
 pub mod changes;
 pub mod date;
+pub mod error;
 pub mod facility;
 pub mod feature;
 pub mod figure;

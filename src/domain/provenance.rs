@@ -225,6 +225,23 @@ pub struct Recorded {
     pub recorded_at: String,
 }
 
+impl Validity {
+    /// Whether a change may take effect on `effective` (ISO day): not
+    /// before this, the current version, began. History is appended to,
+    /// never rewritten; a researcher corrects the past as a separate action.
+    pub fn admits_change_from(&self, effective: NaiveDate) -> Result<(), FieldError> {
+        match self.valid_from {
+            Some(valid_from) if effective < valid_from => Err(FieldError::new(
+                "effective_from",
+                format!(
+                    "{effective} is before the current version, which holds from {valid_from}; history is not rewritten (a researcher can correct the past as a separate action)"
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A version's place in history: valid from `valid_from` (None: since the
 /// beginning) until the day before `valid_to` (None: still current).
 #[derive(Debug, Clone, PartialEq)]

@@ -30,6 +30,17 @@ pub struct AppState {
     pub finder: Arc<crate::register::finder::FinderCache>,
 }
 
+impl AppState {
+    /// The services use cases take (store, mailer, configuration).
+    pub fn services(&self) -> crate::platform::services::Services {
+        crate::platform::services::Services {
+            store: self.store.clone(),
+            mailer: self.mailer.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
 /// The whole application as one router, built from the route table.
 pub fn build(store: Store, config: Config, mailer: Mailer) -> Router {
     let state = AppState {

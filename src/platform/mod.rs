@@ -4,3 +4,4 @@
 pub mod config;
 pub mod mail;
 pub mod proxy;
+pub mod services;

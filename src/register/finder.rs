@@ -8,9 +8,9 @@ use tokio::sync::watch;
 
 use crate::domain::access::InternalScope;
 use crate::domain::date::today;
+use crate::domain::error::{AppError, AppResult};
 use crate::domain::facility::FacilityStatus;
 use crate::domain::finder::FinderIndex;
-use crate::http::error::{AppError, AppResult};
 use crate::storage::facilities::FacilityFilter;
 use crate::storage::Store;
 

@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::date::Day;
+use crate::domain::error::{AppError, AppResult};
 use crate::domain::facility::{Facility, FacilityDraft, OrganisationRef};
 use crate::domain::geo::normalize_name;
 use crate::domain::organisation::OrganisationFields;
@@ -25,7 +26,6 @@ use crate::domain::provenance::{Actor, Change, Source, SourceKind};
 use crate::formats::columns::{read_row, Column, COLUMNS};
 use crate::formats::csv::CsvWriter;
 use crate::formats::table::{column_letter, Cell, FileError, Spreadsheet};
-use crate::http::error::{AppError, AppResult};
 use crate::storage::facilities::{natural_key, FacilityFilter};
 use crate::storage::write::Writes;
 use crate::storage::Store;
@@ -276,9 +276,7 @@ pub async fn import_facilities(
     let headers = std::mem::take(&mut rows.headers);
     let columns = map_headers(&headers, rows.header_row, &mut report.errors);
 
-    let mut conn = store.pool().acquire().await?;
-    let organisations = Store::organisation_ids_by_name(&mut conn).await?;
-    drop(conn);
+    let organisations = store.organisations_by_name().await?;
     let existing = store
         .list_facilities(&FacilityFilter {
             internal: crate::domain::access::InternalScope::All,

@@ -9,15 +9,14 @@ use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::AnyConnection;
 
 use crate::domain::access::{FacilityScope, Principal};
 use crate::domain::date::Day;
+use crate::domain::error::{AppError, AppResult};
 use crate::domain::facility::{Facility, FacilityDraft, FacilityInput, OrganisationRef};
 use crate::domain::geo::normalize_name;
 use crate::domain::organisation::{OrganisationFields, OrganisationInput};
-use crate::domain::provenance::{Actor, Source};
-use crate::http::error::{AppError, AppResult};
+use crate::domain::provenance::{Actor, Change, Source, Validity};
 use crate::storage::corrections::Stretch;
 use crate::storage::write::{retrying, WriteTx, Writes};
 use crate::storage::Store;
@@ -52,7 +51,7 @@ fn merged<T: Serialize + DeserializeOwned>(current: &T, patch: &Value, noun: &st
 }
 
 /// Resolves the organisation a facility names; it must exist.
-async fn organisation_id(conn: &mut AnyConnection, reference: &OrganisationRef) -> AppResult<i64> {
+async fn organisation_id(conn: &mut WriteTx, reference: &OrganisationRef) -> AppResult<i64> {
     match reference {
         OrganisationRef::Id(id) => {
             if Store::organisation_exists(conn, *id).await? {
@@ -79,6 +78,15 @@ async fn organisation_id(conn: &mut AnyConnection, reference: &OrganisationRef) 
 
 fn validate(input: &FacilityInput, source: &Source, today: NaiveDate) -> AppResult<FacilityDraft> {
     input.validate(source, today).map_err(AppError::Invalid)
+}
+
+/// Whether `change` may take effect where the current version (`current`)
+/// stands: not before it began (`Validity::admits_change_from`).
+fn admits(current: &Validity, change: &Change, today: NaiveDate) -> AppResult<()> {
+    let effective = change.effective_from.map_or(today, Day::date);
+    current
+        .admits_change_from(effective)
+        .map_err(|e| AppError::Invalid(vec![e]))
 }
 
 /// The permission question's view of a facility.
@@ -200,6 +208,7 @@ pub async fn patch_facility(
         if organisation != current.organisation_id && !who.may_create_facility(organisation) {
             return Err(refuse_organisation(organisation));
         }
+        admits(&current.validity, &draft.change, today)?;
         let written = Store::update_facility(
             &mut tx,
             &current,
@@ -216,11 +225,7 @@ pub async fn patch_facility(
     .await
 }
 
-async fn ensure_unique_name(
-    conn: &mut AnyConnection,
-    name: &str,
-    except: Option<i64>,
-) -> AppResult<()> {
+async fn ensure_unique_name(conn: &mut WriteTx, name: &str, except: Option<i64>) -> AppResult<()> {
     match Store::organisation_ids_by_name(conn)
         .await?
         .get(&normalize_name(name))
@@ -277,6 +282,7 @@ pub async fn patch_organisation(
         let (fields, change): (OrganisationFields, _) =
             input.validate(source, today).map_err(AppError::Invalid)?;
         ensure_unique_name(&mut tx, &fields.name, Some(id)).await?;
+        admits(&current.validity, &change, today)?;
         Store::update_organisation(&mut tx, &current, &fields, &change, actor, today).await?;
         tx.commit().await?;
         Ok(())

@@ -12,11 +12,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::domain::access::Principal;
+use crate::domain::error::{AppError, AppResult};
 use crate::domain::provenance::Actor;
 use crate::domain::round::{parse_reason, OverrideInput, Round, RoundInput, RoundStatus};
 use crate::domain::table1::{Table1, Table1Row};
 use crate::formats::figures::read_figures;
-use crate::http::error::{AppError, AppResult};
 use crate::formats::RowIssue;
 use crate::rounds::table1::round;
 use crate::storage::audit::AuditEvent;

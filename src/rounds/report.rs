@@ -12,13 +12,13 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, Months};
 
+use crate::domain::error::AppResult;
 use crate::domain::facility::Facility;
 use crate::domain::provenance::Actor;
 use crate::domain::round::Round;
 pub use crate::domain::round_report::*;
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::domain::table1::Table1;
-use crate::http::error::AppResult;
 use crate::rounds::table1::{Origin, TrendPoint};
 use crate::stats::changes::Changes;
 use crate::stats::spread::Spread;

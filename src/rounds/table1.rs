@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::domain::error::{AppError, AppResult};
 use crate::domain::figure::{locations_key, NATIONAL};
 use crate::domain::round::{Round, RoundStatus};
 use crate::domain::service::ServiceType;
 use crate::domain::table1::Table1;
-use crate::http::error::{AppError, AppResult};
 use crate::storage::Store;
 
 /// Table 1 for the facilities open on `day`, every service, from the register.
@@ -37,7 +37,7 @@ pub async fn table1_for_round(store: &Store, name: &str) -> AppResult<Table1> {
 /// [`table1_for_round`] for a round at hand.
 pub async fn round_table(store: &Store, round: &Round) -> AppResult<Table1> {
     if round.status.is_frozen() {
-        return store.frozen_table(round).await;
+        return Ok(store.frozen_table(round).await?);
     }
     let tallies = store.tally_services(round.reference_date, false).await?;
     let overrides = store.round_overrides(round.id).await?;

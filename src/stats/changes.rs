@@ -16,11 +16,11 @@ use chrono::NaiveDate;
 
 use crate::domain::access::InternalScope;
 use crate::domain::date::Day;
+use crate::domain::error::{AppError, AppResult};
 use crate::domain::facility::{Facility, FacilityStatus};
 use crate::domain::geo::geo;
 use crate::domain::round::Round;
 use crate::domain::service::ServiceSet;
-use crate::http::error::{AppError, AppResult};
 use crate::storage::facilities::FacilityFilter;
 use crate::storage::Store;
 

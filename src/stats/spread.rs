@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 
 use crate::domain::access::InternalScope;
+use crate::domain::error::AppResult;
 use crate::domain::facility::FacilityStatus;
 pub use crate::domain::spread::*;
-use crate::http::error::AppResult;
 use crate::storage::facilities::FacilityFilter;
 use crate::storage::Store;
 

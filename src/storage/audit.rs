@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::write::{retrying, WriteTx, Writes};
 use super::{now_millis_text, SqlBuilder, Store};
 use crate::domain::provenance::Actor;
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 /// Something to record: an event on an object, by an actor.
 #[derive(Debug, Clone)]
@@ -129,11 +129,11 @@ fn json_text(value: &Option<Value>) -> Option<String> {
     value.as_ref().map(Value::to_string)
 }
 
-fn entry_from_row(row: &AnyRow) -> AppResult<AuditEntry> {
-    let json = |column: &str| -> AppResult<Option<Value>> {
+fn entry_from_row(row: &AnyRow) -> StorageResult<AuditEntry> {
+    let json = |column: &str| -> StorageResult<Option<Value>> {
         match row.try_get::<Option<String>, _>(column)? {
             Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!("audit {column} is not JSON: {e}"))
+                StorageError::Database(anyhow::anyhow!("audit {column} is not JSON: {e}"))
             }),
             None => Ok(None),
         }
@@ -162,7 +162,7 @@ const SELECT: &str = "SELECT seq, at, event, actor, actor_user_id, on_behalf_of,
 impl Store {
     /// Appends an entry inside the caller's write transaction, which
     /// holds the log's head (see [`super::write`]).
-    pub async fn append_audit(tx: &mut WriteTx, event: &AuditEvent<'_>) -> AppResult<i64> {
+    pub async fn append_audit(tx: &mut WriteTx, event: &AuditEvent<'_>) -> StorageResult<i64> {
         let head = tx.audit_head().await?;
         let mut entry = AuditEntry {
             seq: head.seq + 1,
@@ -210,7 +210,7 @@ impl Store {
     }
 
     /// Appends an entry in a transaction of its own (for reads and logins).
-    pub async fn audit(&self, event: &AuditEvent<'_>) -> AppResult<i64> {
+    pub async fn audit(&self, event: &AuditEvent<'_>) -> StorageResult<i64> {
         retrying(|| async {
             let mut tx = self.begin_write(Writes::Audit).await?;
             let seq = Store::append_audit(&mut tx, event).await?;
@@ -221,7 +221,7 @@ impl Store {
     }
 
     /// Entries matching a filter, newest first.
-    pub async fn search_audit(&self, filter: &AuditFilter) -> AppResult<Vec<AuditEntry>> {
+    pub async fn search_audit(&self, filter: &AuditFilter) -> StorageResult<Vec<AuditEntry>> {
         let mut sql = SqlBuilder::new(SELECT);
         sql.push("WHERE 1 = 1");
         if let Some(actor) = &filter.actor {
@@ -251,7 +251,7 @@ impl Store {
 
     /// Walks the whole chain: every entry must follow its predecessor and
     /// hash to what it says, and the last must match the head.
-    pub async fn verify_audit(&self) -> AppResult<AuditVerification> {
+    pub async fn verify_audit(&self) -> StorageResult<AuditVerification> {
         let mut previous = "genesis".to_string();
         let mut expected_seq = 1;
         let mut after = 0i64;

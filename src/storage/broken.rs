@@ -9,7 +9,7 @@ use sqlx::Row;
 use super::facilities::facility_from_row;
 use super::read::BrokenRow;
 use super::{SqlBuilder, Store, END};
-use crate::http::error::AppResult;
+use crate::storage::error::StorageResult;
 
 /// The columns of a facility version a person can repair, read as text.
 pub const REPAIRABLE: &[&str] = &[
@@ -77,7 +77,7 @@ impl Store {
     /// Every stored version (in force) of a facility or organisation that
     /// cannot be read. Reads the whole register at most once a minute and
     /// after each change, so `/healthz` can be asked often.
-    pub async fn broken_rows(&self) -> AppResult<Vec<BrokenRow>> {
+    pub async fn broken_rows(&self) -> StorageResult<Vec<BrokenRow>> {
         let generation: i64 =
             sqlx::query_scalar("SELECT generation FROM register_generation WHERE id = 1")
                 .fetch_one(self.pool())
@@ -105,7 +105,7 @@ impl Store {
     }
 
     /// The newest version of a facility that cannot be read, as text.
-    pub async fn broken_facility_version(&self, id: i64) -> AppResult<Option<RawVersion>> {
+    pub async fn broken_facility_version(&self, id: i64) -> StorageResult<Option<RawVersion>> {
         let mut sql = SqlBuilder::new(super::facilities::SELECT);
         sql.push("AND o.valid_to = ")
             .text(END)

@@ -15,7 +15,7 @@ use super::write::WriteTx;
 use super::{now_text, Store, BEGINNING, END};
 use crate::domain::facility::FacilityFields;
 use crate::domain::provenance::{Actor, Change};
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 /// The columns a kept copy takes over from the version it copies.
 const FACTS: &str = "organisation_id, name, name_key, services, street, postcode, city, \
@@ -53,13 +53,7 @@ impl Store {
         fields: &FacilityFields,
         change: &Change,
         actor: &Actor,
-    ) -> AppResult<i64> {
-        if stretch.from >= stretch.until {
-            return Err(AppError::invalid(
-                "effective_until",
-                format!("{} is not after {}", stretch.until, stretch.from),
-            ));
-        }
+    ) -> StorageResult<i64> {
         let covered = sqlx::query(
             "SELECT id, version, valid_from, valid_to FROM facility_versions \
              WHERE facility_id = $1 AND superseded_at IS NULL AND valid_from < $2 AND valid_to > $3 \
@@ -71,7 +65,9 @@ impl Store {
         .fetch_all(&mut **tx)
         .await?;
         if covered.is_empty() {
-            return Err(AppError::NotFound(format!("facility {id} does not exist")));
+            return Err(StorageError::NotFound(format!(
+                "facility {id} does not exist"
+            )));
         }
         let mut version: i64 =
             sqlx::query_scalar("SELECT MAX(version) FROM facility_versions WHERE facility_id = $1")
@@ -168,7 +164,7 @@ async fn keep(
     until: &str,
     actor: &Actor,
     now: &str,
-) -> AppResult<()> {
+) -> StorageResult<()> {
     let generation = tx.generation().await?;
     sqlx::query(&format!(
         "INSERT INTO facility_versions (facility_id, version, valid_from, valid_to, recorded_at, \

@@ -26,7 +26,7 @@ use crate::domain::feature::{Feature, Features};
 use crate::domain::number::{Capacity, Rooms};
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{ServiceCount, ServiceDetail, ServiceTally};
-use crate::http::error::AppResult;
+use crate::storage::error::StorageResult;
 
 /// The days a version counts on, `[from, to)` as days since the common era,
 /// with what the counts need.
@@ -90,7 +90,7 @@ impl CountingIndex {
     /// Reads the versions of every facility (`since` None) or of the
     /// facilities with versions newer than generation `since`, replacing
     /// what the index held for them.
-    async fn load(&mut self, store: &Store, since: Option<i64>) -> AppResult<()> {
+    async fn load(&mut self, store: &Store, since: Option<i64>) -> StorageResult<()> {
         let Some(generation) = since else {
             self.facilities.clear();
             return self.read(store, SELECT.to_string()).await;
@@ -119,7 +119,7 @@ impl CountingIndex {
     }
 
     /// Adds the spans of the versions `sql` (a [`SELECT`]) returns.
-    async fn read(&mut self, store: &Store, sql: String) -> AppResult<()> {
+    async fn read(&mut self, store: &Store, sql: String) -> StorageResult<()> {
         let rows = sqlx::query(&sql).fetch_all(store.pool()).await?;
         for row in &rows {
             match self.span(row) {
@@ -258,7 +258,7 @@ impl Store {
         &self,
         day: NaiveDate,
         versions: bool,
-    ) -> AppResult<Vec<ServiceTally>> {
+    ) -> StorageResult<Vec<ServiceTally>> {
         let generation: i64 =
             sqlx::query_scalar("SELECT generation FROM register_generation WHERE id = 1")
                 .fetch_one(self.pool())

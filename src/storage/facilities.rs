@@ -19,7 +19,7 @@ use crate::domain::hours::OpeningHoursText;
 use crate::domain::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
 use crate::domain::provenance::{Actor, Change, Recorded, Validity};
 use crate::domain::service::{ServiceSet, ServiceType};
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 const FACILITY_VERSIONS: Versioned = Versioned {
     table: "facility_versions",
@@ -178,7 +178,7 @@ pub fn natural_key(name: &str, organisation_id: i64, municipality_code: &str) ->
 impl Store {
     /// Facilities matching a filter, ordered by name; rows that cannot be
     /// read are logged and left out.
-    pub async fn list_facilities(&self, filter: &FacilityFilter) -> AppResult<Vec<Facility>> {
+    pub async fn list_facilities(&self, filter: &FacilityFilter) -> StorageResult<Vec<Facility>> {
         let (facilities, broken) = self.list_facilities_checked(filter).await?;
         broken.iter().for_each(BrokenRow::log);
         Ok(facilities)
@@ -189,7 +189,7 @@ impl Store {
     pub async fn list_facilities_checked(
         &self,
         filter: &FacilityFilter,
-    ) -> AppResult<(Vec<Facility>, Vec<BrokenRow>)> {
+    ) -> StorageResult<(Vec<Facility>, Vec<BrokenRow>)> {
         let mut sql = SqlBuilder::new(SELECT);
         push_version_scope(&mut sql, filter.as_of);
         if let Some(service) = filter.service {
@@ -276,13 +276,17 @@ impl Store {
     }
 
     /// One facility as of a day, or its current version.
-    pub async fn facility(&self, id: i64, as_of: Option<NaiveDate>) -> AppResult<Option<Facility>> {
+    pub async fn facility(
+        &self,
+        id: i64,
+        as_of: Option<NaiveDate>,
+    ) -> StorageResult<Option<Facility>> {
         select_one(self.pool(), id, as_of).await
     }
 
     /// Every version of a facility, oldest first, each with the organisation
     /// name it had when recorded.
-    pub async fn facility_history(&self, id: i64) -> AppResult<Vec<Facility>> {
+    pub async fn facility_history(&self, id: i64) -> StorageResult<Vec<Facility>> {
         let mut sql = SqlBuilder::new(SELECT);
         sql.push("AND o.valid_to = ")
             .text(END)
@@ -295,7 +299,7 @@ impl Store {
 
     /// The current version of a facility, read inside a write transaction
     /// and locked, so nothing changes it before the transaction ends.
-    pub async fn facility_in(tx: &mut WriteTx, id: i64) -> AppResult<Option<Facility>> {
+    pub async fn facility_in(tx: &mut WriteTx, id: i64) -> StorageResult<Option<Facility>> {
         // Locked first (PostgreSQL), so nobody changes it before the commit.
         Store::lock_facilities(tx, &[id]).await?;
         select_one(&mut **tx, id, None).await
@@ -303,7 +307,7 @@ impl Store {
 
     /// The versions of a facility that are in force (not superseded by a
     /// correction), in the order of the days they hold: what was true when.
-    pub async fn facility_timeline(&self, id: i64) -> AppResult<Vec<Facility>> {
+    pub async fn facility_timeline(&self, id: i64) -> StorageResult<Vec<Facility>> {
         let mut sql = SqlBuilder::new(SELECT);
         sql.push("AND o.valid_to = ")
             .text(END)
@@ -319,7 +323,7 @@ impl Store {
         tx: &mut WriteTx,
         id: i64,
         day: NaiveDate,
-    ) -> AppResult<Option<Facility>> {
+    ) -> StorageResult<Option<Facility>> {
         select_one(&mut **tx, id, Some(day)).await
     }
 
@@ -331,7 +335,7 @@ impl Store {
         change: &Change,
         actor: &Actor,
         today: NaiveDate,
-    ) -> AppResult<i64> {
+    ) -> StorageResult<i64> {
         let now = now_text();
         let first_seen = match change.verified_on {
             Some(verified) if verified < today => verified.iso(),
@@ -383,7 +387,7 @@ impl Store {
         change: &Change,
         actor: &Actor,
         today: NaiveDate,
-    ) -> AppResult<Option<Facility>> {
+    ) -> StorageResult<Option<Facility>> {
         let before = audit_json(
             current.organisation_id,
             &current.fields,
@@ -470,7 +474,7 @@ async fn select_one<'e, E>(
     executor: E,
     id: i64,
     as_of: Option<NaiveDate>,
-) -> AppResult<Option<Facility>>
+) -> StorageResult<Option<Facility>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -479,7 +483,7 @@ where
     sql.push(" AND v.facility_id = ").int(id);
     let row = sql.query().fetch_optional(executor).await?;
     row.as_ref()
-        .map(|r| facility_from_row(r).map_err(AppError::Broken))
+        .map(|r| facility_from_row(r).map_err(StorageError::Broken))
         .transpose()
 }
 
@@ -524,7 +528,7 @@ async fn insert_version(
     change: &Change,
     actor: &Actor,
     now: &str,
-) -> AppResult<()> {
+) -> StorageResult<()> {
     insert_version_at(
         tx,
         facility_id,
@@ -553,7 +557,7 @@ pub(super) async fn insert_version_at(
     change: &Change,
     actor: &Actor,
     now: &str,
-) -> AppResult<()> {
+) -> StorageResult<()> {
     let flag = |b: Option<bool>| b.map(i64::from);
     let generation = tx.generation().await?;
     sqlx::query(

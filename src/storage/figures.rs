@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::{now_text, Store};
 use crate::domain::figure::{FigureQualifier, FigureValue, PublishedFigure};
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 /// What storing a figure did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,11 +19,11 @@ pub enum Stored {
 const SELECT: &str = "SELECT key, scope, period, value_text, qualifier, unit, source, note \
     FROM published_figures ";
 
-fn figure_from_row(row: &AnyRow) -> AppResult<PublishedFigure> {
+fn figure_from_row(row: &AnyRow) -> StorageResult<PublishedFigure> {
     let value: String = row.try_get("value_text")?;
     let qualifier: String = row.try_get("qualifier")?;
     let corrupt = |what: &str, v: &str| {
-        AppError::Internal(anyhow::anyhow!("stored figure {what} '{v}' is not valid"))
+        StorageError::Database(anyhow::anyhow!("stored figure {what} '{v}' is not valid"))
     };
     Ok(PublishedFigure {
         key: row.try_get("key")?,
@@ -43,7 +43,7 @@ impl Store {
     pub async fn store_figure(
         conn: &mut AnyConnection,
         figure: &PublishedFigure,
-    ) -> AppResult<Stored> {
+    ) -> StorageResult<Stored> {
         let existing = sqlx::query(&format!(
             "{SELECT} WHERE key = $1 AND scope = $2 AND period = $3"
         ))
@@ -84,7 +84,10 @@ impl Store {
     }
 
     /// The figures with this key (all when `None`), by key, scope and period.
-    pub async fn published_figures(&self, key: Option<&str>) -> AppResult<Vec<PublishedFigure>> {
+    pub async fn published_figures(
+        &self,
+        key: Option<&str>,
+    ) -> StorageResult<Vec<PublishedFigure>> {
         let rows = match key {
             Some(key) => {
                 sqlx::query(&format!(

@@ -8,7 +8,7 @@ use super::write::WriteTx;
 use super::{BEGINNING, END};
 use crate::domain::date::Day;
 use crate::domain::provenance::{Recorded, Source, SourceKind, Validity};
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 /// Reads the provenance columns every versioned table has.
 pub(super) fn recorded_from_row(c: &Columns) -> Result<Recorded, BrokenRow> {
@@ -62,17 +62,7 @@ impl Versioned {
         owner_id: i64,
         current: &Validity,
         effective: &str,
-    ) -> AppResult<i64> {
-        if let Some(valid_from) = current.valid_from {
-            if effective < valid_from.format("%Y-%m-%d").to_string().as_str() {
-                return Err(AppError::invalid(
-                    "effective_from",
-                    format!(
-                        "{effective} is before the current version, which holds from {valid_from}; history is not rewritten (a researcher can correct the past as a separate action)"
-                    ),
-                ));
-            }
-        }
+    ) -> StorageResult<i64> {
         let ended = sqlx::query(&format!(
             "UPDATE {} SET valid_to = $1 WHERE {} = $2 AND version = $3 AND valid_to = $4",
             self.table, self.owner_column
@@ -87,7 +77,7 @@ impl Versioned {
         if ended != 1 {
             // Another change ended that version since it was read: the
             // whole write is tried again on the newer one.
-            return Err(AppError::Contention(format!(
+            return Err(StorageError::Contention(format!(
                 "{} {owner_id} changed while this change was written",
                 self.noun
             )));

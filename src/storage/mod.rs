@@ -12,6 +12,7 @@ pub mod audit;
 pub mod broken;
 pub mod corrections;
 mod counting;
+pub mod error;
 pub mod facilities;
 pub mod figures;
 mod history;
@@ -34,7 +35,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor};
 
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 /// `valid_from` of a first version: true since the beginning.
 pub const BEGINNING: &str = "0001-01-01";
@@ -248,7 +249,7 @@ impl Store {
     }
 
     /// Checks that the database answers.
-    pub async fn ping(&self) -> AppResult<()> {
+    pub async fn ping(&self) -> StorageResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
@@ -276,13 +277,13 @@ pub fn date_text(date: NaiveDate) -> String {
 }
 
 /// Reads a stored date; the sentinels become `None`.
-pub fn parse_stored_date(text: Option<String>, column: &str) -> AppResult<Option<NaiveDate>> {
+pub fn parse_stored_date(text: Option<String>, column: &str) -> StorageResult<Option<NaiveDate>> {
     match text.as_deref() {
         None | Some(BEGINNING) | Some(END) => Ok(None),
         Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
             .map(Some)
             .map_err(|_| {
-                AppError::Internal(anyhow::anyhow!("stored {column} '{t}' is not a date"))
+                StorageError::Database(anyhow::anyhow!("stored {column} '{t}' is not a date"))
             }),
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::date::Day;
 use crate::domain::geo::normalize_name;
 use crate::domain::organisation::{Organisation, OrganisationFields, OrganisationKind};
 use crate::domain::provenance::{Actor, Change};
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 const ORGANISATION_VERSIONS: Versioned = Versioned {
     table: "organisation_versions",
@@ -77,7 +77,7 @@ fn push_scope(sql: &mut SqlBuilder, as_of: Option<NaiveDate>) {
 
 impl Store {
     /// Every organisation version that cannot be read.
-    pub(super) async fn broken_organisations(&self) -> AppResult<Vec<BrokenRow>> {
+    pub(super) async fn broken_organisations(&self) -> StorageResult<Vec<BrokenRow>> {
         let rows = sqlx::query(&format!("{SELECT} ORDER BY organisation_id, version"))
             .fetch_all(self.pool())
             .await?;
@@ -91,7 +91,7 @@ impl Store {
     pub async fn list_organisations(
         &self,
         as_of: Option<NaiveDate>,
-    ) -> AppResult<Vec<Organisation>> {
+    ) -> StorageResult<Vec<Organisation>> {
         let mut sql = SqlBuilder::new(SELECT);
         push_scope(&mut sql, as_of);
         sql.push(" ORDER BY name_key, organisation_id");
@@ -103,11 +103,11 @@ impl Store {
         &self,
         id: i64,
         as_of: Option<NaiveDate>,
-    ) -> AppResult<Option<Organisation>> {
+    ) -> StorageResult<Option<Organisation>> {
         select_one(self.pool(), id, as_of).await
     }
 
-    pub async fn organisation_history(&self, id: i64) -> AppResult<Vec<Organisation>> {
+    pub async fn organisation_history(&self, id: i64) -> StorageResult<Vec<Organisation>> {
         let mut sql = SqlBuilder::new(SELECT);
         sql.push("WHERE organisation_id = ")
             .int(id)
@@ -119,7 +119,7 @@ impl Store {
     /// Current organisations by normalised name, for matching spreadsheet rows.
     pub async fn organisation_ids_by_name(
         conn: &mut AnyConnection,
-    ) -> AppResult<HashMap<String, i64>> {
+    ) -> StorageResult<HashMap<String, i64>> {
         let rows = sqlx::query(
             "SELECT name_key, organisation_id FROM organisation_versions WHERE valid_to = $1",
         )
@@ -131,8 +131,14 @@ impl Store {
             .collect()
     }
 
+    /// Current organisations by normalised name, on a connection of the pool.
+    pub async fn organisations_by_name(&self) -> StorageResult<HashMap<String, i64>> {
+        let mut conn = self.pool().acquire().await?;
+        Store::organisation_ids_by_name(&mut conn).await
+    }
+
     /// Whether an organisation exists (has a current version).
-    pub async fn organisation_exists(conn: &mut AnyConnection, id: i64) -> AppResult<bool> {
+    pub async fn organisation_exists(conn: &mut AnyConnection, id: i64) -> StorageResult<bool> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT organisation_id FROM organisation_versions WHERE organisation_id = $1 AND valid_to = $2",
         )
@@ -148,7 +154,7 @@ impl Store {
         fields: &OrganisationFields,
         change: &Change,
         actor: &Actor,
-    ) -> AppResult<i64> {
+    ) -> StorageResult<i64> {
         let now = now_text();
         let id: i64 =
             sqlx::query_scalar("INSERT INTO organisations (created_at) VALUES ($1) RETURNING id")
@@ -168,7 +174,7 @@ impl Store {
     }
 
     /// The current version of an organisation, inside a write transaction.
-    pub async fn organisation_in(tx: &mut WriteTx, id: i64) -> AppResult<Option<Organisation>> {
+    pub async fn organisation_in(tx: &mut WriteTx, id: i64) -> StorageResult<Option<Organisation>> {
         select_one(&mut **tx, id, None).await
     }
 
@@ -180,7 +186,7 @@ impl Store {
         change: &Change,
         actor: &Actor,
         today: NaiveDate,
-    ) -> AppResult<()> {
+    ) -> StorageResult<()> {
         let effective = change
             .effective_from
             .map_or_else(|| date_text(today), Day::iso);
@@ -224,7 +230,7 @@ async fn select_one<'e, E>(
     executor: E,
     id: i64,
     as_of: Option<NaiveDate>,
-) -> AppResult<Option<Organisation>>
+) -> StorageResult<Option<Organisation>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -233,7 +239,7 @@ where
     sql.push(" AND organisation_id = ").int(id);
     let row = sql.query().fetch_optional(executor).await?;
     row.as_ref()
-        .map(|r| organisation_from_row(r).map_err(AppError::Broken))
+        .map(|r| organisation_from_row(r).map_err(StorageError::Broken))
         .transpose()
 }
 
@@ -257,7 +263,7 @@ async fn insert_version(
     change: &Change,
     actor: &Actor,
     now: &str,
-) -> AppResult<()> {
+) -> StorageResult<()> {
     sqlx::query(
         "INSERT INTO organisation_versions (organisation_id, version, valid_from, valid_to, \
          recorded_at, recorded_by, source_kind, source_detail, verified_on, change_note, name, \

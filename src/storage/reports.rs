@@ -8,12 +8,12 @@ use super::{date_text, SqlBuilder, Store};
 use crate::domain::feature::Feature;
 use crate::domain::service::ServiceType;
 use crate::domain::table1::{ServiceCount, ServiceDetail, ServiceTally};
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 impl Store {
     /// The newest facility and organisation version ids: history is
     /// append-only, so any change to the register makes one of them grow.
-    pub async fn newest_versions(&self) -> AppResult<(Option<i64>, Option<i64>)> {
+    pub async fn newest_versions(&self) -> StorageResult<(Option<i64>, Option<i64>)> {
         let row = sqlx::query(
             "SELECT (SELECT MAX(id) FROM facility_versions) AS f, \
              (SELECT MAX(id) FROM organisation_versions) AS o",
@@ -26,7 +26,7 @@ impl Store {
     /// Per service: public facilities open on `day`, the distinct
     /// municipalities they are in, and their summed capacity (the part of
     /// [`Store::tally_services`] every count needs).
-    pub async fn count_services(&self, day: NaiveDate) -> AppResult<Vec<ServiceCount>> {
+    pub async fn count_services(&self, day: NaiveDate) -> StorageResult<Vec<ServiceCount>> {
         Ok(self
             .tally_services(day, false)
             .await?
@@ -53,7 +53,7 @@ impl Store {
         &self,
         day: NaiveDate,
         versions: bool,
-    ) -> AppResult<Vec<ServiceTally>> {
+    ) -> StorageResult<Vec<ServiceTally>> {
         let day = date_text(day);
         let mut sql = SqlBuilder::new(
             "SELECT s.code, COUNT(*) AS locations, \
@@ -91,7 +91,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let code: String = row.try_get("code")?;
-                let ids = |column: &str| -> AppResult<Vec<i64>> {
+                let ids = |column: &str| -> StorageResult<Vec<i64>> {
                     let mut ids = id_list(row.try_get::<Option<String>, _>(column)?, column)?;
                     ids.sort_unstable();
                     Ok(ids)
@@ -99,7 +99,7 @@ impl Store {
                 Ok(ServiceTally {
                     count: ServiceCount {
                         service: ServiceType::parse(&code).ok_or_else(|| {
-                            AppError::Internal(anyhow::anyhow!("unknown service type '{code}'"))
+                            StorageError::Database(anyhow::anyhow!("unknown service type '{code}'"))
                         })?,
                         locations: row.try_get("locations")?,
                         municipalities: row.try_get("municipalities")?,
@@ -131,7 +131,7 @@ impl Store {
 }
 
 /// A comma-separated list of whole numbers, as `string_agg` returns them.
-fn id_list(text: Option<String>, column: &str) -> AppResult<Vec<i64>> {
+fn id_list(text: Option<String>, column: &str) -> StorageResult<Vec<i64>> {
     let Some(text) = text else {
         return Ok(Vec::new());
     };
@@ -139,14 +139,14 @@ fn id_list(text: Option<String>, column: &str) -> AppResult<Vec<i64>> {
         .filter(|t| !t.is_empty())
         .map(|t| {
             t.trim().parse::<i64>().map_err(|_| {
-                AppError::Internal(anyhow::anyhow!("{column}: '{t}' is not a whole number"))
+                StorageError::Database(anyhow::anyhow!("{column}: '{t}' is not a whole number"))
             })
         })
         .collect()
 }
 
 /// `facility:version` pairs, sorted by facility.
-fn pair_list(text: Option<String>) -> AppResult<Vec<(i64, i64)>> {
+fn pair_list(text: Option<String>) -> StorageResult<Vec<(i64, i64)>> {
     let mut pairs = text
         .unwrap_or_default()
         .split(',')
@@ -155,10 +155,12 @@ fn pair_list(text: Option<String>) -> AppResult<Vec<(i64, i64)>> {
             t.split_once(':')
                 .and_then(|(f, v)| Some((f.trim().parse().ok()?, v.trim().parse().ok()?)))
                 .ok_or_else(|| {
-                    AppError::Internal(anyhow::anyhow!("versions: '{t}' is not facility:version"))
+                    StorageError::Database(anyhow::anyhow!(
+                        "versions: '{t}' is not facility:version"
+                    ))
                 })
         })
-        .collect::<AppResult<Vec<(i64, i64)>>>()?;
+        .collect::<StorageResult<Vec<(i64, i64)>>>()?;
     pairs.sort_unstable();
     Ok(pairs)
 }

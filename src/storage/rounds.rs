@@ -11,16 +11,16 @@ use crate::domain::provenance::Actor;
 use crate::domain::round::{CountOverride, NewRound, OverrideDraft, Round, RoundStatus};
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::domain::table1::{Fact, Qualifier, Table1, Table1Row};
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 const SELECT: &str = "SELECT id, name, reference_date, scope, status, created_at, created_by, \
     closed_at, published_at FROM rounds ";
 
-fn corrupt(what: &str, value: &str) -> AppError {
-    AppError::Internal(anyhow::anyhow!("stored {what} '{value}' is not valid"))
+fn corrupt(what: &str, value: &str) -> StorageError {
+    StorageError::Database(anyhow::anyhow!("stored {what} '{value}' is not valid"))
 }
 
-fn round_from_row(row: &AnyRow) -> AppResult<Round> {
+fn round_from_row(row: &AnyRow) -> StorageResult<Round> {
     let date: String = row.try_get("reference_date")?;
     let status: String = row.try_get("status")?;
     Ok(Round {
@@ -37,11 +37,11 @@ fn round_from_row(row: &AnyRow) -> AppResult<Round> {
     })
 }
 
-fn service(code: &str) -> AppResult<ServiceType> {
+fn service(code: &str) -> StorageResult<ServiceType> {
     ServiceType::parse(code).ok_or_else(|| corrupt("service type", code))
 }
 
-fn qualifier(code: &str) -> AppResult<Qualifier> {
+fn qualifier(code: &str) -> StorageResult<Qualifier> {
     Qualifier::parse(code).ok_or_else(|| corrupt("qualifier", code))
 }
 
@@ -54,7 +54,7 @@ impl Store {
         conn: &mut AnyConnection,
         round: &NewRound,
         actor: &Actor,
-    ) -> AppResult<i64> {
+    ) -> StorageResult<i64> {
         let row = sqlx::query(
             "INSERT INTO rounds (name, reference_date, scope, status, created_at, created_by) \
              VALUES ($1, $2, $3, 'open', $4, $5) RETURNING id",
@@ -66,17 +66,18 @@ impl Store {
         .bind(actor.name.as_str())
         .fetch_one(&mut *conn)
         .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => {
-                AppError::Conflict(format!("there is a round named '{}' already", round.name))
-            }
+        .map_err(|e| match StorageError::from(e) {
+            StorageError::Conflict { constraint, .. } => StorageError::Conflict {
+                constraint,
+                message: format!("there is a round named '{}' already", round.name),
+            },
             other => other,
         })?;
         Ok(row.try_get("id")?)
     }
 
     /// The round with this name.
-    pub async fn round_by_name(&self, name: &str) -> AppResult<Option<Round>> {
+    pub async fn round_by_name(&self, name: &str) -> StorageResult<Option<Round>> {
         let row = sqlx::query(&format!("{SELECT} WHERE name = $1"))
             .bind(name)
             .fetch_optional(self.pool())
@@ -85,7 +86,7 @@ impl Store {
     }
 
     /// The round with this name, read inside a transaction.
-    pub async fn round_in(conn: &mut AnyConnection, name: &str) -> AppResult<Option<Round>> {
+    pub async fn round_in(conn: &mut AnyConnection, name: &str) -> StorageResult<Option<Round>> {
         let row = sqlx::query(&format!("{SELECT} WHERE name = $1"))
             .bind(name)
             .fetch_optional(&mut *conn)
@@ -95,7 +96,7 @@ impl Store {
 
     /// Every round, the latest reference date first; only published ones
     /// when `published_only`.
-    pub async fn list_rounds(&self, published_only: bool) -> AppResult<Vec<Round>> {
+    pub async fn list_rounds(&self, published_only: bool) -> StorageResult<Vec<Round>> {
         let filter = if published_only {
             "WHERE status = 'published' "
         } else {
@@ -110,7 +111,7 @@ impl Store {
     }
 
     /// A round's overrides, in service order.
-    pub async fn round_overrides(&self, round_id: i64) -> AppResult<Vec<CountOverride>> {
+    pub async fn round_overrides(&self, round_id: i64) -> StorageResult<Vec<CountOverride>> {
         let mut conn = self.pool().acquire().await?;
         Store::round_overrides_in(&mut conn, round_id).await
     }
@@ -119,7 +120,7 @@ impl Store {
     pub async fn round_overrides_in(
         conn: &mut AnyConnection,
         round_id: i64,
-    ) -> AppResult<Vec<CountOverride>> {
+    ) -> StorageResult<Vec<CountOverride>> {
         let rows = sqlx::query(
             "SELECT service, qualifier, value, note, source, updated_at, updated_by \
              FROM round_overrides WHERE round_id = $1",
@@ -140,7 +141,7 @@ impl Store {
                     updated_by: row.try_get("updated_by")?,
                 })
             })
-            .collect::<AppResult<Vec<_>>>()?;
+            .collect::<StorageResult<Vec<_>>>()?;
         overrides.sort_by_key(|o| o.service);
         Ok(overrides)
     }
@@ -151,7 +152,7 @@ impl Store {
         round_id: i64,
         draft: &OverrideDraft,
         actor: &Actor,
-    ) -> AppResult<()> {
+    ) -> StorageResult<()> {
         if draft.is_neutral() {
             sqlx::query("DELETE FROM round_overrides WHERE round_id = $1 AND service = $2")
                 .bind(round_id)
@@ -188,7 +189,7 @@ impl Store {
         round_id: i64,
         from: RoundStatus,
         to: RoundStatus,
-    ) -> AppResult<bool> {
+    ) -> StorageResult<bool> {
         let set = match to {
             RoundStatus::Open => "closed_at = NULL",
             RoundStatus::Closed => "closed_at = $4",
@@ -214,7 +215,7 @@ impl Store {
         round_id: i64,
         table: &Table1,
         versions: &[(ServiceType, Vec<(i64, i64)>)],
-    ) -> AppResult<()> {
+    ) -> StorageResult<()> {
         for row in &table.rows {
             let facts = serde_json::to_string(&row.facts).map_err(anyhow::Error::from)?;
             sqlx::query(
@@ -258,7 +259,7 @@ impl Store {
     }
 
     /// Forgets a reopened round's frozen counts (the audit log keeps them).
-    pub async fn thaw_round(conn: &mut AnyConnection, round_id: i64) -> AppResult<()> {
+    pub async fn thaw_round(conn: &mut AnyConnection, round_id: i64) -> StorageResult<()> {
         for table in ["round_facilities", "round_counts"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE round_id = $1"))
                 .bind(round_id)
@@ -269,7 +270,7 @@ impl Store {
     }
 
     /// The frozen Table 1 of a closed or published round.
-    pub async fn frozen_table(&self, round: &Round) -> AppResult<Table1> {
+    pub async fn frozen_table(&self, round: &Round) -> StorageResult<Table1> {
         let rows = sqlx::query(
             "SELECT service, locations, municipalities, cities, capacity, qualifier, \
              register_locations, note, source, facts_json FROM round_counts WHERE round_id = $1",
@@ -327,7 +328,10 @@ impl Store {
 
     /// The facility versions a closed round counted, per service, as
     /// (facility id, version id): what each count is made of.
-    pub async fn round_versions(&self, round_id: i64) -> AppResult<Vec<(ServiceType, i64, i64)>> {
+    pub async fn round_versions(
+        &self,
+        round_id: i64,
+    ) -> StorageResult<Vec<(ServiceType, i64, i64)>> {
         let rows = sqlx::query(
             "SELECT service, facility_id, version_id FROM round_facilities WHERE round_id = $1 \
              ORDER BY service, facility_id",

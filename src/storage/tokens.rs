@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::{now_text, Store};
 use crate::domain::access::{Principal, Role, Via};
 use crate::domain::secret;
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TokenInfo {
@@ -27,20 +27,23 @@ pub const SERVICE_TOKEN_ROLES: &[&str] = &["admin"];
 
 impl Store {
     /// Creates a service token and returns its secret, which is not stored.
-    pub async fn create_token(&self, name: &str, role: &str) -> AppResult<(i64, String)> {
+    pub async fn create_token(&self, name: &str, role: &str) -> StorageResult<(i64, String)> {
         self.insert_token(name, role, None).await
     }
 
     /// Creates a token that acts as a user.
-    pub async fn create_user_token(&self, user_id: i64, name: &str) -> AppResult<(i64, String)> {
+    pub async fn create_user_token(
+        &self,
+        user_id: i64,
+        name: &str,
+    ) -> StorageResult<(i64, String)> {
         let user = self
             .user(user_id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("user {user_id} does not exist")))?;
+            .ok_or_else(|| StorageError::NotFound(format!("user {user_id} does not exist")))?;
         if user.disabled_at.is_some() {
-            return Err(AppError::Forbidden(
-                "a disabled user cannot get a token".into(),
-            ));
+            // Refused as the unique constraint on active tokens would be.
+            return Err(StorageError::conflict("a disabled user cannot get a token"));
         }
         self.insert_token(name, user.role.code(), Some(user_id))
             .await
@@ -51,7 +54,7 @@ impl Store {
         name: &str,
         role: &str,
         user_id: Option<i64>,
-    ) -> AppResult<(i64, String)> {
+    ) -> StorageResult<(i64, String)> {
         let secret = secret::generate("vng_");
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (name, role, token_hash, created_at, user_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -67,7 +70,7 @@ impl Store {
     }
 
     /// The caller a token stands for, if the token is valid and its user active.
-    pub async fn authenticate(&self, token: &str) -> AppResult<Option<Principal>> {
+    pub async fn authenticate(&self, token: &str) -> StorageResult<Option<Principal>> {
         let row = sqlx::query(
             "SELECT t.id, t.name, t.role, t.user_id, t.last_used_at, u.disabled_at FROM api_tokens t \
              LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
@@ -95,7 +98,7 @@ impl Store {
                     user_id: None,
                     name: format!("token:{}", row.try_get::<String, _>("name")?),
                     role: Role::parse(&role).ok_or_else(|| {
-                        AppError::Internal(anyhow::anyhow!(
+                        StorageError::Database(anyhow::anyhow!(
                             "stored token role '{role}' is not valid"
                         ))
                     })?,
@@ -121,7 +124,7 @@ impl Store {
     }
 
     /// Tokens, all or of one user.
-    pub async fn list_tokens(&self, user_id: Option<i64>) -> AppResult<Vec<TokenInfo>> {
+    pub async fn list_tokens(&self, user_id: Option<i64>) -> StorageResult<Vec<TokenInfo>> {
         let rows = match user_id {
             Some(id) => sqlx::query(
                 "SELECT id, name, role, user_id, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
@@ -152,7 +155,7 @@ impl Store {
 
     /// Revokes a token at once (only the owner's, when `owner` is given);
     /// returns whether an active token was revoked.
-    pub async fn revoke_token(&self, id: i64, owner: Option<i64>) -> AppResult<bool> {
+    pub async fn revoke_token(&self, id: i64, owner: Option<i64>) -> StorageResult<bool> {
         let result = match owner {
             Some(user) => sqlx::query(
                 "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",

@@ -10,7 +10,7 @@ use super::{now_millis_text, now_text, Store};
 use crate::domain::access::Role;
 use crate::domain::secret;
 use crate::domain::throttle::Failures;
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 /// How long a session lives without use, and at most.
 pub const SESSION_IDLE: Duration = Duration::minutes(30);
@@ -47,10 +47,12 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-fn parse_time(text: &str) -> AppResult<DateTime<Utc>> {
+fn parse_time(text: &str) -> StorageResult<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored time '{text}' is not valid: {e}")))
+        .map_err(|e| {
+            StorageError::Database(anyhow::anyhow!("stored time '{text}' is not valid: {e}"))
+        })
 }
 
 fn time_text(t: DateTime<Utc>) -> String {
@@ -60,7 +62,7 @@ fn time_text(t: DateTime<Utc>) -> String {
 const USER_COLUMNS: &str =
     "u.id, u.email, u.name, u.role, u.organisation_id, u.password_hash, u.created_at, u.disabled_at";
 
-async fn user_from_row(conn: &mut AnyConnection, row: &AnyRow) -> AppResult<Credentials> {
+async fn user_from_row(conn: &mut AnyConnection, row: &AnyRow) -> StorageResult<Credentials> {
     let id: i64 = row.try_get("id")?;
     let role: String = row.try_get("role")?;
     let facility_ids = sqlx::query_scalar(
@@ -76,7 +78,7 @@ async fn user_from_row(conn: &mut AnyConnection, row: &AnyRow) -> AppResult<Cred
             email: row.try_get("email")?,
             name: row.try_get("name")?,
             role: Role::parse(&role).ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("stored role '{role}' is not valid"))
+                StorageError::Database(anyhow::anyhow!("stored role '{role}' is not valid"))
             })?,
             organisation_id: row.try_get("organisation_id")?,
             facility_ids,
@@ -102,14 +104,14 @@ impl Store {
         role: Role,
         organisation_id: Option<i64>,
         facility_ids: &[i64],
-    ) -> AppResult<i64> {
+    ) -> StorageResult<i64> {
         let email = normalize_email(email);
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(email.as_str())
             .fetch_optional(&mut *conn)
             .await?;
         if exists.is_some() {
-            return Err(AppError::Conflict(format!(
+            return Err(StorageError::conflict(format!(
                 "a user with e-mail {email} already exists"
             )));
         }
@@ -133,7 +135,7 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn list_users(&self) -> AppResult<Vec<User>> {
+    pub async fn list_users(&self) -> StorageResult<Vec<User>> {
         let mut conn = self.pool().acquire().await?;
         let rows = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u ORDER BY u.email"
@@ -147,7 +149,7 @@ impl Store {
         Ok(users)
     }
 
-    pub async fn user_by_email(&self, email: &str) -> AppResult<Option<Credentials>> {
+    pub async fn user_by_email(&self, email: &str) -> StorageResult<Option<Credentials>> {
         let mut conn = self.pool().acquire().await?;
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"
@@ -161,7 +163,7 @@ impl Store {
         }
     }
 
-    pub async fn user(&self, id: i64) -> AppResult<Option<User>> {
+    pub async fn user(&self, id: i64) -> StorageResult<Option<User>> {
         let mut conn = self.pool().acquire().await?;
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
@@ -176,7 +178,7 @@ impl Store {
     }
 
     /// Disables a user and ends their sessions, tokens and reset links at once.
-    pub async fn disable_user(conn: &mut AnyConnection, id: i64) -> AppResult<bool> {
+    pub async fn disable_user(conn: &mut AnyConnection, id: i64) -> StorageResult<bool> {
         let now = now_text();
         let changed =
             sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
@@ -214,7 +216,7 @@ impl Store {
         conn: &mut AnyConnection,
         user_id: i64,
         hash: &str,
-    ) -> AppResult<(u64, u64)> {
+    ) -> StorageResult<(u64, u64)> {
         let now = now_text();
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
@@ -241,7 +243,7 @@ impl Store {
     }
 
     /// Starts a session; returns the secret for the cookie and the CSRF token.
-    pub async fn create_session(&self, user_id: i64) -> AppResult<(String, String)> {
+    pub async fn create_session(&self, user_id: i64) -> StorageResult<(String, String)> {
         let token = secret::generate("");
         let csrf = secret::generate("");
         let now = Utc::now();
@@ -261,7 +263,7 @@ impl Store {
 
     /// The live session a cookie names; idle, expired, ended sessions and
     /// those of disabled users are not live. Use keeps a session alive.
-    pub async fn session(&self, token: &str) -> AppResult<Option<Session>> {
+    pub async fn session(&self, token: &str) -> StorageResult<Option<Session>> {
         let mut conn = self.pool().acquire().await?;
         let row = sqlx::query(&format!(
             "SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, s.expires_at, {USER_COLUMNS} \
@@ -293,7 +295,7 @@ impl Store {
         }))
     }
 
-    pub async fn end_session(&self, id: i64) -> AppResult<()> {
+    pub async fn end_session(&self, id: i64) -> StorageResult<()> {
         sqlx::query("UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
             .bind(now_text())
             .bind(id)
@@ -306,7 +308,7 @@ impl Store {
     pub async fn create_password_reset(
         conn: &mut AnyConnection,
         user_id: i64,
-    ) -> AppResult<String> {
+    ) -> StorageResult<String> {
         let token = secret::generate("");
         let now = Utc::now();
         sqlx::query(
@@ -333,7 +335,7 @@ impl Store {
     pub async fn use_password_reset(
         conn: &mut AnyConnection,
         token: &str,
-    ) -> AppResult<Option<User>> {
+    ) -> StorageResult<Option<User>> {
         let row = sqlx::query(
             "SELECT r.id, r.user_id, r.expires_at FROM password_resets r JOIN users u ON u.id = r.user_id \
              WHERE r.token_hash = $1 AND r.used_at IS NULL AND u.disabled_at IS NULL",
@@ -364,7 +366,7 @@ impl Store {
     }
 
     /// How many reset links were made for a user since a time.
-    pub async fn resets_since(&self, user_id: i64, since: DateTime<Utc>) -> AppResult<i64> {
+    pub async fn resets_since(&self, user_id: i64, since: DateTime<Utc>) -> StorageResult<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2",
         )
@@ -381,14 +383,14 @@ impl Store {
         &self,
         account: Option<&str>,
         ip: &str,
-    ) -> AppResult<(Failures, Failures)> {
+    ) -> StorageResult<(Failures, Failures)> {
         let hour_ago = time_text(Utc::now() - Duration::hours(1));
-        let times = |rows: Vec<String>| -> AppResult<Failures> {
+        let times = |rows: Vec<String>| -> StorageResult<Failures> {
             Ok(Failures {
                 times: rows
                     .iter()
                     .map(|t| parse_time(t))
-                    .collect::<AppResult<_>>()?,
+                    .collect::<StorageResult<_>>()?,
             })
         };
         let own = match account {
@@ -415,7 +417,7 @@ impl Store {
     }
 
     /// Records a failed attempt, and prunes records older than a day.
-    pub async fn record_failure(&self, account: Option<&str>, ip: &str) -> AppResult<()> {
+    pub async fn record_failure(&self, account: Option<&str>, ip: &str) -> StorageResult<()> {
         sqlx::query("INSERT INTO auth_failures (account, ip, at) VALUES ($1, $2, $3)")
             .bind(account.map(normalize_email))
             .bind(ip)
@@ -430,7 +432,7 @@ impl Store {
     }
 
     /// Forgets an account's failures: after a successful login, or when an admin unlocks it.
-    pub async fn clear_failures(&self, account: &str) -> AppResult<u64> {
+    pub async fn clear_failures(&self, account: &str) -> StorageResult<u64> {
         Ok(sqlx::query("DELETE FROM auth_failures WHERE account = $1")
             .bind(normalize_email(account))
             .execute(self.pool())
@@ -439,7 +441,7 @@ impl Store {
     }
 
     /// Accounts with failed logins in the last hour: (account, failures, last failure).
-    pub async fn accounts_with_failures(&self) -> AppResult<Vec<(String, i64, String)>> {
+    pub async fn accounts_with_failures(&self) -> StorageResult<Vec<(String, i64, String)>> {
         let hour_ago = time_text(Utc::now() - Duration::hours(1));
         let rows = sqlx::query(
             "SELECT account, COUNT(*) AS failures, MAX(at) AS last_at FROM auth_failures \

@@ -33,7 +33,7 @@ use std::time::Duration;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::{Engine, Store};
-use crate::http::error::{AppError, AppResult};
+use crate::storage::error::{StorageError, StorageResult};
 
 /// Which shared rows a write transaction will touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +89,7 @@ impl WriteTx {
     /// others the audit head. On PostgreSQL this locks them; every writer
     /// takes them here, always in this order, after the rows of its own
     /// objects (see the module comment).
-    async fn take_shared(&mut self) -> AppResult<()> {
+    async fn take_shared(&mut self) -> StorageResult<()> {
         if self.shared {
             return Ok(());
         }
@@ -111,30 +111,30 @@ impl WriteTx {
 
     /// The register generation of this transaction: every version it
     /// writes carries it.
-    pub(super) async fn generation(&mut self) -> AppResult<i64> {
+    pub(super) async fn generation(&mut self) -> StorageResult<i64> {
         self.take_shared().await?;
         self.generation.ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
+            StorageError::Database(anyhow::anyhow!(
                 "a register version was written in a transaction not begun for register writes"
             ))
         })
     }
 
     /// The audit head, as this transaction has moved it.
-    pub(super) async fn audit_head(&mut self) -> AppResult<&mut AuditHead> {
+    pub(super) async fn audit_head(&mut self) -> StorageResult<&mut AuditHead> {
         self.take_shared().await?;
         self.audit_head
             .as_mut()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the audit head was not read")))
+            .ok_or_else(|| StorageError::Database(anyhow::anyhow!("the audit head was not read")))
     }
 
     /// Undoes everything the transaction wrote.
-    pub async fn rollback(self) -> AppResult<()> {
+    pub async fn rollback(self) -> StorageResult<()> {
         self.tx.rollback().await?;
         Ok(())
     }
 
-    pub async fn commit(self) -> AppResult<()> {
+    pub async fn commit(self) -> StorageResult<()> {
         self.tx.commit().await?;
         Ok(())
     }
@@ -156,7 +156,7 @@ const AUDIT_POSTGRES: &str =
 
 impl Store {
     /// Begins a write transaction (see the module comment).
-    pub async fn begin_write(&self, writes: Writes) -> AppResult<WriteTx> {
+    pub async fn begin_write(&self, writes: Writes) -> StorageResult<WriteTx> {
         let tx = match &self.writer {
             // The one connection of the writer pool: writers queue for it.
             Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await?,
@@ -177,7 +177,7 @@ impl Store {
     /// has one writer): a write that changes several facilities (an
     /// import) then never holds the shared rows while it waits for a
     /// facility another writer holds.
-    pub async fn lock_facilities(tx: &mut WriteTx, ids: &[i64]) -> AppResult<()> {
+    pub async fn lock_facilities(tx: &mut WriteTx, ids: &[i64]) -> StorageResult<()> {
         if tx.engine != Engine::Postgres || ids.is_empty() {
             return Ok(());
         }
@@ -202,20 +202,49 @@ impl Store {
 /// How often a write is tried when the database reports contention.
 const ATTEMPTS: u32 = 8;
 
+/// An error that says whether the database met contention (the
+/// transaction was rolled back, so the whole write may run again).
+pub trait Contended {
+    fn contention(&self) -> Option<&str>;
+}
+
+impl Contended for StorageError {
+    fn contention(&self) -> Option<&str> {
+        match self {
+            StorageError::Contention(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+impl Contended for crate::domain::error::AppError {
+    fn contention(&self) -> Option<&str> {
+        match self {
+            crate::domain::error::AppError::Contention(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
 /// Runs `attempt` until it succeeds, fails for another reason, or has met
 /// contention [`ATTEMPTS`] times; waits a little longer (with jitter) each time.
-pub async fn retrying<T, F, Fut>(mut attempt: F) -> AppResult<T>
+pub async fn retrying<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
 where
+    E: Contended,
     F: FnMut() -> Fut,
-    Fut: Future<Output = AppResult<T>>,
+    Fut: Future<Output = Result<T, E>>,
 {
     let mut tries = 0;
     loop {
         tries += 1;
         match attempt().await {
-            Err(AppError::Contention(reason)) if tries < ATTEMPTS => {
+            Err(e) if tries < ATTEMPTS && e.contention().is_some() => {
                 let jitter = rand::random_range(0..=2u64 << tries);
-                tracing::debug!(tries, %reason, "write met contention; trying again");
+                tracing::debug!(
+                    tries,
+                    reason = e.contention(),
+                    "write met contention; trying again"
+                );
                 tokio::time::sleep(Duration::from_millis(jitter)).await;
             }
             other => return other,

@@ -14,6 +14,7 @@ mod exports;
 mod finder;
 mod import;
 mod integrity;
+mod layering;
 mod mail;
 mod matrix;
 mod pages;

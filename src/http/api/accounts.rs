@@ -170,7 +170,8 @@ pub async fn create_user(
     ApiJson(new): ApiJson<NewUser>,
 ) -> AppResult<impl IntoResponse> {
     let (id, link) = accounts::create_user(&state.store, &new, &caller.actor()).await?;
-    let invitation_sent = crate::accounts::mails::send_invitation(&state, &new.email, &link).await;
+    let invitation_sent =
+        crate::accounts::mails::send_invitation(&state.services(), &new.email, &link).await;
     Ok((
         StatusCode::CREATED,
         Json(CreatedUser {

@@ -54,7 +54,7 @@ impl PageError {
 
 impl From<AppError> for PageError {
     fn from(error: AppError) -> PageError {
-        let status = error.status();
+        let status = crate::http::error::status(&error);
         let retry_after = match &error {
             AppError::TooManyRequests { retry_after, .. } => Some(*retry_after),
             AppError::Contention(_) => Some(1),
@@ -125,4 +125,10 @@ pub fn error_response(headers: &HeaderMap, error: AppError) -> Response {
         form_body: false,
     };
     page.error(error.into())
+}
+
+impl From<crate::storage::error::StorageError> for PageError {
+    fn from(error: crate::storage::error::StorageError) -> PageError {
+        PageError::from(AppError::from(error))
+    }
 }

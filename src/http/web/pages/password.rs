@@ -55,7 +55,7 @@ pub async fn forgot(page: Page, State(state): State<AppState>, body: Bytes) -> R
             // address with an account as for one without.
             let state = state.clone();
             tokio::spawn(async move {
-                mails::send_reset(&state, &user.email, &secret).await;
+                mails::send_reset(&state.services(), &user.email, &secret).await;
             });
         }
         Ok(page.render(

@@ -161,7 +161,7 @@ pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> R
         };
         match accounts::create_user(&state.store, &new, &page.caller.actor()).await {
             Ok((_, secret)) => {
-                let sent = mails::send_invitation(&state, &new.email, &secret).await;
+                let sent = mails::send_invitation(&state.services(), &new.email, &secret).await;
                 Ok(see_other(if sent {
                     "/beheer/gebruikers?melding=uitgenodigd"
                 } else {
