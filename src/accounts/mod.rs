@@ -177,7 +177,7 @@ pub async fn sign_in(
         .as_ref()
         .and_then(|c| c.password_hash.as_deref())
         .unwrap_or(password::dummy_hash());
-    let matches = password::verify(password, hash);
+    let matches = password::verify_off_executor(password, hash).await;
     match credentials {
         Some(c) if matches && c.password_hash.is_some() && c.user.disabled_at.is_none() => {
             store.clear_failures(&account).await?;
@@ -255,6 +255,9 @@ pub async fn set_password(
     new_password: &str,
     actor: &Actor,
 ) -> AppResult<PasswordSet> {
+    // Hashed before the write transaction, off the executor: the writer
+    // is not held for the hashing's tens of milliseconds.
+    let hash = password::hash_off_executor(new_password).await?;
     let mut tx = store.begin_write(Writes::Audit).await?;
     let user = Store::use_password_reset(&mut tx, link)
         .await?
@@ -264,7 +267,6 @@ pub async fn set_password(
     if let Some(reason) = password::weakness(new_password, &user.email) {
         return Err(AppError::Invalid(vec![FieldError::new("password", reason)]));
     }
-    let hash = password::hash(new_password)?;
     let (sessions_ended, tokens_revoked) = Store::set_password(&mut tx, user.id, &hash).await?;
     let actor = Actor {
         user_id: Some(user.id),

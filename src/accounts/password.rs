@@ -33,6 +33,21 @@ pub fn verify(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// [`hash`] on the blocking pool: hashing takes tens of milliseconds of
+/// CPU, which must not stall the executor's other requests.
+pub async fn hash_off_executor(password: &str) -> anyhow::Result<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash(&password)).await?
+}
+
+/// [`verify`] on the blocking pool.
+pub async fn verify_off_executor(password: &str, stored: &str) -> bool {
+    let (password, stored) = (password.to_string(), stored.to_string());
+    tokio::task::spawn_blocking(move || verify(&password, &stored))
+        .await
+        .unwrap_or(false)
+}
+
 /// A hash to verify against when the account does not exist, so that
 /// answering takes as long as for a real account.
 pub fn dummy_hash() -> &'static str {
