@@ -11,7 +11,7 @@ use calamine::{Data, Reader};
 use serde_json::json;
 
 use crate::common::*;
-use crate::rounds::vangnet;
+use crate::rounds::lifecycle::vangnet;
 use vangnet::domain::access::Principal;
 use vangnet::domain::hours::{date_in_words, Language};
 use vangnet::domain::provenance::Actor;

@@ -14,7 +14,7 @@ use vangnet::domain::table1::Language;
 use vangnet::rounds::table1::Origin;
 use vangnet::storage::audit::AuditFilter;
 
-const FIGURES: &[u8] = include_bytes!("../../data/published_figures.csv");
+const FIGURES: &[u8] = include_bytes!("../../../data/published_figures.csv");
 
 fn today() -> String {
     vangnet::domain::date::today().to_string()

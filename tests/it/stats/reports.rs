@@ -357,7 +357,7 @@ async fn between_published_rounds_the_list_explains_their_frozen_counts() {
 #[tokio::test]
 async fn the_trend_draws_published_figures_apart_from_register_counts_and_tables_them() {
     let app = app_with_history().await;
-    let figures = include_bytes!("../../data/published_figures.csv");
+    let figures = include_bytes!("../../../data/published_figures.csv");
     let report = vangnet::rounds::import_figures(
         &app.store,
         figures,

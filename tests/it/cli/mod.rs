@@ -1,0 +1,3 @@
+//! The `vangnet` command.
+
+mod commands;

@@ -1,0 +1,5 @@
+//! HTTP: the authorisation matrix over the route table, caching headers, pages.
+
+mod caching;
+mod matrix;
+mod pages;

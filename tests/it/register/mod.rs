@@ -1,0 +1,10 @@
+//! The register: the facility API, imports and exports, the staff pages, the finder, and integrity (one validation for every entry point).
+
+mod api;
+mod exports;
+mod finder;
+mod import;
+mod integrity;
+mod property;
+mod register_pages;
+mod uploads;

@@ -1,0 +1,5 @@
+//! Inventory rounds: lifecycle, Table 1 and its counting index, the round's report.
+
+mod counting;
+pub(crate) mod lifecycle;
+mod round_report;

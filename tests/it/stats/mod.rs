@@ -1,0 +1,3 @@
+//! Statistics: changes, trend and spread.
+
+mod reports;

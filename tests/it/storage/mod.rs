@@ -1,0 +1,3 @@
+//! Storage: both engines, their migrations.
+
+mod engines;
