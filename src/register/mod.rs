@@ -4,6 +4,7 @@
 
 pub mod finder;
 pub mod import;
+pub mod reads;
 
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;

@@ -10,18 +10,17 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{date_param, ApiJson, ApiQuery, Caller, Id};
-use crate::domain::access::{InternalScope, Principal};
+use crate::domain::access::InternalScope;
 use crate::domain::date::today;
-use crate::domain::facility::Facility;
 use crate::domain::facility::{manual_source, FacilityInput, FacilityStatus};
 use crate::domain::geo::geo;
+use crate::domain::provenance::Actor;
 use crate::domain::service::ServiceType;
 use crate::formats::json::{history as history_of, Audience, FacilityJson, FacilityVersion};
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::register;
-use crate::register::{refuse, scope};
-use crate::storage::audit::AuditEvent;
+use crate::register::reads::{self, Reader};
 use crate::storage::facilities::FacilityFilter;
 
 const DEFAULT_LIMIT: i64 = 100;
@@ -140,19 +139,11 @@ impl ListQuery {
     }
 }
 
-/// Whether the caller may know the facility exists (`Principal::may_see`).
-fn may_see(caller: &Caller, facility: &Facility) -> bool {
-    match &caller.principal {
-        Some(p) => p.may_see(scope(facility)),
-        None => facility.fields.public_access,
-    }
-}
-
-/// What the caller may see of one facility.
-fn audience_for(caller: &Caller, facility: &Facility) -> Audience {
-    match &caller.principal {
-        Some(p) if p.may_read_internal(scope(facility)) => Audience::Internal,
-        _ => Audience::Public,
+/// The caller as a reader of the register.
+fn reader<'a>(caller: &'a Caller, actor: &'a Actor) -> Reader<'a> {
+    Reader {
+        who: caller.principal.as_ref(),
+        actor,
     }
 }
 
@@ -171,40 +162,20 @@ pub async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> AppResult<Json<FacilityList>> {
-    let internal = caller
-        .principal
-        .as_ref()
-        .map_or(InternalScope::None, Principal::internal_scope);
-    let (filter, day) = query.filter(internal)?;
-    let facilities = state.store.list_facilities(&filter).await?;
-    let shown: Vec<FacilityJson> = facilities
+    let actor = caller.actor();
+    let reader = reader(&caller, &actor);
+    let (filter, day) = query.filter(reader.internal_scope())?;
+    let (limit, offset) = (filter.limit.unwrap_or(DEFAULT_LIMIT), filter.offset);
+    let facilities = reads::list_facilities(&state.store, reader, filter)
+        .await?
         .iter()
-        .filter(|f| may_see(&caller, f))
-        .map(|f| FacilityJson::new(f, day, audience_for(&caller, f)))
+        .map(|(f, audience)| FacilityJson::new(f, day, *audience))
         .collect();
-    let internal_ids: Vec<String> = shown
-        .iter()
-        .filter(|f| f.provenance.recorded_by.is_some())
-        .map(|f| f.id.to_string())
-        .collect();
-    if !internal_ids.is_empty() {
-        state
-            .store
-            .audit(
-                &AuditEvent::new("read", &caller.actor(), "facility")
-                    .object("list")
-                    .detail(format!(
-                        "internal data of facilities {}",
-                        internal_ids.join(",")
-                    )),
-            )
-            .await?;
-    }
     Ok(Json(FacilityList {
         as_of: day,
-        limit: filter.limit.unwrap_or(DEFAULT_LIMIT),
-        offset: filter.offset,
-        facilities: shown,
+        limit,
+        offset,
+        facilities,
     }))
 }
 
@@ -221,21 +192,9 @@ pub async fn show(
     ApiQuery(query): ApiQuery<AsOfQuery>,
 ) -> AppResult<Json<FacilityJson>> {
     let day = date_param("as_of", &query.as_of)?.unwrap_or_else(today);
-    let facility = state
-        .store
-        .facility(id, Some(day))
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
-    if !may_see(&caller, &facility) {
-        return Err(AppError::NotFound(format!("facility {id} does not exist")));
-    }
-    let audience = audience_for(&caller, &facility);
-    if audience == Audience::Internal {
-        state
-            .store
-            .audit(&AuditEvent::new("read", &caller.actor(), "facility").object(id))
-            .await?;
-    }
+    let actor = caller.actor();
+    let (facility, audience) =
+        reads::read_facility(&state.store, reader(&caller, &actor), id, Some(day)).await?;
     Ok(Json(FacilityJson::new(&facility, day, audience)))
 }
 
@@ -253,22 +212,8 @@ pub async fn history(
     caller: Caller,
     Id(id): Id,
 ) -> AppResult<Json<Vec<FacilityVersion>>> {
-    let who = caller.principal()?;
-    let versions = state.store.facility_history(id).await?;
-    let current = versions
-        .last()
-        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
-    if !who.may_read_internal(scope(current)) {
-        return Err(refuse(who, scope(current), "read the history of"));
-    }
-    state
-        .store
-        .audit(
-            &AuditEvent::new("read", &caller.actor(), "facility")
-                .object(id)
-                .detail("history"),
-        )
-        .await?;
+    let versions =
+        reads::facility_history(&state.store, caller.principal()?, &caller.actor(), id).await?;
     let day = today();
     let records = versions
         .iter()

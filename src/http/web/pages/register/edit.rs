@@ -12,7 +12,7 @@ use minijinja::context;
 
 use super::form::{self, FacilityForm, Mode};
 use super::{
-    current_facility, display_value, field_label, field_rank, readable_facility, HIDDEN_FIELDS,
+    current_facility, display_value, facility_error, field_label, field_rank, HIDDEN_FIELDS,
 };
 use crate::domain::date::today;
 use crate::domain::facility::{manual_source, Facility};
@@ -20,8 +20,8 @@ use crate::formats::json::{Audience, FacilityJson};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::{parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page};
+use crate::register::reads;
 use crate::register::{self, refuse, scope};
-use crate::storage::audit::AuditEvent;
 
 /// The form, or the facts for a reader who may not change them.
 pub async fn show(
@@ -34,11 +34,9 @@ pub async fn show(
         let id = parse_id(&id, "register.not_found")?;
         let query: MessageQuery = parse_query(query.as_deref())?;
         let who = page.caller.principal()?;
-        let facility = readable_facility(&state, who, id).await?;
-        state
-            .store
-            .audit(&AuditEvent::new("read", &page.caller.actor(), "facility").object(id))
-            .await?;
+        let facility = reads::read_facility_internal(&state.store, who, &page.caller.actor(), id)
+            .await
+            .map_err(facility_error)?;
         let message = page.message(&query.melding);
         if !who.may_edit_facility(scope(&facility)) {
             return Ok(read_only(&page, &facility, message));

@@ -8,13 +8,13 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::list::{visible, ListQuery};
+use super::list::ListQuery;
 use crate::formats::columns::ExportScope;
 use crate::formats::{export_facilities, ExportFormat};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::{parse_query, Page, PageError};
-use crate::storage::audit::AuditEvent;
+use crate::register::reads;
 
 pub async fn download(
     page: Page,
@@ -29,31 +29,15 @@ pub async fn download(
             .ok_or(PageError::not_found("register.export.not_found"))?;
         let query: ListQuery = parse_query(raw.as_deref())?;
         let who = page.caller.principal()?;
-        let (mut filter, day) = query
+        let (filter, day) = query
             .filter(&page, who)
             .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "error.bad_request.text"))?;
-        filter.limit = None;
-        let facilities: Vec<_> = state
-            .store
-            .list_facilities(&filter)
-            .await?
-            .into_iter()
-            .filter(|f| visible(who, f))
-            .collect();
+        let what = format!("{day}, with internal data ({})", format.extension());
+        let facilities =
+            reads::export_facilities(&state.store, who, &page.caller.actor(), filter, &what)
+                .await?;
         let body = export_facilities(&facilities, day, format, ExportScope::Full)
             .map_err(AppError::Internal)?;
-        state
-            .store
-            .audit(
-                &AuditEvent::new("export", &page.caller.actor(), "facility")
-                    .object("list")
-                    .detail(format!(
-                        "{} facilities as of {day}, with internal data ({})",
-                        facilities.len(),
-                        format.extension()
-                    )),
-            )
-            .await?;
         Ok((
             [
                 (CONTENT_TYPE, format.content_type().to_string()),

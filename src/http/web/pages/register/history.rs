@@ -8,33 +8,25 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 
+use super::facility_error;
 use super::{display_value, field_label, field_rank, HIDDEN_FIELDS};
 use crate::domain::date::today;
 use crate::formats::json::{history, Audience, FacilityJson};
 use crate::http::app::AppState;
 use crate::http::web::pages::{parse_id, Page, PageError};
-use crate::register::{refuse, scope};
-use crate::storage::audit::AuditEvent;
+use crate::register::reads;
+use crate::register::scope;
 
 pub async fn show(page: Page, State(state): State<AppState>, Path(id): Path<String>) -> Response {
     page.run(async {
         let id = parse_id(&id, "register.not_found")?;
         let who = page.caller.principal()?;
-        let versions = state.store.facility_history(id).await?;
+        let versions = reads::facility_history(&state.store, who, &page.caller.actor(), id)
+            .await
+            .map_err(facility_error)?;
         let current = versions
             .last()
             .ok_or(PageError::not_found("register.not_found"))?;
-        if !who.may_read_internal(scope(current)) {
-            return Err(refuse(who, scope(current), "read the history of").into());
-        }
-        state
-            .store
-            .audit(
-                &AuditEvent::new("read", &page.caller.actor(), "facility")
-                    .object(id)
-                    .detail("history"),
-            )
-            .await?;
         let name = current.fields.name.clone();
         let may_edit = who.may_edit_facility(scope(current));
         let day = today();

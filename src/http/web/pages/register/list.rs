@@ -19,10 +19,9 @@ use crate::domain::geo::geo;
 use crate::domain::service::ServiceType;
 use crate::http::app::AppState;
 use crate::http::web::pages::{parse_query, FieldErrors, Page};
+use crate::register::reads;
 use crate::register::scope;
-use crate::storage::audit::AuditEvent;
 use crate::storage::facilities::FacilityFilter;
-use crate::storage::read::BrokenRow;
 
 /// Facilities one page lists at most; the register holds a few hundred.
 const LIMIT: i64 = 500;
@@ -170,15 +169,11 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQ
         let mut broken = Vec::new();
         let (facilities, day, errors) = match query.filter(&page, who) {
             Ok((filter, day)) => {
-                let (all, unreadable) = state.store.list_facilities_checked(&filter).await?;
-                // Those who can repair see what cannot be read; for
-                // everyone else it is left out, as in public lists.
-                if who.may_manage_register() {
-                    broken = unreadable;
-                } else {
-                    unreadable.iter().for_each(BrokenRow::log);
-                }
-                let shown: Vec<Facility> = all.into_iter().filter(|f| visible(who, f)).collect();
+                let actor = page.caller.actor();
+                let (shown, unreadable) =
+                    reads::staff_list(&state.store, who, &actor, filter, LIMIT as usize).await?;
+                // Those who can repair see what cannot be read (national roles).
+                broken = unreadable;
                 (shown, day, FieldErrors::new())
             }
             Err(errors) => (Vec::new(), today(), errors),
@@ -199,21 +194,6 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQ
             .collect();
         let truncated = facilities.len() as i64 > LIMIT;
         let facilities = &facilities[..facilities.len().min(LIMIT as usize)];
-        let internal: Vec<String> = facilities
-            .iter()
-            .filter(|f| !f.fields.public_access)
-            .map(|f| f.id.to_string())
-            .collect();
-        if !internal.is_empty() {
-            state
-                .store
-                .audit(
-                    &AuditEvent::new("read", &page.caller.actor(), "facility")
-                        .object("list")
-                        .detail(format!("non-public facilities {}", internal.join(","))),
-                )
-                .await?;
-        }
         let rows: Vec<_> = facilities
             .iter()
             .map(|f| {

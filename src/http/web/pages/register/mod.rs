@@ -22,12 +22,11 @@ use minijinja::{context, Value};
 use serde_json::Value as Json;
 
 use super::{Page, PageError};
-use crate::domain::access::Principal;
+use crate::domain::error::AppError;
 use crate::domain::facility::Facility;
 use crate::domain::feature::Feature;
 use crate::domain::service::ServiceType;
 use crate::http::app::AppState;
-use crate::register::{refuse, scope};
 
 /// A facility's current version, or the page's 404.
 async fn current_facility(state: &AppState, id: i64) -> Result<Facility, PageError> {
@@ -38,18 +37,13 @@ async fn current_facility(state: &AppState, id: i64) -> Result<Facility, PageErr
         .ok_or(PageError::not_found("register.not_found"))
 }
 
-/// The facility if the caller may read its internal facts; otherwise the
-/// refusal `register::refuse` gives (404 for what they may not know of).
-async fn readable_facility(
-    state: &AppState,
-    who: &Principal,
-    id: i64,
-) -> Result<Facility, PageError> {
-    let facility = current_facility(state, id).await?;
-    if !who.may_read_internal(scope(&facility)) {
-        return Err(refuse(who, scope(&facility), "read").into());
+/// A facility's error as the register pages show it: a facility that does
+/// not exist (or may not be known) with the register's own message.
+fn facility_error(error: AppError) -> PageError {
+    match error {
+        AppError::NotFound(_) => PageError::not_found("register.not_found"),
+        other => other.into(),
     }
-    Ok(facility)
 }
 
 /// Facility fields in the order pages show them (input names and JSON

@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::facility_error;
 use super::form::{self, FacilityForm, Mode};
 use crate::domain::date::today;
 use crate::domain::facility::manual_source;
@@ -16,31 +17,25 @@ use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::{parse_id, see_other, FieldErrors, Page, PageError};
 use crate::register;
-use crate::storage::audit::AuditEvent;
+use crate::register::reads;
 use crate::storage::broken::RawVersion;
 
-/// The broken version, for those who may repair it; `Err(Ok(response))`
-/// sends a facility with nothing to repair to its own page.
+/// The broken version, for those who may repair it (reading it is
+/// audited); `Err(Ok(response))` sends a facility with nothing to repair
+/// to its own page.
 async fn broken(
     page: &Page,
     state: &AppState,
     id: i64,
 ) -> Result<Result<RawVersion, Response>, PageError> {
     let who = page.caller.principal()?;
-    if !who.may_manage_register() {
-        return Err(
-            AppError::Forbidden("only researchers and admins repair records".into()).into(),
-        );
+    match reads::broken_version(&state.store, who, &page.caller.actor(), id)
+        .await
+        .map_err(facility_error)?
+    {
+        Some(raw) => Ok(Ok(raw)),
+        None => Ok(Err(see_other(&format!("/beheer/voorzieningen/{id}")))),
     }
-    if let Some(raw) = state.store.broken_facility_version(id).await? {
-        return Ok(Ok(raw));
-    }
-    state
-        .store
-        .facility(id, None)
-        .await?
-        .ok_or(PageError::not_found("register.not_found"))?;
-    Ok(Err(see_other(&format!("/beheer/voorzieningen/{id}"))))
 }
 
 pub async fn show(page: Page, State(state): State<AppState>, Path(id): Path<String>) -> Response {
@@ -50,14 +45,6 @@ pub async fn show(page: Page, State(state): State<AppState>, Path(id): Path<Stri
             Ok(raw) => raw,
             Err(nothing_to_repair) => return Ok(nothing_to_repair),
         };
-        state
-            .store
-            .audit(
-                &AuditEvent::new("read", &page.caller.actor(), "facility")
-                    .object(id)
-                    .detail(format!("unreadable version {} for repair", raw.version)),
-            )
-            .await?;
         let form = FacilityForm::of_raw(&raw);
         let mut errors = FieldErrors::new();
         form::add_refusals(
