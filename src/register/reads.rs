@@ -257,26 +257,125 @@ pub async fn broken_version(
     Ok(Some(raw))
 }
 
-/// An organisation as of `day` (or its current version), with whether the
-/// reader may see its internal facts (contact details, notes); reading
-/// them is audited.
+/// The organisations as of `day` (or their current versions), each with
+/// the facts the reader may read; reading contact details is audited (one
+/// entry for the list).
+pub async fn list_organisations(
+    store: &Store,
+    reader: Reader<'_>,
+    day: Option<NaiveDate>,
+) -> AppResult<Vec<(Organisation, Audience)>> {
+    let shown: Vec<(Organisation, Audience)> = store
+        .list_organisations(day)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let audience = organisation_audience(reader, o.id);
+            (o, audience)
+        })
+        .collect();
+    let internal: Vec<String> = shown
+        .iter()
+        .filter(|(_, a)| *a == Audience::Internal)
+        .map(|(o, _)| o.id.to_string())
+        .collect();
+    if !internal.is_empty() {
+        store
+            .audit(
+                &AuditEvent::new("read", reader.actor, "organisation")
+                    .object("list")
+                    .detail(format!(
+                        "contact details of organisations {}",
+                        internal.join(",")
+                    )),
+            )
+            .await?;
+    }
+    Ok(shown)
+}
+
+/// The current organisations with their public facts (names, kinds,
+/// websites), for choosing one; nothing internal, so not audited.
+pub async fn organisation_choices(store: &Store) -> AppResult<Vec<Organisation>> {
+    Ok(store.list_organisations(None).await?)
+}
+
+fn organisation_audience(reader: Reader<'_>, id: i64) -> Audience {
+    match reader.who {
+        Some(p) if p.may_read_organisation_internal(id) => Audience::Internal,
+        _ => Audience::Public,
+    }
+}
+
+/// An organisation as of `day` (or its current version), with the facts
+/// the reader may read; reading contact details is audited.
 pub async fn read_organisation(
     store: &Store,
     reader: Reader<'_>,
     id: i64,
     day: Option<NaiveDate>,
-) -> AppResult<(Organisation, bool)> {
+) -> AppResult<(Organisation, Audience)> {
     let organisation = store
         .organisation(id, day)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
-    let internal = reader
-        .who
-        .is_some_and(|p| p.may_read_organisation_internal(id));
-    if internal {
+    let audience = organisation_audience(reader, id);
+    if audience == Audience::Internal {
         store
             .audit(&AuditEvent::new("read", reader.actor, "organisation").object(id))
             .await?;
     }
-    Ok((organisation, internal))
+    Ok((organisation, audience))
+}
+
+/// An organisation's current version for someone who may keep it (its
+/// form); audited. Others are refused: that it exists is public.
+pub async fn editable_organisation(
+    store: &Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Organisation> {
+    let organisation = store
+        .organisation(id, None)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
+    if !who.may_edit_organisation(id) {
+        return Err(AppError::Forbidden(format!(
+            "you may not change organisation {id}"
+        )));
+    }
+    store
+        .audit(&AuditEvent::new("read", actor, "organisation").object(id))
+        .await?;
+    Ok(organisation)
+}
+
+/// Every version of an organisation, oldest first, for someone who may
+/// read its internal facts; audited.
+pub async fn organisation_history(
+    store: &Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Vec<Organisation>> {
+    let versions = store.organisation_history(id).await?;
+    if versions.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "organisation {id} does not exist"
+        )));
+    }
+    if !who.may_read_organisation_internal(id) {
+        return Err(AppError::Forbidden(format!(
+            "you may not read the history of organisation {id}"
+        )));
+    }
+    store
+        .audit(
+            &AuditEvent::new("read", actor, "organisation")
+                .object(id)
+                .detail("history"),
+        )
+        .await?;
+    Ok(versions)
 }

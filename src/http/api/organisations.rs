@@ -10,39 +10,21 @@ use super::facilities::{AsOfQuery, Created};
 use super::{date_param, ApiJson, ApiQuery, Caller, Id};
 use crate::domain::date::today;
 use crate::domain::facility::manual_source;
-use crate::domain::organisation::Organisation;
 use crate::domain::organisation::OrganisationInput;
+use crate::domain::provenance::Actor;
 use crate::formats::json::{
     history as with_changes, Audience, OrganisationJson, OrganisationVersion,
 };
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::register;
-use crate::storage::audit::AuditEvent;
+use crate::register::reads::{self, Reader};
 
-fn may_read_internal(caller: &Caller, organisation_id: i64) -> bool {
-    caller
-        .principal
-        .as_ref()
-        .is_some_and(|p| p.may_read_organisation_internal(organisation_id))
-}
-
-/// What the caller may see of an organisation; reading contact details is audited.
-async fn shown(
-    state: &AppState,
-    caller: &Caller,
-    organisation: &Organisation,
-) -> AppResult<OrganisationJson> {
-    if may_read_internal(caller, organisation.id) {
-        state
-            .store
-            .audit(
-                &AuditEvent::new("read", &caller.actor(), "organisation").object(organisation.id),
-            )
-            .await?;
-        Ok(OrganisationJson::new(organisation, Audience::Internal))
-    } else {
-        Ok(OrganisationJson::new(organisation, Audience::Public))
+/// The caller as a reader of the register.
+fn reader<'a>(caller: &'a Caller, actor: &'a Actor) -> Reader<'a> {
+    Reader {
+        who: caller.principal.as_ref(),
+        actor,
     }
 }
 
@@ -55,32 +37,12 @@ pub async fn list(
     ApiQuery(query): ApiQuery<AsOfQuery>,
 ) -> AppResult<Json<Vec<OrganisationJson>>> {
     let day = date_param("as_of", &query.as_of)?.unwrap_or_else(today);
-    let organisations = state.store.list_organisations(Some(day)).await?;
-    let mut internal = Vec::new();
-    let shown = organisations
+    let actor = caller.actor();
+    let shown = reads::list_organisations(&state.store, reader(&caller, &actor), Some(day))
+        .await?
         .iter()
-        .map(|o| {
-            if may_read_internal(&caller, o.id) {
-                internal.push(o.id.to_string());
-                OrganisationJson::new(o, Audience::Internal)
-            } else {
-                OrganisationJson::new(o, Audience::Public)
-            }
-        })
+        .map(|(o, audience)| OrganisationJson::new(o, *audience))
         .collect();
-    if !internal.is_empty() {
-        state
-            .store
-            .audit(
-                &AuditEvent::new("read", &caller.actor(), "organisation")
-                    .object("list")
-                    .detail(format!(
-                        "contact details of organisations {}",
-                        internal.join(",")
-                    )),
-            )
-            .await?;
-    }
     Ok(Json(shown))
 }
 
@@ -94,12 +56,10 @@ pub async fn show(
     ApiQuery(query): ApiQuery<AsOfQuery>,
 ) -> AppResult<Json<OrganisationJson>> {
     let day = date_param("as_of", &query.as_of)?.unwrap_or_else(today);
-    let organisation = state
-        .store
-        .organisation(id, Some(day))
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
-    Ok(Json(shown(&state, &caller, &organisation).await?))
+    let actor = caller.actor();
+    let (organisation, audience) =
+        reads::read_organisation(&state.store, reader(&caller, &actor), id, Some(day)).await?;
+    Ok(Json(OrganisationJson::new(&organisation, audience)))
 }
 
 /// Every version of an organisation, oldest first, with what each changed. Needs a token.
@@ -111,26 +71,8 @@ pub async fn history(
     caller: Caller,
     Id(id): Id,
 ) -> AppResult<Json<Vec<OrganisationVersion>>> {
-    let who = caller.principal()?;
-    let versions = state.store.organisation_history(id).await?;
-    if versions.is_empty() {
-        return Err(AppError::NotFound(format!(
-            "organisation {id} does not exist"
-        )));
-    }
-    if !who.may_read_organisation_internal(id) {
-        return Err(AppError::Forbidden(format!(
-            "you may not read the history of organisation {id}"
-        )));
-    }
-    state
-        .store
-        .audit(
-            &AuditEvent::new("read", &caller.actor(), "organisation")
-                .object(id)
-                .detail("history"),
-        )
-        .await?;
+    let versions =
+        reads::organisation_history(&state.store, caller.principal()?, &caller.actor(), id).await?;
     let records = versions
         .iter()
         .map(|o| OrganisationJson::new(o, Audience::Internal))

@@ -437,7 +437,7 @@ pub(super) fn source_options(page: &Page) -> Vec<Value> {
 /// The organisations a person may pick: every one for national roles,
 /// their own for an organisation's manager.
 async fn organisation_options(state: &AppState, who: &Principal) -> AppResult<Vec<Value>> {
-    let organisations = state.store.list_organisations(None).await?;
+    let organisations = crate::register::reads::organisation_choices(&state.store).await?;
     Ok(organisations
         .iter()
         .filter(|o| who.may_create_facility(o.id))

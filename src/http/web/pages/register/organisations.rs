@@ -21,7 +21,7 @@ use crate::http::web::pages::{
     parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError,
 };
 use crate::register;
-use crate::storage::audit::AuditEvent;
+use crate::register::reads;
 
 /// Inputs with a message of their own, in the order of the form.
 const FIELDS: &[&str] = &[
@@ -132,9 +132,7 @@ fn add_refusals(page: &Page, errors: &mut FieldErrors, refused: &[FieldError]) {
 pub async fn list(page: Page, State(state): State<AppState>) -> Response {
     page.run(async {
         let who = page.caller.principal()?;
-        let organisations: Vec<_> = state
-            .store
-            .list_organisations(None)
+        let organisations: Vec<_> = reads::organisation_choices(&state.store)
             .await?
             .into_iter()
             .filter(|o| who.may_edit_organisation(o.id))
@@ -161,18 +159,13 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Response {
 /// an organisation exists is public).
 async fn editable(state: &AppState, page: &Page, id: i64) -> Result<Organisation, PageError> {
     let who = page.caller.principal()?;
-    let organisation = state
-        .store
-        .organisation(id, None)
-        .await?
-        .ok_or(PageError::not_found("register.organisation.not_found"))?;
-    if !who.may_edit_organisation(id) {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "error.forbidden.text",
-        ));
-    }
-    Ok(organisation)
+    reads::editable_organisation(&state.store, who, &page.caller.actor(), id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => PageError::not_found("register.organisation.not_found"),
+            AppError::Forbidden(_) => PageError::new(StatusCode::FORBIDDEN, "error.forbidden.text"),
+            other => other.into(),
+        })
 }
 
 fn render(
@@ -230,10 +223,6 @@ pub async fn show(
         let id = parse_id(&id, "register.organisation.not_found")?;
         let query: MessageQuery = parse_query(query.as_deref())?;
         let organisation = editable(&state, &page, id).await?;
-        state
-            .store
-            .audit(&AuditEvent::new("read", &page.caller.actor(), "organisation").object(id))
-            .await?;
         let form = OrganisationForm::of(&organisation);
         let message = page.message(&query.melding);
         let errors = FieldErrors::new();
