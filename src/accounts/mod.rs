@@ -2,6 +2,8 @@
 //! password-reset links. The API, the web pages and the CLI come through
 //! here; every change and every sign-in is in the audit log.
 
+pub mod access;
+pub mod audit;
 pub mod mails;
 pub mod password;
 

@@ -12,11 +12,10 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, ORIGIN, REFERER};
 use axum::http::request::Parts;
 use axum::http::Method;
-use chrono::Utc;
 
-use crate::domain::access::{Principal, Via};
+use crate::accounts::access;
+use crate::domain::access::Principal;
 use crate::domain::provenance::Actor;
-use crate::domain::throttle;
 use crate::formats::json::Audience;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult};
@@ -134,49 +133,22 @@ async fn resolve(parts: &Parts, state: &AppState) -> AppResult<Caller> {
             .ok_or_else(|| {
                 AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
             })?;
-        // A valid token first: others' failures from the same address (a
-        // shared NAT) never refuse it. Tokens are 256-bit random, so the
-        // throttle below limits noise, not the odds of a guess.
-        if let Some(principal) = state.store.authenticate(token).await? {
-            return Ok(Caller {
-                principal: Some(principal),
-                address,
-                session: None,
-            });
-        }
-        let (invalid_tokens, by_address) = state.store.recent_failures(None, &address).await?;
-        let now = Utc::now();
-        let decision = throttle::decide(&invalid_tokens, &by_address, now);
-        if let Some(retry_after) = decision.retry_after(now) {
-            return Err(AppError::TooManyRequests {
-                message: format!(
-                    "too many invalid tokens from this address; try again in {retry_after} seconds"
-                ),
-                retry_after,
-            });
-        }
-        state.store.record_failure(None, &address).await?;
-        return Err(AppError::Unauthorized(
-            "the API token is not valid or has been revoked".into(),
-        ));
+        let principal = access::authenticate_token(&state.store, token, &address).await?;
+        return Ok(Caller {
+            principal: Some(principal),
+            address,
+            session: None,
+        });
     }
     let secure = state.config.secure();
     if let Some(token) = cookie(parts, session_cookie_name(secure)) {
-        if let Some(session) = state.store.session(token).await? {
-            let user = session.user;
+        if let Some(signed_in) = access::session(&state.store, token).await? {
             return Ok(Caller {
-                principal: Some(Principal {
-                    user_id: Some(user.id),
-                    name: user.email,
-                    role: user.role,
-                    organisation_id: user.organisation_id,
-                    facility_ids: user.facility_ids,
-                    via: Via::Session,
-                }),
+                principal: Some(signed_in.principal),
                 address,
                 session: Some(SessionRef {
-                    id: session.id,
-                    csrf_token: session.csrf_token,
+                    id: signed_in.session_id,
+                    csrf_token: signed_in.csrf_token,
                 }),
             });
         }

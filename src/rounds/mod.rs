@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 use crate::domain::access::Principal;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::provenance::Actor;
-use crate::domain::round::{parse_reason, OverrideInput, Round, RoundInput, RoundStatus};
+use crate::domain::round::{
+    parse_reason, CountOverride, OverrideInput, Round, RoundInput, RoundStatus,
+};
 use crate::domain::table1::{Table1, Table1Row};
 use crate::formats::figures::read_figures;
 use crate::formats::RowIssue;
@@ -66,6 +68,25 @@ fn table_summary(table: &Table1) -> Value {
 
 fn round_json(round: &Round) -> Option<Value> {
     serde_json::to_value(round).ok()
+}
+
+/// The published rounds, newest first (public).
+pub async fn published_rounds(store: &Store) -> AppResult<Vec<Round>> {
+    Ok(store.list_rounds(true).await?)
+}
+
+/// The rounds a reader may see, newest first: every one for national roles
+/// (reading unpublished ones is audited), the published ones for others.
+pub async fn rounds_for(store: &Store, national: bool, actor: &Actor) -> AppResult<Vec<Round>> {
+    let rounds = store.list_rounds(!national).await?;
+    let read: Vec<&Round> = rounds.iter().collect();
+    audit_read(store, actor, &read).await?;
+    Ok(rounds)
+}
+
+/// A round's overrides (a researcher's readings of counts), for national roles.
+pub async fn overrides(store: &Store, round: &Round) -> AppResult<Vec<CountOverride>> {
+    Ok(store.round_overrides(round.id).await?)
 }
 
 /// Records a read of rounds that are not published (not public data) in the

@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ApiJson, Caller, Id};
+use crate::accounts::access;
 use crate::accounts::{self, NewUser};
 use crate::domain::access::Role;
 use crate::domain::throttle::ACCOUNT_LIMIT_PER_HOUR;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
-use crate::storage::audit::AuditEvent;
 use crate::storage::tokens::TokenInfo;
 use crate::storage::users::User;
 
@@ -54,7 +54,7 @@ pub async fn list_tokens(
         None if p.may_manage_users() => None,
         None => return Ok(Json(Vec::new())),
     };
-    Ok(Json(state.store.list_tokens(owner).await?))
+    Ok(Json(access::tokens(&state.store, owner).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -93,15 +93,7 @@ pub async fn create_token(
             "give the token a name of at most 100 characters",
         ));
     }
-    let (id, token) = state.store.create_user_token(user_id, name).await?;
-    state
-        .store
-        .audit(
-            &AuditEvent::new("create", &caller.actor(), "token")
-                .object(id)
-                .detail(name),
-        )
-        .await?;
+    let (id, token) = access::create_token(&state.store, user_id, name, &caller.actor()).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken {
@@ -129,13 +121,9 @@ pub async fn revoke_token(
     if owner.is_none() && !p.may_manage_users() {
         return Err(AppError::NotFound(format!("you have no active token {id}")));
     }
-    if !state.store.revoke_token(id, owner).await? {
+    if !access::revoke_token(&state.store, id, owner, &caller.actor()).await? {
         return Err(AppError::NotFound(format!("you have no active token {id}")));
     }
-    state
-        .store
-        .audit(&AuditEvent::new("revoke", &caller.actor(), "token").object(id))
-        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -146,12 +134,7 @@ pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
 ) -> AppResult<Json<Vec<User>>> {
-    let users = state.store.list_users().await?;
-    state
-        .store
-        .audit(&AuditEvent::new("read", &caller.actor(), "user").object("list"))
-        .await?;
-    Ok(Json(users))
+    Ok(Json(access::users(&state.store, &caller.actor()).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -215,7 +198,7 @@ pub struct LockedAccount {
 #[utoipa::path(get, path = "/api/v1/locked-accounts", tag = "accounts", security(("token" = [])),
     responses((status = 200, body = Vec<LockedAccount>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn locked_accounts(State(state): State<AppState>) -> AppResult<Json<Vec<LockedAccount>>> {
-    let accounts = state.store.accounts_with_failures().await?;
+    let accounts = access::accounts_with_failures(&state.store).await?;
     Ok(Json(
         accounts
             .into_iter()
@@ -243,15 +226,6 @@ pub async fn unlock_account(
     caller: Caller,
     ApiJson(unlock): ApiJson<Unlock>,
 ) -> AppResult<StatusCode> {
-    if state.store.clear_failures(&unlock.account).await? == 0 {
-        return Err(AppError::NotFound(format!(
-            "{} has no failed sign-ins",
-            unlock.account
-        )));
-    }
-    state
-        .store
-        .audit(&AuditEvent::new("unlock", &caller.actor(), "account").object(&unlock.account))
-        .await?;
+    access::unlock(&state.store, &unlock.account, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

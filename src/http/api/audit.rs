@@ -8,12 +8,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{ApiQuery, Caller};
-use crate::domain::provenance::Actor;
 use crate::formats::csv::CsvWriter;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
-use crate::storage::audit::{AuditEntry, AuditEvent, AuditFilter};
-use crate::storage::Store;
+use crate::storage::audit::{AuditEntry, AuditFilter};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -173,24 +171,6 @@ pub fn to_csv(entries: &[AuditEntry]) -> anyhow::Result<Vec<u8>> {
     writer.finish()
 }
 
-/// Searches the log and records that it was read (or exported): reading
-/// the audit log is itself a read of non-public data.
-pub async fn logged_search(
-    store: &Store,
-    filter: &AuditFilter,
-    actor: &Actor,
-    export: bool,
-) -> AppResult<Vec<AuditEntry>> {
-    let entries = store.search_audit(filter).await?;
-    store
-        .audit(
-            &AuditEvent::new(if export { "export" } else { "read" }, actor, "audit_log")
-                .detail(format!("{} entries", entries.len())),
-        )
-        .await?;
-    Ok(entries)
-}
-
 /// Search the audit log, newest first; `format=csv` exports it. Reading it is itself audited.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "accounts", params(AuditQuery), security(("token" = [])),
     responses((status = 200, body = Vec<AuditEntry>), (status = 400, description = "from or until is not a day or a time, or until is before from", body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -209,7 +189,8 @@ pub async fn search(
         }
     };
     let filter = query.filter()?;
-    let entries = logged_search(&state.store, &filter, &caller.actor(), csv).await?;
+    let entries =
+        crate::accounts::audit::logged_search(&state.store, &filter, &caller.actor(), csv).await?;
     if csv {
         let body = to_csv(&entries)?;
         return Ok((

@@ -67,7 +67,7 @@ fn national(caller: &Caller) -> bool {
 async fn detail(state: &AppState, caller: &Caller, round: Round) -> AppResult<RoundDetail> {
     let table1 = crate::rounds::table1::round_table(&state.store, &round).await?;
     let overrides = if national(caller) {
-        Some(state.store.round_overrides(round.id).await?)
+        Some(rounds::overrides(&state.store, &round).await?)
     } else {
         None
     };
@@ -82,9 +82,7 @@ async fn detail(state: &AppState, caller: &Caller, round: Round) -> AppResult<Ro
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "rounds",
     responses((status = 200, body = RoundList)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> AppResult<Json<RoundList>> {
-    let rounds = state.store.list_rounds(!national(&caller)).await?;
-    let read: Vec<&Round> = rounds.iter().collect();
-    rounds::audit_read(&state.store, &caller.actor(), &read).await?;
+    let rounds = rounds::rounds_for(&state.store, national(&caller), &caller.actor()).await?;
     Ok(Json(RoundList { rounds }))
 }
 

@@ -18,44 +18,39 @@ use crate::http::app::AppState;
 /// Health check for load balancers and monitoring: 200 when the database
 /// answers, 503 when it does not.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let engine = state.store.engine().name();
-    match state.store.ping().await {
-        // Rows that cannot be read are left out of public lists; the check
-        // still answers 200 (the service works) with a warning to alert on.
-        Ok(()) => match state.store.broken_rows().await {
-            Ok(broken) if broken.is_empty() => (
-                StatusCode::OK,
-                Json(
-                    json!({"status": "ok", "database": {"engine": engine, "status": "ok"}, "broken_rows": 0}),
-                ),
+    let health = crate::platform::health::check(&state.store).await;
+    let engine = health.engine;
+    if !health.database_answers {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(
+                json!({"status": "unavailable", "database": {"engine": engine, "status": "unavailable"}}),
             ),
-            Ok(broken) => (
-                StatusCode::OK,
-                Json(json!({
-                    "status": "warning",
-                    "database": {"engine": engine, "status": "ok"},
-                    "broken_rows": broken.len(),
-                    "warnings": broken.iter().take(20).map(|b| format!("{} {} version {}: stored {} cannot be read", b.noun, b.id, b.version.unwrap_or(0), b.column)).collect::<Vec<_>>(),
-                })),
+        );
+    }
+    // Rows that cannot be read are left out of public lists; the check
+    // still answers 200 (the service works) with a warning to alert on.
+    match health.broken {
+        Some(broken) if broken.is_empty() => (
+            StatusCode::OK,
+            Json(
+                json!({"status": "ok", "database": {"engine": engine, "status": "ok"}, "broken_rows": 0}),
             ),
-            Err(err) => {
-                tracing::error!(error = %err, "health check: cannot count unreadable rows");
-                (
-                    StatusCode::OK,
-                    Json(
-                        json!({"status": "warning", "database": {"engine": engine, "status": "ok"}, "broken_rows": null}),
-                    ),
-                )
-            }
-        },
-        Err(err) => {
-            tracing::error!(error = %err, "health check: database does not answer");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(
-                    json!({"status": "unavailable", "database": {"engine": engine, "status": "unavailable"}}),
-                ),
-            )
-        }
+        ),
+        Some(broken) => (
+            StatusCode::OK,
+            Json(json!({
+                "status": "warning",
+                "database": {"engine": engine, "status": "ok"},
+                "broken_rows": broken.len(),
+                "warnings": broken.iter().take(20).map(|b| format!("{} {} version {}: stored {} cannot be read", b.noun, b.id, b.version.unwrap_or(0), b.column)).collect::<Vec<_>>(),
+            })),
+        ),
+        None => (
+            StatusCode::OK,
+            Json(
+                json!({"status": "warning", "database": {"engine": engine, "status": "ok"}, "broken_rows": null}),
+            ),
+        ),
     }
 }

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::{
     parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError, PageResult,
 };
+use crate::accounts::access;
 use crate::http::app::AppState;
-use crate::storage::audit::AuditEvent;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -42,8 +42,8 @@ async fn render(page: &Page, state: &AppState, status: StatusCode, extra: Extra)
     };
     let (user, tokens) = match principal.user_id {
         Some(id) => (
-            state.store.user(id).await?,
-            state.store.list_tokens(Some(id)).await?,
+            access::user(&state.store, id).await?,
+            access::tokens(&state.store, Some(id)).await?,
         ),
         None => (None, Vec::new()),
     };
@@ -117,15 +117,8 @@ pub async fn create_token(page: Page, State(state): State<AppState>, body: Bytes
             };
             return render(&page, &state, StatusCode::UNPROCESSABLE_ENTITY, extra).await;
         }
-        let (id, secret) = state.store.create_user_token(user_id, name).await?;
-        state
-            .store
-            .audit(
-                &AuditEvent::new("create", &page.caller.actor(), "token")
-                    .object(id)
-                    .detail(name),
-            )
-            .await?;
+        let (_, secret) =
+            access::create_token(&state.store, user_id, name, &page.caller.actor()).await?;
         let extra = Extra {
             new_token: Some((name.to_string(), secret)),
             ..Extra::default()
@@ -145,16 +138,14 @@ pub async fn revoke_token(
         let id = parse_id(&id, "account.token_not_found")?;
         let owner = page.caller.principal()?.user_id;
         let revoked = match owner {
-            Some(owner) => state.store.revoke_token(id, Some(owner)).await?,
+            Some(owner) => {
+                access::revoke_token(&state.store, id, Some(owner), &page.caller.actor()).await?
+            }
             None => false,
         };
         if !revoked {
             return Err(PageError::not_found("account.token_not_found"));
         }
-        state
-            .store
-            .audit(&AuditEvent::new("revoke", &page.caller.actor(), "token").object(id))
-            .await?;
         Ok(see_other("/account?melding=token-ingetrokken"))
     })
     .await

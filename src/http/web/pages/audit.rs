@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
 use super::{parse_query, FieldErrors, Page, PageError};
-use crate::http::api::audit::{logged_search, to_csv, AuditQuery};
+use crate::http::api::audit::{to_csv, AuditQuery};
 use crate::http::app::AppState;
 
 /// Entries the page shows at most.
@@ -91,7 +91,13 @@ pub async fn search(
             }
         };
         filter.limit = PAGE_LIMIT;
-        let entries = logged_search(&state.store, &filter, &page.caller.actor(), false).await?;
+        let entries = crate::accounts::audit::logged_search(
+            &state.store,
+            &filter,
+            &page.caller.actor(),
+            false,
+        )
+        .await?;
         let full = entries.len() as i64 == PAGE_LIMIT;
         Ok(page.render(
             "audit.html",
@@ -121,7 +127,13 @@ pub async fn export(
             .filter()
             .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "audit.error.time"))?;
         filter.limit = query.limit.unwrap_or(EXPORT_LIMIT);
-        let entries = logged_search(&state.store, &filter, &page.caller.actor(), true).await?;
+        let entries = crate::accounts::audit::logged_search(
+            &state.store,
+            &filter,
+            &page.caller.actor(),
+            true,
+        )
+        .await?;
         let body = to_csv(&entries).map_err(crate::http::error::AppError::Internal)?;
         Ok((
             [

@@ -9,9 +9,10 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::{parse_query, see_other, MessageQuery, Page, PageError};
+use crate::accounts::access;
+use crate::domain::error::AppError;
 use crate::domain::throttle::{ACCOUNT_LIMIT_PER_HOUR, FREE_FAILURES};
 use crate::http::app::AppState;
-use crate::storage::audit::AuditEvent;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -54,15 +55,13 @@ pub async fn list(
 pub async fn unlock(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
         let form: UnlockForm = page.form(&body)?;
-        if state.store.clear_failures(&form.account).await? == 0 {
-            return Err(PageError::not_found("locked.nothing_to_unlock"));
+        match access::unlock(&state.store, &form.account, &page.caller.actor()).await {
+            Ok(()) => {}
+            Err(AppError::NotFound(_)) => {
+                return Err(PageError::not_found("locked.nothing_to_unlock"))
+            }
+            Err(e) => return Err(e.into()),
         }
-        state
-            .store
-            .audit(
-                &AuditEvent::new("unlock", &page.caller.actor(), "account").object(&form.account),
-            )
-            .await?;
         Ok(see_other("/beheer/geblokkeerd?melding=ontgrendeld"))
     })
     .await

@@ -11,10 +11,10 @@ use serde::Deserialize;
 
 use super::{local_path, parse_query, see_other, set_cookie, Page};
 use crate::accounts;
+use crate::accounts::access;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::request::session_cookie_name;
-use crate::storage::audit::AuditEvent;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -79,7 +79,7 @@ pub async fn submit(page: Page, State(state): State<AppState>, body: Bytes) -> R
         {
             Ok((_, token, _)) => {
                 if let Some(old) = &page.caller.session {
-                    state.store.end_session(old.id).await?;
+                    access::end_session(&state.store, old.id, None).await?;
                 }
                 let mut response = see_other(if back.is_empty() { "/account" } else { back });
                 response.headers_mut().append(
@@ -128,11 +128,7 @@ pub async fn submit(page: Page, State(state): State<AppState>, body: Bytes) -> R
 pub async fn sign_out(page: Page, State(state): State<AppState>) -> Response {
     page.run(async {
         if let Some(session) = &page.caller.session {
-            state.store.end_session(session.id).await?;
-            state
-                .store
-                .audit(&AuditEvent::new("logout", &page.caller.actor(), "session"))
-                .await?;
+            access::end_session(&state.store, session.id, Some(&page.caller.actor())).await?;
         }
         let mut response = see_other("/");
         response.headers_mut().append(

@@ -14,12 +14,12 @@ use serde::{Deserialize, Serialize};
 use super::{
     parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError, PageResult,
 };
+use crate::accounts::access;
 use crate::accounts::mails;
 use crate::accounts::{self, NewUser};
 use crate::domain::access::Role;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
-use crate::storage::audit::AuditEvent;
 
 /// The add-user form as typed, to show again when something is wrong.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -41,12 +41,8 @@ async fn render(
     errors: FieldErrors,
     message: Option<String>,
 ) -> PageResult {
-    let users = state.store.list_users().await?;
-    state
-        .store
-        .audit(&AuditEvent::new("read", &page.caller.actor(), "user").object("list"))
-        .await?;
-    let organisations = state.store.list_organisations(None).await?;
+    let users = access::users(&state.store, &page.caller.actor()).await?;
+    let organisations = crate::register::reads::organisation_choices(&state.store).await?;
     let names: HashMap<i64, &str> = organisations
         .iter()
         .map(|o| (o.id, o.fields.name.as_str()))

@@ -15,7 +15,7 @@ use crate::http::web::pages::{urlencode, Page, PageError};
 
 pub async fn list(page: Page, State(state): State<AppState>) -> Response {
     page.run(async {
-        let rounds = state.store.list_rounds(true).await?;
+        let rounds = crate::rounds::published_rounds(&state.store).await?;
         let latest = match rounds.first() {
             Some(round) => {
                 let table = crate::rounds::table1::round_table(&state.store, round).await?;

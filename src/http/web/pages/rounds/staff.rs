@@ -72,9 +72,7 @@ async fn render_list(
     errors: FieldErrors,
     message: Option<String>,
 ) -> PageResult {
-    let listed = state.store.list_rounds(false).await?;
-    let read: Vec<&Round> = listed.iter().collect();
-    rounds::audit_read(&state.store, &page.caller.actor(), &read).await?;
+    let listed = rounds::rounds_for(&state.store, true, &page.caller.actor()).await?;
     let rounds: Vec<Value> = listed.iter().map(|r| round_context(page, r)).collect();
     let services: Vec<Value> = ServiceType::ALL
         .iter()
@@ -196,7 +194,7 @@ async fn render_round(
     message: Option<String>,
 ) -> PageResult {
     let table = crate::rounds::table1::round_table(&state.store, round).await?;
-    let overrides = state.store.round_overrides(round.id).await?;
+    let overrides = rounds::overrides(&state.store, round).await?;
     let qualifiers: Vec<(String, String)> = Qualifier::ALL
         .iter()
         .map(|q| {

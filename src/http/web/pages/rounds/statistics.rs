@@ -32,7 +32,7 @@ pub async fn round_statistics(
     };
     let trend = trend_figure(page, &state.store, service, "trend-ronde").await?;
     // The latest published round before this one (the list is newest first).
-    let rounds = state.store.list_rounds(true).await?;
+    let rounds = crate::rounds::published_rounds(&state.store).await?;
     let previous = rounds
         .iter()
         .find(|r| r.reference_date < round.reference_date);
