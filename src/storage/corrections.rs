@@ -10,7 +10,8 @@
 use sqlx::Row;
 
 use super::audit::AuditEvent;
-use super::facilities::insert_version_at;
+use super::facilities::FacilityRow;
+use super::history::VersionRow;
 use super::write::WriteTx;
 use super::{now_text, Store, BEGINNING, END};
 use crate::domain::facility::FacilityFields;
@@ -88,14 +89,16 @@ impl Store {
             .await?;
         }
         version += 1;
-        insert_version_at(
+        let row = FacilityRow {
+            organisation_id,
+            fields,
+        };
+        row.insert(
             tx,
             id,
             version,
             &stretch.from,
             &stretch.until,
-            organisation_id,
-            fields,
             change,
             actor,
             &now,

@@ -3,11 +3,12 @@
 use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 
-use super::audit::AuditEvent;
-use super::history::{recorded_from_row, validity_from_row, Versioned};
+use super::history::{
+    record_change, record_creation, recorded_from_row, validity_from_row, VersionRow, Versioned,
+};
 use super::read::{BrokenRow, Columns};
 use super::write::WriteTx;
-use super::{date_text, now_text, SqlBuilder, Store, BEGINNING, END};
+use super::{date_text, now_text, SqlBuilder, Store, END};
 use crate::domain::access::InternalScope;
 use crate::domain::date::Day;
 use crate::domain::facility::{
@@ -348,26 +349,11 @@ impl Store {
         .bind(first_seen)
         .fetch_one(&mut **tx)
         .await?;
-        insert_version(
-            tx,
-            id,
-            1,
-            BEGINNING,
+        let row = FacilityRow {
             organisation_id,
             fields,
-            change,
-            actor,
-            &now,
-        )
-        .await?;
-        let after = audit_json(organisation_id, fields, change);
-        Store::append_audit(
-            tx,
-            &AuditEvent::new("create", actor, "facility")
-                .object(id)
-                .after(Some(after)),
-        )
-        .await?;
+        };
+        record_creation(tx, id, &row, change, actor, &now).await?;
         Ok(id)
     }
 
@@ -396,19 +382,20 @@ impl Store {
         let effective = change
             .effective_from
             .map_or_else(|| date_text(today), Day::iso);
-        let version = FACILITY_VERSIONS
-            .end_current(tx, current.id, &current.validity, &effective)
-            .await?;
         let now = now_text();
-        insert_version(
-            tx,
-            current.id,
-            version,
-            &effective,
+        let row = FacilityRow {
             organisation_id,
             fields,
+        };
+        let version = record_change(
+            tx,
+            current.id,
+            &current.validity,
+            before,
+            &row,
             change,
             actor,
+            &effective,
             &now,
         )
         .await?;
@@ -421,15 +408,6 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
-        let after = audit_json(organisation_id, fields, change);
-        Store::append_audit(
-            tx,
-            &AuditEvent::new("update", actor, "facility")
-                .object(current.id)
-                .before(Some(before))
-                .after(Some(after)),
-        )
-        .await?;
         // The day it counts from: its opening day, or else the first day a
         // source saw it (known here only when the old version had no
         // opening day either).
@@ -517,50 +495,31 @@ fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_version(
-    tx: &mut WriteTx,
-    facility_id: i64,
-    version: i64,
-    valid_from: &str,
-    organisation_id: i64,
-    f: &FacilityFields,
-    change: &Change,
-    actor: &Actor,
-    now: &str,
-) -> StorageResult<()> {
-    insert_version_at(
-        tx,
-        facility_id,
-        version,
-        valid_from,
-        END,
-        organisation_id,
-        f,
-        change,
-        actor,
-        now,
-    )
-    .await
+/// A facility version's facts with its organisation: what the shared
+/// write path (`history::record_change`) writes for a facility.
+pub(super) struct FacilityRow<'a> {
+    pub organisation_id: i64,
+    pub fields: &'a FacilityFields,
 }
 
-/// Writes one version holding from `valid_from` until `valid_to`.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn insert_version_at(
-    tx: &mut WriteTx,
-    facility_id: i64,
-    version: i64,
-    valid_from: &str,
-    valid_to: &str,
-    organisation_id: i64,
-    f: &FacilityFields,
-    change: &Change,
-    actor: &Actor,
-    now: &str,
-) -> StorageResult<()> {
-    let flag = |b: Option<bool>| b.map(i64::from);
-    let generation = tx.generation().await?;
-    sqlx::query(
+impl VersionRow for FacilityRow<'_> {
+    const TABLE: Versioned = FACILITY_VERSIONS;
+
+    async fn insert(
+        &self,
+        tx: &mut WriteTx,
+        facility_id: i64,
+        version: i64,
+        valid_from: &str,
+        valid_to: &str,
+        change: &Change,
+        actor: &Actor,
+        now: &str,
+    ) -> StorageResult<()> {
+        let (organisation_id, f) = (self.organisation_id, self.fields);
+        let flag = |b: Option<bool>| b.map(i64::from);
+        let generation = tx.generation().await?;
+        sqlx::query(
         "INSERT INTO facility_versions (facility_id, version, valid_from, valid_to, recorded_at, \
          recorded_by, source_kind, source_detail, verified_on, change_note, organisation_id, name, \
          name_key, services, street, postcode, city, municipality_code, latitude, longitude, \
@@ -608,5 +567,10 @@ pub(super) async fn insert_version_at(
     .bind(f.features.bits())
     .execute(&mut **tx)
     .await?;
-    Ok(())
+        Ok(())
+    }
+
+    fn audit_json(&self, change: &Change) -> serde_json::Value {
+        audit_json(self.organisation_id, self.fields, change)
+    }
 }

@@ -1,13 +1,18 @@
-//! The versioning shared by every register table with history: a change ends
-//! the current version on its effective day and the caller inserts the next.
+//! The write path shared by every record with history (facilities,
+//! organisations, and next report values and contacts): a new record's
+//! first version holds since the beginning; a change ends the current
+//! version on its effective day and the next begins there; every write is
+//! audited with what was before and after. A record type says only how to
+//! insert one of its versions ([`VersionRow`]).
 
 use chrono::NaiveDate;
 
+use super::audit::AuditEvent;
 use super::read::{BrokenRow, Columns};
 use super::write::WriteTx;
-use super::{BEGINNING, END};
+use super::{Store, BEGINNING, END};
 use crate::domain::date::Day;
-use crate::domain::provenance::{Recorded, Source, SourceKind, Validity};
+use crate::domain::provenance::{Actor, Change, Recorded, Source, SourceKind, Validity};
 use crate::storage::error::{StorageError, StorageResult};
 
 /// Reads the provenance columns every versioned table has.
@@ -84,4 +89,82 @@ impl Versioned {
         }
         Ok(current.version + 1)
     }
+}
+
+/// One record type's part in the shared write path: its table, how to
+/// insert one version of it, and how the audit log shows it.
+pub(super) trait VersionRow {
+    const TABLE: Versioned;
+
+    /// Inserts these facts as `version` of `owner_id`, holding from
+    /// `valid_from` until `valid_to` (ISO days or the markers).
+    #[allow(clippy::too_many_arguments)]
+    fn insert(
+        &self,
+        tx: &mut WriteTx,
+        owner_id: i64,
+        version: i64,
+        valid_from: &str,
+        valid_to: &str,
+        change: &Change,
+        actor: &Actor,
+        now: &str,
+    ) -> impl std::future::Future<Output = StorageResult<()>> + Send;
+
+    /// The facts with the change's provenance, as the audit log shows them.
+    fn audit_json(&self, change: &Change) -> serde_json::Value;
+}
+
+/// Writes the first version of new record `owner_id` (since the
+/// beginning) and audits its creation.
+pub(super) async fn record_creation<R: VersionRow + Sync>(
+    tx: &mut WriteTx,
+    owner_id: i64,
+    row: &R,
+    change: &Change,
+    actor: &Actor,
+    now: &str,
+) -> StorageResult<()> {
+    row.insert(tx, owner_id, 1, BEGINNING, END, change, actor, now)
+        .await?;
+    Store::append_audit(
+        tx,
+        &AuditEvent::new("create", actor, R::TABLE.noun)
+            .object(owner_id)
+            .after(Some(row.audit_json(change))),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records a change of `owner_id` whose current version is `current`
+/// (read in the same write transaction; `before` as the audit log shows
+/// it): that version ends on `effective`, the next begins there, and the
+/// change is audited. Returns the new version's number.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn record_change<R: VersionRow + Sync>(
+    tx: &mut WriteTx,
+    owner_id: i64,
+    current: &Validity,
+    before: serde_json::Value,
+    row: &R,
+    change: &Change,
+    actor: &Actor,
+    effective: &str,
+    now: &str,
+) -> StorageResult<i64> {
+    let version = R::TABLE
+        .end_current(tx, owner_id, current, effective)
+        .await?;
+    row.insert(tx, owner_id, version, effective, END, change, actor, now)
+        .await?;
+    Store::append_audit(
+        tx,
+        &AuditEvent::new("update", actor, R::TABLE.noun)
+            .object(owner_id)
+            .before(Some(before))
+            .after(Some(row.audit_json(change))),
+    )
+    .await?;
+    Ok(version)
 }

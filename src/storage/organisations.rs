@@ -6,11 +6,12 @@ use chrono::NaiveDate;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::audit::AuditEvent;
-use super::history::{recorded_from_row, validity_from_row, Versioned};
+use super::history::{
+    record_change, record_creation, recorded_from_row, validity_from_row, VersionRow, Versioned,
+};
 use super::read::{BrokenRow, Columns};
 use super::write::WriteTx;
-use super::{date_text, now_text, SqlBuilder, Store, BEGINNING, END};
+use super::{date_text, now_text, SqlBuilder, Store, END};
 use crate::domain::date::Day;
 use crate::domain::geo::normalize_name;
 use crate::domain::organisation::{Organisation, OrganisationFields, OrganisationKind};
@@ -161,15 +162,7 @@ impl Store {
                 .bind(now.as_str())
                 .fetch_one(&mut **tx)
                 .await?;
-        insert_version(tx, id, 1, BEGINNING, fields, change, actor, &now).await?;
-        let after = audit_json(fields, change);
-        Store::append_audit(
-            tx,
-            &AuditEvent::new("create", actor, "organisation")
-                .object(id)
-                .after(Some(after)),
-        )
-        .await?;
+        record_creation(tx, id, fields, change, actor, &now).await?;
         Ok(id)
     }
 
@@ -190,35 +183,22 @@ impl Store {
         let effective = change
             .effective_from
             .map_or_else(|| date_text(today), Day::iso);
-        let version = ORGANISATION_VERSIONS
-            .end_current(tx, current.id, &current.validity, &effective)
-            .await?;
-        insert_version(
+        let before = current.fields.audit_json(&Change {
+            source: current.recorded.source.clone(),
+            verified_on: current.recorded.verified_on,
+            note: current.recorded.note.clone(),
+            effective_from: None,
+        });
+        record_change(
             tx,
             current.id,
-            version,
-            &effective,
+            &current.validity,
+            before,
             fields,
             change,
             actor,
+            &effective,
             &now_text(),
-        )
-        .await?;
-        let before = audit_json(
-            &current.fields,
-            &Change {
-                source: current.recorded.source.clone(),
-                verified_on: current.recorded.verified_on,
-                note: current.recorded.note.clone(),
-                effective_from: None,
-            },
-        );
-        Store::append_audit(
-            tx,
-            &AuditEvent::new("update", actor, "organisation")
-                .object(current.id)
-                .before(Some(before))
-                .after(Some(audit_json(fields, change))),
         )
         .await?;
         Ok(())
@@ -243,52 +223,55 @@ where
         .transpose()
 }
 
-/// An organisation version as the audit log shows it.
-fn audit_json(fields: &OrganisationFields, change: &Change) -> serde_json::Value {
-    let mut input = fields.to_input();
-    input.source = Some(change.source.to_string());
-    input.verified_on = change.verified_on.map(Day::date);
-    input.change_note = change.note.clone();
-    input.effective_from = change.effective_from.map(Day::date);
-    serde_json::to_value(input).unwrap_or(serde_json::Value::Null)
-}
+impl VersionRow for OrganisationFields {
+    const TABLE: Versioned = ORGANISATION_VERSIONS;
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_version(
-    tx: &mut WriteTx,
-    organisation_id: i64,
-    version: i64,
-    valid_from: &str,
-    f: &OrganisationFields,
-    change: &Change,
-    actor: &Actor,
-    now: &str,
-) -> StorageResult<()> {
-    sqlx::query(
-        "INSERT INTO organisation_versions (organisation_id, version, valid_from, valid_to, \
+    async fn insert(
+        &self,
+        tx: &mut WriteTx,
+        organisation_id: i64,
+        version: i64,
+        valid_from: &str,
+        valid_to: &str,
+        change: &Change,
+        actor: &Actor,
+        now: &str,
+    ) -> StorageResult<()> {
+        sqlx::query(
+            "INSERT INTO organisation_versions (organisation_id, version, valid_from, valid_to, \
          recorded_at, recorded_by, source_kind, source_detail, verified_on, change_note, name, \
          name_key, kind, website, contact_name, contact_email, contact_phone, notes) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-    )
-    .bind(organisation_id)
-    .bind(version)
-    .bind(valid_from)
-    .bind(END)
-    .bind(now)
-    .bind(actor.name.as_str())
-    .bind(change.source.kind.code())
-    .bind(change.source.detail.as_deref())
-    .bind(change.verified_on.map(Day::iso))
-    .bind(change.note.as_deref())
-    .bind(f.name.as_str())
-    .bind(normalize_name(&f.name))
-    .bind(f.kind.code())
-    .bind(f.website.as_deref())
-    .bind(f.contact_name.as_deref())
-    .bind(f.contact_email.as_deref())
-    .bind(f.contact_phone.as_deref())
-    .bind(f.notes.as_deref())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+        )
+        .bind(organisation_id)
+        .bind(version)
+        .bind(valid_from)
+        .bind(valid_to)
+        .bind(now)
+        .bind(actor.name.as_str())
+        .bind(change.source.kind.code())
+        .bind(change.source.detail.as_deref())
+        .bind(change.verified_on.map(Day::iso))
+        .bind(change.note.as_deref())
+        .bind(self.name.as_str())
+        .bind(normalize_name(&self.name))
+        .bind(self.kind.code())
+        .bind(self.website.as_deref())
+        .bind(self.contact_name.as_deref())
+        .bind(self.contact_email.as_deref())
+        .bind(self.contact_phone.as_deref())
+        .bind(self.notes.as_deref())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    fn audit_json(&self, change: &Change) -> serde_json::Value {
+        let mut input = self.to_input();
+        input.source = Some(change.source.to_string());
+        input.verified_on = change.verified_on.map(Day::date);
+        input.change_note = change.note.clone();
+        input.effective_from = change.effective_from.map(Day::date);
+        serde_json::to_value(input).unwrap_or(serde_json::Value::Null)
+    }
 }
