@@ -3,6 +3,7 @@
 //! holds the database may do everything (`Principal::command_line`); every
 //! change is audited as `cli:$USER`.
 
+use crate::domain::language::Language;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +15,6 @@ use super::{ReportFile, RoundCommand};
 use crate::domain::access::Principal;
 use crate::domain::date::today;
 use crate::domain::round::{OverrideInput, RoundInput};
-use crate::domain::table1::Language;
 use crate::formats::round_report::{self, ReportFormat};
 use crate::formats::table1::{self, Table1Format};
 use crate::http::error::AppError;

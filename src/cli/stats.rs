@@ -1,5 +1,6 @@
 //! `vangnet report changes` and `vangnet report spread`.
 
+use crate::domain::language::Language;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -7,7 +8,7 @@ use anyhow::Context;
 
 use super::commands::parse_day;
 use super::{ReportCommand, StatsFormat};
-use crate::domain::hours::{date_in_words, Language};
+use crate::domain::hours::date_in_words;
 use crate::domain::service::ServiceType;
 use crate::formats::stats;
 use crate::storage::Store;
@@ -64,7 +65,7 @@ pub(super) async fn report(command: ReportCommand) -> anyhow::Result<ExitCode> {
                     let since = changes
                         .from_round
                         .clone()
-                        .unwrap_or_else(|| date_in_words(changes.from, Language::Dutch));
+                        .unwrap_or_else(|| date_in_words(changes.from, Language::Nl));
                     write!(out, "{}", stats::changes_markdown(&changes, &since))?
                 }
             }

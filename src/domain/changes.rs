@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::hours::Language;
+use super::language::Language;
 use super::service::ServiceType;
 
 /// How a facility's place in the public counts changed.
@@ -100,17 +100,17 @@ impl ServiceChanges {
     pub fn sentence(&self, language: Language, since: &str) -> String {
         let (from, to) = (self.count_from, self.count_to);
         match language {
-            Language::Dutch if self.opened == 0 && self.closed == 0 => {
+            Language::Nl if self.opened == 0 && self.closed == 0 => {
                 format!("geen veranderingen sinds {since} ({to})")
             }
-            Language::Dutch => format!(
+            Language::Nl => format!(
                 "{} gesloten en {} geopend sinds {since} (van {from} naar {to})",
                 self.closed, self.opened
             ),
-            Language::English if self.opened == 0 && self.closed == 0 => {
+            Language::En if self.opened == 0 && self.closed == 0 => {
                 format!("no change since {since} ({to})")
             }
-            Language::English => format!(
+            Language::En => format!(
                 "{} closed and {} opened since {since} (from {from} to {to})",
                 self.closed, self.opened
             ),

@@ -21,12 +21,7 @@ pub type LocalTime = DateTime<Tz>;
 /// year still gets an answer; one that never opens does not.
 const HORIZON_DAYS: i64 = 366;
 
-/// The languages hours are phrased in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Dutch,
-    English,
-}
+use super::language::Language;
 
 /// Parsed opening hours, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -240,8 +235,8 @@ const ENGLISH: Vocabulary = Vocabulary {
 
 fn vocabulary(language: Language) -> &'static Vocabulary {
     match language {
-        Language::Dutch => &DUTCH,
-        Language::English => &ENGLISH,
+        Language::Nl => &DUTCH,
+        Language::En => &ENGLISH,
     }
 }
 
@@ -657,8 +652,8 @@ mod tests {
         ];
         for (raw, nl, en) in cases {
             let h = hours(raw);
-            assert_eq!(h.in_words(Language::Dutch), nl, "{raw}");
-            assert_eq!(h.in_words(Language::English), en, "{raw}");
+            assert_eq!(h.in_words(Language::Nl), nl, "{raw}");
+            assert_eq!(h.in_words(Language::En), en, "{raw}");
         }
     }
 
@@ -672,7 +667,7 @@ mod tests {
             "week 1-10 Mo 10:00-12:00",
         ] {
             let h = hours(raw);
-            assert_eq!(h.in_words(Language::Dutch), raw);
+            assert_eq!(h.in_words(Language::Nl), raw);
         }
     }
 
@@ -680,21 +675,18 @@ mod tests {
     fn moments_are_phrased_relative_to_now() {
         let now = utc("2026-11-25T10:00:00Z"); // Wednesday
         let at = |t: &str| local(t);
-        let nl = |t: &str| when_in_words(&at(t), now, Language::Dutch);
+        let nl = |t: &str| when_in_words(&at(t), now, Language::Nl);
         assert_eq!(nl("2026-11-25T16:00:00+01:00"), "vandaag om 16:00");
         assert_eq!(nl("2026-11-26T08:00:00+01:00"), "morgen om 08:00");
         assert_eq!(nl("2026-11-30T09:00:00+01:00"), "maandag om 09:00");
         assert_eq!(nl("2026-12-07T09:00:00+01:00"), "7 december om 09:00");
         assert_eq!(nl("2027-01-04T09:00:00+01:00"), "4 januari 2027 om 09:00");
         assert_eq!(
-            when_in_words(&at("2026-11-30T09:00:00+01:00"), now, Language::English),
+            when_in_words(&at("2026-11-30T09:00:00+01:00"), now, Language::En),
             "Monday at 09:00"
         );
         assert_eq!(
-            date_in_words(
-                NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(),
-                Language::English
-            ),
+            date_in_words(NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(), Language::En),
             "1 June 2022"
         );
     }

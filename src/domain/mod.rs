@@ -13,6 +13,7 @@ pub mod figure;
 pub mod finder;
 pub mod geo;
 pub mod hours;
+pub mod language;
 pub mod number;
 pub mod organisation;
 pub mod provenance;

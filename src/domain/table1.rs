@@ -16,31 +16,7 @@ use utoipa::ToSchema;
 use super::round::{CountOverride, RoundStatus};
 use super::service::ServiceType;
 
-/// The language counts and notes are printed in. Dutch first: the
-/// inventory is published in Dutch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    #[default]
-    Nl,
-    En,
-}
-
-impl Language {
-    pub fn parse(code: &str) -> Option<Language> {
-        match code.trim() {
-            "nl" => Some(Language::Nl),
-            "en" => Some(Language::En),
-            _ => None,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Nl => "nl",
-            Language::En => "en",
-        }
-    }
-}
+use super::language::Language;
 
 /// How a count should be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

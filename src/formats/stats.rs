@@ -3,7 +3,8 @@
 //! Markdown is Dutch, like the published inventory.
 
 use crate::domain::changes::{ChangeKind, Changes};
-use crate::domain::hours::{date_in_words, Language};
+use crate::domain::hours::date_in_words;
+use crate::domain::language::Language;
 use crate::domain::service::ServiceType;
 use crate::domain::spread::{farthest_first, Spread};
 use crate::formats::csv::CsvWriter;
@@ -87,8 +88,8 @@ fn labels(services: &[ServiceType]) -> String {
 /// first day or round in the sentences ("2022").
 pub fn changes_markdown(changes: &Changes, since: &str) -> String {
     let (from, to) = (
-        date_in_words(changes.from, Language::Dutch),
-        date_in_words(changes.to, Language::Dutch),
+        date_in_words(changes.from, Language::Nl),
+        date_in_words(changes.to, Language::Nl),
     );
     let mut out = match (&changes.from_round, &changes.to_round) {
         (Some(a), Some(b)) => {
@@ -100,7 +101,7 @@ pub fn changes_markdown(changes: &Changes, since: &str) -> String {
         out.push_str(&format!(
             "- {}: {}\n",
             s.service.label_nl(),
-            s.sentence(Language::Dutch, since)
+            s.sentence(Language::Nl, since)
         ));
     }
     out.push_str(
@@ -170,7 +171,7 @@ pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
 pub fn spread_markdown(spread: &Spread) -> String {
     let mut out = format!(
         "Spreiding van de openbare voorzieningen op {}\n\n| provincie |",
-        date_in_words(spread.as_of, Language::Dutch)
+        date_in_words(spread.as_of, Language::Nl)
     );
     for s in ServiceType::ALL {
         out.push_str(&format!(" {} |", s.label_nl()));

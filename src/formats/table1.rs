@@ -4,11 +4,12 @@
 //! day, the round and each count's source, and the CSV and XLSX list the
 //! facilities each count is made of.
 
+use crate::domain::language::Language;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::domain::round::RoundStatus;
 use crate::domain::service::ServiceType;
-use crate::domain::table1::{Language, Table1, Table1Row};
+use crate::domain::table1::{Table1, Table1Row};
 use crate::formats::csv::CsvWriter;
 use crate::formats::markup::{escape, markdown};
 

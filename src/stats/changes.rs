@@ -380,7 +380,7 @@ fn change(
 mod tests {
     use super::*;
     use crate::domain::facility::{manual_source, FacilityInput};
-    use crate::domain::hours::Language;
+    use crate::domain::language::Language;
     use crate::domain::provenance::{Recorded, Source, SourceKind, Validity};
     use crate::domain::service::ServiceType;
 
@@ -547,12 +547,12 @@ mod tests {
         assert_eq!((rooms.count_from, rooms.count_to), (2, 3));
         assert_eq!((rooms.opened, rooms.closed, rooms.started), (2, 1, 1));
         assert_eq!(
-            rooms.sentence(Language::Dutch, "2022"),
+            rooms.sentence(Language::Nl, "2022"),
             "1 gesloten en 2 geopend sinds 2022 (van 2 naar 3)"
         );
         let exchange = changes.service(ServiceType::SyringeExchange).unwrap();
         assert_eq!(
-            exchange.sentence(Language::English, "2022"),
+            exchange.sentence(Language::En, "2022"),
             "no change since 2022 (1)"
         );
         let only = changes.only(ServiceType::SyringeExchange);

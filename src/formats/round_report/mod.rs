@@ -10,15 +10,16 @@ mod xlsx;
 pub use html::to_html;
 pub use xlsx::to_xlsx;
 
+use crate::domain::language::Language;
 use chrono::NaiveDate;
 
 use crate::domain::changes::ChangeKind;
-use crate::domain::hours::{self, date_in_words};
+use crate::domain::hours::date_in_words;
 use crate::domain::round::RoundStatus;
 use crate::domain::round_report::{Baseline, RoundReport};
 use crate::domain::service::ServiceType;
 use crate::domain::spread::ServiceSpread;
-use crate::domain::table1::{Language, Qualifier};
+use crate::domain::table1::Qualifier;
 use crate::domain::trend::{Origin, TrendPoint};
 use crate::formats::chart::{qualified, ChartTexts};
 
@@ -86,15 +87,8 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
         })
 }
 
-fn words(lang: Language) -> hours::Language {
-    match lang {
-        Language::Nl => hours::Language::Dutch,
-        Language::En => hours::Language::English,
-    }
-}
-
 fn day(date: NaiveDate, lang: Language) -> String {
-    date_in_words(date, words(lang))
+    date_in_words(date, lang)
 }
 
 fn title(report: &RoundReport, lang: Language) -> String {
@@ -264,7 +258,7 @@ fn sentences(report: &RoundReport, lang: Language) -> Vec<(ServiceType, String)>
         .changes
         .services
         .iter()
-        .map(|s| (s.service, s.sentence(words(lang), &since)))
+        .map(|s| (s.service, s.sentence(lang, &since)))
         .collect()
 }
 

@@ -1,6 +1,7 @@
 //! `/api/v1/reports/table1`: Table 1 of a round or of the register on a
 //! day, as JSON (default), CSV, Markdown, XLSX or HTML.
 
+use crate::domain::language::Language;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -11,7 +12,7 @@ use utoipa::IntoParams;
 use super::{date_param, ApiQuery, Caller};
 use crate::domain::date::today;
 use crate::domain::round::{Round, RoundStatus};
-use crate::domain::table1::{Language, Table1};
+use crate::domain::table1::Table1;
 use crate::formats::table1::{self, Table1Format};
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};

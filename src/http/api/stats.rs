@@ -12,13 +12,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{date_param, ApiQuery};
 use crate::domain::date::today;
+use crate::domain::language::Language;
 use crate::domain::round::{Round, RoundStatus};
 use crate::domain::service::ServiceType;
 use crate::formats::chart::{self, ChartPoint};
 use crate::formats::stats;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
-use crate::http::web::templates::Lang;
 use crate::rounds::table1::TrendPoint;
 use crate::stats::changes::Changes;
 use crate::stats::spread::Spread;
@@ -255,8 +255,8 @@ pub async fn trend_svg(
 ) -> AppResult<Response> {
     let service = service_param(&query.service)?.unwrap_or(ServiceType::ConsumptionRoom);
     let lang = match query.lang.as_deref().map(str::trim) {
-        None | Some("") => Lang::Nl,
-        Some(code) => Lang::parse(code)
+        None | Some("") => Language::Nl,
+        Some(code) => Language::parse(code)
             .ok_or_else(|| AppError::BadRequest(format!("lang: '{code}' is not nl or en")))?,
     };
     let points = trend_points(&state.store, service).await?;

@@ -14,37 +14,7 @@ use minijinja::{
 use sha2::{Digest, Sha256};
 
 use crate::domain::access::Role;
-
-/// The languages of the pages; Dutch unless the visitor chose English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Nl,
-    En,
-}
-
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Nl, Lang::En];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Nl => "nl",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.code() == code.trim())
-    }
-
-    /// The language the language switch offers.
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Nl => Lang::En,
-            Lang::En => Lang::Nl,
-        }
-    }
-}
+use crate::domain::language::Language;
 
 type Catalogue = BTreeMap<String, String>;
 
@@ -87,10 +57,10 @@ fn load(lang: &str, files: Files) -> Catalogue {
 static NL: LazyLock<Catalogue> = LazyLock::new(|| load("nl", NL_FILES));
 static EN: LazyLock<Catalogue> = LazyLock::new(|| load("en", EN_FILES));
 
-fn catalogue(lang: Lang) -> &'static Catalogue {
+fn catalogue(lang: Language) -> &'static Catalogue {
     match lang {
-        Lang::Nl => &NL,
-        Lang::En => &EN,
+        Language::Nl => &NL,
+        Language::En => &EN,
     }
 }
 
@@ -102,7 +72,7 @@ fn fill(text: &str, args: &[(&str, String)]) -> String {
 
 /// The text for a key, with `{name}` placeholders filled in. A missing key
 /// is a bug: it fails debug builds (and so the tests) and shows the key otherwise.
-pub fn text(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+pub fn text(lang: Language, key: &str, args: &[(&str, String)]) -> String {
     match catalogue(lang).get(key) {
         Some(text) => fill(text, args),
         None => {
@@ -117,7 +87,7 @@ pub fn text(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
 fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, Error> {
     let lang = state
         .lookup("lang")
-        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .and_then(|v| v.as_str().and_then(Language::parse))
         .ok_or_else(|| Error::new(ErrorKind::UndefinedError, "the page has no `lang`"))?;
     let text = catalogue(lang).get(key).ok_or_else(|| {
         Error::new(
@@ -369,7 +339,7 @@ mod tests {
             only_nl.is_empty() && only_en.is_empty(),
             "only in nl: {only_nl:?}; only in en: {only_en:?}"
         );
-        for lang in Lang::ALL {
+        for lang in Language::ALL {
             for (key, text) in catalogue(lang) {
                 assert!(!text.trim().is_empty(), "{key} is empty in {}", lang.code());
             }
@@ -439,8 +409,8 @@ mod tests {
             fill("nog {seconds} seconden", &[("seconds", "8".into())]),
             "nog 8 seconden"
         );
-        assert_eq!(text(Lang::En, "nav.other_language", &[]), "Nederlands");
-        assert_eq!(text(Lang::Nl, "nav.other_language", &[]), "English");
+        assert_eq!(text(Language::En, "nav.other_language", &[]), "Nederlands");
+        assert_eq!(text(Language::Nl, "nav.other_language", &[]), "English");
     }
 
     #[test]

@@ -6,11 +6,11 @@
 
 use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
+use vangnet::domain::language::Language;
 
 use crate::browser::*;
 use crate::common::*;
 use vangnet::domain::service::ServiceType;
-use vangnet::domain::table1::Language;
 use vangnet::rounds::table1::Origin;
 use vangnet::storage::audit::AuditFilter;
 

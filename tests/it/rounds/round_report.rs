@@ -4,6 +4,7 @@
 //! the round; in Dutch or English.
 
 use std::io::Cursor;
+use vangnet::domain::language::Language;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -13,7 +14,7 @@ use serde_json::json;
 use crate::common::*;
 use crate::rounds::lifecycle::vangnet;
 use vangnet::domain::access::Principal;
-use vangnet::domain::hours::{date_in_words, Language};
+use vangnet::domain::hours::date_in_words;
 use vangnet::domain::provenance::Actor;
 use vangnet::domain::round::RoundInput;
 use vangnet::domain::service::ServiceType;
@@ -219,11 +220,11 @@ async fn the_html_report_is_one_self_contained_file_with_the_rounds_numbers() {
         vangnet::stats::changes::changes(&app.store, date("2022-06-01"), date("2026-06-01"))
             .await
             .unwrap();
-    let since = date_in_words(date("2022-06-01"), Language::Dutch);
+    let since = date_in_words(date("2022-06-01"), Language::Nl);
     let sentence = changes
         .service(ServiceType::ConsumptionRoom)
         .unwrap()
-        .sentence(Language::Dutch, &since);
+        .sentence(Language::Nl, &since);
     assert_eq!(
         sentence,
         "3 gesloten en 2 geopend sinds 1 juni 2022 (van 24 naar 23)"
@@ -515,7 +516,7 @@ async fn changes_come_from_the_previous_round_and_the_public_sees_published_roun
     let sentence = changes
         .service(ServiceType::ConsumptionRoom)
         .unwrap()
-        .sentence(Language::Dutch, "2022");
+        .sentence(Language::Nl, "2022");
     assert_eq!(
         sentence,
         "3 gesloten en 2 geopend sinds 2022 (van 24 naar 23)"

@@ -9,7 +9,7 @@ use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use minijinja::{context, Value};
 
-use super::finder::{access_lines, address, language, service_labels, status};
+use super::finder::{access_lines, address, service_labels, status};
 use super::{parse_id, Page, PageError};
 use crate::domain::date::today;
 use crate::domain::facility::{Facility, FacilityStatus, LocationPrecision};
@@ -38,7 +38,7 @@ pub async fn show(page: Page, State(state): State<AppState>, Path(id): Path<Stri
 }
 
 fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
-    let words = language(page.lang);
+    let words = page.lang;
     let fields = &facility.fields;
     let now = Utc::now();
     let hours = fields.opening_hours.as_ref().and_then(|raw| raw.hours());
@@ -109,7 +109,7 @@ fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
 
 /// "Laatst geverifieerd op 1 juni 2022 (bron: inventarisatie, Trimbos 2022)".
 fn provenance(page: &Page, facility: &Facility) -> String {
-    let words = language(page.lang);
+    let words = page.lang;
     let recorded = &facility.recorded;
     let kind = match recorded.source.kind {
         SourceKind::Other => None,

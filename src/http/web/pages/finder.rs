@@ -22,10 +22,10 @@ use super::{urlencode, Page, PageError};
 use crate::domain::facility::{AccessRules, FacilityFields};
 use crate::domain::finder::{resolve, Point, Resolved, Search, DEFAULT_LIMIT};
 use crate::domain::geo::geo;
-use crate::domain::hours::{time_of_day, when_in_words, Language, OpenState};
+use crate::domain::hours::{time_of_day, when_in_words, OpenState};
+use crate::domain::language::Language;
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::http::app::AppState;
-use crate::http::web::templates::Lang;
 
 /// The script that adds "use my location", served at [`script_url`].
 pub const SCRIPT: &str = include_str!("../../../../static/finder.js");
@@ -50,14 +50,6 @@ pub async fn script() -> Response {
         .into_response()
 }
 
-/// The language hours and dates are phrased in.
-pub(super) fn language(lang: Lang) -> Language {
-    match lang {
-        Lang::Nl => Language::Dutch,
-        Lang::En => Language::English,
-    }
-}
-
 /// A service's name in the page's language.
 pub(super) fn service_label(page: &Page, service: ServiceType) -> String {
     page.text(&format!("finder.service.{}", service.code()))
@@ -68,15 +60,15 @@ pub(super) fn service_labels(page: &Page, services: ServiceSet) -> Vec<String> {
 }
 
 /// `1,2 km` in Dutch, `1.2 km` in English; whole kilometres from 10 km.
-pub(super) fn distance(lang: Lang, km: f64) -> String {
+pub(super) fn distance(lang: Language, km: f64) -> String {
     let number = if km < 10.0 {
         format!("{km:.1}")
     } else {
         format!("{km:.0}")
     };
     match lang {
-        Lang::Nl => format!("{} km", number.replace('.', ",")),
-        Lang::En => format!("{number} km"),
+        Language::Nl => format!("{} km", number.replace('.', ",")),
+        Language::En => format!("{number} km"),
     }
 }
 
@@ -88,7 +80,7 @@ pub(super) struct StatusView {
 }
 
 pub(super) fn status(page: &Page, state: &OpenState, now: DateTime<Utc>) -> StatusView {
-    let words = language(page.lang);
+    let words = page.lang;
     let today = now
         .with_timezone(&chrono_tz::Europe::Amsterdam)
         .date_naive();
@@ -368,10 +360,10 @@ mod tests {
 
     #[test]
     fn distances_use_the_language_s_decimal_mark() {
-        assert_eq!(distance(Lang::Nl, 1.234), "1,2 km");
-        assert_eq!(distance(Lang::En, 1.234), "1.2 km");
-        assert_eq!(distance(Lang::Nl, 0.04), "0,0 km");
-        assert_eq!(distance(Lang::En, 35.4), "35 km");
+        assert_eq!(distance(Language::Nl, 1.234), "1,2 km");
+        assert_eq!(distance(Language::En, 1.234), "1.2 km");
+        assert_eq!(distance(Language::Nl, 0.04), "0,0 km");
+        assert_eq!(distance(Language::En, 35.4), "35 km");
     }
 
     #[test]

@@ -37,7 +37,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 pub use self::error::{error_response, PageError, PageResult};
-use super::templates::{self, Lang};
+use super::templates;
+use crate::domain::language::Language;
 use crate::domain::secret;
 use crate::http::app::AppState;
 use crate::http::request::{cookie, form_cookie_name, Caller};
@@ -51,7 +52,7 @@ pub type FieldErrors = BTreeMap<String, String>;
 /// What every page needs to know about its request.
 pub struct Page {
     pub caller: Caller,
-    pub lang: Lang,
+    pub lang: Language,
     /// Whether vangnet is served over TLS (secure cookies).
     pub secure: bool,
     /// Where the language switch and the sign-in link come back to.
@@ -65,7 +66,7 @@ pub struct Page {
     form_body: bool,
 }
 
-fn lang_of(headers: &HeaderMap) -> Lang {
+fn lang_of(headers: &HeaderMap) -> Language {
     headers
         .get_all(COOKIE)
         .iter()
@@ -73,7 +74,7 @@ fn lang_of(headers: &HeaderMap) -> Lang {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, value)| Lang::parse(value))
+        .and_then(|(_, value)| Language::parse(value))
         .unwrap_or_default()
 }
 
@@ -367,10 +368,10 @@ mod tests {
     #[test]
     fn the_language_comes_from_its_cookie_and_is_dutch_otherwise() {
         let mut headers = HeaderMap::new();
-        assert_eq!(lang_of(&headers), Lang::Nl);
+        assert_eq!(lang_of(&headers), Language::Nl);
         headers.insert(COOKIE, HeaderValue::from_static("a=1; lang=en"));
-        assert_eq!(lang_of(&headers), Lang::En);
+        assert_eq!(lang_of(&headers), Language::En);
         headers.insert(COOKIE, HeaderValue::from_static("lang=fr"));
-        assert_eq!(lang_of(&headers), Lang::Nl);
+        assert_eq!(lang_of(&headers), Language::Nl);
     }
 }

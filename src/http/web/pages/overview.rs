@@ -9,7 +9,7 @@ use axum::response::Response;
 use minijinja::{context, Value};
 use serde::Serialize;
 
-use super::finder::{language, service_label};
+use super::finder::service_label;
 use super::Page;
 use crate::domain::finder::Listed;
 use crate::domain::geo::geo;
@@ -88,7 +88,7 @@ pub async fn show(page: Page, State(state): State<AppState>) -> Response {
                 })
             })
             .collect();
-        let day = date_in_words(index.day(), language(page.lang));
+        let day = date_in_words(index.day(), page.lang);
         let title = page.text("map.overview.map_title");
         let description = page.text_with(
             "map.overview.map_description",

@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{local_path, parse_query, see_other, set_cookie, Page, PageError, LANG_COOKIE};
-use crate::http::web::templates::{Lang, STYLESHEET};
+use crate::domain::language::Language;
+use crate::http::web::templates::STYLESHEET;
 
 /// How long the language choice is remembered.
 const LANG_COOKIE_SECONDS: i64 = 365 * 24 * 60 * 60;
@@ -28,7 +29,7 @@ struct LangQuery {
 pub async fn language(page: Page, RawQuery(query): RawQuery) -> Response {
     page.run(async {
         let query: LangQuery = parse_query(query.as_deref())?;
-        let lang = Lang::parse(&query.lang).ok_or(PageError::new(
+        let lang = Language::parse(&query.lang).ok_or(PageError::new(
             StatusCode::BAD_REQUEST,
             "error.unknown_language",
         ))?;

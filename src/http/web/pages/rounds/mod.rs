@@ -15,21 +15,12 @@ pub mod statistics;
 use minijinja::{context, Value};
 
 use super::Page;
+use crate::domain::language::Language;
 use crate::domain::round::{Round, RoundStatus};
-use crate::domain::table1::{Language, Table1};
-use crate::http::web::templates::Lang;
-
-impl From<Lang> for Language {
-    fn from(lang: Lang) -> Language {
-        match lang {
-            Lang::Nl => Language::Nl,
-            Lang::En => Language::En,
-        }
-    }
-}
+use crate::domain::table1::Table1;
 
 fn language(page: &Page) -> Language {
-    page.lang.into()
+    page.lang
 }
 
 fn status_label(page: &Page, status: RoundStatus) -> String {

@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
-use super::super::finder::{language, service_label};
+use super::super::finder::service_label;
 use super::super::{parse_query, urlencode, Page, PageResult};
 use super::{date_field, service_options, source_text};
 use crate::domain::date::today;
@@ -68,7 +68,7 @@ fn services_text(page: &Page, services: &[ServiceType]) -> String {
 /// the list. `since` names the first day in the sentences (`2022`, or a
 /// round's name); `None` says the date in words.
 pub fn change_list_view(page: &Page, changes: &Changes, since: Option<&str>) -> Value {
-    let words = language(page.lang);
+    let words = page.lang;
     let since = since.map_or_else(|| date_in_words(changes.from, words), str::to_string);
     let sentences: Vec<Sentence> = changes
         .services

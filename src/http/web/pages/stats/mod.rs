@@ -20,17 +20,18 @@ use serde::Serialize;
 use super::finder::service_label;
 use super::Page;
 use crate::domain::date::parse_date;
+use crate::domain::language::Language;
 use crate::domain::provenance::{Source, SourceKind};
 use crate::domain::service::ServiceType;
 use crate::formats::chart::ChartTexts;
-use crate::http::web::templates::{text, Lang};
+use crate::http::web::templates::text;
 
 pub use changes::{change_list, change_list_view};
 pub use trend::trend_figure;
 
 /// The texts of the trend figure in a language; shared with
 /// `/api/v1/reports/trend.svg`.
-pub fn chart_texts(lang: Lang, service: ServiceType) -> ChartTexts {
+pub fn chart_texts(lang: Language, service: ServiceType) -> ChartTexts {
     let service = text(lang, &format!("finder.service.{}", service.code()), &[]);
     ChartTexts {
         title: text(lang, "stats.chart.title", &[("service", service.clone())]),

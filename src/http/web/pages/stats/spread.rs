@@ -12,7 +12,7 @@ use axum::response::Response;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
-use super::super::finder::{distance, language, service_label};
+use super::super::finder::{distance, service_label};
 use super::super::{parse_query, Page, PageResult};
 use super::{date_field, service_options};
 use crate::domain::date::today;
@@ -107,7 +107,7 @@ async fn render(page: &Page, state: &AppState, query: Option<String>) -> PageRes
 }
 
 fn view(page: &Page, spread: &Spread, service: Option<ServiceType>) -> Value {
-    let words = language(page.lang);
+    let words = page.lang;
     let day = date_in_words(spread.as_of, words);
     let shaded_by = service.map_or_else(
         || page.text("stats.spread.all_facilities"),
