@@ -23,6 +23,7 @@ pub mod secret;
 pub mod service;
 pub mod spread;
 pub mod table1;
+pub mod text;
 pub mod throttle;
 pub mod trend;
 

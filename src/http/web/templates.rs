@@ -4,7 +4,6 @@
 //! from `static/`. Templates write every text as `t("key")`, so a page can
 //! only show text that both translation files have.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use minijinja::value::Kwargs;
@@ -16,72 +15,9 @@ use sha2::{Digest, Sha256};
 use crate::domain::access::Role;
 use crate::domain::language::Language;
 
-type Catalogue = BTreeMap<String, String>;
-
-/// The translation files of one language: one per area of the site, so
-/// that areas can grow independently. A key may stand in one file only.
-type Files = &'static [(&'static str, &'static str)];
-
-const NL_FILES: Files = &[
-    ("common", include_str!("../../../i18n/nl/common.json")),
-    ("finder", include_str!("../../../i18n/nl/finder.json")),
-    ("map", include_str!("../../../i18n/nl/map.json")),
-    ("register", include_str!("../../../i18n/nl/register.json")),
-    ("rounds", include_str!("../../../i18n/nl/rounds.json")),
-    ("stats", include_str!("../../../i18n/nl/stats.json")),
-];
-const EN_FILES: Files = &[
-    ("common", include_str!("../../../i18n/en/common.json")),
-    ("finder", include_str!("../../../i18n/en/finder.json")),
-    ("map", include_str!("../../../i18n/en/map.json")),
-    ("register", include_str!("../../../i18n/en/register.json")),
-    ("rounds", include_str!("../../../i18n/en/rounds.json")),
-    ("stats", include_str!("../../../i18n/en/stats.json")),
-];
-
-fn load(lang: &str, files: Files) -> Catalogue {
-    // Embedded at compile time and checked by the tests below.
-    let mut all = Catalogue::new();
-    for (name, text) in files {
-        let texts: Catalogue = serde_json::from_str(text)
-            .unwrap_or_else(|e| panic!("i18n/{lang}/{name}.json is not an object of texts: {e}"));
-        for (key, value) in texts {
-            if all.insert(key.clone(), value).is_some() {
-                panic!("i18n/{lang}: the key '{key}' stands in two files");
-            }
-        }
-    }
-    all
-}
-
-static NL: LazyLock<Catalogue> = LazyLock::new(|| load("nl", NL_FILES));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| load("en", EN_FILES));
-
-fn catalogue(lang: Language) -> &'static Catalogue {
-    match lang {
-        Language::Nl => &NL,
-        Language::En => &EN,
-    }
-}
-
-fn fill(text: &str, args: &[(&str, String)]) -> String {
-    args.iter().fold(text.to_string(), |text, (name, value)| {
-        text.replace(&format!("{{{name}}}"), value)
-    })
-}
-
-/// The text for a key, with `{name}` placeholders filled in. A missing key
-/// is a bug: it fails debug builds (and so the tests) and shows the key otherwise.
-pub fn text(lang: Language, key: &str, args: &[(&str, String)]) -> String {
-    match catalogue(lang).get(key) {
-        Some(text) => fill(text, args),
-        None => {
-            debug_assert!(false, "no text for '{key}' in i18n/{}.json", lang.code());
-            tracing::error!(key, lang = lang.code(), "missing translation");
-            key.to_string()
-        }
-    }
-}
+#[cfg(test)]
+use crate::domain::text::text;
+use crate::domain::text::{catalogue, fill};
 
 /// `t("key", name=value, …)` in templates, in the language of the page (`lang`).
 fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, Error> {
@@ -329,23 +265,6 @@ pub fn render(name: &str, context: Value) -> Result<String, Error> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn both_languages_have_the_same_keys_and_no_empty_texts() {
-        let nl: Vec<&String> = NL.keys().collect();
-        let en: Vec<&String> = EN.keys().collect();
-        let only_nl: Vec<_> = nl.iter().filter(|k| !EN.contains_key(k.as_str())).collect();
-        let only_en: Vec<_> = en.iter().filter(|k| !NL.contains_key(k.as_str())).collect();
-        assert!(
-            only_nl.is_empty() && only_en.is_empty(),
-            "only in nl: {only_nl:?}; only in en: {only_en:?}"
-        );
-        for lang in Language::ALL {
-            for (key, text) in catalogue(lang) {
-                assert!(!text.trim().is_empty(), "{key} is empty in {}", lang.code());
-            }
-        }
-    }
-
     /// Every literal `t("…")` in the templates names a text that exists.
     #[test]
     fn every_text_a_template_asks_for_exists() {
@@ -359,7 +278,7 @@ mod tests {
                     // `t("role." ~ role)` builds its key: checked below.
                     if rest.starts_with([')', ',']) {
                         assert!(
-                            NL.contains_key(key),
+                            catalogue(Language::Nl).contains_key(key),
                             "{name} asks for '{key}', which i18n/nl/*.json lacks"
                         );
                     }
@@ -368,7 +287,7 @@ mod tests {
         }
         for role in crate::domain::access::Role::ALL {
             assert!(
-                NL.contains_key(&format!("role.{}", role.code())),
+                catalogue(Language::Nl).contains_key(&format!("role.{}", role.code())),
                 "no text for role {role}"
             );
         }

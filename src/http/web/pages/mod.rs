@@ -149,11 +149,11 @@ impl Page {
 
     /// A text in the page's language.
     pub fn text(&self, key: &str) -> String {
-        templates::text(self.lang, key, &[])
+        crate::domain::text::text(self.lang, key, &[])
     }
 
     pub fn text_with(&self, key: &str, args: &[(&str, String)]) -> String {
-        templates::text(self.lang, key, args)
+        crate::domain::text::text(self.lang, key, args)
     }
 
     /// The text of a `melding` (a message code a redirect carries), if known.

@@ -23,8 +23,8 @@ use crate::domain::date::parse_date;
 use crate::domain::language::Language;
 use crate::domain::provenance::{Source, SourceKind};
 use crate::domain::service::ServiceType;
+use crate::domain::text::text;
 use crate::formats::chart::ChartTexts;
-use crate::http::web::templates::text;
 
 pub use changes::{change_list, change_list_view};
 pub use trend::trend_figure;
