@@ -59,11 +59,7 @@ pub fn to_html(report: &RoundReport, lang: Language) -> String {
         out,
         "</main>\n<footer><p class=\"meta\"><small>{}</small></p></footer>\n</body>\n</html>\n",
         escape(&fill(
-            t(
-                lang,
-                "Gemaakt met vangnet, het landelijk register van harm-reductionvoorzieningen, op {date}.",
-                "Made with vangnet, the national register of harm-reduction services, on {date}.",
-            ),
+            &t(lang, "report.made_with_vangnet_the_national_register"),
             &[("date", &day(crate::domain::date::today(), lang))],
         ))
     );
@@ -71,24 +67,21 @@ pub fn to_html(report: &RoundReport, lang: Language) -> String {
 }
 
 /// Section ids and headings, in order.
-fn sections(lang: Language) -> [(&'static str, &'static str); 5] {
+fn sections(lang: Language) -> [(&'static str, String); 5] {
     [
-        ("tabel-1", t(lang, "Tabel 1", "Table 1")),
-        (
-            "trend",
-            t(lang, "Trend per inventarisatie", "Trend across inventories"),
-        ),
-        ("veranderingen", t(lang, "Veranderingen", "Changes")),
-        (
-            "spreiding",
-            t(lang, "Spreiding over het land", "Spread over the country"),
-        ),
-        ("bronnen", t(lang, "Bronnen", "Sources")),
+        ("tabel-1", t(lang, "report.table_1")),
+        ("trend", t(lang, "report.trend_across_inventories")),
+        ("veranderingen", t(lang, "report.changes")),
+        ("spreiding", t(lang, "report.spread_over_the_country")),
+        ("bronnen", t(lang, "report.sources")),
     ]
 }
 
 fn heading(out: &mut String, lang: Language, index: usize) {
-    let (id, text) = sections(lang)[index];
+    let [section, ..] = &sections(lang)[index..] else {
+        return;
+    };
+    let (id, text) = (section.0, section.1.as_str());
     let _ = write!(
         out,
         "<section id=\"{id}\">\n<h2>{}. {}</h2>\n",
@@ -103,11 +96,11 @@ fn header(out: &mut String, report: &RoundReport, lang: Language, title: &str) {
         out,
         "<header>\n<h1>{}</h1>\n<p class=\"meta\">{}: {} · {}: {} · {}: {}</p>\n",
         escape(title),
-        t(lang, "Peildatum", "Reference date"),
+        t(lang, "report.reference_date"),
         escape(&day(round.reference_date, lang)),
-        t(lang, "Status", "Status"),
+        t(lang, "report.status"),
         status_label(round.status, lang),
-        t(lang, "Diensten", "Services"),
+        t(lang, "report.services"),
         escape(&services_text(&round.services().collect::<Vec<_>>(), lang)),
     );
     let class = if report.frozen() {
@@ -119,10 +112,10 @@ fn header(out: &mut String, report: &RoundReport, lang: Language, title: &str) {
     let _ = write!(
         out,
         "<nav aria-label=\"{}\"><ol>",
-        t(lang, "Inhoud", "Contents")
+        t(lang, "report.contents")
     );
     for (id, text) in sections(lang) {
-        let _ = write!(out, "<li><a href=\"#{id}\">{}</a></li>", escape(text));
+        let _ = write!(out, "<li><a href=\"#{id}\">{}</a></li>", escape(&text));
     }
     out.push_str("</ol></nav>\n</header>\n");
 }
@@ -137,11 +130,7 @@ fn trend_section(out: &mut String, report: &RoundReport, lang: Language) {
     heading(out, lang, 1);
     paragraph(
         out,
-        t(
-            lang,
-            "Per dienst het aantal openbare locaties per inventarisatie: tellingen uit het register (gevulde punten) en cijfers die anderen publiceerden (open punten), tot en met deze ronde.",
-            "Per service the number of public locations per inventory round: counts from the register (filled dots) and figures published by others (hollow dots), up to this round.",
-        ),
+        &t(lang, "report.per_service_the_number_of_public_locatio"),
     );
     for trend in &report.trends {
         trend_figure(out, trend, lang);
@@ -164,13 +153,13 @@ fn trend_figure(out: &mut String, trend: &ServiceTrend, lang: Language) {
         out,
         "<table>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
         escape(&fill(
-            t(lang, "{service}: de cijfers van de figuur", "{service}: the figures of the chart"),
+            &t(lang, "report.the_figures_of_the_chart"),
             &[("service", service_label(trend.service, lang))],
         )),
-        t(lang, "jaar", "year"),
-        t(lang, "locaties", "locations"),
-        t(lang, "herkomst", "origin"),
-        t(lang, "bron", "source"),
+        t(lang, "report.year"),
+        t(lang, "report.locations"),
+        t(lang, "report.origin"),
+        t(lang, "report.source"),
     );
     for p in &trend.points {
         let _ = writeln!(
@@ -202,27 +191,15 @@ fn changes_section(out: &mut String, report: &RoundReport, lang: Language) {
     if list.is_empty() {
         paragraph(
             out,
-            t(
-                lang,
-                "Geen voorziening opende, sloot of veranderde van diensten in deze periode.",
-                "No facility opened, closed or changed its services in this period.",
-            ),
+            &t(lang, "report.no_facility_opened_closed_or_changed_its"),
         );
         out.push_str("</section>\n");
         return;
     }
-    let headers = columns(
-        lang,
-        "datum|verandering|voorziening|gemeente|provincie|diensten ervoor|diensten erna|bron",
-        "date|change|facility|municipality|province|services before|services after|source",
-    );
+    let headers = columns(lang, "report.date_change_facility_municipality_provin");
     table_head(
         out,
-        t(
-            lang,
-            "Voorzieningen die veranderden",
-            "Facilities that changed",
-        ),
+        &t(lang, "report.facilities_that_changed"),
         &headers,
         &[],
     );
@@ -275,25 +252,14 @@ fn spread_section(out: &mut String, report: &RoundReport, lang: Language) {
     let spread = &report.spread;
     let services: Vec<ServiceType> = report.round.services().collect();
     paragraph(out, &spread_basis(report, lang));
-    let mut headers = vec![t(lang, "provincie", "province").to_string()];
+    let mut headers = vec![t(lang, "report.province").to_string()];
     headers.extend(services.iter().map(|s| service_label(*s, lang).to_string()));
-    headers.push(
-        t(
-            lang,
-            "gemeenten in de provincie",
-            "municipalities in the province",
-        )
-        .to_string(),
-    );
+    headers.push(t(lang, "report.municipalities_in_the_province").to_string());
     let numeric: Vec<usize> = (1..headers.len()).collect();
     table_head(
         out,
         &fill(
-            t(
-                lang,
-                "Locaties per provincie op {date}",
-                "Locations per province on {date}",
-            ),
+            &t(lang, "report.locations_per_province_on"),
             &[("date", &day(spread.as_of, lang))],
         ),
         &headers,
@@ -309,7 +275,7 @@ fn spread_section(out: &mut String, report: &RoundReport, lang: Language) {
     let _ = write!(
         out,
         "<tr><th scope=\"row\">{}</th>",
-        t(lang, "Nederland", "Netherlands")
+        t(lang, "report.netherlands")
     );
     for s in &services {
         let _ = write!(out, "<td class=\"num\">{}</td>", spread.national.get(*s));
@@ -340,11 +306,7 @@ fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, 
         .collect();
     let classes = shade_classes(values.iter().map(|(_, n)| *n).max().unwrap_or(0));
     let title = fill(
-        t(
-            lang,
-            "Kaart van de provincies, gekleurd naar aantal locaties: {service}",
-            "Map of the provinces, coloured by number of locations: {service}",
-        ),
+        &t(lang, "report.map_of_the_provinces_coloured_by_number"),
         &[("service", name)],
     );
     let listed: Vec<String> = spread
@@ -354,11 +316,7 @@ fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, 
         .map(|(p, (_, n))| format!("{} {n}", p.name))
         .collect();
     let description = fill(
-        t(
-            lang,
-            "De twaalf provincies, gekleurd naar het aantal openbare locaties ({service}) op {date}: {values}.",
-            "The twelve provinces, coloured by the number of public locations ({service}) on {date}: {values}.",
-        ),
+        &t(lang, "report.the_twelve_provinces_coloured_by_the_num"),
         &[
             ("service", name),
             ("date", &day(spread.as_of, lang)),
@@ -393,11 +351,7 @@ fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, 
     paragraph(
         out,
         &fill(
-            t(
-                lang,
-                "{n} van de {all} gemeenten hebben ten minste één locatie.",
-                "{n} of the {all} municipalities have at least one location.",
-            ),
+            &t(lang, "report.of_the_municipalities_have_at_least_one"),
             &[
                 ("n", &s.municipalities.len().to_string()),
                 ("all", &spread.municipalities.len().to_string()),
@@ -407,27 +361,15 @@ fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, 
     if s.farthest.is_empty() {
         paragraph(
             out,
-            t(
-                lang,
-                "Er is op deze dag geen openbare locatie van deze soort.",
-                "There is no public location of this kind on this day.",
-            ),
+            &t(lang, "report.there_is_no_public_location_of_this_kind"),
         );
         return;
     }
-    let headers = columns(
-        lang,
-        "gemeente|provincie|afstand (km)|dichtstbijzijnde locatie",
-        "municipality|province|distance (km)|nearest location",
-    );
+    let headers = columns(lang, "report.municipality_province_distance_km_neares");
     table_head(
         out,
         &fill(
-            t(
-                lang,
-                "{service}: de tien gemeenten het verst van de dichtstbijzijnde locatie",
-                "{service}: the ten municipalities farthest from the nearest location",
-            ),
+            &t(lang, "report.the_ten_municipalities_farthest_from_the"),
             &[("service", name)],
         ),
         &headers,
@@ -456,27 +398,19 @@ fn sources_section(out: &mut String, report: &RoundReport, lang: Language) {
     let _ = write!(
         out,
         "<ul>\n<li>{}: {}</li>\n<li>{}: {}</li>\n<li>{}: {}</li>\n",
-        t(lang, "Tabel 1", "Table 1"),
+        t(lang, "report.table_1"),
         escape(&register_source(report, lang)),
-        t(lang, "Veranderingen", "Changes"),
+        t(lang, "report.changes"),
         escape(&baseline_text(report, lang)),
-        t(lang, "Spreiding", "Spread"),
+        t(lang, "report.spread"),
         escape(&spread_basis(report, lang)),
     );
     out.push_str("</ul>\n");
-    let _ = writeln!(
-        out,
-        "<h3>{}</h3>",
-        t(lang, "Externe bronnen", "External sources")
-    );
+    let _ = writeln!(out, "<h3>{}</h3>", t(lang, "report.external_sources"));
     if report.external_sources.is_empty() {
         paragraph(
             out,
-            t(
-                lang,
-                "Geen: alle cijfers komen uit het register.",
-                "None: every figure comes from the register.",
-            ),
+            &t(lang, "report.none_every_figure_comes_from_the_registe"),
         );
     } else {
         out.push_str("<ul>\n");
@@ -489,12 +423,8 @@ fn sources_section(out: &mut String, report: &RoundReport, lang: Language) {
         let _ = write!(
             out,
             "<h3>{}</h3>\n<p>{}</p>\n<ul>\n",
-            t(lang, "Vastgelegde voorzieningen", "Frozen facilities"),
-            t(
-                lang,
-                "De voorzieningen (nummers in het register) waarmee elke telling bij het sluiten is vastgelegd.",
-                "The facilities (numbers in the register) each count was frozen with when the round was closed.",
-            )
+            t(lang, "report.frozen_facilities"),
+            t(lang, "report.the_facilities_numbers_in_the_register_e")
         );
         for f in &report.frozen {
             let _ = writeln!(

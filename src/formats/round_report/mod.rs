@@ -65,17 +65,14 @@ pub fn file_name(round: &str, format: ReportFormat) -> String {
     format!("vangnet-ronde-{round}.{}", format.extension())
 }
 
-/// The text in the report's language.
-fn t(lang: Language, nl: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Language::Nl => nl,
-        Language::En => en,
-    }
+/// The report's text `key` (`i18n/<language>/report.json`).
+fn t(lang: Language, key: &str) -> String {
+    crate::domain::text::text(lang, key, &[])
 }
 
-/// Column headers, written `a|b|c` in each language.
-fn columns(lang: Language, nl: &'static str, en: &'static str) -> Vec<String> {
-    t(lang, nl, en).split('|').map(str::to_string).collect()
+/// Column headers, written `a|b|c` in the catalogue.
+fn columns(lang: Language, key: &str) -> Vec<String> {
+    t(lang, key).split('|').map(str::to_string).collect()
 }
 
 /// A text with `{name}` placeholders filled in.
@@ -93,36 +90,24 @@ fn day(date: NaiveDate, lang: Language) -> String {
 
 fn title(report: &RoundReport, lang: Language) -> String {
     fill(
-        t(
-            lang,
-            "Inventarisatie harm-reductionvoorzieningen — ronde {name}",
-            "Inventory of harm-reduction services — round {name}",
-        ),
+        &t(lang, "report.inventory_of_harm_reduction_services_rou"),
         &[("name", &report.round.name)],
     )
 }
 
-fn status_label(status: RoundStatus, lang: Language) -> &'static str {
-    let (nl, en) = match status {
-        RoundStatus::Open => ("open (voorlopig)", "open (provisional)"),
-        RoundStatus::Closed => (
-            "gesloten (vastgelegd, nog niet gepubliceerd)",
-            "closed (frozen, not yet published)",
-        ),
-        RoundStatus::Published => ("gepubliceerd", "published"),
+fn status_label(status: RoundStatus, lang: Language) -> String {
+    let key = match status {
+        RoundStatus::Open => "report.open_provisional",
+        RoundStatus::Closed => "report.closed_frozen_not_yet_published",
+        RoundStatus::Published => "report.published",
     };
-    t(lang, nl, en)
+    t(lang, key)
 }
 
 /// How the round's figures should be read: provisional or frozen.
 fn standing(report: &RoundReport, lang: Language) -> String {
     if !report.frozen() {
-        return t(
-            lang,
-            "Voorlopig: de ronde is nog open. De cijfers komen live uit het register en kunnen nog veranderen.",
-            "Provisional: the round is still open. Its figures come live from the register and may still change.",
-        )
-        .to_string();
+        return t(lang, "report.provisional_the_round_is_still_open_its").to_string();
     }
     let closed = report
         .round
@@ -131,11 +116,7 @@ fn standing(report: &RoundReport, lang: Language) -> String {
         .and_then(|at| NaiveDate::parse_from_str(at.get(..10)?, "%Y-%m-%d").ok())
         .map_or_else(String::new, |d| day(d, lang));
     fill(
-        t(
-            lang,
-            "De cijfers zijn vastgelegd bij het sluiten van de ronde ({closed}); latere wijzigingen in het register veranderen ze niet.",
-            "The figures were frozen when the round was closed ({closed}); later changes to the register do not change them.",
-        ),
+        &t(lang, "report.the_figures_were_frozen_when_the_round_w"),
         &[("closed", &closed)],
     )
 }
@@ -168,14 +149,10 @@ fn kind_label(kind: ChangeKind, lang: Language) -> &'static str {
     }
 }
 
-fn origin_label(origin: Origin, lang: Language) -> &'static str {
+fn origin_label(origin: Origin, lang: Language) -> String {
     match origin {
-        Origin::Register => t(lang, "telling uit het register", "count from the register"),
-        Origin::External => t(
-            lang,
-            "gepubliceerd cijfer (externe bron)",
-            "published figure (external source)",
-        ),
+        Origin::Register => t(lang, "report.count_from_the_register"),
+        Origin::External => t(lang, "report.published_figure_external_source"),
     }
 }
 
@@ -193,31 +170,18 @@ fn chart_texts(service: ServiceType, lang: Language) -> ChartTexts {
     let name = service_label(service, lang);
     ChartTexts {
         title: fill(
-            t(
-                lang,
-                "{service}: aantal locaties per inventarisatie",
-                "{service}: number of locations per inventory round",
-            ),
+            &t(lang, "report.number_of_locations_per_inventory_round"),
             &[("service", name)],
         ),
         description: fill(
-            t(
-                lang,
-                "Aantal openbare locaties van de soort {service} per inventarisatie.",
-                "Number of public locations of the kind {service} per inventory round.",
-            ),
+            &t(lang, "report.number_of_public_locations_of_the_kind_p"),
             &[("service", name)],
         ),
         register: origin_label(Origin::Register, lang).to_string(),
         external: origin_label(Origin::External, lang).to_string(),
-        qualifiers: t(
-            lang,
-            "≥ ten minste (bekende ondertelling) · ± ongeveer · ? onbekend",
-            "≥ at least (known undercount) · ± approximately · ? unknown",
-        )
-        .to_string(),
+        qualifiers: t(lang, "report.at_least_known_undercount_approximately").to_string(),
         unknown: unknown(lang).to_string(),
-        y_axis: t(lang, "locaties", "locations").to_string(),
+        y_axis: t(lang, "report.locations").to_string(),
     }
 }
 
@@ -225,19 +189,11 @@ fn chart_texts(service: ServiceType, lang: Language) -> ChartTexts {
 fn baseline_text(report: &RoundReport, lang: Language) -> String {
     match &report.baseline {
         Baseline::Round { name, date } => fill(
-            t(
-                lang,
-                "Vergeleken met de vorige ronde, {name} (peildatum {date}).",
-                "Compared with the previous round, {name} (reference date {date}).",
-            ),
+            &t(lang, "report.compared_with_the_previous_round_referen"),
             &[("name", name), ("date", &day(*date, lang))],
         ),
         Baseline::RegisterOn(date) => fill(
-            t(
-                lang,
-                "Er is geen eerdere ronde in het register. Vergeleken is met het register op {date}, dezelfde dag vier jaar eerder. Een eerder gepubliceerde inventarisatie is een externe bron die geen voorzieningen één voor één noemt; deze veranderingen komen daarom uit de geschiedenis van het register op die twee dagen.",
-                "There is no earlier round in the register. The comparison is with the register on {date}, the same day four years earlier. An inventory published before is an external source that does not name facilities one by one, so these changes come from the register's history on those two days.",
-            ),
+            &t(lang, "report.there_is_no_earlier_round_in_the_registe"),
             &[("date", &day(*date, lang))],
         ),
     }
@@ -267,20 +223,15 @@ fn spread_basis(report: &RoundReport, lang: Language) -> String {
     let date = day(report.spread.as_of, lang);
     if report.frozen() {
         fill(
-            t(
-                lang,
-                "De {n} openbare locaties die de ronde telde, zoals het register ze op {date} kent. Gekleurd naar aantal: zonder bevolkingscijfers kan niet per 100.000 inwoners worden gerekend.",
-                "The {n} public locations the round counted, as the register knows them on {date}. Coloured by count: without population figures there is no rate per 100,000 inhabitants.",
-            ),
-            &[("n", &report.spread.facilities.to_string()), ("date", &date)],
+            &t(lang, "report.the_public_locations_the_round_counted_a"),
+            &[
+                ("n", &report.spread.facilities.to_string()),
+                ("date", &date),
+            ],
         )
     } else {
         fill(
-            t(
-                lang,
-                "De openbare locaties in het register op {date}. Gekleurd naar aantal: zonder bevolkingscijfers kan niet per 100.000 inwoners worden gerekend.",
-                "The public locations in the register on {date}. Coloured by count: without population figures there is no rate per 100,000 inhabitants.",
-            ),
+            &t(lang, "report.the_public_locations_in_the_register_on"),
             &[("date", &date)],
         )
     }
@@ -289,11 +240,7 @@ fn spread_basis(report: &RoundReport, lang: Language) -> String {
 /// "register op 2026-06-01: 27 voorzieningen geteld".
 fn register_source(report: &RoundReport, lang: Language) -> String {
     fill(
-        t(
-            lang,
-            "register op {date}: {n} voorzieningen geteld",
-            "register on {date}: {n} facilities counted",
-        ),
+        &t(lang, "report.register_on_facilities_counted"),
         &[
             ("date", &report.round.reference_date.to_string()),
             ("n", &report.facilities_counted.to_string()),
@@ -318,7 +265,7 @@ fn frozen_text(ids: &[i64], lang: Language) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     fill(
-        t(lang, "{n} voorzieningen: {ids}", "{n} facilities: {ids}"),
+        &t(lang, "report.facilities"),
         &[("n", &ids.len().to_string()), ("ids", &list)],
     )
 }
@@ -327,20 +274,18 @@ fn frozen_text(ids: &[i64], lang: Language) -> String {
 /// counts it, the spread (which shows what the register knows) says so.
 fn reading(report: &RoundReport, spread: &ServiceSpread, lang: Language) -> Option<String> {
     let row = report.table.row(spread.service)?;
-    (row.qualifier != Qualifier::Exact || row.locations != Some(row.register_locations)).then(|| {
-        fill(
-            t(
-                lang,
-                "Tabel 1 leest deze telling als {printed} ({qualifier}); de kaart en de tabellen hier tonen de {n} locaties die het register kent.",
-                "Table 1 reads this count as {printed} ({qualifier}); the map and tables here show the {n} locations the register knows.",
-            ),
-            &[
-                ("printed", &row.show_locations(lang)),
-                ("qualifier", row.qualifier.label(lang)),
-                ("n", &spread.locations.to_string()),
-            ],
-        )
-    })
+    (row.qualifier != Qualifier::Exact || row.locations != Some(row.register_locations)).then(
+        || {
+            fill(
+                &t(lang, "report.table_1_reads_this_count_as_the_map_and"),
+                &[
+                    ("printed", &row.show_locations(lang)),
+                    ("qualifier", row.qualifier.label(lang)),
+                    ("n", &spread.locations.to_string()),
+                ],
+            )
+        },
+    )
 }
 
 #[cfg(test)]

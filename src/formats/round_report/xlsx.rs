@@ -34,76 +34,44 @@ pub fn to_xlsx(report: &RoundReport, lang: Language) -> anyhow::Result<Vec<u8>> 
     };
     let sheets = [
         Sheet {
-            name: t(lang, "Tabel 1", "Table 1").into(),
-            headers: columns(
-                lang,
-                "dienst|code|locaties|kwalificatie|zoals gedrukt|gemeenten|plaatsen|capaciteit|locaties in het register|toelichting|bron",
-                "service|code|locations|qualifier|as printed|municipalities|cities|capacity|locations in the register|notes|source",
-            ),
+            name: t(lang, "report.table_1").into(),
+            headers: columns(lang, "report.service_code_locations_qualifier_as_prin"),
             rows: table1_rows(report, lang),
         },
         Sheet {
             name: "Trend".into(),
-            headers: columns(
-                lang,
-                "dienst|jaar|datum|locaties|kwalificatie|zoals gedrukt|herkomst|bron|ronde",
-                "service|year|date|locations|qualifier|as printed|origin|source|round",
-            ),
+            headers: columns(lang, "report.service_year_date_locations_qualifier_as"),
             rows: trend_rows(report, lang),
         },
         Sheet {
-            name: t(lang, "Veranderingen per dienst", "Changes per service").into(),
-            headers: columns(
-                lang,
-                "dienst|aantal ervoor|aantal erna|geopend|gesloten|waarvan dienst begonnen|waarvan dienst gestopt|samenvatting",
-                "service|count before|count after|opened|closed|of which service started|of which service stopped|summary",
-            ),
+            name: t(lang, "report.changes_per_service").into(),
+            headers: columns(lang, "report.service_count_before_count_after_opened"),
             rows: change_count_rows(report, lang),
         },
         Sheet {
-            name: t(lang, "Veranderingen", "Changes").into(),
-            headers: columns(
-                lang,
-                "datum|verandering|voorziening-id|voorziening|gemeentecode|gemeente|provincie|diensten ervoor|diensten erna|bron|geverifieerd op|versie",
-                "date|change|facility id|facility|municipality code|municipality|province|services before|services after|source|verified on|version",
-            ),
+            name: t(lang, "report.changes").into(),
+            headers: columns(lang, "report.date_change_facility_id_facility_municip"),
             rows: change_rows(report, lang),
         },
         Sheet {
-            name: t(lang, "Spreiding provincies", "Spread provinces").into(),
+            name: t(lang, "report.spread_provinces").into(),
             headers: per_service(
-                columns(
-                    lang,
-                    "provinciecode|provincie|gemeenten|voorzieningen",
-                    "province code|province|municipalities|facilities",
-                ),
-                columns(
-                    lang,
-                    "locaties: {service}|gemeenten met {service}",
-                    "locations: {service}|municipalities with {service}",
-                ),
+                columns(lang, "report.province_code_province_municipalities_fa"),
+                columns(lang, "report.locations_municipalities_with"),
             ),
             rows: province_rows(report, &services, lang),
         },
         Sheet {
-            name: t(lang, "Spreiding gemeenten", "Spread municipalities").into(),
+            name: t(lang, "report.spread_municipalities").into(),
             headers: per_service(
-                columns(
-                    lang,
-                    "gemeentecode|gemeente|provinciecode|provincie|voorzieningen",
-                    "municipality code|municipality|province code|province|facilities",
-                ),
-                columns(
-                    lang,
-                    "locaties: {service}|afstand tot {service} (km)",
-                    "locations: {service}|distance to {service} (km)",
-                ),
+                columns(lang, "report.municipality_code_municipality_province"),
+                columns(lang, "report.locations_distance_to_km"),
             ),
             rows: municipality_rows(report, &services),
         },
         Sheet {
-            name: t(lang, "Bronnen", "Sources").into(),
-            headers: columns(lang, "onderdeel|bron|toelichting", "part|source|notes"),
+            name: t(lang, "report.sources").into(),
+            headers: columns(lang, "report.part_source_notes"),
             rows: source_rows(report, lang),
         },
     ];
@@ -242,7 +210,7 @@ fn province_rows(report: &RoundReport, services: &[ServiceType], lang: Language)
     let spread = &report.spread;
     let national = ProvinceSpread {
         code: "NL".into(),
-        name: t(lang, "Nederland", "Netherlands").into(),
+        name: t(lang, "report.netherlands").into(),
         facilities: spread.facilities,
         locations: spread.national,
         municipalities_with: spread.national_municipalities_with,
@@ -295,21 +263,21 @@ fn municipality_rows(report: &RoundReport, services: &[ServiceType]) -> Vec<Vec<
 /// facilities a frozen round counted.
 fn source_rows(report: &RoundReport, lang: Language) -> Vec<Vec<Cell>> {
     let round = &report.round;
-    let table1 = t(lang, "Tabel 1", "Table 1");
+    let table1 = t(lang, "report.table_1");
     let status = format!(
         "{} {}; {}. {}",
-        t(lang, "peildatum", "reference date"),
+        t(lang, "report.reference_date_2"),
         round.reference_date,
         status_label(round.status, lang),
         standing(report, lang)
     );
     let mut rows = vec![
         vec![
-            text(t(lang, "Ronde", "Round")),
+            text(t(lang, "report.round")),
             text(title(report, lang)),
             text(status),
         ],
-        vec![text(table1), text(register_source(report, lang))],
+        vec![text(&table1), text(register_source(report, lang))],
     ];
     for r in &report.table.rows {
         if let Some(source) = &r.external_source {
@@ -332,14 +300,14 @@ fn source_rows(report: &RoundReport, lang: Language) -> Vec<Vec<Cell>> {
         }
     }
     rows.push(vec![
-        text(t(lang, "Veranderingen", "Changes")),
+        text(t(lang, "report.changes")),
         text(baseline_text(report, lang)),
     ]);
     rows.push(vec![
-        text(t(lang, "Spreiding", "Spread")),
+        text(t(lang, "report.spread")),
         text(spread_basis(report, lang)),
     ]);
-    let frozen = t(lang, "Vastgelegde voorzieningen", "Frozen facilities");
+    let frozen = t(lang, "report.frozen_facilities");
     for f in &report.frozen {
         let part = format!("{frozen}: {}", service_label(f.service, lang));
         rows.push(vec![text(part), text(frozen_text(&f.facility_ids, lang))]);
