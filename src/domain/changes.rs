@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::language::Language;
 use super::service::ServiceType;
+use super::text::text;
 
 /// How a facility's place in the public counts changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
@@ -99,21 +100,17 @@ impl ServiceChanges {
     /// the first day or round.
     pub fn sentence(&self, language: Language, since: &str) -> String {
         let (from, to) = (self.count_from, self.count_to);
-        match language {
-            Language::Nl if self.opened == 0 && self.closed == 0 => {
-                format!("geen veranderingen sinds {since} ({to})")
-            }
-            Language::Nl => format!(
-                "{} gesloten en {} geopend sinds {since} (van {from} naar {to})",
-                self.closed, self.opened
-            ),
-            Language::En if self.opened == 0 && self.closed == 0 => {
-                format!("no change since {since} ({to})")
-            }
-            Language::En => format!(
-                "{} closed and {} opened since {since} (from {from} to {to})",
-                self.closed, self.opened
-            ),
+        let args = [
+            ("since", since.to_string()),
+            ("from", from.to_string()),
+            ("to", to.to_string()),
+            ("opened", self.opened.to_string()),
+            ("closed", self.closed.to_string()),
+        ];
+        if self.opened == 0 && self.closed == 0 {
+            text(language, "changes.sentence.none", &args)
+        } else {
+            text(language, "changes.sentence", &args)
         }
     }
 }

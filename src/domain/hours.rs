@@ -22,6 +22,8 @@ pub type LocalTime = DateTime<Tz>;
 const HORIZON_DAYS: i64 = 366;
 
 use super::language::Language;
+use super::text::text;
+use std::sync::LazyLock;
 
 /// Parsed opening hours, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -147,93 +149,45 @@ impl Hours {
 /// The words one language needs for hours and dates.
 struct Vocabulary {
     /// Monday first.
-    days: [&'static str; 7],
-    months: [&'static str; 12],
-    through: &'static str,
-    and: &'static str,
-    every_day: &'static str,
-    holidays: &'static str,
-    closed: &'static str,
-    all_day: &'static str,
-    always: &'static str,
-    today: &'static str,
-    tomorrow: &'static str,
-    at: &'static str,
+    days: Vec<String>,
+    months: Vec<String>,
+    through: String,
+    and: String,
+    every_day: String,
+    holidays: String,
+    closed: String,
+    all_day: String,
+    always: String,
+    today: String,
+    tomorrow: String,
+    at: String,
 }
 
-const DUTCH: Vocabulary = Vocabulary {
-    days: [
-        "maandag",
-        "dinsdag",
-        "woensdag",
-        "donderdag",
-        "vrijdag",
-        "zaterdag",
-        "zondag",
-    ],
-    months: [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    through: "t/m",
-    and: "en",
-    every_day: "elke dag",
-    holidays: "feestdagen",
-    closed: "gesloten",
-    all_day: "de hele dag open",
-    always: "altijd open (dag en nacht)",
-    today: "vandaag",
-    tomorrow: "morgen",
-    at: "om",
-};
-
-const ENGLISH: Vocabulary = Vocabulary {
-    days: [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ],
-    months: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    through: "to",
-    and: "and",
-    every_day: "every day",
-    holidays: "public holidays",
-    closed: "closed",
-    all_day: "open all day",
-    always: "always open (day and night)",
-    today: "today",
-    tomorrow: "tomorrow",
-    at: "at",
-};
+impl Vocabulary {
+    /// The words from the catalogue (`hours.*`; lists as `a|b|c`).
+    fn of(language: Language) -> Vocabulary {
+        let word = |key: &str| text(language, &format!("hours.{key}"), &[]);
+        let list = |key: &str| word(key).split('|').map(str::to_string).collect();
+        Vocabulary {
+            days: list("days"),
+            months: list("months"),
+            through: word("through"),
+            and: word("and"),
+            every_day: word("every_day"),
+            holidays: word("holidays"),
+            closed: word("closed"),
+            all_day: word("all_day"),
+            always: word("always"),
+            today: word("today"),
+            tomorrow: word("tomorrow"),
+            at: word("at"),
+        }
+    }
+}
 
 fn vocabulary(language: Language) -> &'static Vocabulary {
+    static DUTCH: LazyLock<Vocabulary> = LazyLock::new(|| Vocabulary::of(Language::Nl));
+    static ENGLISH: LazyLock<Vocabulary> = LazyLock::new(|| Vocabulary::of(Language::En));
     match language {
         Language::Nl => &DUTCH,
         Language::En => &ENGLISH,
@@ -327,7 +281,7 @@ fn rule_phrase(rule: &str, v: &Vocabulary) -> Option<String> {
                 .iter()
                 .map(|(from, to)| format!("{from}–{to}"))
                 .collect::<Vec<_>>(),
-            v.and,
+            &v.and,
         ),
         State::AllDay => v.all_day.to_string(),
         State::Closed => v.closed.to_string(),
@@ -394,7 +348,7 @@ fn weekday(code: &str) -> Option<Weekday> {
 }
 
 fn days_phrase(items: &[DayItem], v: &Vocabulary) -> String {
-    let name = |d: Weekday| v.days[d.num_days_from_monday() as usize];
+    let name = |d: Weekday| v.days[d.num_days_from_monday() as usize].as_str();
     let covered: Vec<Weekday> = items
         .iter()
         .filter_map(|item| match item {
@@ -419,7 +373,7 @@ fn days_phrase(items: &[DayItem], v: &Vocabulary) -> String {
             }
         })
         .collect();
-    join_list(&words, v.and)
+    join_list(&words, &v.and)
 }
 
 /// The days from `from` through `to`, wrapping past Sunday (`Sa-Mo`).

@@ -17,6 +17,7 @@ use super::round::{CountOverride, RoundStatus};
 use super::service::ServiceType;
 
 use super::language::Language;
+use super::text::{text, text_count};
 
 /// How a count should be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -65,10 +66,7 @@ impl Qualifier {
     /// and "onbekend" / "unknown" when the qualifier says so or no value is known.
     pub fn show(self, value: Option<i64>, lang: Language) -> String {
         match (self, value) {
-            (Qualifier::Unknown, _) | (_, None) => match lang {
-                Language::Nl => "onbekend".to_string(),
-                Language::En => "unknown".to_string(),
-            },
+            (Qualifier::Unknown, _) | (_, None) => text(lang, "table1.unknown", &[]),
             (Qualifier::Exact, Some(n)) => n.to_string(),
             (Qualifier::AtLeast, Some(n)) => format!("≥{n}"),
             (Qualifier::Approximate, Some(n)) => format!("±{n}"),
@@ -76,17 +74,8 @@ impl Qualifier {
     }
 
     /// The qualifier in words, for table headers and legends.
-    pub fn label(self, lang: Language) -> &'static str {
-        match (self, lang) {
-            (Qualifier::Exact, Language::Nl) => "exact",
-            (Qualifier::AtLeast, Language::Nl) => "ten minste",
-            (Qualifier::Approximate, Language::Nl) => "ongeveer",
-            (Qualifier::Unknown, Language::Nl) => "onbekend",
-            (Qualifier::Exact, Language::En) => "exact",
-            (Qualifier::AtLeast, Language::En) => "at least",
-            (Qualifier::Approximate, Language::En) => "approximately",
-            (Qualifier::Unknown, Language::En) => "unknown",
-        }
+    pub fn label(self, lang: Language) -> String {
+        text(lang, &format!("table1.qualifier.{}", self.code()), &[])
     }
 }
 
@@ -105,51 +94,27 @@ pub enum Fact {
     SoftdrugsOnly { locations: i64 },
 }
 
-fn plural(n: i64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 impl Fact {
     /// The note as printed, for a row of `service`.
     pub fn text(&self, service: ServiceType, lang: Language) -> String {
         let room = service == ServiceType::ConsumptionRoom;
-        match (self, lang) {
-            (Fact::Rooms { locations, rooms }, Language::Nl) => format!(
-                "{} met {rooms} aparte ruimtes",
-                plural(*locations, "locatie", "locaties")
+        match *self {
+            Fact::Rooms { locations, rooms } => text_count(
+                lang,
+                "table1.fact.rooms",
+                locations,
+                &[("rooms", rooms.to_string())],
             ),
-            (Fact::Rooms { locations, rooms }, Language::En) => format!(
-                "{} with {rooms} separate rooms",
-                plural(*locations, "location", "locations")
-            ),
-            (Fact::Mobile { locations }, Language::Nl) if room => {
-                plural(*locations, "mobiele ruimte", "mobiele ruimtes")
+            Fact::Mobile { locations } if room => {
+                text_count(lang, "table1.fact.mobile_room", locations, &[])
             }
-            (Fact::Mobile { locations }, Language::En) if room => {
-                plural(*locations, "mobile room", "mobile rooms")
+            Fact::Mobile { locations } => text_count(lang, "table1.fact.mobile", locations, &[]),
+            Fact::AlcoholRoom { locations } => {
+                text_count(lang, "table1.fact.alcohol_room", locations, &[])
             }
-            (Fact::Mobile { locations }, Language::Nl) => {
-                plural(*locations, "mobiele locatie", "mobiele locaties")
+            Fact::SoftdrugsOnly { locations } => {
+                text_count(lang, "table1.fact.softdrugs_only", locations, &[])
             }
-            (Fact::Mobile { locations }, Language::En) => {
-                plural(*locations, "mobile location", "mobile locations")
-            }
-            (Fact::AlcoholRoom { locations }, Language::Nl) => format!(
-                "{} ook een alcoholruimte",
-                plural(*locations, "locatie heeft", "locaties hebben")
-            ),
-            (Fact::AlcoholRoom { locations }, Language::En) => format!(
-                "{} an alcohol room",
-                plural(*locations, "location also has", "locations also have")
-            ),
-            (Fact::SoftdrugsOnly { locations }, Language::Nl) => format!(
-                "{} alleen voor softdrugs",
-                plural(*locations, "locatie", "locaties")
-            ),
-            (Fact::SoftdrugsOnly { locations }, Language::En) => format!(
-                "{} for soft drugs only",
-                plural(*locations, "location", "locations")
-            ),
         }
     }
 }
@@ -251,8 +216,11 @@ impl Table1Row {
     pub fn source_in(&self, as_of: NaiveDate, lang: Language) -> String {
         match (&self.external_source, lang) {
             (Some(source), _) => source.clone(),
-            (None, Language::Nl) => format!("register op {as_of}"),
-            (None, Language::En) => format!("register on {as_of}"),
+            (None, lang) => text(
+                lang,
+                "table1.source.register",
+                &[("day", as_of.to_string())],
+            ),
         }
     }
 

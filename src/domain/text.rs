@@ -69,6 +69,15 @@ pub fn fill(text: &str, args: &[(&str, String)]) -> String {
     })
 }
 
+/// The text for a count of `n`: the key's `.one` form for 1, `.other`
+/// otherwise, with `{n}` and the other placeholders filled in.
+pub fn text_count(lang: Language, key: &str, n: i64, args: &[(&str, String)]) -> String {
+    let form = if n == 1 { "one" } else { "other" };
+    let mut all = vec![("n", n.to_string())];
+    all.extend(args.iter().cloned());
+    text(lang, &format!("{key}.{form}"), &all)
+}
+
 /// The text for a key, with `{name}` placeholders filled in. A missing key
 /// is a bug: it fails debug builds (and so the tests) and shows the key otherwise.
 pub fn text(lang: Language, key: &str, args: &[(&str, String)]) -> String {

@@ -5,6 +5,7 @@
 //! facilities each count is made of.
 
 use crate::domain::language::Language;
+use crate::domain::text::text;
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::domain::round::RoundStatus;
@@ -78,71 +79,32 @@ pub fn file_name(table: &Table1, format: Table1Format) -> String {
     format!("vangnet-tabel1-{what}.{}", format.extension())
 }
 
-pub fn service_label(service: ServiceType, lang: Language) -> &'static str {
-    match lang {
-        Language::Nl => service.label_nl(),
-        Language::En => match service {
-            ServiceType::ConsumptionRoom => "Drug consumption room",
-            ServiceType::MethadoneClinic => "Methadone clinic",
-            ServiceType::HeroinUnit => "Medical heroin unit",
-            ServiceType::SyringeExchange => "Syringe exchange",
-            ServiceType::Paraphernalia => "Paraphernalia",
-            ServiceType::Naloxone => "Naloxone",
-        },
-    }
+pub fn service_label(service: ServiceType, lang: Language) -> String {
+    text(lang, &format!("service.{}", service.code()), &[])
 }
 
-/// Texts of the files, per language.
+/// Texts of the files, per language (`i18n/<language>/report.json`).
 struct Words {
-    title: &'static str,
-    round: &'static str,
-    provisional: &'static str,
-    headers: [&'static str; 7],
-    footnote: &'static str,
-    facilities_sheet: &'static str,
-    facility_headers: [&'static str; 2],
+    title: String,
+    round: String,
+    provisional: String,
+    headers: Vec<String>,
+    footnote: String,
+    facilities_sheet: String,
+    facility_headers: Vec<String>,
 }
 
 fn words(lang: Language) -> Words {
-    match lang {
-        Language::Nl => Words {
-            title: "Tabel 1 — harm-reductionvoorzieningen open op",
-            round: "inventarisatieronde",
-            provisional: "voorlopig: de ronde is nog open en telt live uit het register",
-            headers: [
-                "voorziening",
-                "locaties",
-                "gemeenten",
-                "plaatsen",
-                "capaciteit",
-                "toelichting",
-                "bron",
-            ],
-            footnote: "Alleen openbaar toegankelijke locaties die op deze dag open waren; \
-                een locatie telt één keer, hoeveel ruimtes ze ook heeft. \
-                ≥ = ten minste (bekende ondertelling), ± = ongeveer.",
-            facilities_sheet: "Voorzieningen",
-            facility_headers: ["voorziening", "voorziening-id"],
-        },
-        Language::En => Words {
-            title: "Table 1 — harm-reduction services open on",
-            round: "inventory round",
-            provisional: "provisional: the round is still open and counts live from the register",
-            headers: [
-                "service",
-                "locations",
-                "municipalities",
-                "cities",
-                "capacity",
-                "notes",
-                "source",
-            ],
-            footnote: "Publicly accessible locations open on this day only; \
-                a location counts once however many rooms it has. \
-                ≥ = at least (a known undercount), ± = approximately.",
-            facilities_sheet: "Facilities",
-            facility_headers: ["service", "facility id"],
-        },
+    let word = |key: &str| text(lang, &format!("table1.{key}"), &[]);
+    let list = |key: &str| word(key).split('|').map(str::to_string).collect();
+    Words {
+        title: word("title"),
+        round: word("round"),
+        provisional: word("provisional"),
+        headers: list("headers"),
+        footnote: word("footnote"),
+        facilities_sheet: word("facilities_sheet"),
+        facility_headers: list("facility_headers"),
     }
 }
 
@@ -245,10 +207,7 @@ pub fn to_xlsx(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
     let sheet = workbook.add_worksheet();
-    sheet.set_name(match lang {
-        Language::Nl => "Tabel 1",
-        Language::En => "Table 1",
-    })?;
+    sheet.set_name(text(lang, "table1.sheet", &[]))?;
     sheet.write_string_with_format(0, 0, heading(table, lang), &bold)?;
     let mut first = 2;
     if provisional(table) {
@@ -256,7 +215,7 @@ pub fn to_xlsx(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
         first = 3;
     }
     for (col, header) in w.headers.iter().enumerate() {
-        sheet.write_string_with_format(first, col as u16, *header, &bold)?;
+        sheet.write_string_with_format(first, col as u16, header.as_str(), &bold)?;
     }
     for (i, row) in table.rows.iter().enumerate() {
         let r = first + 1 + i as u32;
@@ -292,7 +251,7 @@ pub fn to_xlsx(table: &Table1, lang: Language) -> anyhow::Result<Vec<u8>> {
     let facilities = workbook.add_worksheet();
     facilities.set_name(w.facilities_sheet)?;
     for (col, header) in w.facility_headers.iter().enumerate() {
-        facilities.write_string_with_format(0, col as u16, *header, &bold)?;
+        facilities.write_string_with_format(0, col as u16, header.as_str(), &bold)?;
     }
     let mut r = 1;
     for row in &table.rows {
@@ -315,7 +274,7 @@ pub fn html_table(table: &Table1, lang: Language) -> String {
         escape(&heading(table, lang))
     );
     for header in w.headers {
-        out.push_str(&format!("<th scope=\"col\">{}</th>", escape(header)));
+        out.push_str(&format!("<th scope=\"col\">{}</th>", escape(&header)));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in &table.rows {
@@ -335,10 +294,10 @@ pub fn html_table(table: &Table1, lang: Language) -> String {
     if provisional(table) {
         out.push_str(&format!(
             "<p><strong>{}</strong></p>\n",
-            escape(w.provisional)
+            escape(&w.provisional)
         ));
     }
-    out.push_str(&format!("<p><small>{}</small></p>\n", escape(w.footnote)));
+    out.push_str(&format!("<p><small>{}</small></p>\n", escape(&w.footnote)));
     out
 }
 

@@ -145,7 +145,7 @@ fn trend_figure(out: &mut String, trend: &ServiceTrend, lang: Language) {
     let _ = write!(
         out,
         "<h3>{}</h3>\n<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
-        escape(service_label(trend.service, lang)),
+        escape(&service_label(trend.service, lang)),
         trend_svg(&id, &points, &texts),
         escape(&texts.title)
     );
@@ -154,7 +154,7 @@ fn trend_figure(out: &mut String, trend: &ServiceTrend, lang: Language) {
         "<table>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
         escape(&fill(
             &t(lang, "report.the_figures_of_the_chart"),
-            &[("service", service_label(trend.service, lang))],
+            &[("service", &service_label(trend.service, lang))],
         )),
         t(lang, "report.year"),
         t(lang, "report.locations"),
@@ -182,7 +182,7 @@ fn changes_section(out: &mut String, report: &RoundReport, lang: Language) {
         let _ = writeln!(
             out,
             "<li><strong>{}</strong>: {}</li>",
-            escape(service_label(service, lang)),
+            escape(&service_label(service, lang)),
             escape(&sentence)
         );
     }
@@ -295,7 +295,7 @@ fn spread_section(out: &mut String, report: &RoundReport, lang: Language) {
 fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, lang: Language) {
     let spread = &report.spread;
     let name = service_label(s.service, lang);
-    let _ = writeln!(out, "<h3>{}</h3>", escape(name));
+    let _ = writeln!(out, "<h3>{}</h3>", escape(&name));
     if let Some(reading) = reading(report, s, lang) {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&reading));
     }
@@ -307,7 +307,7 @@ fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, 
     let classes = shade_classes(values.iter().map(|(_, n)| *n).max().unwrap_or(0));
     let title = fill(
         &t(lang, "report.map_of_the_provinces_coloured_by_number"),
-        &[("service", name)],
+        &[("service", &name)],
     );
     let listed: Vec<String> = spread
         .provinces
@@ -318,7 +318,7 @@ fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, 
     let description = fill(
         &t(lang, "report.the_twelve_provinces_coloured_by_the_num"),
         &[
-            ("service", name),
+            ("service", &name),
             ("date", &day(spread.as_of, lang)),
             ("values", &listed.join(", ")),
         ],
@@ -370,7 +370,7 @@ fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, 
         out,
         &fill(
             &t(lang, "report.the_ten_municipalities_farthest_from_the"),
-            &[("service", name)],
+            &[("service", &name)],
         ),
         &headers,
         &[2],
@@ -430,7 +430,7 @@ fn sources_section(out: &mut String, report: &RoundReport, lang: Language) {
             let _ = writeln!(
                 out,
                 "<li>{}: {}</li>",
-                escape(service_label(f.service, lang)),
+                escape(&service_label(f.service, lang)),
                 escape(&frozen_text(&f.facility_ids, lang))
             );
         }

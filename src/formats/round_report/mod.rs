@@ -121,7 +121,7 @@ fn standing(report: &RoundReport, lang: Language) -> String {
     )
 }
 
-fn service_label(service: ServiceType, lang: Language) -> &'static str {
+fn service_label(service: ServiceType, lang: Language) -> String {
     crate::formats::table1::service_label(service, lang)
 }
 
@@ -156,13 +156,13 @@ fn origin_label(origin: Origin, lang: Language) -> String {
     }
 }
 
-fn unknown(lang: Language) -> &'static str {
+fn unknown(lang: Language) -> String {
     Qualifier::Unknown.label(lang)
 }
 
 /// A trend point's value as printed: `23`, `≥29`, `±24`, `onbekend`.
 fn printed(point: &TrendPoint, lang: Language) -> String {
-    qualified(point.value, point.qualifier, unknown(lang))
+    qualified(point.value, point.qualifier, &unknown(lang))
 }
 
 /// The texts drawn in the trend figure of `service`.
@@ -171,11 +171,11 @@ fn chart_texts(service: ServiceType, lang: Language) -> ChartTexts {
     ChartTexts {
         title: fill(
             &t(lang, "report.number_of_locations_per_inventory_round"),
-            &[("service", name)],
+            &[("service", &name)],
         ),
         description: fill(
             &t(lang, "report.number_of_public_locations_of_the_kind_p"),
-            &[("service", name)],
+            &[("service", &name)],
         ),
         register: origin_label(Origin::Register, lang).to_string(),
         external: origin_label(Origin::External, lang).to_string(),
@@ -280,7 +280,7 @@ fn reading(report: &RoundReport, spread: &ServiceSpread, lang: Language) -> Opti
                 &t(lang, "report.table_1_reads_this_count_as_the_map_and"),
                 &[
                     ("printed", &row.show_locations(lang)),
-                    ("qualifier", row.qualifier.label(lang)),
+                    ("qualifier", &row.qualifier.label(lang)),
                     ("n", &spread.locations.to_string()),
                 ],
             )

@@ -27,14 +27,14 @@ pub fn to_xlsx(report: &RoundReport, lang: Language) -> anyhow::Result<Vec<u8>> 
             all.extend(
                 services
                     .iter()
-                    .map(|s| fill(template, &[("service", service_label(*s, lang))])),
+                    .map(|s| fill(template, &[("service", &service_label(*s, lang))])),
             );
         }
         all
     };
     let sheets = [
         Sheet {
-            name: t(lang, "report.table_1").into(),
+            name: t(lang, "report.table_1"),
             headers: columns(lang, "report.service_code_locations_qualifier_as_prin"),
             rows: table1_rows(report, lang),
         },
@@ -44,17 +44,17 @@ pub fn to_xlsx(report: &RoundReport, lang: Language) -> anyhow::Result<Vec<u8>> 
             rows: trend_rows(report, lang),
         },
         Sheet {
-            name: t(lang, "report.changes_per_service").into(),
+            name: t(lang, "report.changes_per_service"),
             headers: columns(lang, "report.service_count_before_count_after_opened"),
             rows: change_count_rows(report, lang),
         },
         Sheet {
-            name: t(lang, "report.changes").into(),
+            name: t(lang, "report.changes"),
             headers: columns(lang, "report.date_change_facility_id_facility_municip"),
             rows: change_rows(report, lang),
         },
         Sheet {
-            name: t(lang, "report.spread_provinces").into(),
+            name: t(lang, "report.spread_provinces"),
             headers: per_service(
                 columns(lang, "report.province_code_province_municipalities_fa"),
                 columns(lang, "report.locations_municipalities_with"),
@@ -62,7 +62,7 @@ pub fn to_xlsx(report: &RoundReport, lang: Language) -> anyhow::Result<Vec<u8>> 
             rows: province_rows(report, &services, lang),
         },
         Sheet {
-            name: t(lang, "report.spread_municipalities").into(),
+            name: t(lang, "report.spread_municipalities"),
             headers: per_service(
                 columns(lang, "report.municipality_code_municipality_province"),
                 columns(lang, "report.locations_distance_to_km"),
@@ -70,7 +70,7 @@ pub fn to_xlsx(report: &RoundReport, lang: Language) -> anyhow::Result<Vec<u8>> 
             rows: municipality_rows(report, &services),
         },
         Sheet {
-            name: t(lang, "report.sources").into(),
+            name: t(lang, "report.sources"),
             headers: columns(lang, "report.part_source_notes"),
             rows: source_rows(report, lang),
         },
@@ -210,7 +210,7 @@ fn province_rows(report: &RoundReport, services: &[ServiceType], lang: Language)
     let spread = &report.spread;
     let national = ProvinceSpread {
         code: "NL".into(),
-        name: t(lang, "report.netherlands").into(),
+        name: t(lang, "report.netherlands"),
         facilities: spread.facilities,
         locations: spread.national,
         municipalities_with: spread.national_municipalities_with,
