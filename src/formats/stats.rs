@@ -7,8 +7,10 @@ use crate::domain::hours::date_in_words;
 use crate::domain::language::Language;
 use crate::domain::service::ServiceType;
 use crate::domain::spread::{farthest_first, Spread};
+use crate::domain::text::text;
 use crate::formats::csv::CsvWriter;
 use crate::formats::markup::markdown;
+use crate::formats::table1::service_label;
 
 fn codes(services: &[ServiceType]) -> String {
     services
@@ -62,15 +64,28 @@ pub fn changes_csv(changes: &Changes) -> anyhow::Result<Vec<u8>> {
     writer.finish()
 }
 
-/// How a change is called in Dutch.
-pub fn kind_nl(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Opened => "geopend",
-        ChangeKind::Closed => "gesloten",
-        ChangeKind::ServicesChanged => "andere diensten",
-        ChangeKind::NowPublic => "nu openbaar",
-        ChangeKind::NoLongerPublic => "niet meer openbaar toegankelijk",
-    }
+/// How a change is called.
+pub fn kind_label(kind: ChangeKind, lang: Language) -> String {
+    text(lang, &format!("changes.kind.{}", kind.code()), &[])
+}
+
+/// The Markdown of the change list and the spread is Dutch, like the
+/// published inventory.
+const MARKDOWN: Language = Language::Nl;
+
+fn t(key: &str, args: &[(&str, String)]) -> String {
+    text(MARKDOWN, key, args)
+}
+
+/// A Markdown table header row and its rule, from `a|b|c`.
+fn header(key: &str, rule: &str) -> String {
+    let cells = t(key, &[]);
+    let count = cells.split('|').count();
+    format!(
+        "| {} |\n|{}\n",
+        cells.split('|').collect::<Vec<_>>().join(" | "),
+        rule.repeat(count)
+    )
 }
 
 fn labels(services: &[ServiceType]) -> String {
@@ -79,7 +94,7 @@ fn labels(services: &[ServiceType]) -> String {
     }
     services
         .iter()
-        .map(|s| s.label_nl())
+        .map(|s| service_label(*s, MARKDOWN))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -88,32 +103,36 @@ fn labels(services: &[ServiceType]) -> String {
 /// first day or round in the sentences ("2022").
 pub fn changes_markdown(changes: &Changes, since: &str) -> String {
     let (from, to) = (
-        date_in_words(changes.from, Language::Nl),
-        date_in_words(changes.to, Language::Nl),
+        date_in_words(changes.from, MARKDOWN),
+        date_in_words(changes.to, MARKDOWN),
     );
     let mut out = match (&changes.from_round, &changes.to_round) {
-        (Some(a), Some(b)) => {
-            format!("Veranderingen tussen de inventarisaties {a} ({from}) en {b} ({to})\n\n")
-        }
-        _ => format!("Veranderingen tussen {from} en {to}\n\n"),
-    };
+        (Some(a), Some(b)) => t(
+            "changes.md.between_rounds",
+            &[
+                ("a", a.clone()),
+                ("b", b.clone()),
+                ("from", from),
+                ("to", to),
+            ],
+        ),
+        _ => t("changes.md.between", &[("from", from), ("to", to)]),
+    } + "\n\n";
     for s in &changes.services {
         out.push_str(&format!(
             "- {}: {}\n",
-            s.service.label_nl(),
-            s.sentence(Language::Nl, since)
+            service_label(s.service, MARKDOWN),
+            s.sentence(MARKDOWN, since)
         ));
     }
-    out.push_str(
-        "\n| datum | verandering | voorziening | gemeente | diensten ervoor | diensten erna | bron |\n\
-         | --- | --- | --- | --- | --- | --- | --- |\n",
-    );
+    out.push('\n');
+    out.push_str(&header("changes.md.headers", " --- |"));
     for c in &changes.facilities {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             c.date
-                .map_or_else(|| "onbekend".to_string(), |d| d.to_string()),
-            kind_nl(c.kind),
+                .map_or_else(|| t("changes.md.unknown_day", &[]), |d| d.to_string()),
+            kind_label(c.kind, MARKDOWN),
             markdown(&c.name),
             markdown(&c.municipality),
             labels(&c.services_before),
@@ -169,14 +188,15 @@ pub fn spread_csv(spread: &Spread) -> anyhow::Result<Vec<u8>> {
 
 /// Per province, then per service the ten municipalities farthest away, in Dutch.
 pub fn spread_markdown(spread: &Spread) -> String {
-    let mut out = format!(
-        "Spreiding van de openbare voorzieningen op {}\n\n| provincie |",
-        date_in_words(spread.as_of, Language::Nl)
+    let mut out = t(
+        "spread.md.title",
+        &[("day", date_in_words(spread.as_of, MARKDOWN))],
     );
+    out.push_str(&format!("\n\n| {} |", t("spread.md.province", &[])));
     for s in ServiceType::ALL {
-        out.push_str(&format!(" {} |", s.label_nl()));
+        out.push_str(&format!(" {} |", service_label(s, MARKDOWN)));
     }
-    out.push_str(" locaties |\n| --- |");
+    out.push_str(&format!(" {} |\n| --- |", t("spread.md.locations", &[])));
     out.push_str(&" ---: |".repeat(ServiceType::ALL.len() + 1));
     out.push('\n');
     for p in &spread.provinces {
@@ -186,20 +206,20 @@ pub fn spread_markdown(spread: &Spread) -> String {
         }
         out.push_str(&format!(" {} |\n", p.facilities));
     }
-    out.push_str(
-        "\nGeschaduwd naar aantal: zonder bevolkingscijfers kan niet per 100.000 inwoners \
-         worden gerekend. GGD-regio's: niet beschikbaar in de meegeleverde gegevens.\n",
-    );
+    out.push_str(&format!("\n{}\n", t("spread.md.note", &[])));
     for s in ServiceType::ALL {
         let far = farthest_first(spread, s);
         if far.is_empty() {
             continue;
         }
         out.push_str(&format!(
-            "\n{}: gemeenten het verst van de dichtstbijzijnde locatie\n\n\
-             | gemeente | provincie | afstand (km) |\n| --- | --- | ---: |\n",
-            s.label_nl()
+            "\n{}\n\n",
+            t(
+                "spread.md.farthest",
+                &[("service", service_label(s, MARKDOWN))]
+            )
         ));
+        out.push_str(&farthest_header());
         for m in far.iter().take(10) {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
@@ -210,4 +230,13 @@ pub fn spread_markdown(spread: &Spread) -> String {
         }
     }
     out
+}
+
+/// The farthest-municipalities table's header: distances align right.
+fn farthest_header() -> String {
+    let cells = t("spread.md.farthest_headers", &[]);
+    format!(
+        "| {} |\n| --- | --- | ---: |\n",
+        cells.split('|').collect::<Vec<_>>().join(" | ")
+    )
 }

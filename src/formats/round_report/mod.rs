@@ -136,17 +136,8 @@ fn services_text(services: &[ServiceType], lang: Language) -> String {
         .join(", ")
 }
 
-fn kind_label(kind: ChangeKind, lang: Language) -> &'static str {
-    match lang {
-        Language::Nl => crate::formats::stats::kind_nl(kind),
-        Language::En => match kind {
-            ChangeKind::Opened => "opened",
-            ChangeKind::Closed => "closed",
-            ChangeKind::ServicesChanged => "other services",
-            ChangeKind::NowPublic => "now public",
-            ChangeKind::NoLongerPublic => "no longer publicly accessible",
-        },
-    }
+fn kind_label(kind: ChangeKind, lang: Language) -> String {
+    crate::formats::stats::kind_label(kind, lang)
 }
 
 fn origin_label(origin: Origin, lang: Language) -> String {
