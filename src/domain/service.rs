@@ -54,17 +54,6 @@ impl ServiceType {
         matches!(self, ServiceType::ConsumptionRoom | ServiceType::HeroinUnit)
     }
 
-    pub fn label_nl(self) -> &'static str {
-        match self {
-            ServiceType::ConsumptionRoom => "Gebruiksruimte",
-            ServiceType::MethadoneClinic => "Medicatiepoli (methadon)",
-            ServiceType::HeroinUnit => "Medische heroïne-unit",
-            ServiceType::SyringeExchange => "Spuitomruil",
-            ServiceType::Paraphernalia => "Parafernalia",
-            ServiceType::Naloxone => "Naloxon",
-        }
-    }
-
     /// Parses a code or its Dutch name: `syringe_exchange`, `spuitomruil`, `MHU`.
     pub fn parse(text: &str) -> Option<ServiceType> {
         let key: String = text

@@ -191,7 +191,10 @@ async fn the_html_report_is_one_self_contained_file_with_the_rounds_numbers() {
         };
         let cells = format!(
             "<th scope=\"row\">{}</th><td class=\"num\">{printed}</td>",
-            service.label_nl()
+            vangnet::formats::table1::service_label(
+                service,
+                vangnet::domain::language::Language::Nl
+            )
         );
         assert!(tabel.contains(&cells), "{cells} in {tabel}");
     }
