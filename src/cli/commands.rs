@@ -85,7 +85,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             print!("{report}");
             match errors {
                 Some(path) => {
-                    std::fs::write(&path, report.errors_csv()?)
+                    std::fs::write(&path, report.errors_csv(crate::domain::language::Language::En)?)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     if !report.errors.is_empty() {
                         println!(

@@ -49,6 +49,20 @@ impl fmt::Display for DayError {
 
 impl std::error::Error for DayError {}
 
+impl DayError {
+    /// Why, for a reader in any language.
+    pub fn reason(&self) -> super::Reason {
+        match self {
+            DayError::NotADate(text) => {
+                super::Reason::of("error.not_a_date", &[("value", text.clone())])
+            }
+            DayError::OutOfRange(day) => {
+                super::Reason::of("error.day_outside", &[("value", day.to_string())])
+            }
+        }
+    }
+}
+
 impl Day {
     pub const FIRST: Day = Day(match NaiveDate::from_ymd_opt(1900, 1, 1) {
         Some(d) => d,

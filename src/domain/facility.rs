@@ -13,7 +13,9 @@ use super::hours::OpeningHoursText;
 use super::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
 use super::provenance::{Change, Recorded, Source, SourceKind, Validity};
 use super::service::ServiceSet;
-use super::{bounded_line, bounded_text, checked, checked_day, non_blank, FieldError};
+use super::{
+    bounded_line, bounded_text, checked, checked_day, non_blank, required, FieldError, Reason,
+};
 use crate::domain::geo::{geo, Municipality};
 
 /// A Dutch postcode: four digits, optionally with the two letters (`3511 AB`).
@@ -21,14 +23,12 @@ use crate::domain::geo::{geo, Municipality};
 pub struct Postcode(String);
 
 impl Postcode {
-    pub fn parse(text: &str) -> Result<Postcode, String> {
+    pub fn parse(text: &str) -> Result<Postcode, Reason> {
+        let refused = || Reason::of("error.postcode", &[("value", text.trim().to_string())]);
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let compact = compact.to_uppercase();
         if !compact.is_ascii() {
-            return Err(format!(
-                "'{}' is not a Dutch postcode (four digits, optionally two letters: 3511 AB)",
-                text.trim()
-            ));
+            return Err(refused());
         }
         let (digits, letters) = compact.split_at(compact.len().min(4));
         let digits_ok = digits.len() == 4
@@ -39,10 +39,7 @@ impl Postcode {
                 && letters.bytes().all(|b| b.is_ascii_uppercase())
                 && !["SA", "SD", "SS"].contains(&letters));
         if !digits_ok || !letters_ok {
-            return Err(format!(
-                "'{}' is not a Dutch postcode (four digits, optionally two letters: 3511 AB)",
-                text.trim()
-            ));
+            return Err(refused());
         }
         Ok(Postcode(if letters.is_empty() {
             digits.to_string()
@@ -217,41 +214,42 @@ impl FacilityInput {
 
         let name = bounded_line(&self.name, "name", 200, &mut errors);
         if name.is_none() {
-            errors.push(FieldError::new("name", "is required"));
+            errors.push(FieldError::because("name", required()));
         }
         let organisation = match (self.organisation_id, non_blank(&self.organisation)) {
             (Some(id), _) => Some(OrganisationRef::Id(id)),
             (None, Some(name)) => Some(OrganisationRef::Name(name)),
             (None, None) => {
-                errors.push(FieldError::new("organisation", "is required"));
+                errors.push(FieldError::because("organisation", required()));
                 None
             }
         };
         let services = match &self.services {
             Some(items) => match ServiceSet::parse(items.iter().map(String::as_str)) {
                 Ok(set) if set.is_empty() => {
-                    errors.push(FieldError::new("services", "name at least one service"));
+                    errors.push(FieldError::because(
+                        "services",
+                        Reason::of("error.services_empty", &[]),
+                    ));
                     None
                 }
                 Ok(set) => Some(set),
                 Err(unknown) => {
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::because(
                         "services",
-                        format!(
-                            "unknown service '{unknown}' (known: consumption_room, methadone_clinic, heroin_unit, syringe_exchange, paraphernalia, naloxone)"
-                        ),
+                        Reason::of("error.service_unknown", &[("value", unknown.to_string())]),
                     ));
                     None
                 }
             },
             None => {
-                errors.push(FieldError::new("services", "is required"));
+                errors.push(FieldError::because("services", required()));
                 None
             }
         };
         let postcode = non_blank(&self.postcode).and_then(|text| {
             Postcode::parse(&text)
-                .map_err(|e| errors.push(FieldError::new("postcode", e)))
+                .map_err(|e| errors.push(FieldError::because("postcode", e)))
                 .ok()
         });
         let city = bounded_line(&self.city, "city", 100, &mut errors);
@@ -264,15 +262,21 @@ impl FacilityInput {
         let closed_on = checked_day(self.closed_on, "closed_on", &mut errors);
         if let (Some(opened), Some(closed)) = (opened_on, closed_on) {
             if closed < opened {
-                errors.push(FieldError::new(
+                errors.push(FieldError::because(
                     "closed_on",
-                    format!("{closed} is before opened_on {opened}"),
+                    Reason::of(
+                        "error.closed_before_opened",
+                        &[
+                            ("closed", closed.to_string()),
+                            ("opened", opened.to_string()),
+                        ],
+                    ),
                 ));
             }
         }
         let opening_hours = non_blank(&self.opening_hours).and_then(|hours| {
             OpeningHoursText::parse(&hours)
-                .map_err(|e| errors.push(FieldError::new("opening_hours", e)))
+                .map_err(|e| errors.push(FieldError::because("opening_hours", e)))
                 .ok()
         });
         let access = AccessRules {
@@ -300,11 +304,9 @@ impl FacilityInput {
             None => Features::default(),
             Some(items) => Features::parse(items.iter().flat_map(|i| i.split([';', ','])))
                 .unwrap_or_else(|unknown| {
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::because(
                         "features",
-                        format!(
-                            "unknown feature '{unknown}' (known: alcohol_room, softdrugs_only)"
-                        ),
+                        Reason::of("error.feature_unknown", &[("value", unknown.to_string())]),
                     ));
                     Features::default()
                 }),
@@ -361,35 +363,42 @@ impl FacilityInput {
     ) -> Option<&'static Municipality> {
         let g = geo();
         let mut found: Option<(&'static Municipality, &str)> = None;
-        let mut agree =
-            |m: &'static Municipality, field: &'static str, errors: &mut Vec<FieldError>| {
-                match found {
-                    Some((earlier, by)) if earlier.code != m.code => errors.push(FieldError::new(
-                        field,
-                        format!(
-                            "lies in {} ({}), but {by} says {} ({})",
-                            m.name, m.code, earlier.name, earlier.code
-                        ),
-                    )),
-                    Some(_) => {}
-                    None => found = Some((m, field)),
-                }
-            };
+        let mut agree = |m: &'static Municipality,
+                         field: &'static str,
+                         errors: &mut Vec<FieldError>| {
+            match found {
+                Some((earlier, by)) if earlier.code != m.code => errors.push(FieldError::because(
+                    field,
+                    Reason::of(
+                        "error.place_disagrees",
+                        &[
+                            ("name", m.name.clone()),
+                            ("code", m.code.clone()),
+                            ("by", by.to_string()),
+                            ("other", earlier.name.clone()),
+                            ("other_code", earlier.code.clone()),
+                        ],
+                    ),
+                )),
+                Some(_) => {}
+                None => found = Some((m, field)),
+            }
+        };
         if let Some(code) = non_blank(&self.municipality_code) {
             match g.municipality(&code) {
                 Some(m) => agree(m, "municipality_code", errors),
-                None => errors.push(FieldError::new(
+                None => errors.push(FieldError::because(
                     "municipality_code",
-                    format!("'{code}' is not a current CBS municipality code (e.g. GM0344)"),
+                    Reason::of("error.municipality_code_unknown", &[("value", code)]),
                 )),
             }
         }
         if let Some(name) = non_blank(&self.municipality) {
             match g.municipality_by_name(&name) {
                 Some(m) => agree(m, "municipality", errors),
-                None => errors.push(FieldError::new(
+                None => errors.push(FieldError::because(
                     "municipality",
-                    format!("'{name}' is not a current Dutch municipality"),
+                    Reason::of("error.municipality_unknown", &[("value", name)]),
                 )),
             }
         }
@@ -399,14 +408,14 @@ impl FacilityInput {
                 // A hamlet missing from the reference data is fine when the
                 // municipality is given explicitly.
                 Err(_) if found.is_some() => {}
-                Err(e) => errors.push(FieldError::new("city", e.to_string())),
+                Err(e) => errors.push(FieldError::because("city", e.reason())),
             }
         }
         let Some((municipality, _)) = found else {
             if city.is_none() && errors.is_empty() {
-                errors.push(FieldError::new(
+                errors.push(FieldError::because(
                     "city",
-                    "is required: give city, municipality or municipality_code",
+                    Reason::of("error.place_required", &[]),
                 ));
             }
             return None;
@@ -414,16 +423,20 @@ impl FacilityInput {
         if let Some(province) = non_blank(&self.province) {
             match g.province(&province) {
                 Some(p) if p.code == municipality.province_code => {}
-                Some(p) => errors.push(FieldError::new(
+                Some(p) => errors.push(FieldError::because(
                     "province",
-                    format!(
-                        "{} lies in {}, not in {}",
-                        municipality.name, municipality.province_name, p.name
+                    Reason::of(
+                        "error.province_disagrees",
+                        &[
+                            ("municipality", municipality.name.clone()),
+                            ("province", municipality.province_name.clone()),
+                            ("given", p.name.clone()),
+                        ],
                     ),
                 )),
-                None => errors.push(FieldError::new(
+                None => errors.push(FieldError::because(
                     "province",
-                    format!("'{province}' is not a Dutch province"),
+                    Reason::of("error.province_unknown", &[("value", province)]),
                 )),
             }
         }
@@ -442,21 +455,24 @@ impl FacilityInput {
             (Some(latitude), Some(longitude)) => {
                 let mut ok = true;
                 if !LATITUDE_RANGE.contains(&latitude) {
-                    let hint = if LONGITUDE_RANGE.contains(&latitude) {
-                        " (are latitude and longitude swapped?)"
+                    let key = if LONGITUDE_RANGE.contains(&latitude) {
+                        "error.latitude_swapped"
                     } else {
-                        ""
+                        "error.latitude_outside"
                     };
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::because(
                         "latitude",
-                        format!("{latitude} is outside the Netherlands{hint}"),
+                        Reason::of(key, &[("value", latitude.to_string())]),
                     ));
                     ok = false;
                 }
                 if !LONGITUDE_RANGE.contains(&longitude) {
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::because(
                         "longitude",
-                        format!("{longitude} is outside the Netherlands"),
+                        Reason::of(
+                            "error.longitude_outside",
+                            &[("value", longitude.to_string())],
+                        ),
                     ));
                     ok = false;
                 }
@@ -467,11 +483,17 @@ impl FacilityInput {
                 })
             }
             (Some(_), None) => {
-                errors.push(FieldError::new("longitude", "is required with latitude"));
+                errors.push(FieldError::because(
+                    "longitude",
+                    Reason::of("error.longitude_needed", &[]),
+                ));
                 None
             }
             (None, Some(_)) => {
-                errors.push(FieldError::new("latitude", "is required with longitude"));
+                errors.push(FieldError::because(
+                    "latitude",
+                    Reason::of("error.latitude_needed", &[]),
+                ));
                 None
             }
             (None, None) => {

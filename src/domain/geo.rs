@@ -75,6 +75,21 @@ pub enum PlaceError {
     Ambiguous { name: String, candidates: String },
 }
 
+impl PlaceError {
+    /// Why, for a reader in any language.
+    pub fn reason(&self) -> super::Reason {
+        match self {
+            PlaceError::Unknown(name) => {
+                super::Reason::of("error.place_unknown", &[("value", name.clone())])
+            }
+            PlaceError::Ambiguous { name, candidates } => super::Reason::of(
+                "error.place_ambiguous",
+                &[("value", name.clone()), ("candidates", candidates.clone())],
+            ),
+        }
+    }
+}
+
 pub struct Geo {
     municipalities: Vec<Municipality>,
     by_code: HashMap<String, usize>,

@@ -23,6 +23,7 @@ const HORIZON_DAYS: i64 = 366;
 
 use super::language::Language;
 use super::text::text;
+use super::Reason;
 use std::sync::LazyLock;
 
 /// Parsed opening hours, ready to evaluate.
@@ -41,20 +42,21 @@ pub struct OpeningHoursText(String);
 impl OpeningHoursText {
     pub const MAX_CHARS: usize = 500;
 
-    pub fn parse(text: &str) -> Result<OpeningHoursText, String> {
+    pub fn parse(text: &str) -> Result<OpeningHoursText, Reason> {
         let text = text.trim();
         if text.chars().count() > Self::MAX_CHARS {
-            return Err(format!("is longer than {} characters", Self::MAX_CHARS));
-        }
-        if let Some(c) = text.chars().find(|c| c.is_control()) {
-            return Err(format!(
-                "contains the control character U+{:04X}; remove it",
-                u32::from(c)
+            return Err(Reason::of(
+                "error.too_long",
+                &[("max", Self::MAX_CHARS.to_string())],
             ));
         }
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            return Err(super::control_character(c));
+        }
         Hours::parse(text).map_err(|e| {
-            format!(
-                "'{text}' is not in OpenStreetMap opening_hours syntax (e.g. 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'): {e}"
+            Reason::of(
+                "error.opening_hours",
+                &[("value", text.to_string()), ("detail", e)],
             )
         })?;
         Ok(OpeningHoursText(text.to_string()))

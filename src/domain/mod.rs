@@ -30,18 +30,100 @@ pub mod trend;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// Why a value is refused, for people: a text of the catalogue with its
+/// values, so that pages and reports show it in the reader's language
+/// (the API answers in English), or a text as it came (a library's).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    Text {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
+    Plain(String),
+    /// `field: reason`, for a field with no column of its own.
+    In {
+        field: String,
+        reason: Box<Reason>,
+    },
+}
+
+impl Reason {
+    /// The catalogue's text `key` with `args` filled in.
+    pub fn of(key: &'static str, args: &[(&'static str, String)]) -> Reason {
+        Reason::Text {
+            key,
+            args: args.to_vec(),
+        }
+    }
+
+    /// The reason in `language`.
+    pub fn text(&self, language: language::Language) -> String {
+        match self {
+            Reason::Text { key, args } => text::text(language, key, args),
+            Reason::Plain(message) => message.clone(),
+            Reason::In { field, reason } => text::text(
+                language,
+                "error.field",
+                &[("field", field.clone()), ("reason", reason.text(language))],
+            ),
+        }
+    }
+
+    /// The reason in English, as the API and the logs give it.
+    pub fn english(&self) -> String {
+        self.text(language::Language::En)
+    }
+}
+
+/// In English, as the API and the logs give it.
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english())
+    }
+}
+
 /// A validation failure on one named field (a JSON field or a spreadsheet column).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct FieldError {
     pub field: String,
+    /// Why, in English.
     pub message: String,
+    /// Why, for a reader in another language.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub reason: Reason,
 }
 
 impl FieldError {
+    /// A refusal with a plain (English) message.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        let message = message.into();
         FieldError {
             field: field.into(),
-            message: message.into(),
+            reason: Reason::Plain(message.clone()),
+            message,
+        }
+    }
+
+    /// A refusal with a reason of the catalogue.
+    pub fn because(field: impl Into<String>, reason: Reason) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: reason.english(),
+            reason,
+        }
+    }
+
+    /// Why, in `language`.
+    pub fn text(&self, language: language::Language) -> String {
+        self.reason.text(language)
+    }
+
+    /// The field's name and why, as one reason.
+    pub fn named(&self) -> Reason {
+        Reason::In {
+            field: self.field.clone(),
+            reason: Box::new(self.reason.clone()),
         }
     }
 }
@@ -97,23 +179,30 @@ fn check_text(
     errors: &mut Vec<FieldError>,
 ) {
     if text.chars().count() > max_chars {
-        errors.push(FieldError::new(
+        errors.push(FieldError::because(
             field,
-            format!("is longer than {max_chars} characters"),
+            Reason::of("error.too_long", &[("max", max_chars.to_string())]),
         ));
     }
     if let Some(c) = text
         .chars()
         .find(|c| c.is_control() && !allowed_control(*c))
     {
-        errors.push(FieldError::new(
-            field,
-            format!(
-                "contains the control character U+{:04X}; remove it",
-                u32::from(c)
-            ),
-        ));
+        errors.push(FieldError::because(field, control_character(c)));
     }
+}
+
+/// "is required".
+pub fn required() -> Reason {
+    Reason::of("error.required", &[])
+}
+
+/// "contains the control character U+001B; remove it".
+pub fn control_character(c: char) -> Reason {
+    Reason::of(
+        "error.control_character",
+        &[("code", format!("{:04X}", u32::from(c)))],
+    )
 }
 
 /// Checks an optional value with its type's checking constructor,
@@ -121,13 +210,13 @@ fn check_text(
 pub fn checked<T>(
     value: Option<i64>,
     field: &str,
-    parse: impl Fn(i64) -> Result<T, String>,
+    parse: impl Fn(i64) -> Result<T, Reason>,
     errors: &mut Vec<FieldError>,
 ) -> Option<T> {
     match parse(value?) {
         Ok(v) => Some(v),
-        Err(message) => {
-            errors.push(FieldError::new(field, message));
+        Err(reason) => {
+            errors.push(FieldError::because(field, reason));
             None
         }
     }
@@ -142,7 +231,7 @@ pub fn checked_day(
     match date::Day::new(value?) {
         Ok(day) => Some(day),
         Err(e) => {
-            errors.push(FieldError::new(field, e.to_string()));
+            errors.push(FieldError::because(field, e.reason()));
             None
         }
     }

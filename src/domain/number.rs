@@ -4,17 +4,26 @@
 
 use std::fmt;
 
+use super::Reason;
+
 /// A whole number from `MIN` to `MAX` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Bounded<const MIN: u32, const MAX: u32>(u32);
 
 impl<const MIN: u32, const MAX: u32> Bounded<MIN, MAX> {
     /// The number, when it lies in the range; the error says the range.
-    pub fn new(value: i64) -> Result<Self, String> {
+    pub fn new(value: i64) -> Result<Self, Reason> {
         if (i64::from(MIN)..=i64::from(MAX)).contains(&value) {
             Ok(Bounded(value as u32))
         } else {
-            Err(format!("{value} is out of range ({MIN} to {MAX})"))
+            Err(Reason::of(
+                "error.out_of_range",
+                &[
+                    ("value", value.to_string()),
+                    ("min", MIN.to_string()),
+                    ("max", MAX.to_string()),
+                ],
+            ))
         }
     }
 
@@ -51,7 +60,10 @@ mod tests {
     #[test]
     fn numbers_outside_their_range_are_refused_with_the_range() {
         assert_eq!(Rooms::new(3).unwrap().get(), 3);
-        assert_eq!(Rooms::new(-1).unwrap_err(), "-1 is out of range (0 to 100)");
+        assert_eq!(
+            Rooms::new(-1).unwrap_err().english(),
+            "-1 is out of range (0 to 100)"
+        );
         assert!(Capacity::new(10_001).is_err());
         assert!(Capacity::new(i64::MAX).is_err());
         assert!(MinutesPerVisit::new(0).is_err());

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::provenance::{Change, Recorded, Source, Validity};
-use super::{bounded_line, bounded_text, non_blank, FieldError};
+use super::{bounded_line, bounded_text, non_blank, required, FieldError, Reason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -129,14 +129,17 @@ impl OrganisationInput {
         let mut errors = Vec::new();
         let name = bounded_line(&self.name, "name", 200, &mut errors);
         if name.is_none() {
-            errors.push(FieldError::new("name", "is required"));
+            errors.push(FieldError::because("name", required()));
         }
         let kind = match non_blank(&self.kind) {
             None => Some(OrganisationKind::Other),
             Some(text) => OrganisationKind::parse(&text).or_else(|| {
-                errors.push(FieldError::new(
+                errors.push(FieldError::because(
                     "kind",
-                    format!("unknown kind '{text}' (known: addiction_care, shelter, ggd, pharmacy, volunteer, municipality, other)"),
+                    Reason::of(
+                        "error.organisation_kind_unknown",
+                        &[("value", text.clone())],
+                    ),
                 ));
                 None
             }),
@@ -144,9 +147,9 @@ impl OrganisationInput {
         let website = bounded_line(&self.website, "website", 300, &mut errors);
         if let Some(url) = &website {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::because(
                     "website",
-                    format!("'{url}' must start with https:// or http://"),
+                    Reason::of("error.website", &[("value", url.clone())]),
                 ));
             }
         }
@@ -156,9 +159,9 @@ impl OrganisationInput {
                 .split_once('@')
                 .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
             if !valid || email.contains(char::is_whitespace) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::because(
                     "contact_email",
-                    format!("'{email}' is not an e-mail address"),
+                    Reason::of("error.email", &[("value", email.clone())]),
                 ));
             }
         }

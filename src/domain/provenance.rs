@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::date::Day;
-use super::{bounded_line, bounded_text, checked_day, non_blank, FieldError};
+use super::{bounded_line, bounded_text, checked_day, non_blank, FieldError, Reason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -127,9 +127,9 @@ impl Change {
     ) -> Change {
         let verified_on = checked_day(verified_on, "verified_on", errors);
         if let Some(verified) = verified_on.filter(|v| *v > today) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::because(
                 "verified_on",
-                format!("{verified} is in the future"),
+                Reason::of("error.verified_future", &[("value", verified.to_string())]),
             ));
         }
         let effective_from = checked_day(effective_from, "effective_from", errors);
@@ -137,10 +137,15 @@ impl Change {
             .checked_add_days(chrono::Days::new(EFFECTIVE_HORIZON_DAYS))
             .unwrap_or(today);
         if let Some(effective) = effective_from.filter(|e| *e > horizon) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::because(
                 "effective_from",
-                format!(
-                    "{effective} is more than {EFFECTIVE_HORIZON_DAYS} days ahead (at most {horizon}); enter the change closer to the day"
+                Reason::of(
+                    "error.effective_ahead",
+                    &[
+                        ("value", effective.to_string()),
+                        ("days", EFFECTIVE_HORIZON_DAYS.to_string()),
+                        ("horizon", horizon.to_string()),
+                    ],
                 ),
             ));
         }
@@ -231,10 +236,14 @@ impl Validity {
     /// never rewritten; a researcher corrects the past as a separate action.
     pub fn admits_change_from(&self, effective: NaiveDate) -> Result<(), FieldError> {
         match self.valid_from {
-            Some(valid_from) if effective < valid_from => Err(FieldError::new(
+            Some(valid_from) if effective < valid_from => Err(FieldError::because(
                 "effective_from",
-                format!(
-                    "{effective} is before the current version, which holds from {valid_from}; history is not rewritten (a researcher can correct the past as a separate action)"
+                Reason::of(
+                    "error.effective_before_current",
+                    &[
+                        ("value", effective.to_string()),
+                        ("valid_from", valid_from.to_string()),
+                    ],
                 ),
             )),
             _ => Ok(()),

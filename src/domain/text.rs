@@ -19,6 +19,7 @@ type Files = &'static [(&'static str, &'static str)];
 
 const NL_FILES: Files = &[
     ("common", include_str!("../../i18n/nl/common.json")),
+    ("errors", include_str!("../../i18n/nl/errors.json")),
     ("finder", include_str!("../../i18n/nl/finder.json")),
     ("map", include_str!("../../i18n/nl/map.json")),
     ("report", include_str!("../../i18n/nl/report.json")),
@@ -28,6 +29,7 @@ const NL_FILES: Files = &[
 ];
 const EN_FILES: Files = &[
     ("common", include_str!("../../i18n/en/common.json")),
+    ("errors", include_str!("../../i18n/en/errors.json")),
     ("finder", include_str!("../../i18n/en/finder.json")),
     ("map", include_str!("../../i18n/en/map.json")),
     ("report", include_str!("../../i18n/en/report.json")),
@@ -112,6 +114,33 @@ mod tests {
         }
     }
 
+    /// A value filled into one language's text is filled into the other's:
+    /// a Dutch error must name the row and the value the English one names.
+    #[test]
+    fn both_languages_fill_in_the_same_values() {
+        fn placeholders(text: &str) -> std::collections::BTreeSet<&str> {
+            text.split('{')
+                .skip(1)
+                .filter_map(|piece| piece.split_once('}').map(|(name, _)| name))
+                .filter(|name| {
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                })
+                .collect()
+        }
+        let mut differ = Vec::new();
+        for (key, nl) in NL.iter() {
+            let Some(en) = EN.get(key) else { continue };
+            if placeholders(nl) != placeholders(en) {
+                differ.push(format!(
+                    "{key}: nl {:?}, en {:?}",
+                    placeholders(nl),
+                    placeholders(en)
+                ));
+            }
+        }
+        assert!(differ.is_empty(), "{}", differ.join("\n"));
+    }
+
     /// Every key Rust code asks for by name (`page.text("…")`,
     /// `.text_with("…"`, `text(lang, "…"`) is in both catalogues; keys built at run time
     /// (`format!("register.service.{code}")`) are checked where they are
@@ -147,6 +176,8 @@ mod tests {
                 "text(self.lang, \"",
                 "text(lang, \"",
                 "text(page.lang, \"",
+                "Reason::of(\"",
+                "FileError::of(\"",
             ] {
                 for piece in source.split(opening).skip(1) {
                     let Some((key, _)) = piece.split_once('"') else {

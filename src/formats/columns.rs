@@ -8,6 +8,7 @@ use super::table::{cell_text, Cell};
 use crate::domain::date::{parse_date, Day};
 use crate::domain::facility::{Facility, FacilityInput, LocationPrecision};
 use crate::domain::geo::{geo, normalize_name};
+use crate::domain::Reason;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -146,8 +147,8 @@ pub struct RowInput {
 }
 
 /// Reads cells into a [`RowInput`]. Cells that do not convert (a word where
-/// a number belongs) become `(column, message)` errors.
-pub fn read_row(columns: &[Column], cells: &[Cell]) -> (RowInput, Vec<(Column, String)>) {
+/// a number belongs) become `(column, reason)` errors.
+pub fn read_row(columns: &[Column], cells: &[Cell]) -> (RowInput, Vec<(Column, Reason)>) {
     let mut row = RowInput::default();
     let mut errors = Vec::new();
     for (column, cell) in columns.iter().zip(cells) {
@@ -161,7 +162,7 @@ pub fn read_row(columns: &[Column], cells: &[Cell]) -> (RowInput, Vec<(Column, S
     (row, errors)
 }
 
-fn set(row: &mut RowInput, column: Column, cell: &Cell) -> Result<(), String> {
+fn set(row: &mut RowInput, column: Column, cell: &Cell) -> Result<(), Reason> {
     let text = || cell_text(cell);
     let input = &mut row.input;
     match column {
@@ -215,7 +216,16 @@ fn shown(cell: &Cell) -> String {
     cell_text(cell).unwrap_or_default()
 }
 
-fn yes_no(cell: &Cell) -> Result<bool, String> {
+/// The catalogue's text `key` about the cell as it was written.
+fn refused(key: &'static str, cell: &Cell) -> Reason {
+    let value = match cell {
+        Cell::Text(t) => t.clone(),
+        other => shown(other),
+    };
+    Reason::of(key, &[("value", value)])
+}
+
+fn yes_no(cell: &Cell) -> Result<bool, Reason> {
     match cell {
         Cell::Bool(b) => Ok(*b),
         Cell::Number(n) if *n == 1.0 => Ok(true),
@@ -223,25 +233,25 @@ fn yes_no(cell: &Cell) -> Result<bool, String> {
         Cell::Text(t) => match t.trim().to_lowercase().as_str() {
             "yes" | "y" | "ja" | "j" | "true" | "waar" | "1" | "x" => Ok(true),
             "no" | "n" | "nee" | "false" | "onwaar" | "0" | "-" => Ok(false),
-            _ => Err(format!("'{t}' is not yes/no (ja/nee)")),
+            _ => Err(refused("error.cell.yes_no", cell)),
         },
-        other => Err(format!("'{}' is not yes/no (ja/nee)", shown(other))),
+        other => Err(refused("error.cell.yes_no", other)),
     }
 }
 
-fn whole_number(cell: &Cell) -> Result<i64, String> {
+fn whole_number(cell: &Cell) -> Result<i64, Reason> {
     match cell {
         Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e12 => Ok(*n as i64),
         Cell::Text(t) => t
             .trim()
             .parse::<i64>()
-            .map_err(|_| format!("'{t}' is not a whole number")),
-        other => Err(format!("'{}' is not a whole number", shown(other))),
+            .map_err(|_| refused("error.cell.whole_number", cell)),
+        other => Err(refused("error.cell.whole_number", other)),
     }
 }
 
 /// A decimal number; a Dutch decimal comma ("52,0907") is accepted.
-fn decimal(cell: &Cell) -> Result<f64, String> {
+fn decimal(cell: &Cell) -> Result<f64, Reason> {
     match cell {
         Cell::Number(n) => Ok(*n),
         Cell::Text(t) => {
@@ -254,21 +264,17 @@ fn decimal(cell: &Cell) -> Result<f64, String> {
                 .parse::<f64>()
                 .ok()
                 .filter(|f| f.is_finite())
-                .ok_or_else(|| format!("'{t}' is not a number"))
+                .ok_or_else(|| refused("error.cell.number", cell))
         }
-        other => Err(format!("'{}' is not a number", shown(other))),
+        other => Err(refused("error.cell.number", other)),
     }
 }
 
-fn date(cell: &Cell) -> Result<NaiveDate, String> {
+fn date(cell: &Cell) -> Result<NaiveDate, Reason> {
     match cell {
         Cell::Date(d) => Ok(*d),
-        Cell::Text(t) => parse_date(t)
-            .ok_or_else(|| format!("'{t}' is not a date (use 2024-03-01 or 01-03-2024)")),
-        other => Err(format!(
-            "'{}' is not a date (use 2024-03-01 or 01-03-2024)",
-            shown(other)
-        )),
+        Cell::Text(t) => parse_date(t).ok_or_else(|| refused("error.cell.date", cell)),
+        other => Err(refused("error.cell.date", other)),
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::RowIssue;
 use crate::domain::figure::{FigureQualifier, FigureValue, PublishedFigure};
+use crate::domain::Reason;
 use crate::formats::table::{cell_text, column_letter, read_table, FileError};
 
 pub const COLUMNS: [&str; 8] = [
@@ -21,13 +22,8 @@ const REQUIRED: [&str; 5] = ["key", "scope", "period", "qualifier", "source"];
 
 /// The figures of a file, each with its row number, or every problem found.
 pub fn read_figures(bytes: &[u8]) -> Result<Vec<(usize, PublishedFigure)>, Vec<RowIssue>> {
-    let table = read_table(bytes).map_err(|FileError(message)| {
-        vec![RowIssue {
-            row: 1,
-            column: None,
-            message,
-        }]
-    })?;
+    let table =
+        read_table(bytes).map_err(|FileError(reason)| vec![RowIssue::new(1, None, reason)])?;
     let position = |name: &str| {
         table
             .headers
@@ -40,15 +36,15 @@ pub fn read_figures(bytes: &[u8]) -> Result<Vec<(usize, PublishedFigure)>, Vec<R
         .filter(|c| position(c).is_none())
         .collect();
     if !missing.is_empty() {
-        return Err(vec![RowIssue {
-            row: 1,
-            column: None,
-            message: format!(
+        return Err(vec![RowIssue::new(
+            1,
+            None,
+            Reason::Plain(format!(
                 "the header lacks the column(s) {}; expected {}",
                 missing.join(", "),
                 COLUMNS.join(", ")
-            ),
-        }]);
+            )),
+        )]);
     }
     let mut figures = Vec::new();
     let mut issues = Vec::new();
@@ -62,10 +58,8 @@ pub fn read_figures(bytes: &[u8]) -> Result<Vec<(usize, PublishedFigure)>, Vec<R
                 .unwrap_or_default()
         };
         let column = |name: &str| position(name).map(|i| format!("{} ({name})", column_letter(i)));
-        let issue = |name: &str, message: String| RowIssue {
-            row: row.number,
-            column: column(name),
-            message,
+        let issue = |name: &str, message: String| {
+            RowIssue::new(row.number, column(name), Reason::Plain(message))
         };
         let value = match FigureValue::parse(&cell("value")) {
             Ok(value) => value,

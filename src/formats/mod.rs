@@ -107,7 +107,27 @@ pub struct RowIssue {
     pub row: usize,
     /// `C (plaats)`: the column letter and its header, when one column is at fault.
     pub column: Option<String>,
+    /// Why, in English.
     pub message: String,
+    /// Why, for a reader in another language.
+    #[serde(skip)]
+    pub reason: crate::domain::Reason,
+}
+
+impl RowIssue {
+    pub fn new(row: usize, column: Option<String>, reason: crate::domain::Reason) -> RowIssue {
+        RowIssue {
+            row,
+            column,
+            message: reason.english(),
+            reason,
+        }
+    }
+
+    /// Why, in `language`.
+    pub fn text(&self, language: crate::domain::language::Language) -> String {
+        self.reason.text(language)
+    }
 }
 
 impl std::fmt::Display for RowIssue {

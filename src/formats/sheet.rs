@@ -62,18 +62,20 @@ impl<'a> Spreadsheet<'a> {
         let (mut source, empty) = match self {
             Spreadsheet::Csv { text, .. } => (
                 RowSource::Csv(CsvRows::new(text)),
-                "the file is empty: no header row",
+                "import.error.empty_file",
             ),
             Spreadsheet::Xlsx(workbook) => (
                 RowSource::Xlsx(xlsx_rows(workbook)?),
-                "the first worksheet is empty: no header row",
+                "import.error.empty_worksheet",
             ),
             Spreadsheet::Range(range) => (
                 RowSource::Range(range_rows(range)),
-                "the first worksheet is empty: no header row",
+                "import.error.empty_worksheet",
             ),
         };
-        let header = source.next_row().ok_or_else(|| FileError(empty.into()))??;
+        let header = source
+            .next_row()
+            .ok_or_else(|| FileError::of(empty, &[]))??;
         Ok(Rows {
             headers: header
                 .cells
@@ -142,9 +144,7 @@ fn open_csv(bytes: &[u8]) -> Result<Spreadsheet<'_>, FileError> {
         }
     };
     if text.contains('\0') {
-        return Err(FileError(
-            "the file contains binary data; expected CSV text or an XLSX workbook".to_string(),
-        ));
+        return Err(FileError::of("import.error.binary", &[]));
     }
     Ok(Spreadsheet::Csv { text, notes })
 }
@@ -180,9 +180,10 @@ impl<'s> CsvRows<'s> {
                     let line = e
                         .position()
                         .map_or(0, |p| self.lines.line_at(p.byte() as usize));
-                    return Some(Err(FileError(format!(
-                        "row {line}: the CSV is malformed: {e}"
-                    ))));
+                    return Some(Err(FileError::of(
+                        "import.error.malformed_csv",
+                        &[("row", line.to_string()), ("detail", e.to_string())],
+                    )));
                 }
             }
             if self.record.iter().all(|c| c.trim().is_empty()) {
@@ -255,15 +256,24 @@ fn open_workbook(bytes: &[u8]) -> Result<Spreadsheet<'_>, FileError> {
     if bytes.starts_with(ZIP_SIGNATURE) {
         check_workbook_archive(bytes)?;
     }
-    let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| FileError(format!("the file is not a readable workbook: {e}")))?;
+    let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        FileError::of(
+            "import.error.unreadable_workbook",
+            &[("detail", e.to_string())],
+        )
+    })?;
     match workbook {
         Sheets::Xlsx(xlsx) => Ok(Spreadsheet::Xlsx(Box::new(xlsx))),
         mut other => {
             let range = other
                 .worksheet_range_at(0)
-                .ok_or_else(|| FileError("the workbook has no worksheet".into()))?
-                .map_err(|e| FileError(format!("the first worksheet cannot be read: {e}")))?;
+                .ok_or_else(|| FileError::of("import.error.no_worksheet", &[]))?
+                .map_err(|e| {
+                    FileError::of(
+                        "import.error.unreadable_worksheet",
+                        &[("detail", e.to_string())],
+                    )
+                })?;
             Ok(Spreadsheet::Range(range))
         }
     }
@@ -289,9 +299,13 @@ fn xlsx_rows<'s>(
         .sheet_names()
         .first()
         .cloned()
-        .ok_or_else(|| FileError("the workbook has no worksheet".into()))?;
-    let unreadable =
-        |e: calamine::XlsxError| FileError(format!("the first worksheet cannot be read: {e}"));
+        .ok_or_else(|| FileError::of("import.error.no_worksheet", &[]))?;
+    let unreadable = |e: calamine::XlsxError| {
+        FileError::of(
+            "import.error.unreadable_worksheet",
+            &[("detail", e.to_string())],
+        )
+    };
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(unreadable)?;
     Ok(XlsxRows {
         next_cell: Box::new(move || {
@@ -332,9 +346,10 @@ impl XlsxRows<'_> {
             let mut cell = Some(first);
             while let Some((_, col, data)) = cell.take() {
                 if col >= MAX_COLUMNS {
-                    return Some(Err(FileError(format!(
-                        "row {number}: a cell lies beyond the last column a spreadsheet has (XFD)"
-                    ))));
+                    return Some(Err(FileError::of(
+                        "import.error.beyond_last_column",
+                        &[("row", number.to_string())],
+                    )));
                 }
                 let col = col as usize;
                 if cells.len() <= col {
@@ -418,9 +433,10 @@ fn cell_of(data: &Data, row: usize) -> Result<Cell, FileError> {
         },
         Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => {
-            return Err(FileError(format!(
-                "row {row}: a cell holds the spreadsheet error {e}; fix the formula first"
-            )))
+            return Err(FileError::of(
+                "import.error.cell_error",
+                &[("row", row.to_string()), ("detail", e.to_string())],
+            ))
         }
     })
 }

@@ -8,6 +8,8 @@ use std::io::Cursor;
 
 use chrono::NaiveDate;
 
+use crate::domain::Reason;
+
 pub use super::sheet::Spreadsheet;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,9 +37,23 @@ pub struct Table {
 }
 
 /// Why a file could not be read as a table at all.
+/// The reason is a text of the catalogue, so that the import page can
+/// show it in the reader's language; `Display` gives it in English.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{0}")]
-pub struct FileError(pub String);
+#[error("{}", .0.english())]
+pub struct FileError(pub Reason);
+
+impl FileError {
+    /// The catalogue's text `key` with `args`.
+    pub fn of(key: &'static str, args: &[(&'static str, String)]) -> FileError {
+        FileError(Reason::of(key, args))
+    }
+
+    /// The reason in English.
+    pub fn message(&self) -> String {
+        self.0.english()
+    }
+}
 
 /// Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA.
 pub fn column_letter(index: usize) -> String {
@@ -97,15 +113,21 @@ const MIB: u64 = 1024 * 1024;
 /// understates its sizes. Memory use stays flat either way, and the time
 /// is bounded by [`MAX_UNPACKED_BYTES`].
 pub fn check_workbook_archive(bytes: &[u8]) -> Result<(), FileError> {
-    let unreadable =
-        |e: zip::result::ZipError| FileError(format!("the file is not a readable workbook: {e}"));
+    let unreadable = |e: zip::result::ZipError| {
+        FileError::of(
+            "import.error.unreadable_workbook",
+            &[("detail", e.to_string())],
+        )
+    };
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
     if archive.len() > MAX_ENTRIES {
-        return Err(FileError(format!(
-            "the workbook holds {} files, more than the limit of {MAX_ENTRIES}; \
-             it is not a spreadsheet this register accepts",
-            archive.len()
-        )));
+        return Err(FileError::of(
+            "import.error.too_many_parts",
+            &[
+                ("parts", archive.len().to_string()),
+                ("max", MAX_ENTRIES.to_string()),
+            ],
+        ));
     }
     let mut total: u64 = 0;
     let mut packed_too_tightly = None;
@@ -117,23 +139,27 @@ pub fn check_workbook_archive(bytes: &[u8]) -> Result<(), FileError> {
             && size > RATIO_CHECKED_ABOVE
             && size / entry.compressed_size().max(1) > MAX_RATIO
         {
-            packed_too_tightly = Some(format!(
-                "the workbook part {} is compressed {}:1, more than the limit of \
-                 {MAX_RATIO}:1 for real spreadsheets; it looks like a zip bomb",
-                entry.name(),
-                size / entry.compressed_size().max(1)
+            packed_too_tightly = Some(FileError::of(
+                "import.error.compressed_too_tightly",
+                &[
+                    ("part", entry.name().to_string()),
+                    ("ratio", (size / entry.compressed_size().max(1)).to_string()),
+                    ("max", MAX_RATIO.to_string()),
+                ],
             ));
         }
     }
     if total > MAX_UNPACKED_BYTES {
-        return Err(FileError(format!(
-            "the workbook would unpack to {} MiB, more than the limit of {} MiB",
-            total.div_ceil(MIB),
-            MAX_UNPACKED_BYTES / MIB
-        )));
+        return Err(FileError::of(
+            "import.error.unpacks_too_large",
+            &[
+                ("size", total.div_ceil(MIB).to_string()),
+                ("max", (MAX_UNPACKED_BYTES / MIB).to_string()),
+            ],
+        ));
     }
-    if let Some(message) = packed_too_tightly {
-        return Err(FileError(message));
+    if let Some(error) = packed_too_tightly {
+        return Err(error);
     }
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(unreadable)?;
@@ -143,12 +169,17 @@ pub fn check_workbook_archive(bytes: &[u8]) -> Result<(), FileError> {
             &mut std::io::Read::take(&mut entry, declared + 1),
             &mut std::io::sink(),
         )
-        .map_err(|e| FileError(format!("the file is not a readable workbook: {name}: {e}")))?;
+        .map_err(|e| {
+            FileError::of(
+                "import.error.unreadable_workbook",
+                &[("detail", format!("{name}: {e}"))],
+            )
+        })?;
         if unpacked > declared {
-            return Err(FileError(format!(
-                "the workbook part {name} unpacks to more than the {declared} bytes it declares; \
-                 the file is damaged or a zip bomb"
-            )));
+            return Err(FileError::of(
+                "import.error.part_larger_than_declared",
+                &[("part", name), ("declared", declared.to_string())],
+            ));
         }
     }
     Ok(())
@@ -274,7 +305,7 @@ mod tests {
     fn a_workbook_declaring_more_than_the_limit_is_refused_unread() {
         let mut archive = minimal_xlsx(SHEET);
         declare_size(&mut archive, "xl/worksheets/sheet1.xml", 3_000_000_000);
-        let FileError(message) = read_table(&archive).unwrap_err();
+        let message = read_table(&archive).unwrap_err().message();
         assert_eq!(
             message,
             "the workbook would unpack to 2862 MiB, more than the limit of 128 MiB"
@@ -286,7 +317,7 @@ mod tests {
         let mut archive = minimal_xlsx(SHEET);
         declare_size(&mut archive, "xl/worksheets/sheet1.xml", 80 * 1024 * 1024);
         declare_size(&mut archive, "xl/workbook.xml", 80 * 1024 * 1024);
-        let FileError(message) = read_table(&archive).unwrap_err();
+        let message = read_table(&archive).unwrap_err().message();
         assert!(message.contains("would unpack to 161 MiB"), "{message}");
     }
 
@@ -294,7 +325,7 @@ mod tests {
     fn an_entry_compressed_beyond_any_spreadsheet_is_refused() {
         let spaces = vec![b' '; 2 * 1024 * 1024];
         let archive = zip_of(&[("xl/worksheets/sheet1.xml", &spaces)]);
-        let FileError(message) = check_workbook_archive(&archive).unwrap_err();
+        let message = check_workbook_archive(&archive).unwrap_err().message();
         assert!(
             message.starts_with("the workbook part xl/worksheets/sheet1.xml is compressed "),
             "{message}"
@@ -318,7 +349,7 @@ mod tests {
             writer.start_file(name.as_str(), options).unwrap();
         }
         let archive = writer.finish().unwrap().into_inner();
-        let FileError(message) = read_table(&archive).unwrap_err();
+        let message = read_table(&archive).unwrap_err().message();
         assert!(
             message.starts_with("the workbook holds 10001 files, more than the limit of 10000"),
             "{message}"
@@ -330,7 +361,7 @@ mod tests {
         let spaces = vec![b' '; 512 * 1024];
         let mut archive = zip_of(&[("xl/worksheets/sheet1.xml", &spaces)]);
         declare_size(&mut archive, "xl/worksheets/sheet1.xml", 1000);
-        let FileError(message) = read_table(&archive).unwrap_err();
+        let message = read_table(&archive).unwrap_err().message();
         assert_eq!(
             message,
             "the workbook part xl/worksheets/sheet1.xml unpacks to more than the 1000 bytes \
@@ -340,7 +371,7 @@ mod tests {
 
     #[test]
     fn an_archive_without_a_central_directory_is_not_a_readable_workbook() {
-        let FileError(message) = read_table(b"PK\x03\x04garbage").unwrap_err();
+        let message = read_table(b"PK\x03\x04garbage").unwrap_err().message();
         assert!(
             message.starts_with("the file is not a readable workbook: "),
             "{message}"

@@ -21,8 +21,11 @@ use crate::domain::date::Day;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::facility::{Facility, FacilityDraft, OrganisationRef};
 use crate::domain::geo::normalize_name;
+use crate::domain::language::Language;
 use crate::domain::organisation::OrganisationFields;
 use crate::domain::provenance::{Actor, Change, Source, SourceKind};
+use crate::domain::text::text;
+use crate::domain::Reason;
 use crate::formats::columns::{read_row, Column, COLUMNS};
 use crate::formats::csv::CsvWriter;
 use crate::formats::table::{column_letter, Cell, FileError, Spreadsheet};
@@ -111,17 +114,21 @@ impl ImportReport {
         &self.errors[..self.errors.len().min(SHOWN_ERRORS)]
     }
 
-    /// Every error as CSV (`row,column,message`), for errors beyond the
-    /// first [`SHOWN_ERRORS`]. Messages quote what the file held, so they
-    /// go through the one CSV writer like every CSV vangnet writes.
-    pub fn errors_csv(&self) -> anyhow::Result<Vec<u8>> {
+    /// Every error as CSV (`row,column,message`, or `rij,kolom,fout` in
+    /// Dutch), for errors beyond the first [`SHOWN_ERRORS`]. Messages quote
+    /// what the file held, so they go through the one CSV writer like
+    /// every CSV vangnet writes.
+    pub fn errors_csv(&self, language: Language) -> anyhow::Result<Vec<u8>> {
         let mut writer = CsvWriter::new();
-        writer.row(["row", "column", "message"])?;
+        writer.row(
+            ["row", "column", "message"]
+                .map(|k| text(language, &format!("import.errors_csv.{k}"), &[])),
+        )?;
         for e in &self.errors {
             writer.row([
                 e.row.to_string(),
                 e.column.clone().unwrap_or_default(),
-                e.message.clone(),
+                e.text(language),
             ])?;
         }
         writer.finish()
@@ -249,13 +256,9 @@ pub async fn import_facilities(
         header_row: 1,
         ..ImportReport::default()
     };
-    let unreadable = |report: &mut ImportReport, FileError(message)| {
+    let unreadable = |report: &mut ImportReport, FileError(reason)| {
         report.unreadable = true;
-        report.errors.push(RowIssue {
-            row: 1,
-            column: None,
-            message,
-        });
+        report.errors.push(RowIssue::new(1, None, reason));
     };
     let mut sheet = match Spreadsheet::open(bytes) {
         Ok(sheet) => sheet,
@@ -313,18 +316,17 @@ pub async fn import_facilities(
         };
         report.rows += 1;
         let label = |column: Column| column_label(&headers, &columns, column);
-        let issue = |column: Option<String>, message: String| RowIssue {
-            row: row.number,
-            column,
-            message,
-        };
+        let issue =
+            |column: Option<String>, reason: Reason| RowIssue::new(row.number, column, reason);
         if row.cells.len() > headers.len() {
             report.errors.push(issue(
                 None,
-                format!(
-                    "has {} cells but the header has {} columns",
-                    row.cells.len(),
-                    headers.len()
+                Reason::of(
+                    "import.error.too_many_cells",
+                    &[
+                        ("cells", row.cells.len().to_string()),
+                        ("columns", headers.len().to_string()),
+                    ],
                 ),
             ));
             continue;
@@ -344,11 +346,11 @@ pub async fn import_facilities(
             Err(field_errors) => {
                 for e in field_errors {
                     let column = Column::for_field(&e.field).and_then(label);
-                    let message = match column {
-                        Some(_) => e.message,
-                        None => e.to_string(),
+                    let reason = match column {
+                        Some(_) => e.reason,
+                        None => e.named(),
                     };
-                    report.errors.push(issue(column, message));
+                    report.errors.push(issue(column, reason));
                 }
                 continue;
             }
@@ -390,23 +392,21 @@ pub async fn import_facilities(
         if let Some(first) = seen.insert(duplicate_key, row.number) {
             report.errors.push(issue(
                 None,
-                format!("describes the same facility as row {first}"),
+                Reason::of("import.error.same_facility", &[("row", first.to_string())]),
             ));
             continue;
         }
         let matched = match row_input.id {
-            Some(id) => {
-                match by_id.get(&id) {
-                    Some(f) => Some(*f),
-                    None => {
-                        report.errors.push(issue(
+            Some(id) => match by_id.get(&id) {
+                Some(f) => Some(*f),
+                None => {
+                    report.errors.push(issue(
                         label(Column::Id),
-                        format!("facility {id} does not exist; leave id empty to add a new facility"),
+                        Reason::of("import.error.no_such_facility", &[("id", id.to_string())]),
                     ));
-                        continue;
-                    }
+                    continue;
                 }
-            }
+            },
             None => by_key.get(&key).copied(),
         };
         let explicit_source = row_input.input.source.is_some();
@@ -532,12 +532,16 @@ fn effective_day(change: &Change, today: NaiveDate) -> Day {
 
 /// A row whose information is older than what the register already holds
 /// cannot be recorded without rewriting history.
-fn too_old(current: &Facility, change: &Change, today: NaiveDate) -> Option<String> {
+fn too_old(current: &Facility, change: &Change, today: NaiveDate) -> Option<Reason> {
     let effective = effective_day(change, today);
     let holds_from = current.validity.valid_from?;
     (effective < holds_from).then(|| {
-        format!(
-            "this row was verified on {effective}, but the register already holds newer information about this facility (from {holds_from}); use a later verified_on"
+        Reason::of(
+            "import.error.too_old",
+            &[
+                ("verified", effective.to_string()),
+                ("holds_from", holds_from.to_string()),
+            ],
         )
     })
 }
@@ -550,48 +554,60 @@ fn map_headers(headers: &[String], row: usize, errors: &mut Vec<RowIssue>) -> Ve
         let letter = column_letter(index);
         let column = Column::from_header(header);
         match column {
-            None if header.trim().is_empty() => errors.push(RowIssue {
+            None if header.trim().is_empty() => errors.push(RowIssue::new(
                 row,
-                column: Some(letter),
-                message: "the column has no header".into(),
-            }),
-            None => errors.push(RowIssue {
+                Some(letter),
+                Reason::of("import.error.no_header", &[]),
+            )),
+            None => errors.push(RowIssue::new(
                 row,
-                column: Some(format!("{letter} ({header})")),
-                message: format!(
-                    "unknown column '{header}'; known columns: {}",
-                    COLUMNS
-                        .iter()
-                        .map(|(_, name, _)| *name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                Some(format!("{letter} ({header})")),
+                Reason::of(
+                    "import.error.unknown_column",
+                    &[
+                        ("header", header.clone()),
+                        (
+                            "known",
+                            COLUMNS
+                                .iter()
+                                .map(|(_, name, _)| *name)
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                    ],
                 ),
-            }),
-            Some(c) if columns.contains(&Some(c)) => errors.push(RowIssue {
+            )),
+            Some(c) if columns.contains(&Some(c)) => errors.push(RowIssue::new(
                 row,
-                column: Some(format!("{letter} ({header})")),
-                message: format!("repeats the column '{}'", c.name()),
-            }),
+                Some(format!("{letter} ({header})")),
+                Reason::of(
+                    "import.error.repeated_column",
+                    &[("column", c.name().to_string())],
+                ),
+            )),
             Some(_) => {}
         }
         columns.push(column.filter(|c| !columns[..index].contains(&Some(*c))));
     }
     for required in [Column::Name, Column::Organisation, Column::Services] {
         if !columns.contains(&Some(required)) {
-            errors.push(RowIssue {
+            errors.push(RowIssue::new(
                 row,
-                column: None,
-                message: format!("the required column '{}' is missing", required.name()),
-            });
+                None,
+                Reason::of(
+                    "import.error.required_column",
+                    &[("column", required.name().to_string())],
+                ),
+            ));
         }
     }
     let place_columns = [Column::City, Column::Municipality, Column::MunicipalityCode];
     if !place_columns.iter().any(|c| columns.contains(&Some(*c))) {
-        errors.push(RowIssue {
+        errors.push(RowIssue::new(
             row,
-            column: None,
-            message: "give a column 'city', 'municipality' or 'municipality_code'".into(),
-        });
+            None,
+            Reason::of("import.error.place_column", &[]),
+        ));
     }
     columns
 }

@@ -112,13 +112,13 @@ impl<'r> Columns<'r> {
     pub fn number<T>(
         &self,
         column: &str,
-        parse: impl Fn(i64) -> Result<T, String>,
+        parse: impl Fn(i64) -> Result<T, crate::domain::Reason>,
     ) -> Result<Option<T>, BrokenRow> {
         match self.int(column)? {
             None => Ok(None),
             Some(n) => parse(n)
                 .map(Some)
-                .map_err(|reason| self.broken(column, &n.to_string(), reason)),
+                .map_err(|reason| self.broken(column, &n.to_string(), reason.english())),
         }
     }
 

@@ -464,7 +464,7 @@ async fn the_import_page_checks_first_and_writes_only_a_clean_file_on_the_second
     );
     assert!(html.contains("D (postcode)"), "{html}");
     assert!(
-        html.contains("&#39;99999&#39; is not a Dutch postcode"),
+        html.contains("&#39;99999&#39; is geen Nederlandse postcode"),
         "{html}"
     );
     assert!(!html.contains(">Importeren</button>"));
@@ -558,7 +558,7 @@ async fn a_check_shows_the_first_100_errors_and_offers_all_of_them_as_csv() {
         .await;
     assert_eq!(checked.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = checked.text();
-    assert_eq!(html.matches("unknown place").count(), 100, "{html}");
+    assert_eq!(html.matches("onbekende plaats").count(), 100, "{html}");
     assert!(html.contains("De eerste 100 van 150 fouten"), "{html}");
     let marker = "href=\"/beheer/import/fouten.csv?rapport=";
     let start = html
@@ -576,9 +576,9 @@ async fn a_check_shows_the_first_100_errors_and_offers_all_of_them_as_csv() {
     let text = download.text();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 151, "{text}");
-    assert_eq!(lines[0], "row,column,message");
+    assert_eq!(lines[0], "rij,kolom,fout");
     assert!(
-        lines[150].starts_with("151,D (plaats),unknown place '@Nergens 150'"),
+        lines[150].starts_with("151,D (plaats),onbekende plaats '@Nergens 150'"),
         "{text}"
     );
 
@@ -604,6 +604,10 @@ async fn the_check_says_how_many_rows_have_errors_in_dutch_and_english() {
     let html = checked.text();
     assert!(html.contains("1 van de 5 rijen heeft een fout."), "{html}");
     assert!(!html.contains("hebben fouten"), "{html}");
+    assert!(
+        html.contains("onbekende plaats &#39;Nergenshuizen&#39;"),
+        "the reason is Dutch too: {html}"
+    );
 
     let binary = researcher
         .upload("/beheer/import", Some(&token), "foto.csv", b"a,b\n\0\0\0")
@@ -623,6 +627,11 @@ async fn the_check_says_how_many_rows_have_errors_in_dutch_and_english() {
         .await;
     let html = checked.text();
     assert!(html.contains("1 of 5 rows has an error."), "{html}");
+    assert!(
+        html.contains("unknown place &#39;Nergenshuizen&#39;"),
+        "{html}"
+    );
+    assert!(!html.contains("onbekende plaats"), "{html}");
 }
 
 #[tokio::test]

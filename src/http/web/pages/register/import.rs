@@ -158,7 +158,7 @@ fn render(
         let errors: Vec<_> = r
             .shown_errors()
             .iter()
-            .map(|e| context! { row => e.row, column => e.column, message => e.message })
+            .map(|e| context! { row => e.row, column => e.column, message => e.text(page.lang) })
             .collect();
         let errors_caption = if r.errors.len() > errors.len() {
             page.text_with(
@@ -244,7 +244,7 @@ fn keep_errors(page: &Page, report: &ImportReport) -> Result<Option<String>, Pag
     if report.errors.is_empty() {
         return Ok(None);
     }
-    let csv = report.errors_csv().map_err(AppError::Internal)?;
+    let csv = report.errors_csv(page.lang).map_err(AppError::Internal)?;
     Ok(Some(keep(
         Owner::of(&page.caller),
         Kind::Errors,
