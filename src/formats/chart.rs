@@ -16,7 +16,10 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::language::Language;
+use crate::domain::service::ServiceType;
 use crate::domain::table1::Qualifier;
+use crate::domain::text::text;
 use crate::domain::trend::{Origin, TrendPoint};
 use crate::formats::markup::{escape, number};
 
@@ -71,6 +74,22 @@ pub struct ChartTexts {
     pub unknown: String,
     /// The y axis (`locaties`).
     pub y_axis: String,
+}
+
+impl ChartTexts {
+    /// The texts of `service`'s trend figure in `lang`, from the catalogue.
+    pub fn of(lang: Language, service: ServiceType) -> ChartTexts {
+        let service = text(lang, &format!("finder.service.{}", service.code()), &[]);
+        ChartTexts {
+            title: text(lang, "stats.chart.title", &[("service", service.clone())]),
+            description: text(lang, "stats.chart.description", &[("service", service)]),
+            register: text(lang, "stats.chart.register", &[]),
+            external: text(lang, "stats.chart.external", &[]),
+            qualifiers: text(lang, "stats.chart.qualifiers", &[]),
+            unknown: text(lang, "stats.unknown", &[]),
+            y_axis: text(lang, "stats.chart.y_axis", &[]),
+        }
+    }
 }
 
 /// A value as printed: `23`, `≥29`, `±24` or the text for unknown.

@@ -19,7 +19,7 @@ use crate::domain::round::Round;
 pub use crate::domain::round_report::*;
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::domain::table1::Table1;
-use crate::rounds::table1::{Origin, TrendPoint};
+use crate::domain::trend::{Origin, TrendPoint};
 use crate::stats::changes::Changes;
 use crate::stats::spread::Spread;
 use crate::storage::Store;
@@ -112,9 +112,9 @@ async fn trend(
 ) -> AppResult<Vec<TrendPoint>> {
     let year = round.reference_date.year();
     let all = if public {
-        crate::rounds::table1::public_trend(store, service).await?
+        crate::stats::trend::public_trend(store, service).await?
     } else {
-        crate::rounds::table1::trend(store, service).await?
+        crate::stats::trend::trend(store, service).await?
     };
     let mut points: Vec<TrendPoint> = all.into_iter().filter(|p| p.date.year() < year).collect();
     if let Some(row) = table.row(service) {

@@ -15,11 +15,11 @@ use crate::domain::date::today;
 use crate::domain::language::Language;
 use crate::domain::round::{Round, RoundStatus};
 use crate::domain::service::ServiceType;
-use crate::formats::chart::{self, ChartPoint};
+use crate::domain::trend::TrendPoint;
+use crate::formats::chart::{self, ChartTexts};
 use crate::formats::stats;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
-use crate::rounds::table1::TrendPoint;
 use crate::stats::changes::Changes;
 use crate::stats::spread::Spread;
 use crate::storage::Store;
@@ -216,13 +216,6 @@ pub async fn spread(
     })
 }
 
-/// The points of a service's public trend (published rounds and published
-/// figures), oldest first, ready to draw.
-pub async fn trend_points(store: &Store, service: ServiceType) -> AppResult<Vec<ChartPoint>> {
-    let points = crate::rounds::table1::public_trend(store, service).await?;
-    Ok(points.iter().map(ChartPoint::from).collect())
-}
-
 /// The trend of a service's count across the inventory rounds.
 ///
 /// Per year the count of a published round (origin `register`) or, for
@@ -235,7 +228,7 @@ pub async fn trend(
     ApiQuery(query): ApiQuery<TrendQuery>,
 ) -> AppResult<Json<Trend>> {
     let service = service_param(&query.service)?.unwrap_or(ServiceType::ConsumptionRoom);
-    let points = crate::rounds::table1::public_trend(&state.store, service).await?;
+    let points = crate::stats::trend::public_trend(&state.store, service).await?;
     Ok(Json(Trend { service, points }))
 }
 
@@ -259,8 +252,8 @@ pub async fn trend_svg(
         Some(code) => Language::parse(code)
             .ok_or_else(|| AppError::BadRequest(format!("lang: '{code}' is not nl or en")))?,
     };
-    let points = trend_points(&state.store, service).await?;
-    let texts = crate::http::web::pages::stats::chart_texts(lang, service);
+    let points = crate::stats::trend::public_chart_points(&state.store, service).await?;
+    let texts = ChartTexts::of(lang, service);
     let svg = chart::trend_svg("trend", &points, &texts);
     Ok((
         [

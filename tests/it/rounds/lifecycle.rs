@@ -11,7 +11,7 @@ use vangnet::domain::language::Language;
 use crate::browser::*;
 use crate::common::*;
 use vangnet::domain::service::ServiceType;
-use vangnet::rounds::table1::Origin;
+use vangnet::domain::trend::Origin;
 use vangnet::storage::audit::AuditFilter;
 
 const FIGURES: &[u8] = include_bytes!("../../../data/published_figures.csv");
@@ -551,7 +551,7 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
 
     // An open round is not in the trend: its counts are not final.
-    let open = vangnet::rounds::table1::trend(&app.store, ServiceType::ConsumptionRoom)
+    let open = vangnet::stats::trend::trend(&app.store, ServiceType::ConsumptionRoom)
         .await
         .unwrap();
     let last = open.last().unwrap();
@@ -561,7 +561,7 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
     );
 
     app.post("/api/v1/rounds/2026/close", json!({})).await;
-    let trend = vangnet::rounds::table1::trend(&app.store, ServiceType::ConsumptionRoom)
+    let trend = vangnet::stats::trend::trend(&app.store, ServiceType::ConsumptionRoom)
         .await
         .unwrap();
     let printed: Vec<(String, String, Origin)> = trend
@@ -592,11 +592,11 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
     assert_eq!(trend[6].round.as_deref(), Some("2026"));
 
     // The public sees our round only once it is published.
-    let public = vangnet::rounds::table1::public_trend(&app.store, ServiceType::ConsumptionRoom)
+    let public = vangnet::stats::trend::public_trend(&app.store, ServiceType::ConsumptionRoom)
         .await
         .unwrap();
     assert_eq!(public.last().unwrap().origin, Origin::External);
-    let mhu = vangnet::rounds::table1::trend(&app.store, ServiceType::HeroinUnit)
+    let mhu = vangnet::stats::trend::trend(&app.store, ServiceType::HeroinUnit)
         .await
         .unwrap();
     assert_eq!(

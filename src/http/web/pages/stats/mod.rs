@@ -20,29 +20,11 @@ use serde::Serialize;
 use super::finder::service_label;
 use super::Page;
 use crate::domain::date::parse_date;
-use crate::domain::language::Language;
 use crate::domain::provenance::{Source, SourceKind};
 use crate::domain::service::ServiceType;
-use crate::domain::text::text;
-use crate::formats::chart::ChartTexts;
 
 pub use changes::{change_list, change_list_view};
 pub use trend::trend_figure;
-
-/// The texts of the trend figure in a language; shared with
-/// `/api/v1/reports/trend.svg`.
-pub fn chart_texts(lang: Language, service: ServiceType) -> ChartTexts {
-    let service = text(lang, &format!("finder.service.{}", service.code()), &[]);
-    ChartTexts {
-        title: text(lang, "stats.chart.title", &[("service", service.clone())]),
-        description: text(lang, "stats.chart.description", &[("service", service)]),
-        register: text(lang, "stats.chart.register", &[]),
-        external: text(lang, "stats.chart.external", &[]),
-        qualifiers: text(lang, "stats.chart.qualifiers", &[]),
-        unknown: text(lang, "stats.unknown", &[]),
-        y_axis: text(lang, "stats.chart.y_axis", &[]),
-    }
-}
 
 /// A choice in a dropdown (`register/fields.html`'s `dropdown`).
 #[derive(Debug, Serialize)]

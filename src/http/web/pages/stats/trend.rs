@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::super::finder::service_label;
 use super::super::{parse_query, Page, PageResult};
-use super::{chart_texts, service_options, source_text};
+use super::{service_options, source_text};
 use crate::domain::service::ServiceType;
+use crate::formats::chart::ChartTexts;
 use crate::formats::chart::{self, qualified};
 use crate::http::app::AppState;
 use crate::http::error::AppResult;
@@ -40,8 +41,8 @@ pub async fn trend_figure(
     service: ServiceType,
     id: &str,
 ) -> AppResult<Value> {
-    let points = crate::http::api::stats::trend_points(store, service).await?;
-    let texts = chart_texts(page.lang, service);
+    let points = crate::stats::trend::public_chart_points(store, service).await?;
+    let texts = ChartTexts::of(page.lang, service);
     let svg = chart::trend_svg(id, &points, &texts);
     let mut sorted: Vec<_> = points.iter().collect();
     sorted.sort_by_key(|p| (p.date, p.external));

@@ -1,0 +1,95 @@
+//! The trend of a service's count across the inventory rounds, with the
+//! figures published elsewhere for the years without a round of ours.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+
+use crate::domain::error::AppResult;
+use crate::domain::figure::{locations_key, NATIONAL};
+use crate::domain::round::{Round, RoundStatus};
+use crate::domain::service::ServiceType;
+use crate::domain::trend::{Origin, TrendPoint};
+use crate::formats::chart::ChartPoint;
+use crate::storage::Store;
+
+/// The count of `service`'s locations per year across all closed and
+/// published rounds and the published national figures (for researchers
+/// and round reports; public pages use [`public_trend`]). One point per
+/// year; a round of ours wins over a published figure of the same year
+/// (and a published round over a closed one, then the later reference
+/// date). Sorted by date.
+pub async fn trend(store: &Store, service: ServiceType) -> AppResult<Vec<TrendPoint>> {
+    trend_of(store, service, false).await
+}
+
+/// [`trend`] with only published rounds: what the public may see.
+pub async fn public_trend(store: &Store, service: ServiceType) -> AppResult<Vec<TrendPoint>> {
+    trend_of(store, service, true).await
+}
+
+async fn trend_of(
+    store: &Store,
+    service: ServiceType,
+    published_only: bool,
+) -> AppResult<Vec<TrendPoint>> {
+    let mut years: BTreeMap<i32, TrendPoint> = BTreeMap::new();
+    if let Some(key) = locations_key(service) {
+        for figure in store.published_figures(Some(&key)).await? {
+            let Some(date) = figure.date().filter(|_| figure.scope == NATIONAL) else {
+                continue;
+            };
+            years.insert(
+                date.year(),
+                TrendPoint {
+                    label: date.year().to_string(),
+                    date,
+                    value: figure.value.whole(),
+                    qualifier: figure.qualifier.qualifier(),
+                    source: figure.source,
+                    origin: Origin::External,
+                    round: None,
+                },
+            );
+        }
+    }
+    // Oldest first, closed before published: a later one of a year wins.
+    let mut rounds: Vec<Round> = store
+        .list_rounds(published_only)
+        .await?
+        .into_iter()
+        .filter(|r| r.status.is_frozen() && r.scope.contains(service))
+        .collect();
+    rounds.sort_by_key(|r| (r.status == RoundStatus::Published, r.reference_date));
+    for round in rounds {
+        let table = store.frozen_table(&round).await?;
+        let Some(row) = table.row(service) else {
+            continue;
+        };
+        let date = round.reference_date;
+        years.insert(
+            date.year(),
+            TrendPoint {
+                label: date.year().to_string(),
+                date,
+                value: row.locations,
+                qualifier: row.qualifier,
+                source: row.source.clone(),
+                origin: Origin::Register,
+                round: Some(round.name.clone()),
+            },
+        );
+    }
+    let mut points: Vec<TrendPoint> = years.into_values().collect();
+    points.sort_by_key(|p| p.date);
+    Ok(points)
+}
+
+/// The points of a service's public trend, oldest first, ready to draw.
+pub async fn public_chart_points(
+    store: &Store,
+    service: ServiceType,
+) -> AppResult<Vec<ChartPoint>> {
+    let points = public_trend(store, service).await?;
+    Ok(points.iter().map(ChartPoint::from).collect())
+}
