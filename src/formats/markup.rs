@@ -2,6 +2,27 @@
 //! HTML) and in Markdown tables (Table 1, the change list, the spread),
 //! written by hand where no template renders it.
 
+/// The formatter of every HTML template (pages and the round report):
+/// values are escaped with [`escape`], the five characters that matter in
+/// text and in quoted attributes (minijinja's default also escapes `/`,
+/// which makes every link unreadable in the page source); safe values
+/// (finished markup) are written as they are.
+pub fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if state.auto_escape() != minijinja::AutoEscape::Html
+        || value.is_safe()
+        || value.is_none()
+        || value.is_undefined()
+    {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    out.write_str(&escape(&value.to_string()))?;
+    Ok(())
+}
+
 /// Escapes text for XML or HTML content and quoted attributes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -2,14 +2,18 @@
 //! stylesheet that also prints well, the figures as inline SVG, every
 //! figure's numbers as a table too (for screen readers and for copying),
 //! tables with captions and header scopes. No script, font, image or
-//! address is fetched.
+//! address is fetched. The page is `templates/report/round.html`; this
+//! file gathers what it shows, in the reader's language.
 
-use std::fmt::Write;
+use std::sync::LazyLock;
+
+use minijinja::{context, Environment, Value};
+use serde::Serialize;
 
 use super::*;
 use crate::domain::round_report::ServiceTrend;
 use crate::formats::chart::{trend_svg, ChartPoint};
-use crate::formats::markup::escape;
+use crate::formats::markup::html_formatter;
 use crate::formats::svg_map::{render_choropleth, shade_classes, Choropleth};
 use crate::formats::table1::html_table;
 
@@ -36,34 +40,63 @@ svg.vangnet-map{width:100%;max-width:24rem;height:auto}
 @media print{body{margin:0;max-width:none}nav{display:none}h2,h3{break-after:avoid}figure,tr{break-inside:avoid}}
 ";
 
+static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_formatter(html_formatter);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.add_template(
+        "round.html",
+        include_str!("../../../templates/report/round.html"),
+    )
+    .unwrap_or_else(|e| panic!("templates/report/round.html does not compile: {e:#}"));
+    env
+});
+
 /// The report as a self-contained HTML document.
 pub fn to_html(report: &RoundReport, lang: Language) -> String {
-    let mut out = String::with_capacity(160 * 1024);
     let title = title(report, lang);
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
-        lang.code(),
-        escape(&title)
-    );
-    header(&mut out, report, lang, &title);
-    out.push_str("<main>\n");
-    table1_section(&mut out, report, lang);
-    trend_section(&mut out, report, lang);
-    changes_section(&mut out, report, lang);
-    spread_section(&mut out, report, lang);
-    sources_section(&mut out, report, lang);
-    let _ = write!(
-        out,
-        "</main>\n<footer><p class=\"meta\"><small>{}</small></p></footer>\n</body>\n</html>\n",
-        escape(&fill(
+    let sections: Vec<Value> = sections(lang)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (id, text))| context! { id, number => i + 1, text })
+        .collect();
+    let round = &report.round;
+    let context = context! {
+        lang => lang.code(),
+        title,
+        style => Value::from_safe_string(STYLE.to_string()),
+        meta => context! {
+            reference_date => t(lang, "report.reference_date"),
+            date => day(round.reference_date, lang),
+            status => t(lang, "report.status"),
+            status_value => status_label(round.status, lang),
+            services => t(lang, "report.services"),
+            services_value => services_text(&round.services().collect::<Vec<_>>(), lang),
+        },
+        frozen => report.frozen(),
+        standing => standing(report, lang),
+        contents => t(lang, "report.contents"),
+        sections,
+        table1 => Value::from_safe_string(html_table(&report.table, lang)),
+        trend => context! {
+            intro => t(lang, "report.per_service_the_number_of_public_locatio"),
+            figures => report.trends.iter().map(|trend| trend_figure(trend, lang)).collect::<Vec<_>>(),
+        },
+        changes => changes(report, lang),
+        spread => spread(report, lang),
+        sources => sources(report, lang),
+        footer => fill(
             &t(lang, "report.made_with_vangnet_the_national_register"),
             &[("date", &day(crate::domain::date::today(), lang))],
-        ))
-    );
-    out
+        ),
+    };
+    ENVIRONMENT
+        .get_template("round.html")
+        .and_then(|template| template.render(context))
+        .unwrap_or_else(|e| panic!("templates/report/round.html: {e:#}"))
 }
 
 /// Section ids and headings, in order.
@@ -77,228 +110,134 @@ fn sections(lang: Language) -> [(&'static str, String); 5] {
     ]
 }
 
-fn heading(out: &mut String, lang: Language, index: usize) {
-    let [section, ..] = &sections(lang)[index..] else {
-        return;
-    };
-    let (id, text) = (section.0, section.1.as_str());
-    let _ = write!(
-        out,
-        "<section id=\"{id}\">\n<h2>{}. {}</h2>\n",
-        index + 1,
-        escape(text)
-    );
+/// A column header; `num` right-aligns a column of numbers.
+#[derive(Serialize)]
+struct Header {
+    text: String,
+    num: bool,
 }
 
-fn header(out: &mut String, report: &RoundReport, lang: Language, title: &str) {
-    let round = &report.round;
-    let _ = write!(
-        out,
-        "<header>\n<h1>{}</h1>\n<p class=\"meta\">{}: {} · {}: {} · {}: {}</p>\n",
-        escape(title),
-        t(lang, "report.reference_date"),
-        escape(&day(round.reference_date, lang)),
-        t(lang, "report.status"),
-        status_label(round.status, lang),
-        t(lang, "report.services"),
-        escape(&services_text(&round.services().collect::<Vec<_>>(), lang)),
-    );
-    let class = if report.frozen() {
-        ""
-    } else {
-        " class=\"note\""
-    };
-    let _ = writeln!(out, "<p{class}>{}</p>", escape(&standing(report, lang)));
-    let _ = write!(
-        out,
-        "<nav aria-label=\"{}\"><ol>",
-        t(lang, "report.contents")
-    );
-    for (id, text) in sections(lang) {
-        let _ = write!(out, "<li><a href=\"#{id}\">{}</a></li>", escape(&text));
-    }
-    out.push_str("</ol></nav>\n</header>\n");
+/// Headers of which the columns at the indexes in `numeric` hold numbers.
+fn headers(texts: Vec<String>, numeric: &[usize]) -> Vec<Header> {
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Header {
+            text,
+            num: numeric.contains(&i),
+        })
+        .collect()
 }
 
-fn table1_section(out: &mut String, report: &RoundReport, lang: Language) {
-    heading(out, lang, 0);
-    out.push_str(&html_table(&report.table, lang));
-    out.push_str("</section>\n");
-}
-
-fn trend_section(out: &mut String, report: &RoundReport, lang: Language) {
-    heading(out, lang, 1);
-    paragraph(
-        out,
-        &t(lang, "report.per_service_the_number_of_public_locatio"),
-    );
-    for trend in &report.trends {
-        trend_figure(out, trend, lang);
-    }
-    out.push_str("</section>\n");
-}
-
-fn trend_figure(out: &mut String, trend: &ServiceTrend, lang: Language) {
+fn trend_figure(trend: &ServiceTrend, lang: Language) -> Value {
     let texts = chart_texts(trend.service, lang);
     let id = format!("trend-{}", trend.service.code());
     let points: Vec<ChartPoint> = trend.points.iter().map(ChartPoint::from).collect();
-    let _ = write!(
-        out,
-        "<h3>{}</h3>\n<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
-        escape(&service_label(trend.service, lang)),
-        trend_svg(&id, &points, &texts),
-        escape(&texts.title)
-    );
-    let _ = write!(
-        out,
-        "<table>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
-        escape(&fill(
-            &t(lang, "report.the_figures_of_the_chart"),
-            &[("service", &service_label(trend.service, lang))],
-        )),
-        t(lang, "report.year"),
-        t(lang, "report.locations"),
-        t(lang, "report.origin"),
-        t(lang, "report.source"),
-    );
-    for p in &trend.points {
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&p.label),
-            escape(&printed(p, lang)),
-            origin_label(p.origin, lang),
-            escape(&p.source)
-        );
+    let name = service_label(trend.service, lang);
+    let rows: Vec<Value> = trend
+        .points
+        .iter()
+        .map(|p| {
+            context! {
+                label => p.label,
+                value => printed(p, lang),
+                origin => origin_label(p.origin, lang),
+                source => p.source,
+            }
+        })
+        .collect();
+    context! {
+        svg => Value::from_safe_string(trend_svg(&id, &points, &texts)),
+        caption => texts.title,
+        table_caption => fill(&t(lang, "report.the_figures_of_the_chart"), &[("service", &name)]),
+        headers => headers(
+            vec![
+                t(lang, "report.year"),
+                t(lang, "report.locations"),
+                t(lang, "report.origin"),
+                t(lang, "report.source"),
+            ],
+            &[1],
+        ),
+        name,
+        rows,
     }
-    out.push_str("</tbody>\n</table>\n");
 }
 
-fn changes_section(out: &mut String, report: &RoundReport, lang: Language) {
-    heading(out, lang, 2);
-    paragraph(out, &baseline_text(report, lang));
-    out.push_str("<ul>\n");
-    for (service, sentence) in sentences(report, lang) {
-        let _ = writeln!(
-            out,
-            "<li><strong>{}</strong>: {}</li>",
-            escape(&service_label(service, lang)),
-            escape(&sentence)
-        );
+fn changes(report: &RoundReport, lang: Language) -> Value {
+    let sentences: Vec<Value> = sentences(report, lang)
+        .into_iter()
+        .map(|(service, sentence)| context! { service => service_label(service, lang), sentence })
+        .collect();
+    let rows: Vec<Value> = report
+        .changes
+        .facilities
+        .iter()
+        .map(|c| {
+            context! {
+                date => c.date.map_or_else(|| unknown(lang), |d| day(d, lang)),
+                kind => kind_label(c.kind, lang),
+                name => c.name,
+                municipality => c.municipality,
+                province => c.province,
+                before => services_text(&c.services_before, lang),
+                after => services_text(&c.services_after, lang),
+                source => c.source,
+            }
+        })
+        .collect();
+    context! {
+        baseline => baseline_text(report, lang),
+        sentences,
+        rows,
+        caption => t(lang, "report.facilities_that_changed"),
+        headers => headers(columns(lang, "report.date_change_facility_municipality_provin"), &[]),
+        none => t(lang, "report.no_facility_opened_closed_or_changed_its"),
     }
-    out.push_str("</ul>\n");
-    let list = &report.changes.facilities;
-    if list.is_empty() {
-        paragraph(
-            out,
-            &t(lang, "report.no_facility_opened_closed_or_changed_its"),
-        );
-        out.push_str("</section>\n");
-        return;
-    }
-    let headers = columns(lang, "report.date_change_facility_municipality_provin");
-    table_head(
-        out,
-        &t(lang, "report.facilities_that_changed"),
-        &headers,
-        &[],
-    );
-    for c in list {
-        let date = c
-            .date
-            .map_or_else(|| unknown(lang).to_string(), |d| day(d, lang));
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&date),
-            kind_label(c.kind, lang),
-            escape(&c.name),
-            escape(&c.municipality),
-            escape(&c.province),
-            escape(&services_text(&c.services_before, lang)),
-            escape(&services_text(&c.services_after, lang)),
-            escape(&c.source)
-        );
-    }
-    out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-/// A paragraph of text.
-fn paragraph(out: &mut String, text: &str) {
-    let _ = writeln!(out, "<p>{}</p>", escape(text));
-}
-
-/// `<table>`, its caption and header row; `numeric` names the columns
-/// (by index) that hold numbers.
-fn table_head(out: &mut String, caption: &str, headers: &[String], numeric: &[usize]) {
-    let _ = write!(
-        out,
-        "<table>\n<caption>{}</caption>\n<thead><tr>",
-        escape(caption)
-    );
-    for (i, h) in headers.iter().enumerate() {
-        let class = if numeric.contains(&i) {
-            " class=\"num\""
-        } else {
-            ""
-        };
-        let _ = write!(out, "<th scope=\"col\"{class}>{}</th>", escape(h));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-}
-
-fn spread_section(out: &mut String, report: &RoundReport, lang: Language) {
-    heading(out, lang, 3);
+fn spread(report: &RoundReport, lang: Language) -> Value {
     let spread = &report.spread;
     let services: Vec<ServiceType> = report.round.services().collect();
-    paragraph(out, &spread_basis(report, lang));
-    let mut headers = vec![t(lang, "report.province").to_string()];
-    headers.extend(services.iter().map(|s| service_label(*s, lang).to_string()));
-    headers.push(t(lang, "report.municipalities_in_the_province").to_string());
-    let numeric: Vec<usize> = (1..headers.len()).collect();
-    table_head(
-        out,
-        &fill(
+    let mut texts = vec![t(lang, "report.province")];
+    texts.extend(services.iter().map(|s| service_label(*s, lang)));
+    texts.push(t(lang, "report.municipalities_in_the_province"));
+    let numeric: Vec<usize> = (1..texts.len()).collect();
+    let provinces: Vec<Value> = spread
+        .provinces
+        .iter()
+        .map(|p| {
+            context! {
+                name => p.name,
+                values => services.iter().map(|s| p.locations.get(*s)).collect::<Vec<_>>(),
+                municipalities => p.municipalities,
+            }
+        })
+        .collect();
+    context! {
+        basis => spread_basis(report, lang),
+        caption => fill(
             &t(lang, "report.locations_per_province_on"),
             &[("date", &day(spread.as_of, lang))],
         ),
-        &headers,
-        &numeric,
-    );
-    for p in &spread.provinces {
-        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(&p.name));
-        for s in &services {
-            let _ = write!(out, "<td class=\"num\">{}</td>", p.locations.get(*s));
-        }
-        let _ = writeln!(out, "<td class=\"num\">{}</td></tr>", p.municipalities);
+        headers => headers(texts, &numeric),
+        provinces,
+        national => context! {
+            name => t(lang, "report.netherlands"),
+            values => services.iter().map(|s| spread.national.get(*s)).collect::<Vec<_>>(),
+            municipalities => spread.municipalities.len(),
+        },
+        services => services
+            .iter()
+            .map(|s| spread_of_service(report, spread.service(*s), lang))
+            .collect::<Vec<_>>(),
     }
-    let _ = write!(
-        out,
-        "<tr><th scope=\"row\">{}</th>",
-        t(lang, "report.netherlands")
-    );
-    for s in &services {
-        let _ = write!(out, "<td class=\"num\">{}</td>", spread.national.get(*s));
-    }
-    let _ = write!(
-        out,
-        "<td class=\"num\">{}</td></tr>\n</tbody>\n</table>\n",
-        spread.municipalities.len()
-    );
-    for service in &services {
-        spread_of_service(out, report, spread.service(*service), lang);
-    }
-    out.push_str("</section>\n");
 }
 
 /// A service's map of the provinces and the municipalities farthest from it.
-fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, lang: Language) {
+fn spread_of_service(report: &RoundReport, s: &ServiceSpread, lang: Language) -> Value {
     let spread = &report.spread;
     let name = service_label(s.service, lang);
-    let _ = writeln!(out, "<h3>{}</h3>", escape(&name));
-    if let Some(reading) = reading(report, s, lang) {
-        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&reading));
-    }
     let values: Vec<(String, i64)> = spread
         .provinces
         .iter()
@@ -331,110 +270,76 @@ fn spread_of_service(out: &mut String, report: &RoundReport, s: &ServiceSpread, 
         values: &values,
         classes: &classes,
     });
-    let _ = write!(
-        out,
-        "<figure>\n{map}\n<figcaption>{}<ul class=\"legend\">",
-        escape(&title)
-    );
-    for c in &classes {
-        let range = match c.max - c.min {
-            0 => c.min.to_string(),
-            _ => format!("{}–{}", c.min, c.max),
-        };
-        let _ = write!(
-            out,
-            "<li><svg width=\"14\" height=\"14\" aria-hidden=\"true\"><rect width=\"14\" height=\"14\" fill=\"{}\" stroke=\"#4a5560\"/></svg> {range}</li>",
-            c.fill
-        );
-    }
-    out.push_str("</ul></figcaption>\n</figure>\n");
-    paragraph(
-        out,
-        &fill(
+    let legend: Vec<Value> = classes
+        .iter()
+        .map(|c| {
+            let range = match c.max - c.min {
+                0 => c.min.to_string(),
+                _ => format!("{}–{}", c.min, c.max),
+            };
+            context! { fill => c.fill, range }
+        })
+        .collect();
+    let farthest: Vec<Value> = s
+        .farthest
+        .iter()
+        .take(FARTHEST_SHOWN)
+        .map(|d| {
+            let nearest = if d.nearest_municipality.is_empty() {
+                d.nearest_facility.clone()
+            } else {
+                format!("{} ({})", d.nearest_facility, d.nearest_municipality)
+            };
+            context! { name => d.name, province => d.province, km => km(d.km, lang), nearest }
+        })
+        .collect();
+    context! {
+        reading => reading(report, s, lang),
+        map => Value::from_safe_string(map),
+        title,
+        legend,
+        coverage => fill(
             &t(lang, "report.of_the_municipalities_have_at_least_one"),
             &[
                 ("n", &s.municipalities.len().to_string()),
                 ("all", &spread.municipalities.len().to_string()),
             ],
         ),
-    );
-    if s.farthest.is_empty() {
-        paragraph(
-            out,
-            &t(lang, "report.there_is_no_public_location_of_this_kind"),
-        );
-        return;
-    }
-    let headers = columns(lang, "report.municipality_province_distance_km_neares");
-    table_head(
-        out,
-        &fill(
+        farthest,
+        caption => fill(
             &t(lang, "report.the_ten_municipalities_farthest_from_the"),
             &[("service", &name)],
         ),
-        &headers,
-        &[2],
-    );
-    for d in s.farthest.iter().take(FARTHEST_SHOWN) {
-        let nearest = if d.nearest_municipality.is_empty() {
-            d.nearest_facility.clone()
-        } else {
-            format!("{} ({})", d.nearest_facility, d.nearest_municipality)
-        };
-        let _ = writeln!(
-            out,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            escape(&d.name),
-            escape(&d.province),
-            km(d.km, lang),
-            escape(&nearest)
-        );
+        headers => headers(columns(lang, "report.municipality_province_distance_km_neares"), &[2]),
+        none => t(lang, "report.there_is_no_public_location_of_this_kind"),
+        name,
     }
-    out.push_str("</tbody>\n</table>\n");
 }
 
-fn sources_section(out: &mut String, report: &RoundReport, lang: Language) {
-    heading(out, lang, 4);
-    let _ = write!(
-        out,
-        "<ul>\n<li>{}: {}</li>\n<li>{}: {}</li>\n<li>{}: {}</li>\n",
-        t(lang, "report.table_1"),
-        escape(&register_source(report, lang)),
-        t(lang, "report.changes"),
-        escape(&baseline_text(report, lang)),
-        t(lang, "report.spread"),
-        escape(&spread_basis(report, lang)),
-    );
-    out.push_str("</ul>\n");
-    let _ = writeln!(out, "<h3>{}</h3>", t(lang, "report.external_sources"));
-    if report.external_sources.is_empty() {
-        paragraph(
-            out,
-            &t(lang, "report.none_every_figure_comes_from_the_registe"),
-        );
-    } else {
-        out.push_str("<ul>\n");
-        for source in &report.external_sources {
-            let _ = writeln!(out, "<li>{}</li>", escape(source));
-        }
-        out.push_str("</ul>\n");
+fn sources(report: &RoundReport, lang: Language) -> Value {
+    let items = [
+        (t(lang, "report.table_1"), register_source(report, lang)),
+        (t(lang, "report.changes"), baseline_text(report, lang)),
+        (t(lang, "report.spread"), spread_basis(report, lang)),
+    ]
+    .map(|(label, text)| context! { label, text });
+    let frozen: Vec<Value> = report
+        .frozen
+        .iter()
+        .map(|f| {
+            context! {
+                service => service_label(f.service, lang),
+                text => frozen_text(&f.facility_ids, lang),
+            }
+        })
+        .collect();
+    context! {
+        items => items.to_vec(),
+        external_heading => t(lang, "report.external_sources"),
+        external => report.external_sources,
+        none => t(lang, "report.none_every_figure_comes_from_the_registe"),
+        frozen,
+        frozen_heading => t(lang, "report.frozen_facilities"),
+        frozen_intro => t(lang, "report.the_facilities_numbers_in_the_register_e"),
     }
-    if !report.frozen.is_empty() {
-        let _ = write!(
-            out,
-            "<h3>{}</h3>\n<p>{}</p>\n<ul>\n",
-            t(lang, "report.frozen_facilities"),
-            t(lang, "report.the_facilities_numbers_in_the_register_e")
-        );
-        for f in &report.frozen {
-            let _ = writeln!(
-                out,
-                "<li>{}: {}</li>",
-                escape(&service_label(f.service, lang)),
-                escape(&frozen_text(&f.facility_ids, lang))
-            );
-        }
-        out.push_str("</ul>\n");
-    }
-    out.push_str("</section>\n");
 }

@@ -1,8 +1,9 @@
 //! A round's report ([`crate::domain::round_report::RoundReport`]) as files to hand
-//! on: one self-contained HTML document (`html.rs`: inline style and SVG,
-//! nothing fetched) and an XLSX workbook with one sheet per table
-//! (`xlsx.rs`). Dutch by default, English on request; the texts are here,
-//! as the other formats keep theirs (`table1::service_label`).
+//! on: one self-contained HTML document (`html.rs` fills the template
+//! `templates/report/round.html`: inline style and SVG, nothing fetched)
+//! and an XLSX workbook with one sheet per table (`xlsx.rs`). Dutch by
+//! default, English on request; every text comes from the catalogue
+//! (`i18n/<language>/report.json`).
 
 mod html;
 mod xlsx;

@@ -7,13 +7,12 @@
 use std::sync::LazyLock;
 
 use minijinja::value::Kwargs;
-use minijinja::{
-    AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
-};
+use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
 use sha2::{Digest, Sha256};
 
 use crate::domain::access::Role;
 use crate::domain::language::Language;
+use crate::formats::markup::html_formatter;
 
 #[cfg(test)]
 use crate::domain::text::text;
@@ -82,34 +81,6 @@ fn may_open(user: Option<Value>, path: &str) -> bool {
         .and_then(|u| u.get_attr("role").ok())
         .and_then(|r| r.as_str().and_then(Role::parse));
     crate::http::routes::may_open(path, role)
-}
-
-/// HTML-escapes what templates print: the five characters that matter in
-/// text and in quoted attributes (minijinja's default also escapes `/`,
-/// which makes every link unreadable in the page source).
-fn format(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
-    if state.auto_escape() != AutoEscape::Html
-        || value.is_safe()
-        || value.is_none()
-        || value.is_undefined()
-    {
-        return minijinja::escape_formatter(out, state, value);
-    }
-    let text = value.to_string();
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.write_str(&rest[..at])?;
-        out.write_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        })?;
-        rest = &rest[at + 1..];
-    }
-    out.write_str(rest)?;
-    Ok(())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -243,7 +214,7 @@ static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     // Printing a value that is not there is a bug, not an empty string.
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-    env.set_formatter(format);
+    env.set_formatter(html_formatter);
     for (name, source) in TEMPLATES {
         if let Err(e) = env.add_template(name, source) {
             panic!("template {name} does not compile: {e:#}");
@@ -335,7 +306,7 @@ mod tests {
     #[test]
     fn printed_values_are_escaped_but_links_stay_readable() {
         let mut env = Environment::new();
-        env.set_formatter(format);
+        env.set_formatter(html_formatter);
         env.add_template(
             "t.html",
             "<a href=\"{{ url }}\" title=\"{{ text }}\">{{ text }}</a>",
