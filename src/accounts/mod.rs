@@ -111,7 +111,8 @@ pub async fn create_user(store: &Store, new: &NewUser, actor: &Actor) -> AppResu
         new.organisation_id,
         &new.facility_ids,
     )
-    .await?;
+    .await
+    .map_err(|e| AppError::from(e).about("email"))?;
     let link = Store::create_password_reset(&mut tx, id).await?;
     Store::append_audit(
         &mut tx,
@@ -130,11 +131,18 @@ pub async fn create_user(store: &Store, new: &NewUser, actor: &Actor) -> AppResu
 }
 
 /// Disables a user: their sessions, tokens and links end at once.
+/// Nobody disables themselves (an administrator would lock themselves out).
 pub async fn disable_user(store: &Store, id: i64, actor: &Actor) -> AppResult<()> {
+    if actor.user_id == Some(id) {
+        return Err(AppError::conflict("error.conflict.disable_self", &[]));
+    }
     let mut tx = store.begin_write(Writes::Audit).await?;
     if !Store::disable_user(&mut tx, id).await? {
         return match store.user(id).await? {
-            Some(_) => Err(AppError::Conflict(format!("user {id} is already disabled"))),
+            Some(_) => Err(AppError::conflict(
+                "error.conflict.already_disabled",
+                &[("id", id.to_string())],
+            )),
             None => Err(AppError::NotFound(format!("user {id} does not exist"))),
         };
     }

@@ -6,7 +6,22 @@
 //! completeness; storage errors convert into them (`storage::error`).
 
 use super::broken::BrokenRow;
-use super::FieldError;
+use super::{FieldError, Reason};
+
+/// A change that cannot be made as things stand (a name that is taken, a
+/// round that is not open): why, in words for any reader, and the field
+/// it is about, if one. Pages show the reason; they need not work it out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub field: Option<&'static str>,
+    pub reason: Reason,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason.english())
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -19,7 +34,7 @@ pub enum AppError {
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Conflict),
     #[error("{}", describe_fields(.0))]
     Invalid(Vec<FieldError>),
     #[error("{0}")]
@@ -52,6 +67,25 @@ pub fn describe_fields(errors: &[FieldError]) -> String {
 }
 
 impl AppError {
+    /// A conflict: the catalogue's text `key` with `args` says why.
+    pub fn conflict(key: &'static str, args: &[(&'static str, String)]) -> AppError {
+        AppError::Conflict(Conflict {
+            field: None,
+            reason: Reason::of(key, args),
+        })
+    }
+
+    /// The same error; a conflict is then about `field`.
+    pub fn about(self, field: &'static str) -> AppError {
+        match self {
+            AppError::Conflict(c) => AppError::Conflict(Conflict {
+                field: Some(field),
+                ..c
+            }),
+            other => other,
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }

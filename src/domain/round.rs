@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::date::Day;
 use super::service::{ServiceSet, ServiceType};
 use super::table1::Qualifier;
-use super::{bounded_text, FieldError};
+use super::{bounded_text, FieldError, Reason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -73,49 +73,44 @@ pub struct Round {
 }
 
 /// Why a round cannot change status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal(pub String);
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal(pub Reason);
 
 impl Round {
+    /// A refusal about this round: the catalogue's text `key`, which names
+    /// the round as `{name}`, with `args`.
+    fn refusal(&self, key: &'static str, args: &[(&'static str, String)]) -> Refusal {
+        let mut args = args.to_vec();
+        args.push(("name", self.name.to_string()));
+        Refusal(Reason::of(key, &args))
+    }
+
     /// Closing freezes the counts, so the reference date must have passed.
     pub fn may_close(&self, today: NaiveDate) -> Result<(), Refusal> {
         match self.status {
-            RoundStatus::Open if self.reference_date > today => Err(Refusal(format!(
-                "round '{}' counts {}, which is still to come; close it on or after that day",
-                self.name, self.reference_date
-            ))),
+            RoundStatus::Open if self.reference_date > today => Err(self.refusal(
+                "error.round.close_future",
+                &[("date", self.reference_date.to_string())],
+            )),
             RoundStatus::Open => Ok(()),
-            other => Err(Refusal(format!(
-                "round '{}' is {} already",
-                self.name,
-                other.code()
-            ))),
+            RoundStatus::Closed => Err(self.refusal("error.round.already_closed", &[])),
+            RoundStatus::Published => Err(self.refusal("error.round.already_published", &[])),
         }
     }
 
     pub fn may_reopen(&self) -> Result<(), Refusal> {
         match self.status {
             RoundStatus::Closed => Ok(()),
-            RoundStatus::Open => Err(Refusal(format!("round '{}' is open", self.name))),
-            RoundStatus::Published => Err(Refusal(format!(
-                "round '{}' is published, and published figures do not change; \
-                 count again in a new round",
-                self.name
-            ))),
+            RoundStatus::Open => Err(self.refusal("error.round.open", &[])),
+            RoundStatus::Published => Err(self.refusal("error.round.published_final", &[])),
         }
     }
 
     pub fn may_publish(&self) -> Result<(), Refusal> {
         match self.status {
             RoundStatus::Closed => Ok(()),
-            RoundStatus::Open => Err(Refusal(format!(
-                "round '{}' is open; close it before publishing",
-                self.name
-            ))),
-            RoundStatus::Published => Err(Refusal(format!(
-                "round '{}' is published already",
-                self.name
-            ))),
+            RoundStatus::Open => Err(self.refusal("error.round.close_first", &[])),
+            RoundStatus::Published => Err(self.refusal("error.round.already_published", &[])),
         }
     }
 
@@ -123,11 +118,8 @@ impl Round {
     pub fn may_override(&self) -> Result<(), Refusal> {
         match self.status {
             RoundStatus::Open => Ok(()),
-            other => Err(Refusal(format!(
-                "round '{}' is {}; reopen it to change its counts",
-                self.name,
-                other.code()
-            ))),
+            RoundStatus::Closed => Err(self.refusal("error.round.closed_reopen", &[])),
+            RoundStatus::Published => Err(self.refusal("error.round.published_final", &[])),
         }
     }
 

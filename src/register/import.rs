@@ -499,7 +499,10 @@ pub async fn import_facilities(
             Action::Update(id) => {
                 draft.change.effective_from = Some(effective_day(&draft.change, options.today));
                 let current = Store::facility_in(&mut tx, id).await?.ok_or_else(|| {
-                    AppError::Conflict(format!("facility {id} was removed while importing"))
+                    AppError::conflict(
+                        "error.conflict.removed_while_importing",
+                        &[("id", id.to_string())],
+                    )
                 })?;
                 Store::update_facility(
                     &mut tx,

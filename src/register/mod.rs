@@ -231,9 +231,11 @@ async fn ensure_unique_name(conn: &mut WriteTx, name: &str, except: Option<i64>)
         .await?
         .get(&normalize_name(name))
     {
-        Some(&other) if Some(other) != except => Err(AppError::Conflict(format!(
-            "an organisation named '{name}' already exists (id {other})"
-        ))),
+        Some(&other) if Some(other) != except => Err(AppError::conflict(
+            "error.conflict.organisation_name_taken",
+            &[("name", name.to_string()), ("id", other.to_string())],
+        )
+        .about("name")),
         _ => Ok(()),
     }
 }
@@ -438,9 +440,10 @@ pub async fn repair_facility(
         .await?
         .filter(|raw| raw.version == version)
         .ok_or_else(|| {
-            AppError::Conflict(format!(
-                "version {version} of facility {id} can be read (already repaired?); reload the page"
-            ))
+            AppError::conflict(
+                "error.conflict.already_repaired",
+                &[("version", version.to_string()), ("id", id.to_string())],
+            )
         })?;
     let mut input = input.clone();
     // The stretch is the broken version's; a change's effective day has no place here.

@@ -38,13 +38,17 @@ fn allowed(who: &Principal) -> AppResult<()> {
 }
 
 fn refused(refusal: crate::domain::round::Refusal) -> AppError {
-    AppError::Conflict(refusal.0)
+    AppError::Conflict(crate::domain::error::Conflict {
+        field: None,
+        reason: refusal.0,
+    })
 }
 
 fn someone_was_first(name: &str) -> AppError {
-    AppError::Conflict(format!(
-        "round '{name}' was changed at the same time; reload and try again"
-    ))
+    AppError::conflict(
+        "error.conflict.round_changed_meanwhile",
+        &[("name", name.to_string())],
+    )
 }
 
 /// A table as the audit log keeps it: counts, qualifiers, notes and
@@ -135,7 +139,9 @@ pub async fn create_round(
         .validate(crate::domain::date::today())
         .map_err(AppError::Invalid)?;
     let mut tx = store.begin_write(Writes::Audit).await?;
-    Store::create_round(&mut tx, &new, actor).await?;
+    Store::create_round(&mut tx, &new, actor)
+        .await
+        .map_err(|e| AppError::from(e).about("name"))?;
     let created = Store::round_in(&mut tx, &new.name)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the new round is not there")))?;

@@ -5,18 +5,19 @@
 //! said. Use cases receive these as their own errors (`From` below).
 
 use crate::domain::broken::BrokenRow;
-use crate::domain::error::AppError;
+use crate::domain::error::{AppError, Conflict};
+use crate::domain::Reason;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("{0}")]
     NotFound(String),
     /// A unique constraint refused the write.
-    #[error("{message}")]
+    #[error("{reason}")]
     Conflict {
         /// The constraint or index, when the database names it.
         constraint: Option<String>,
-        message: String,
+        reason: Reason,
     },
     #[error("the register is busy ({0})")]
     Contention(String),
@@ -29,11 +30,11 @@ pub enum StorageError {
 pub type StorageResult<T> = Result<T, StorageError>;
 
 impl StorageError {
-    /// A unique-constraint refusal with a message for people.
-    pub fn conflict(message: impl Into<String>) -> StorageError {
+    /// A refusal with the catalogue's text `key` and `args` for people.
+    pub fn conflict(key: &'static str, args: &[(&'static str, String)]) -> StorageError {
         StorageError::Conflict {
             constraint: None,
-            message: message.into(),
+            reason: Reason::of(key, args),
         }
     }
 }
@@ -46,8 +47,7 @@ impl From<sqlx::Error> for StorageError {
             }
             sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict {
                 constraint: db.constraint().map(str::to_string),
-                message: "the change conflicts with a concurrent change or an existing record; reload and try again"
-                    .to_string(),
+                reason: Reason::of("error.conflict.concurrent", &[]),
             },
             _ => StorageError::Database(anyhow::Error::new(err).context("database error")),
         }
@@ -68,7 +68,10 @@ impl From<StorageError> for AppError {
     fn from(err: StorageError) -> AppError {
         match err {
             StorageError::NotFound(what) => AppError::NotFound(what),
-            StorageError::Conflict { message, .. } => AppError::Conflict(message),
+            StorageError::Conflict { reason, .. } => AppError::Conflict(Conflict {
+                field: None,
+                reason,
+            }),
             StorageError::Contention(why) => AppError::Contention(why),
             StorageError::Broken(row) => AppError::Broken(row),
             StorageError::Database(e) => AppError::Internal(e),

@@ -69,7 +69,10 @@ impl Store {
         .map_err(|e| match StorageError::from(e) {
             StorageError::Conflict { constraint, .. } => StorageError::Conflict {
                 constraint,
-                message: format!("there is a round named '{}' already", round.name),
+                reason: crate::domain::Reason::of(
+                    "error.conflict.round_name_taken",
+                    &[("name", round.name.to_string())],
+                ),
             },
             other => other,
         })?;

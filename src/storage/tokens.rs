@@ -43,7 +43,10 @@ impl Store {
             .ok_or_else(|| StorageError::NotFound(format!("user {user_id} does not exist")))?;
         if user.disabled_at.is_some() {
             // Refused as the unique constraint on active tokens would be.
-            return Err(StorageError::conflict("a disabled user cannot get a token"));
+            return Err(StorageError::conflict(
+                "error.conflict.disabled_user_token",
+                &[],
+            ));
         }
         self.insert_token(name, user.role.code(), Some(user_id))
             .await

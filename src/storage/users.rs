@@ -111,9 +111,10 @@ impl Store {
             .fetch_optional(&mut *conn)
             .await?;
         if exists.is_some() {
-            return Err(StorageError::conflict(format!(
-                "a user with e-mail {email} already exists"
-            )));
+            return Err(StorageError::conflict(
+                "error.conflict.email_taken",
+                &[("email", email.clone())],
+            ));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, name, role, organisation_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",

@@ -172,9 +172,7 @@ pub async fn disable_user(
     caller: Caller,
     Id(id): Id,
 ) -> AppResult<Json<User>> {
-    if caller.principal()?.user_id == Some(id) {
-        return Err(AppError::Conflict("you cannot disable yourself".into()));
-    }
+    caller.principal()?;
     accounts::disable_user(&state.store, id, &caller.actor()).await?;
     let user = state
         .store

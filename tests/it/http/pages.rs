@@ -500,7 +500,7 @@ async fn an_admin_adds_and_disables_users_and_the_disabled_are_out_at_once() {
     assert_html(&twice, StatusCode::CONFLICT);
     assert!(twice
         .text()
-        .contains("Er is al een gebruiker met dit e-mailadres."));
+        .contains("Er is al een gebruiker met e-mailadres collega@example.org."));
 
     // The colleague follows the invitation, signs in and makes a token.
     let mut colleague = Browser::on(router.clone());

@@ -669,7 +669,13 @@ async fn a_researcher_runs_a_round_from_the_staff_pages() {
         )
         .await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
-    assert!(taken.text().contains("Er is al een ronde met deze naam."));
+    assert!(
+        taken
+            .text()
+            .contains("Er is al een ronde met de naam &#39;2026&#39;."),
+        "the page says why, as the use case does: {}",
+        taken.text()
+    );
 
     let saved = researcher
         .submit(
@@ -882,4 +888,53 @@ async fn table1_markdown_shows_a_typed_note_as_text_not_as_html_or_markup() {
     // Still one row of seven cells: the pipe in the note does not split it.
     let cells = row.split(" | ").count();
     assert_eq!(cells, 7, "{row}");
+}
+
+/// A refusal shows the use case's reason, in the reader's language: the
+/// page does not work out for itself why closing failed.
+#[tokio::test]
+async fn a_refused_close_says_why_in_dutch_and_english() {
+    let app = TestApp::new().await;
+    let mut researcher = signed_in(&app, "onderzoek@example.org", "researcher", None).await;
+    let later = (vangnet::domain::date::today() + chrono::Days::new(30)).to_string();
+    let created = researcher
+        .submit(
+            "/beheer/rondes",
+            "/beheer/rondes",
+            &[
+                ("name", "2099"),
+                ("reference_date", &later),
+                ("services", "naloxone"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+
+    let refused = researcher
+        .submit("/beheer/rondes/2099", "/beheer/rondes/2099/sluiten", &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    let html = refused.text();
+    assert!(
+        html.contains(&format!(
+            "Ronde &#39;2099&#39; telt {later}, en die dag moet nog komen"
+        )),
+        "{html}"
+    );
+
+    researcher
+        .get("/taal?lang=en&terug=/beheer/rondes/2099")
+        .await;
+    let refused = researcher
+        .submit("/beheer/rondes/2099", "/beheer/rondes/2099/sluiten", &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    let html = refused.text();
+    assert!(
+        html.contains(&format!(
+            "Round &#39;2099&#39; counts {later}, which is still to come"
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("moet nog komen"), "{html}");
 }

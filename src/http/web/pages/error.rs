@@ -8,15 +8,20 @@ use axum::response::Response;
 use minijinja::context;
 
 use super::{lang_of, Page};
+use crate::domain::Reason;
 use crate::http::error::AppError;
 use crate::http::request::Caller;
 
 impl Page {
     /// The HTML page for an error, with its status.
     pub fn error(&self, error: PageError) -> Response {
+        let text = match &error.reason {
+            Some(reason) => sentence(&reason.text(self.lang)),
+            None => self.text(error.key),
+        };
         let context = context! {
             title => self.text(title_key(error.status)),
-            text => self.text(error.key),
+            text,
         };
         let mut response = self.render("error.html", error.status, context);
         if let Some(seconds) = error.retry_after {
@@ -28,12 +33,27 @@ impl Page {
     }
 }
 
-/// An error shown as a page: a status and the key of its explanation.
+/// An error shown as a page: a status and the key of its explanation, or
+/// the reason the use case gave (a conflict says why).
 #[derive(Debug)]
 pub struct PageError {
     pub status: StatusCode,
     pub key: &'static str,
+    pub reason: Option<Reason>,
     pub retry_after: Option<i64>,
+}
+
+/// A reason as a sentence on a page: "De ronde is open." from "de ronde is open".
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
 
 pub type PageResult = Result<Response, PageError>;
@@ -43,6 +63,7 @@ impl PageError {
         PageError {
             status,
             key,
+            reason: None,
             retry_after: None,
         }
     }
@@ -83,9 +104,14 @@ impl From<AppError> for PageError {
         if status != StatusCode::INTERNAL_SERVER_ERROR {
             tracing::debug!(%status, error = %error, "page error");
         }
+        let reason = match error {
+            AppError::Conflict(c) => Some(c.reason),
+            _ => None,
+        };
         PageError {
             status,
             key,
+            reason,
             retry_after,
         }
     }

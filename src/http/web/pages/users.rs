@@ -18,8 +18,10 @@ use crate::accounts::access;
 use crate::accounts::mails;
 use crate::accounts::{self, NewUser};
 use crate::domain::access::Role;
+use crate::domain::error::Conflict;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
+use crate::http::web::pages::error::sentence;
 
 /// The add-user form as typed, to show again when something is wrong.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -180,8 +182,11 @@ pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> R
                 )
                 .await
             }
-            Err(AppError::Conflict(_)) => {
-                errors.insert("email".into(), page.text("users.error.email_taken"));
+            Err(AppError::Conflict(Conflict {
+                field: Some(field),
+                reason,
+            })) => {
+                errors.insert(field.into(), sentence(&reason.text(page.lang)));
                 render(&page, &state, StatusCode::CONFLICT, &form, errors, None).await
             }
             Err(e) => Err(e.into()),
@@ -198,19 +203,10 @@ pub async fn disable(
 ) -> Response {
     page.run(async {
         let id = parse_id(&id, "users.not_found")?;
-        if page.caller.principal()?.user_id == Some(id) {
-            return Err(PageError::new(
-                StatusCode::CONFLICT,
-                "users.cannot_disable_self",
-            ));
-        }
         match accounts::disable_user(&state.store, id, &page.caller.actor()).await {
             Ok(()) => Ok(see_other("/beheer/gebruikers?melding=uitgeschakeld")),
             Err(AppError::NotFound(_)) => Err(PageError::not_found("users.not_found")),
-            Err(AppError::Conflict(_)) => Err(PageError::new(
-                StatusCode::CONFLICT,
-                "users.already_disabled",
-            )),
+            // A conflict (yourself, already disabled) shows its reason.
             Err(e) => Err(e.into()),
         }
     })

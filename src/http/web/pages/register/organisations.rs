@@ -12,11 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use super::form;
 use crate::domain::date::{parse_date, today};
+use crate::domain::error::Conflict;
 use crate::domain::facility::manual_source;
 use crate::domain::organisation::{Organisation, OrganisationInput, OrganisationKind};
 use crate::domain::FieldError;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
+use crate::http::web::pages::error::sentence;
 use crate::http::web::pages::{
     parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError,
 };
@@ -281,11 +283,11 @@ pub async fn save(
                 add_refusals(&page, &mut errors, &refused);
                 Ok(render(&page, invalid, &current, &form, &errors, None))
             }
-            Err(AppError::Conflict(_)) => {
-                errors.insert(
-                    "name".into(),
-                    page.text("register.organisation.error.name_taken"),
-                );
+            Err(AppError::Conflict(Conflict {
+                field: Some(field),
+                reason,
+            })) => {
+                errors.insert(field.into(), sentence(&reason.text(page.lang)));
                 Ok(render(
                     &page,
                     StatusCode::CONFLICT,

@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{downloads, round_context, service_label, table_context};
 use crate::domain::date::today;
+use crate::domain::error::Conflict;
 use crate::domain::round::{OverrideInput, Round, RoundInput, RoundStatus};
 use crate::domain::service::ServiceType;
 use crate::domain::table1::Qualifier;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
+use crate::http::web::pages::error::sentence;
 use crate::http::web::pages::{
     parse_query, see_other, urlencode, FieldErrors, MessageQuery, Page, PageError, PageResult,
 };
@@ -166,9 +168,12 @@ pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> R
                         errors.entry(e.field).or_insert_with(|| page.text(key));
                     }
                 }
-                Err(AppError::Conflict(_)) => {
+                Err(AppError::Conflict(Conflict {
+                    field: Some(field),
+                    reason,
+                })) => {
                     taken = true;
-                    errors.insert("name".into(), page.text("rounds.error.name_taken"));
+                    errors.insert(field.into(), sentence(&reason.text(page.lang)));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -324,9 +329,9 @@ pub async fn set_count(
                         errors.entry(e.field).or_insert_with(|| page.text(key));
                     }
                 }
-                Err(AppError::Conflict(_)) => {
+                Err(AppError::Conflict(conflict)) => {
                     let round = find(&state, &name).await?;
-                    let problem = page.text("rounds.error.not_open");
+                    let problem = sentence(&conflict.reason.text(page.lang));
                     return render_round(
                         &page,
                         &state,
@@ -362,7 +367,8 @@ pub async fn set_count(
 }
 
 /// Shows the round again with why a status change was refused.
-async fn refused(page: &Page, state: &AppState, name: &str, key: &str) -> PageResult {
+/// The round's page with the reason a change was refused.
+async fn refused(page: &Page, state: &AppState, name: &str, conflict: Conflict) -> PageResult {
     let round = find(state, name).await?;
     render_round(
         page,
@@ -370,7 +376,7 @@ async fn refused(page: &Page, state: &AppState, name: &str, key: &str) -> PageRe
         &round,
         StatusCode::CONFLICT,
         None,
-        Some(page.text(key)),
+        Some(sentence(&conflict.reason.text(page.lang))),
         None,
     )
     .await
@@ -383,7 +389,7 @@ pub async fn close(
     body: Bytes,
 ) -> Response {
     page.run(async {
-        let round = find(&state, &name).await?;
+        find(&state, &name).await?;
         let _: Vec<(String, String)> = page.form(&body)?;
         let who = page.caller.principal()?;
         match rounds::close_round(&state.store, &name, who, &page.caller.actor(), today()).await {
@@ -391,12 +397,7 @@ pub async fn close(
                 "{}?melding=ronde-gesloten",
                 round_path(&name)
             ))),
-            Err(AppError::Conflict(_)) if round.reference_date > today() => {
-                refused(&page, &state, &name, "rounds.error.close_future").await
-            }
-            Err(AppError::Conflict(_)) => {
-                refused(&page, &state, &name, "rounds.error.not_open").await
-            }
+            Err(AppError::Conflict(conflict)) => refused(&page, &state, &name, conflict).await,
             Err(e) => Err(e.into()),
         }
     })
@@ -438,9 +439,7 @@ pub async fn reopen(
                 )
                 .await
             }
-            Err(AppError::Conflict(_)) => {
-                refused(&page, &state, &name, "rounds.error.not_closed").await
-            }
+            Err(AppError::Conflict(conflict)) => refused(&page, &state, &name, conflict).await,
             Err(e) => Err(e.into()),
         }
     })
@@ -462,9 +461,7 @@ pub async fn publish(
                 "{}?melding=ronde-gepubliceerd",
                 round_path(&name)
             ))),
-            Err(AppError::Conflict(_)) => {
-                refused(&page, &state, &name, "rounds.error.not_closed").await
-            }
+            Err(AppError::Conflict(conflict)) => refused(&page, &state, &name, conflict).await,
             Err(e) => Err(e.into()),
         }
     })
