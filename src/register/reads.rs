@@ -379,3 +379,62 @@ pub async fn organisation_history(
         .await?;
     Ok(versions)
 }
+
+/// A facility's current version as stored, for a use case that checks
+/// who may do what with it next (a form, a write's answer); `None` when
+/// there is no such facility. Not audited: what is shown of it is read
+/// through the audited operations above.
+pub async fn current_facility(store: &Store, id: i64) -> AppResult<Option<Facility>> {
+    Ok(store.facility(id, None).await?)
+}
+
+/// A publicly accessible facility as of `day`, for the public pages.
+pub async fn public_facility(
+    store: &Store,
+    id: i64,
+    day: NaiveDate,
+) -> AppResult<Option<Facility>> {
+    Ok(store
+        .facility(id, Some(day))
+        .await?
+        .filter(|f| f.fields.public_access))
+}
+
+/// The public facilities open on `day`, for open data.
+pub async fn open_public_facilities(store: &Store, day: NaiveDate) -> AppResult<Vec<Facility>> {
+    Ok(store
+        .list_facilities(&FacilityFilter {
+            as_of: Some(day),
+            status: Some(crate::domain::facility::FacilityStatus::Open),
+            ..FacilityFilter::default()
+        })
+        .await?)
+}
+
+/// Version `version` of a facility (the one a form was filled from), if
+/// it exists.
+pub async fn facility_version(store: &Store, id: i64, version: i64) -> AppResult<Option<Facility>> {
+    Ok(store
+        .facility_history(id)
+        .await?
+        .into_iter()
+        .find(|f| f.validity.version == version))
+}
+
+/// An organisation's current version as stored; see [`current_facility`].
+pub async fn current_organisation(store: &Store, id: i64) -> AppResult<Option<Organisation>> {
+    Ok(store.organisation(id, None).await?)
+}
+
+/// Version `version` of an organisation, if it exists.
+pub async fn organisation_version(
+    store: &Store,
+    id: i64,
+    version: i64,
+) -> AppResult<Option<Organisation>> {
+    Ok(store
+        .organisation_history(id)
+        .await?
+        .into_iter()
+        .find(|o| o.validity.version == version))
+}

@@ -128,6 +128,12 @@ pub async fn readable_round(store: &Store, name: &str, staff: Option<&Actor>) ->
     Ok(round)
 }
 
+/// The round with this name, if there is one (not audited: a round's
+/// existence and status are not secret to staff).
+pub async fn round_named(store: &Store, name: &str) -> AppResult<Option<Round>> {
+    Ok(store.round_by_name(name).await?)
+}
+
 pub async fn create_round(
     store: &Store,
     input: &RoundInput,

@@ -174,9 +174,7 @@ pub async fn disable_user(
 ) -> AppResult<Json<User>> {
     caller.principal()?;
     accounts::disable_user(&state.store, id, &caller.actor()).await?;
-    let user = state
-        .store
-        .user(id)
+    let user = crate::accounts::access::user(&state.store, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("user {id} does not exist")))?;
     Ok(Json(user))

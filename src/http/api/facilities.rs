@@ -289,9 +289,7 @@ pub async fn update(
     // The version as written; read back only when storage could not tell it.
     let facility = match written {
         Some(facility) => facility,
-        None => state
-            .store
-            .facility(id, None)
+        None => crate::register::reads::current_facility(&state.store, id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?,
     };

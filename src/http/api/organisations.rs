@@ -127,9 +127,7 @@ pub async fn update(
         today(),
     )
     .await?;
-    let organisation = state
-        .store
-        .organisation(id, None)
+    let organisation = crate::register::reads::current_organisation(&state.store, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("organisation {id} does not exist")))?;
     Ok(Json(OrganisationJson::new(

@@ -10,14 +10,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::domain::date::today;
-use crate::domain::facility::FacilityStatus;
 use crate::domain::geo::{OUTLINE_GEOJSON, PROVINCES_GEOJSON};
 use crate::formats::columns::ExportScope;
 use crate::formats::{export_facilities, ExportFormat};
 use crate::http::api::{date_param, ApiQuery};
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult};
-use crate::storage::facilities::FacilityFilter;
 
 const FORMATS: [ExportFormat; 4] = [
     ExportFormat::Csv,
@@ -78,14 +76,7 @@ pub async fn download(
         .and_then(ExportFormat::parse)
         .ok_or_else(|| AppError::NotFound(format!("there is no open-data file '{file}'")))?;
     let day = date_param("as_of", &query.as_of)?.unwrap_or_else(today);
-    let facilities = state
-        .store
-        .list_facilities(&FacilityFilter {
-            as_of: Some(day),
-            status: Some(FacilityStatus::Open),
-            ..FacilityFilter::default()
-        })
-        .await?;
+    let facilities = crate::register::reads::open_public_facilities(&state.store, day).await?;
     let body = export_facilities(&facilities, day, format, ExportScope::Public)?;
     Ok((
         [

@@ -33,9 +33,7 @@ struct Extra {
 async fn render(page: &Page, state: &AppState, status: StatusCode, extra: Extra) -> PageResult {
     let principal = page.caller.principal()?;
     let organisation = match principal.organisation_id {
-        Some(id) => state
-            .store
-            .organisation(id, None)
+        Some(id) => crate::register::reads::current_organisation(&state.store, id)
             .await?
             .map(|o| o.fields.name),
         None => None,

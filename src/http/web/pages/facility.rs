@@ -26,11 +26,8 @@ pub async fn show(page: Page, State(state): State<AppState>, Path(id): Path<Stri
     page.run(async {
         let id = parse_id(&id, NOT_FOUND)?;
         let day = today();
-        let facility = state
-            .store
-            .facility(id, Some(day))
+        let facility = crate::register::reads::public_facility(&state.store, id, day)
             .await?
-            .filter(|f| f.fields.public_access)
             .ok_or(PageError::not_found(NOT_FOUND))?;
         Ok(page.render("facility.html", StatusCode::OK, view(&page, &facility, day)))
     })

@@ -27,9 +27,7 @@ pub async fn list(
 ) -> Response {
     page.run(async {
         let query: MessageQuery = parse_query(query.as_deref())?;
-        let accounts: Vec<_> = state
-            .store
-            .accounts_with_failures()
+        let accounts: Vec<_> = crate::accounts::access::accounts_with_failures(&state.store)
             .await?
             .into_iter()
             .map(|(account, failures, last_failure_at)| {

@@ -102,13 +102,11 @@ pub async fn save(
         if errors.is_empty() {
             // The version the person saw: only what they changed is sent.
             let filled_from = match form.version.trim().parse::<i64>() {
-                Ok(version) if version != current.validity.version => state
-                    .store
-                    .facility_history(id)
-                    .await?
-                    .into_iter()
-                    .find(|f| f.validity.version == version)
-                    .unwrap_or(current.clone()),
+                Ok(version) if version != current.validity.version => {
+                    crate::register::reads::facility_version(&state.store, id, version)
+                        .await?
+                        .unwrap_or(current.clone())
+                }
                 _ => current.clone(),
             };
             let patch = form::patch(

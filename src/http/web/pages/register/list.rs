@@ -215,9 +215,7 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQ
         let organisations: Vec<_> = if who.role.needs_organisation() {
             Vec::new()
         } else {
-            state
-                .store
-                .list_organisations(None)
+            crate::register::reads::organisation_choices(&state.store)
                 .await?
                 .iter()
                 .map(|o| context! { value => o.id.to_string(), label => o.fields.name })

@@ -30,9 +30,7 @@ use crate::http::app::AppState;
 
 /// A facility's current version, or the page's 404.
 async fn current_facility(state: &AppState, id: i64) -> Result<Facility, PageError> {
-    state
-        .store
-        .facility(id, None)
+    crate::register::reads::current_facility(&state.store, id)
         .await?
         .ok_or(PageError::not_found("register.not_found"))
 }

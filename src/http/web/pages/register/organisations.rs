@@ -261,13 +261,11 @@ pub async fn save(
             return Ok(render(&page, invalid, &current, &form, &errors, None));
         }
         let filled_from = match form.version.trim().parse::<i64>() {
-            Ok(version) if version != current.validity.version => state
-                .store
-                .organisation_history(id)
-                .await?
-                .into_iter()
-                .find(|o| o.validity.version == version)
-                .unwrap_or(current.clone()),
+            Ok(version) if version != current.validity.version => {
+                reads::organisation_version(&state.store, id, version)
+                    .await?
+                    .unwrap_or(current.clone())
+            }
             _ => current.clone(),
         };
         let patch = form::patch(&input, &filled_from.fields.to_input())?;

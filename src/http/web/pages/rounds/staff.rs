@@ -59,9 +59,7 @@ fn round_path(name: &str) -> String {
 
 /// The round, or the page's 404.
 async fn find(state: &AppState, name: &str) -> Result<Round, PageError> {
-    state
-        .store
-        .round_by_name(name)
+    rounds::round_named(&state.store, name)
         .await?
         .ok_or(PageError::not_found("rounds.not_found"))
 }
