@@ -1,3 +1,4 @@
 //! Statistics: changes, trend and spread.
 
 mod reports;
+mod trend;
