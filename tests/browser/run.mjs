@@ -123,9 +123,15 @@ function startDemo(file) {
   });
 }
 
-/** A new browser context (its own cookies), optionally in English. */
-async function newPage({ lang } = {}) {
-  const context = await browser.newContext({ baseURL: base, locale: lang === "en" ? "en-GB" : "nl-NL" });
+/** A new browser context (its own cookies), optionally in English or on
+ * a screen `width` pixels wide. */
+async function newPage({ lang, width } = {}) {
+  const viewport = width ? { width, height: 800 } : undefined;
+  const context = await browser.newContext({
+    baseURL: base,
+    locale: lang === "en" ? "en-GB" : "nl-NL",
+    ...(viewport ? { viewport } : {}),
+  });
   if (lang) await context.addCookies([{ name: "lang", value: lang, url: base }]);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -513,6 +519,60 @@ test("axe: the staff pages, signed in as the demo admin, have no serious or crit
   }
   assert.deepEqual(found, []);
   assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+/** How far the page reaches past the right edge of the screen (0: it
+ * does not scroll sideways), and the elements that stick out most. */
+async function overflow(page) {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    const wide = [];
+    // Inside a box that scrolls or clips, an element does not widen the page.
+    const clipped = (el) => {
+      for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+        if (getComputedStyle(up).overflowX !== "visible") return true;
+      }
+      return false;
+    };
+    for (const el of document.body.querySelectorAll("*")) {
+      const box = el.getBoundingClientRect();
+      if (box.right > width + 0.5 && box.width > 0 && !clipped(el)) {
+        const name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : "") +
+          (el.className && typeof el.className === "string" ? `.${el.className.trim().split(/\s+/).join(".")}` : "");
+        wide.push(`${name} (right ${Math.round(box.right)})`);
+      }
+    }
+    return { by: document.documentElement.scrollWidth - width, wide: wide.slice(0, 5) };
+  });
+}
+
+/** Every page at 360 px: none scrolls sideways. */
+const NARROW = 360;
+for (const lang of ["nl", "en"]) {
+  test(`phone: no public page in ${lang === "nl" ? "Dutch" : "English"} scrolls sideways at ${NARROW} px`, async () => {
+    const page = await newPage({ lang, width: NARROW });
+    const found = [];
+    for (const path of [...PUBLIC_PAGES, `/cijfers/${ROUND}/rapport.html`]) {
+      await open(page, path);
+      const { by, wide } = await overflow(page);
+      if (by > 0) found.push(`${path}: ${by} px too wide: ${wide.join(", ")}`);
+    }
+    assert.deepEqual(found, []);
+    await page.context().close();
+  });
+}
+
+test(`phone: no staff page scrolls sideways at ${NARROW} px`, async () => {
+  const page = await newPage({ width: NARROW });
+  await signIn(page, "admin");
+  const found = [];
+  for (const path of [...STAFF_PAGES, `/beheer/rondes/${ROUND}/rapport.html`]) {
+    await open(page, path);
+    const { by, wide } = await overflow(page);
+    if (by > 0) found.push(`${path}: ${by} px too wide: ${wide.join(", ")}`);
+  }
+  assert.deepEqual(found, []);
   await page.context().close();
 });
 

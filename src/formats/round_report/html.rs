@@ -26,6 +26,7 @@ h1{font-size:1.6rem;margin-bottom:.3rem}
 h2{font-size:1.3rem;border-bottom:2px solid #0b4f8a;padding-bottom:.2rem;margin-top:2.4rem}
 h3{font-size:1.08rem;margin-top:1.6rem}
 table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.92rem}
+.scroll{overflow-x:auto;max-width:100%}
 caption{font-weight:bold;text-align:left;padding:.3rem 0}
 th,td{border:1px solid #9aa3ad;padding:.25rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#eef2f6}
