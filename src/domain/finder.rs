@@ -293,7 +293,12 @@ pub fn resolve(text: &str) -> Resolved {
                 .iter()
                 .filter(|m| g.place_coordinates(text, &m.code).is_some())
                 .map(|m| Choice {
-                    label: format!("{text} ({}, {})", m.name, m.province_name),
+                    // "Bergen (L.), Limburg" rather than "Bergen (Bergen (L.), Limburg)".
+                    label: if bare_name(&m.name).is_some_and(|bare| same_name(bare, text)) {
+                        format!("{}, {}", m.name, m.province_name)
+                    } else {
+                        format!("{text} ({}, {})", m.name, m.province_name)
+                    },
                     query: format!("{text}, {}", m.name),
                 })
                 .collect(),
@@ -329,6 +334,16 @@ fn resolve_postcode(text: &str) -> Resolved {
     }
 }
 
+/// "Bergen" of the municipality "Bergen (L.)"; `None` for names without a
+/// parenthesis.
+fn bare_name(municipality: &str) -> Option<&str> {
+    municipality.split_once(" (").map(|(bare, _)| bare)
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    normalize_name(a) == normalize_name(b)
+}
+
 /// `Winsum, Het Hogeland`: a place within a named municipality.
 fn resolve_in_municipality(text: &str, place: &str, municipality: &str) -> Resolved {
     let g = geo();
@@ -342,7 +357,11 @@ fn resolve_in_municipality(text: &str, place: &str, municipality: &str) -> Resol
     match found {
         Some((point, m)) => Resolved::Point {
             point,
-            label: format!("{place} ({})", m.name),
+            label: if bare_name(&m.name).is_some_and(|bare| same_name(bare, place)) {
+                m.name.clone()
+            } else {
+                format!("{place} ({})", m.name)
+            },
         },
         None => Resolved::UnknownPlace(text.to_string()),
     }
@@ -532,6 +551,27 @@ mod tests {
             }
         );
         assert_eq!(resolve("  "), Resolved::Empty);
+    }
+
+    #[test]
+    fn a_name_two_municipalities_share_always_asks() {
+        // CBS names them "Bergen (NH.)" and "Bergen (L.)"; only the first
+        // has a village called Bergen, which must not win silently.
+        let Resolved::Ambiguous { choices, .. } = resolve("Bergen") else {
+            panic!("Bergen is two municipalities");
+        };
+        let labels: Vec<&str> = choices.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Bergen (NH.), Noord-Holland", "Bergen (L.), Limburg"]
+        );
+        for choice in &choices {
+            let Resolved::Point { label, .. } = resolve(&choice.query) else {
+                panic!("{} resolves", choice.query);
+            };
+            assert!(choice.label.starts_with(&label), "{label}");
+        }
+        assert!(matches!(resolve("Bergen op Zoom"), Resolved::Point { .. }));
     }
 
     #[test]

@@ -207,6 +207,16 @@ impl Geo {
                 },
             );
         }
+        // "Bergen (NH.)" and "Bergen (L.)" are both called Bergen: the bare
+        // name is a place in each, so that "Bergen" asks which one is meant.
+        for idx in 0..geo.municipalities.len() {
+            let m = &geo.municipalities[idx];
+            if let Some((bare, _)) = m.name.split_once(" (") {
+                let bare = bare.to_string();
+                let (lat, lon) = (m.latitude.unwrap_or(0.0), m.longitude.unwrap_or(0.0));
+                geo.add_place(&bare, idx, lat, lon);
+            }
+        }
         for (alias, code) in ALIASES {
             if let Some(&idx) = geo.by_code.get(*code) {
                 let m = &geo.municipalities[idx];

@@ -216,6 +216,53 @@ test("finder: searching for postcode 3511 lists the nearest syringe exchange fir
   await page.context().close();
 });
 
+test("finder: on a 390 × 800 phone the first result of a search for Utrecht is on the first screen, the form folded behind 'wijzig'", async () => {
+  const page = await newPage({ width: 390 });
+  await page.setViewportSize({ width: 390, height: 800 });
+  await open(page, "/zoeken?q=Utrecht");
+  const heading = page.getByRole("heading", { level: 1 });
+  assert.match(await heading.textContent(), /Utrecht/);
+  const first = page.locator(".vangnet-result").first();
+  const box = await first.boundingBox();
+  assert.ok(box, "a result is shown");
+  // The first result's name and its status are above the fold.
+  const status = await first.locator(".utrecht-status-badge").boundingBox();
+  assert.ok(status.y + status.height <= 800, `the first result ends at ${Math.round(status.y + status.height)} px, below the first screen`);
+  // The form is folded behind "Wijzig plaats of soort"; opening it shows the field.
+  const field = page.getByRole("textbox", { name: /Plaats of postcode/i });
+  assert.equal(await field.isVisible(), false, "the search form waits, folded");
+  await page.getByText("Wijzig plaats of soort").click();
+  assert.equal(await field.isVisible(), true);
+  assert.equal(await field.inputValue(), "Utrecht");
+  await page.context().close();
+});
+
+test("finder: an unknown place is named at the search field", async () => {
+  const page = await newPage({ width: 390 });
+  await open(page, "/zoeken?q=Atlantis");
+  const field = page.getByRole("textbox", { name: /Plaats of postcode/i });
+  assert.equal(await field.isVisible(), true);
+  assert.equal(await field.getAttribute("aria-invalid"), "true");
+  const message = page.getByText(/Atlantis/).first();
+  const [f, m] = [await field.boundingBox(), await message.boundingBox()];
+  assert.ok(Math.abs(m.y - f.y) < 120, `the message (y ${Math.round(m.y)}) sits at the field (y ${Math.round(f.y)})`);
+  await page.context().close();
+});
+
+test("finder: 'Bergen' always asks which one, offering Bergen (NH.) and Bergen (L.) at the field", async () => {
+  const page = await newPage();
+  await open(page, "/zoeken?q=Bergen");
+  assert.match(await page.locator("body").textContent(), /Welke bedoelt u\?/);
+  const choices = page.getByRole("list", { name: "Plaatsen met deze naam" });
+  const names = (await choices.getByRole("link").allTextContents()).map((t) => t.trim());
+  assert.ok(names.some((n) => /^Bergen \(NH\.\)/.test(n)), names.join(" | "));
+  assert.ok(names.some((n) => /^Bergen \(L\.\)/.test(n)), names.join(" | "));
+  await choices.getByRole("link", { name: /^Bergen \(L\.\)/ }).click();
+  await page.waitForLoadState();
+  assert.match(await page.getByRole("heading", { level: 1 }).textContent(), /Bergen \(L\.\)/);
+  await page.context().close();
+});
+
 test("language: English is one click away and remembered on the next page", async () => {
   const page = await newPage();
   await open(page, "/inloggen");
