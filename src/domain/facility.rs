@@ -11,6 +11,7 @@ use super::date::Day;
 use super::feature::Features;
 use super::hours::OpeningHoursText;
 use super::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
+use super::phone::PhoneNumber;
 use super::provenance::{Change, Recorded, Source, SourceKind, Validity};
 use super::service::ServiceSet;
 use super::{
@@ -130,6 +131,8 @@ pub struct FacilityFields {
     pub capacity: Option<Capacity>,
     /// OpenStreetMap `opening_hours` syntax, evaluated in Europe/Amsterdam.
     pub opening_hours: Option<OpeningHoursText>,
+    /// The service's public number; never a person's.
+    pub phone: Option<PhoneNumber>,
     pub access: AccessRules,
     /// Counted facts such as an alcohol room; never derived from `notes`.
     pub features: Features,
@@ -181,6 +184,9 @@ pub struct FacilityInput {
     pub capacity: Option<i64>,
     #[schema(example = "Mo-Fr 09:00-17:00")]
     pub opening_hours: Option<String>,
+    /// The service's public telephone number (a front desk, a team's line), never a person's.
+    #[schema(example = "030 123 45 67")]
+    pub phone: Option<String>,
     pub referral_required: Option<bool>,
     pub intake_required: Option<bool>,
     pub target_groups: Option<String>,
@@ -299,6 +305,11 @@ impl FacilityInput {
         let rooms = checked(self.rooms, "rooms", Rooms::new, &mut errors);
         let capacity = checked(self.capacity, "capacity", Capacity::new, &mut errors);
         let street = bounded_line(&self.street, "street", 200, &mut errors);
+        let phone = non_blank(&self.phone).and_then(|text| {
+            PhoneNumber::parse(&text)
+                .map_err(|e| errors.push(FieldError::because("phone", e)))
+                .ok()
+        });
         let notes = bounded_text(&self.notes, "notes", 4000, &mut errors);
         let features = match &self.features {
             None => Features::default(),
@@ -342,6 +353,7 @@ impl FacilityInput {
                         rooms,
                         capacity,
                         opening_hours,
+                        phone,
                         access,
                         features,
                         notes,
@@ -546,6 +558,7 @@ impl FacilityFields {
             rooms: self.rooms.map(i64::from),
             capacity: self.capacity.map(i64::from),
             opening_hours: self.opening_hours.as_ref().map(|h| h.as_str().to_string()),
+            phone: self.phone.as_ref().map(|p| p.as_str().to_string()),
             referral_required: self.access.referral_required,
             intake_required: self.access.intake_required,
             target_groups: self.access.target_groups.clone(),

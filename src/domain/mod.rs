@@ -16,6 +16,7 @@ pub mod hours;
 pub mod language;
 pub mod number;
 pub mod organisation;
+pub mod phone;
 pub mod provenance;
 pub mod round;
 pub mod round_report;

@@ -31,6 +31,8 @@ pub struct FacilityJson {
     pub street: Option<String>,
     pub postcode: Option<String>,
     pub city: Option<String>,
+    /// The service's public telephone number, never a person's.
+    pub phone: Option<String>,
     pub municipality_code: String,
     pub municipality: Option<String>,
     pub province_code: Option<String>,
@@ -114,6 +116,7 @@ impl FacilityJson {
             street: f.street.clone(),
             postcode: f.postcode.as_ref().map(|p| p.as_str().to_string()),
             city: f.city.clone(),
+            phone: f.phone.as_ref().map(|p| p.as_str().to_string()),
             municipality_code: f.municipality_code.clone(),
             municipality: municipality.map(|m| m.name.clone()),
             province_code: municipality.map(|m| m.province_code.clone()),

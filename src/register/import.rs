@@ -341,7 +341,7 @@ pub async fn import_facilities(
         for (column, message) in conversion_errors {
             report.errors.push(issue(label(column), message));
         }
-        let draft = match row_input.input.validate(&default_source, options.today) {
+        let mut draft = match row_input.input.validate(&default_source, options.today) {
             Ok(draft) => draft,
             Err(field_errors) => {
                 for e in field_errors {
@@ -415,7 +415,8 @@ pub async fn import_facilities(
             Some(current) => {
                 let same = current.fields == draft.fields
                     && OrgTarget::Existing(current.organisation_id) == organisation
-                    && current.recorded.verified_on == draft.change.verified_on
+                    && (draft.change.verified_on.is_none()
+                        || current.recorded.verified_on == draft.change.verified_on)
                     && (!explicit_source || current.recorded.source == draft.change.source);
                 if same {
                     report.unchanged += 1;
@@ -426,6 +427,12 @@ pub async fn import_facilities(
                         .errors
                         .push(issue(label(Column::VerifiedOn), message));
                     continue;
+                }
+                // When the change holds is settled before a row without a
+                // date keeps the last verification, as an edit does.
+                draft.change.effective_from = Some(effective_day(&draft.change, options.today));
+                if draft.change.verified_on.is_none() {
+                    draft.change.verified_on = current.recorded.verified_on;
                 }
                 Action::Update(current.id)
             }
@@ -497,7 +504,6 @@ pub async fn import_facilities(
                 .await?;
             }
             Action::Update(id) => {
-                draft.change.effective_from = Some(effective_day(&draft.change, options.today));
                 let current = Store::facility_in(&mut tx, id).await?.ok_or_else(|| {
                     AppError::conflict(
                         "error.conflict.removed_while_importing",

@@ -201,7 +201,12 @@ pub async fn patch_facility(
             base.organisation_id = None;
         }
         let input = merged(&base, patch, "facility")?;
-        let draft = validate(&input, source, today)?;
+        let mut draft = validate(&input, source, today)?;
+        keep_verification(
+            &mut draft.change,
+            &current,
+            patch.get("verified_on").is_some(),
+        );
         let organisation = match draft.organisation {
             OrganisationRef::Id(same) if same == current.organisation_id => same,
             ref other => organisation_id(&mut tx, other).await?,
@@ -224,6 +229,31 @@ pub async fn patch_facility(
         Ok(written)
     })
     .await
+}
+
+/// "Klopt nog": a source confirmed today that the facility's facts are
+/// still right. Recorded as a version with the same facts, verified today,
+/// with that source, so the history shows who checked and how.
+pub async fn confirm_facility(
+    store: &Store,
+    id: i64,
+    source: &Source,
+    who: &Principal,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let patch = serde_json::json!({ "verified_on": today.to_string() });
+    patch_facility(store, id, &patch, source, who, actor, today).await?;
+    Ok(())
+}
+
+/// An edit that does not say when its source verified the facts keeps the
+/// date of the last verification: correcting a phone number does not make
+/// the rest unverified (nor verified anew).
+fn keep_verification(change: &mut Change, current: &Facility, stated: bool) {
+    if !stated && change.verified_on.is_none() {
+        change.verified_on = current.recorded.verified_on;
+    }
 }
 
 async fn ensure_unique_name(conn: &mut WriteTx, name: &str, except: Option<i64>) -> AppResult<()> {

@@ -30,6 +30,7 @@ pub const REPAIRABLE: &[&str] = &[
     "rooms",
     "capacity",
     "opening_hours",
+    "phone",
     "referral_required",
     "intake_required",
     "target_groups",

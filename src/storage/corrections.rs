@@ -22,7 +22,7 @@ use crate::storage::error::{StorageError, StorageResult};
 const FACTS: &str = "organisation_id, name, name_key, services, street, postcode, city, \
     municipality_code, latitude, longitude, location_precision, opened_on, closed_on, \
     public_access, mobile, rooms, capacity, opening_hours, referral_required, intake_required, \
-    target_groups, max_minutes_per_visit, max_visits_per_day, notes, features, source_kind, \
+    target_groups, max_minutes_per_visit, max_visits_per_day, notes, features, phone, source_kind, \
     source_detail, verified_on";
 
 /// What a correction covers: `from` (ISO day, or the beginning) until

@@ -18,6 +18,7 @@ use crate::domain::feature::Features;
 use crate::domain::geo::{geo, normalize_name};
 use crate::domain::hours::OpeningHoursText;
 use crate::domain::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
+use crate::domain::phone::PhoneNumber;
 use crate::domain::provenance::{Actor, Change, Recorded, Validity};
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::storage::error::{StorageError, StorageResult};
@@ -53,7 +54,7 @@ pub(super) const SELECT: &str = "SELECT v.facility_id, v.version, v.valid_from, 
     v.name, v.services, v.street, v.postcode, v.city, v.municipality_code, v.latitude, v.longitude, \
     v.location_precision, v.opened_on, v.closed_on, v.public_access, v.mobile, v.rooms, v.capacity, \
     v.opening_hours, v.referral_required, v.intake_required, v.target_groups, \
-    v.max_minutes_per_visit, v.max_visits_per_day, v.features, v.notes, v.superseded_at, \
+    v.max_minutes_per_visit, v.max_visits_per_day, v.features, v.notes, v.phone, v.superseded_at, \
     COALESCE(v.opened_on, f.first_seen_on) AS counts_from, o.name AS organisation_name \
     FROM facility_versions v \
     JOIN facilities f ON f.id = v.facility_id \
@@ -131,6 +132,7 @@ pub(super) fn facility_from_row(row: &AnyRow) -> Result<Facility, BrokenRow> {
             rooms: c.number("rooms", Rooms::new)?,
             capacity: c.number("capacity", Capacity::new)?,
             opening_hours: c.parsed("opening_hours", OpeningHoursText::parse)?,
+            phone: c.parsed("phone", PhoneNumber::parse)?,
             access: AccessRules {
                 referral_required: c.flag("referral_required")?,
                 intake_required: c.flag("intake_required")?,
@@ -525,9 +527,9 @@ impl VersionRow for FacilityRow<'_> {
          name_key, services, street, postcode, city, municipality_code, latitude, longitude, \
          location_precision, opened_on, closed_on, public_access, mobile, rooms, capacity, \
          opening_hours, referral_required, intake_required, target_groups, max_minutes_per_visit, \
-         max_visits_per_day, notes, generation, features) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-         $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
-         $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)",
+         max_visits_per_day, notes, generation, features, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+         $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)",
     )
     .bind(facility_id)
     .bind(version)
@@ -565,6 +567,7 @@ impl VersionRow for FacilityRow<'_> {
     .bind(f.notes.as_deref())
     .bind(generation)
     .bind(f.features.bits())
+    .bind(f.phone.as_ref().map(|p| p.as_str()))
     .execute(&mut **tx)
     .await?;
         Ok(())

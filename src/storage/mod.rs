@@ -84,6 +84,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "integrity",
         include_str!("../../migrations/sqlite/0005_integrity.sql"),
     ),
+    (
+        6,
+        "facility_phone",
+        include_str!("../../migrations/sqlite/0006_facility_phone.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -110,6 +115,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "integrity",
         include_str!("../../migrations/postgres/0005_integrity.sql"),
+    ),
+    (
+        6,
+        "facility_phone",
+        include_str!("../../migrations/postgres/0006_facility_phone.sql"),
     ),
 ];
 

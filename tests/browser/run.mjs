@@ -16,7 +16,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -263,6 +263,39 @@ test("finder: 'Bergen' always asks which one, offering Bergen (NH.) and Bergen (
   await page.context().close();
 });
 
+test("facility: at 390 px the page offers its number to call, a route in the phone's maps app, and when it was last checked beside the badge", async () => {
+  const page = await newPage({ width: 390 });
+  await open(page, `/voorzieningen/${FACILITY}`);
+  const call = page.locator('a[href^="tel:"]');
+  assert.match(await call.getAttribute("href"), /^tel:\+31\d{9}$/);
+  const box = await call.boundingBox();
+  assert.ok(box.height >= 44, `the number is ${box.height} px high, too small to tap`);
+  const route = page.getByRole("link", { name: "Open in de kaarten-app van uw telefoon" });
+  assert.match(await route.getAttribute("href"), /^geo:\d+\.\d+,\d+\.\d+\?q=/);
+  assert.match(await page.getByRole("link", { name: "Route op OpenStreetMap" }).getAttribute("href"), /^https:\/\/www\.openstreetmap\.org\/directions\?to=/);
+  // "Laatst gecontroleerd" sits with the open/closed badge, above the facts.
+  const badge = await page.locator(".vangnet-now .utrecht-status-badge").boundingBox();
+  const checked = page.locator(".vangnet-checked");
+  assert.match(await checked.textContent(), /Laatst gecontroleerd op|Niet bekend wanneer/);
+  const c = await checked.boundingBox();
+  assert.ok(Math.abs(c.y - badge.y) < 40, `the check (y ${c.y}) is beside the badge (y ${badge.y})`);
+  const facts = await page.locator("dl.vangnet-facts").boundingBox();
+  assert.ok(c.y < facts.y, "the check comes before the facts");
+  // Nothing is loaded from another site.
+  const foreign = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => !n.startsWith(location.origin)));
+  assert.deepEqual(foreign, []);
+  await page.context().close();
+});
+
+test("facility: facts last checked more than a year ago carry a warning to call first", async () => {
+  const page = await newPage();
+  await open(page, `/voorzieningen/${FACILITY}`);
+  // The demo's facility 1 was last verified by the 2022 inventory.
+  await assert.doesNotReject(page.getByRole("note").getByText(/meer dan een jaar niet gecontroleerd/).waitFor());
+  assert.doesNotMatch(await page.locator("main").textContent(), /Trimbos 2022/, "the source's kind, not its detail");
+  await page.context().close();
+});
+
 test("language: English is one click away and remembered on the next page", async () => {
   const page = await newPage();
   await open(page, "/inloggen");
@@ -330,6 +363,26 @@ test("register: the admin changes opening hours; history and public page show it
   assert.match(text, /0?8[:.]15/, "the public page shows the new opening time");
   assert.match(text, /19[:.]45/, "the public page shows the new closing time");
   await visitor.context().close();
+  await page.context().close();
+});
+
+test("register: 'Klopt nog' records today's check in one click; the list puts the longest unchecked first", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, "/beheer/voorzieningen");
+  const firstRow = page.locator("table tbody tr").first();
+  const firstName = (await firstRow.locator("td").first().textContent()).trim();
+  const dates = await page.locator("table tbody tr td:nth-child(7)").allTextContents();
+  const known = dates.map((d) => d.trim()).filter((d) => d !== "—");
+  assert.deepEqual(known, [...known].sort(), "oldest verification first");
+  await firstRow.getByRole("link").first().click();
+  await page.waitForLoadState();
+  await page.getByRole("button", { name: "Klopt nog" }).click();
+  await page.waitForLoadState();
+  await assert.doesNotReject(page.getByText("de gegevens kloppen nog").waitFor());
+  await open(page, "/beheer/voorzieningen");
+  const after = (await page.locator("table tbody tr").last().locator("td").first().textContent()).trim();
+  assert.equal(after, firstName, "the facility just checked moves to the end");
   await page.context().close();
 });
 
@@ -593,6 +646,29 @@ async function overflow(page) {
     return { by: document.documentElement.scrollWidth - width, wide: wide.slice(0, 5) };
   });
 }
+
+/** Screenshots of what people see most, on a phone and on a laptop, for
+ * anyone to look at after the test command: target/screenshots/. */
+const SCREENSHOTS = [
+  ["finder", "/zoeken?q=Utrecht"],
+  ["facility", `/voorzieningen/${FACILITY}`],
+  ["map", "/kaart"],
+  ["table1", `/cijfers/${ROUND}`],
+];
+test("screenshots: the finder, a facility page, the map and Table 1 at 390 and 1280 px in target/screenshots", async () => {
+  const dir = join(root, "target", "screenshots");
+  mkdirSync(dir, { recursive: true });
+  for (const width of [390, 1280]) {
+    const page = await newPage({ width });
+    for (const [name, path] of SCREENSHOTS) {
+      await open(page, path);
+      const file = join(dir, `${name}-${width}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      assert.ok(statSync(file).size > 10_000, `${file} holds a picture`);
+    }
+    await page.context().close();
+  }
+});
 
 /** Every page at 360 px: none scrolls sideways. */
 const NARROW = 360;

@@ -33,6 +33,7 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/beheer/voorzieningen/nieuw", Roles(EDITORS), true, web::pages::register::new::create),
         route(GET, "/beheer/voorzieningen/{id}", SignedIn, true, web::pages::register::edit::show),
         route(POST, "/beheer/voorzieningen/{id}", Roles(EDITORS), true, web::pages::register::edit::save),
+        route(POST, "/beheer/voorzieningen/{id}/klopt-nog", Roles(EDITORS), true, web::pages::register::edit::confirm),
         route(GET, "/beheer/voorzieningen/{id}/herstel", Roles(NATIONAL), true, web::pages::register::repair::show),
         route(POST, "/beheer/voorzieningen/{id}/herstel", Roles(NATIONAL), true, web::pages::register::repair::save),
         route(GET, "/beheer/voorzieningen/{id}/geschiedenis", SignedIn, true, web::pages::register::history::show),

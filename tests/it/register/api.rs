@@ -286,9 +286,8 @@ async fn a_patch_is_a_new_version_and_the_old_one_stays_readable() {
     assert_eq!(patched["version"], 2);
     assert_eq!(patched["source"], "phone");
     assert_eq!(
-        patched["verified_on"],
-        Value::Null,
-        "provenance is the change's own"
+        patched["verified_on"], "2026-01-10",
+        "an edit that does not say keeps the last verification"
     );
 
     let before = app

@@ -351,7 +351,14 @@ async fn a_facility_page_shows_hours_in_words_and_when_it_was_verified() {
         html.contains("maandag t/m vrijdag 09:00–17:00; feestdagen gesloten"),
         "{html}"
     );
-    assert!(html.contains("Laatst geverifieerd op 1 maart 2026 (bron: vragenlijst)"));
+    assert!(
+        html.contains("Laatst gecontroleerd op 1 maart 2026"),
+        "{html}"
+    );
+    assert!(
+        html.contains("(bron: vragenlijst)"),
+        "the kind of source: {html}"
+    );
     assert!(html.contains("Testlaan 6, 3811 AA Amersfoort"));
     assert!(html.contains("<svg") && html.contains("role=\"img\""));
     assert!(html.contains("<title id=\"kaart-voorziening-title\">Kaart: Demo Spuitomruil Amersfoort in Utrecht</title>"));
@@ -359,11 +366,16 @@ async fn a_facility_page_shows_hours_in_words_and_when_it_was_verified() {
     let centrum = app.facility_id("Demo Spuitomruil Centrum").await;
     let html = page(&app.get(&format!("/voorzieningen/{centrum}")).await);
     assert!(html.contains("altijd open (dag en nacht)"));
-    assert!(html.contains("Laatst geverifieerd op 15 januari 2026 (bron: telefoon, balie)"));
+    assert!(html.contains("Laatst gecontroleerd op 15 januari 2026"));
+    assert!(
+        html.contains("(bron: telefoon)") && !html.contains("balie"),
+        "the kind of source, not its detail: {html}"
+    );
 
     let english = page(&app.get_in_english(&format!("/voorzieningen/{id}")).await);
     assert!(english.contains("Monday to Friday 09:00–17:00; public holidays closed"));
-    assert!(english.contains("Last verified on 1 March 2026 (source: questionnaire)"));
+    assert!(english.contains("Last checked on 1 March 2026"));
+    assert!(english.contains("(source: questionnaire)"));
 }
 
 #[tokio::test]

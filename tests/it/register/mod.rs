@@ -1,5 +1,6 @@
 //! The register: the facility API, imports and exports, the staff pages, the finder, and integrity (one validation for every entry point).
 
+mod acting;
 mod api;
 mod exports;
 mod finder;

@@ -9,13 +9,13 @@ use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use minijinja::{context, Value};
 
-use super::finder::{access_lines, address, service_labels, status};
-use super::{parse_id, Page, PageError};
+use super::finder::{access_lines, address, address_line, service_labels, status};
+use super::{parse_id, urlencode, Page, PageError};
 use crate::domain::date::today;
+use crate::domain::date::Day;
 use crate::domain::facility::{Facility, FacilityStatus, LocationPrecision};
 use crate::domain::geo::geo;
 use crate::domain::hours::{date_in_words, OpenState};
-use crate::domain::provenance::SourceKind;
 use crate::domain::service::ServiceType;
 use crate::formats::svg_map::{self, Map, Marker};
 use crate::http::app::AppState;
@@ -77,6 +77,7 @@ fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
         }
         (None, None) => None,
     };
+    let checked = checked(page, facility, day);
     let precision = fields.location.and_then(|l| match l.precision {
         LocationPrecision::Exact => None,
         LocationPrecision::Postcode => Some(page.text("finder.facility.precision_postcode")),
@@ -91,7 +92,11 @@ fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
         hours => hours.as_ref().map(|h| h.in_words(words)),
         services => service_labels(page, fields.services),
         access => access_lines(page, &fields.access),
-        address => address(fields),
+        address => address_line(page, fields),
+        phone => fields.phone.as_ref().map(|p| context! { text => p.as_str(), href => p.dial().map(|d| format!("tel:{d}")) }),
+        route => route(facility),
+        checked => checked.0,
+        stale => checked.1,
         mobile => fields.mobile,
         features => fields.features.iter().map(|f| page.text(&format!("register.feature.{}", f.code()))).collect::<Vec<_>>(),
         municipality => municipality.map(|m| m.name.clone()),
@@ -104,41 +109,64 @@ fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
     }
 }
 
-/// "Laatst geverifieerd op 1 juni 2022 (bron: inventarisatie, Trimbos 2022)".
+/// "Laatst bijgewerkt op 2 juni 2022 (bron: telefoon)": the kind of source
+/// only; its detail can be an internal file name or a person's note.
 fn provenance(page: &Page, facility: &Facility) -> String {
-    let words = page.lang;
     let recorded = &facility.recorded;
-    let kind = match recorded.source.kind {
-        SourceKind::Other => None,
-        kind => Some(page.text(&format!("finder.source.{}", kind.code()))),
-    };
-    let source = [kind, recorded.source.detail.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-    match recorded.verified_on {
-        Some(day) => page.text_with(
-            "finder.facility.verified",
-            &[("date", date_in_words(day, words)), ("source", source)],
-        ),
-        None => {
-            let day = recorded
-                .recorded_at
-                .get(..10)
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-            page.text_with(
-                "finder.facility.recorded",
-                &[
-                    (
-                        "date",
-                        day.map(|d| date_in_words(d, words)).unwrap_or_default(),
-                    ),
-                    ("source", source),
-                ],
-            )
+    let source = page.text(&format!("finder.source.{}", recorded.source.kind.code()));
+    let day = recorded
+        .recorded_at
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    page.text_with(
+        "finder.facility.recorded",
+        &[
+            (
+                "date",
+                day.map(|d| date_in_words(d, page.lang)).unwrap_or_default(),
+            ),
+            ("source", source),
+        ],
+    )
+}
+
+/// How long a verification stays fresh: after a year the facts may well
+/// have changed, and a person should call before going.
+const FRESH_DAYS: i64 = 365;
+
+/// "Laatst gecontroleerd op 3 maart 2026", and a warning when that is more
+/// than a year ago or nobody knows.
+fn checked(page: &Page, facility: &Facility, day: NaiveDate) -> (String, Option<String>) {
+    match facility.recorded.verified_on.map(Day::date) {
+        Some(verified) => {
+            let text = page.text_with(
+                "finder.facility.checked",
+                &[("date", date_in_words(verified, page.lang))],
+            );
+            let stale = (day - verified).num_days() > FRESH_DAYS;
+            (text, stale.then(|| page.text("finder.facility.stale")))
         }
+        None => (
+            page.text("finder.facility.never_checked"),
+            Some(page.text("finder.facility.stale_unknown")),
+        ),
     }
+}
+
+/// Links that start a route in the phone's own maps app (`geo:`, RFC 5870)
+/// or on OpenStreetMap; only for an exact address, since the centre of a
+/// town is no place to go to.
+fn route(facility: &Facility) -> Option<Value> {
+    let location = facility.fields.location?;
+    if location.precision != LocationPrecision::Exact {
+        return None;
+    }
+    let (lat, lon) = (location.latitude, location.longitude);
+    let label = urlencode(&facility.fields.name);
+    Some(context! {
+        geo => format!("geo:{lat:.6},{lon:.6}?q={lat:.6},{lon:.6}({label})"),
+        osm => format!("https://www.openstreetmap.org/directions?to={lat:.6}%2C{lon:.6}#map=17/{lat:.6}/{lon:.6}"),
+    })
 }
 
 /// The facility on a map of its province.

@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{urlencode, Page, PageError};
-use crate::domain::facility::{AccessRules, FacilityFields};
+use crate::domain::facility::{AccessRules, FacilityFields, LocationPrecision};
 use crate::domain::finder::{resolve, Point, Resolved, Search, DEFAULT_LIMIT};
 use crate::domain::geo::geo;
 use crate::domain::hours::{time_of_day, when_in_words, OpenState};
@@ -138,14 +138,46 @@ pub(super) fn access_lines(page: &Page, access: &AccessRules) -> Vec<String> {
     lines
 }
 
-/// `Voorbeeldstraat 1, 3511 AB Utrecht`; the municipality stands in for a
-/// missing city.
-pub(super) fn address(fields: &FacilityFields) -> String {
-    let city = fields.city.clone().or_else(|| {
+/// The town a facility is in: its city, or its municipality's name.
+pub(super) fn town(fields: &FacilityFields) -> Option<String> {
+    fields.city.clone().or_else(|| {
         geo()
             .municipality(&fields.municipality_code)
             .map(|m| m.name.clone())
-    });
+    })
+}
+
+/// The address for people: with "(adres onbekend)" when there is no street,
+/// so that a town's name is not taken for an address.
+pub(super) fn address_line(page: &Page, fields: &FacilityFields) -> String {
+    match fields.street {
+        Some(_) => address(fields),
+        None => page.text_with(
+            "finder.address_unknown",
+            &[("place", town(fields).unwrap_or_default())],
+        ),
+    }
+}
+
+/// How far a result is: the distance, or "in Zwolle (adres onbekend)" when
+/// the register knows only the town (the distance to its centre means nothing).
+fn how_far(page: &Page, fields: &FacilityFields, km: f64) -> String {
+    match fields.location.map(|l| l.precision) {
+        Some(LocationPrecision::Place) | None => {
+            let place = [("place", town(fields).unwrap_or_default())];
+            match fields.street {
+                Some(_) => page.text_with("finder.in_place", &place),
+                None => page.text_with("finder.address_unknown_in", &place),
+            }
+        }
+        _ => distance(page.lang, km),
+    }
+}
+
+/// `Voorbeeldstraat 1, 3511 AB Utrecht`; the municipality stands in for a
+/// missing city.
+pub(super) fn address(fields: &FacilityFields) -> String {
+    let city = town(fields);
     let place = [
         fields.postcode.as_ref().map(|p| p.as_str().to_string()),
         city,
@@ -240,7 +272,7 @@ struct ResultView {
     status: StatusView,
     services: Vec<String>,
     access: Vec<String>,
-    address: String,
+    address: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -319,11 +351,12 @@ async fn results(
             ResultView {
                 id: f.listed.facility.id,
                 name: fields.name.clone(),
-                distance: distance(page.lang, f.distance_km),
+                distance: how_far(page, fields, f.distance_km),
                 status: status(page, &f.state, now),
                 services: service_labels(page, fields.services),
                 access: access_lines(page, &fields.access),
-                address: address(fields),
+                // Without a street, "how far" already says the town.
+                address: fields.street.as_ref().map(|_| address(fields)),
             }
         })
         .collect();

@@ -259,6 +259,7 @@ const MESSAGES: &[(&str, &str)] = &[
     ("voorziening-opgeslagen", "register.saved"),
     ("voorziening-toegevoegd", "register.created"),
     ("voorziening-hersteld", "register.repaired"),
+    ("klopt-nog", "register.confirm.done"),
     ("organisatie-opgeslagen", "register.organisation.saved"),
     ("ronde-aangemaakt", "rounds.message.created"),
     ("telling-opgeslagen", "rounds.message.count_saved"),

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::domain::date::today;
 use crate::domain::facility::{manual_source, Facility};
+use crate::domain::provenance::{Source, SourceKind};
 use crate::formats::json::{Audience, FacilityJson};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
@@ -132,6 +133,43 @@ pub async fn save(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         let mode = Mode::Edit(&current);
         Ok(form::render(&page, &state, status, mode, &form, &errors, None).await?)
+    })
+    .await
+}
+
+/// What "Klopt nog" sends: how the facts were checked.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ConfirmForm {
+    source: String,
+}
+
+/// "Klopt nog": records today's verification with how it was checked, and
+/// goes back to the facility.
+pub async fn confirm(
+    page: Page,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    page.run(async {
+        let id = parse_id(&id, "register.not_found")?;
+        let who = page.caller.principal()?;
+        let current = current_facility(&state, id).await?;
+        // Who may confirm is checked before the form is read, as for saving.
+        if !who.may_edit_facility(scope(&current)) {
+            return Err(refuse(who, scope(&current), "change").into());
+        }
+        let form: ConfirmForm = page.form(&body)?;
+        let kind = SourceKind::parse(form.source.trim()).unwrap_or(SourceKind::Manual);
+        let source = Source::new(kind, None);
+        let actor = page.caller.actor();
+        register::confirm_facility(&state.store, id, &source, who, &actor, today())
+            .await
+            .map_err(facility_error)?;
+        Ok(see_other(&format!(
+            "/beheer/voorzieningen/{id}?melding=klopt-nog"
+        )))
     })
     .await
 }

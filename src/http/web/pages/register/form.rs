@@ -15,6 +15,7 @@ use crate::domain::access::Principal;
 use crate::domain::date::parse_date;
 use crate::domain::facility::{Facility, FacilityInput, LocationPrecision};
 use crate::domain::feature::Features;
+use crate::domain::hours::date_in_words;
 use crate::domain::provenance::Source;
 use crate::domain::service::ServiceSet;
 use crate::domain::FieldError;
@@ -42,6 +43,7 @@ const FIELDS_WITH_MESSAGES: &[&str] = &[
     "street",
     "postcode",
     "city",
+    "phone",
     "municipality_code",
     "latitude",
     "longitude",
@@ -74,6 +76,7 @@ pub(super) struct FacilityForm {
     pub street: String,
     pub postcode: String,
     pub city: String,
+    pub phone: String,
     pub municipality_code: String,
     pub latitude: String,
     pub longitude: String,
@@ -124,8 +127,8 @@ impl FacilityForm {
         }
     }
 
-    /// The form filled with a facility's current facts; the change's
-    /// provenance starts empty, for the person to describe.
+    /// The form filled with a facility's current facts and the date they
+    /// were last verified; the rest of the change's provenance starts empty.
     pub fn of(facility: &Facility) -> FacilityForm {
         let input = facility.fields.to_input(facility.organisation_id);
         FacilityForm {
@@ -135,6 +138,7 @@ impl FacilityForm {
             street: text_of(input.street),
             postcode: text_of(input.postcode),
             city: text_of(input.city),
+            phone: text_of(input.phone),
             municipality_code: text_of(input.municipality_code),
             latitude: text_of(input.latitude),
             longitude: text_of(input.longitude),
@@ -152,6 +156,8 @@ impl FacilityForm {
             max_visits_per_day: text_of(input.max_visits_per_day),
             features: input.features.unwrap_or_default(),
             notes: text_of(input.notes),
+            // Kept unless the person changes it (an edit is no verification).
+            verified_on: text_of(facility.recorded.verified_on.map(|d| d.date())),
             version: facility.validity.version.to_string(),
             ..FacilityForm::default()
         }
@@ -179,6 +185,7 @@ impl FacilityForm {
             street: text("street"),
             postcode: text("postcode"),
             city: text("city"),
+            phone: text("phone"),
             municipality_code: text("municipality_code"),
             latitude: if exact {
                 text("latitude")
@@ -236,6 +243,7 @@ impl FacilityForm {
                 "street" => &mut form.street,
                 "postcode" => &mut form.postcode,
                 "city" => &mut form.city,
+                "phone" => &mut form.phone,
                 "municipality_code" => &mut form.municipality_code,
                 "latitude" => &mut form.latitude,
                 "longitude" => &mut form.longitude,
@@ -329,6 +337,7 @@ impl FacilityForm {
             street: text(&self.street),
             postcode: text(&self.postcode),
             city: text(&self.city),
+            phone: text(&self.phone),
             municipality_code: text(&self.municipality_code),
             latitude,
             longitude,
@@ -529,6 +538,7 @@ pub(super) async fn render(
                     version => f.validity.version,
                     recorded_by => f.recorded.recorded_by,
                     recorded_at => f.recorded.recorded_at,
+                    verified_on => f.recorded.verified_on.map(|d| date_in_words(d.date(), page.lang)),
                     approximate,
                 }),
             )

@@ -40,6 +40,9 @@ pub struct ListQuery {
     pub status: String,
     pub organisation_id: String,
     pub as_of: String,
+    /// `verified` (the default: longest unchecked first, never checked
+    /// before all) or `name`.
+    pub sort: String,
 }
 
 impl ListQuery {
@@ -146,6 +149,7 @@ impl ListQuery {
             ("status", &self.status),
             ("organisation_id", &self.organisation_id),
             ("as_of", &self.as_of),
+            ("sort", &self.sort),
         ];
         let set: Vec<(&str, &str)> = fields
             .iter()
@@ -193,7 +197,14 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQ
             })
             .collect();
         let truncated = facilities.len() as i64 > LIMIT;
-        let facilities = &facilities[..facilities.len().min(LIMIT as usize)];
+        let mut facilities = facilities;
+        facilities.truncate(LIMIT as usize);
+        // The work of keeping the register right starts with what was
+        // checked longest ago (a page holds at most LIMIT, so in memory).
+        if query.sort.trim() != "name" {
+            facilities.sort_by_key(|f| f.recorded.verified_on);
+        }
+        let facilities = &facilities[..];
         let rows: Vec<_> = facilities
             .iter()
             .map(|f| {

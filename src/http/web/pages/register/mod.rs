@@ -55,6 +55,7 @@ const FIELDS: &[&str] = &[
     "street",
     "postcode",
     "city",
+    "phone",
     "municipality_code",
     "municipality",
     "province_code",
