@@ -334,6 +334,14 @@ impl OverrideInput {
         }
         let note = bounded_text(&self.note, "note", 1000, &mut errors);
         let source = bounded_text(&self.source, "source", 500, &mut errors);
+        // A typed number is published as "handmatig ingevoerd" with where
+        // it comes from; without a source it could pass for the register's.
+        if self.value.is_some() && source.is_none() && qualifier != Some(Qualifier::Unknown) {
+            errors.push(FieldError::because(
+                "source",
+                Reason::of("error.override_needs_source", &[]),
+            ));
+        }
         if qualifier == Some(Qualifier::Unknown) && note.is_none() && source.is_none() {
             errors.push(FieldError::new(
                 "note",
@@ -363,6 +371,30 @@ pub fn parse_reason(text: Option<&str>) -> Result<String, FieldError> {
         ));
     }
     Ok(reason.to_string())
+}
+
+/// A reading "at least N" with N below what the register itself counts
+/// says less than the register does: refused, unless the note says why.
+pub fn check_at_least(draft: &OverrideDraft, register: i64) -> Result<(), FieldError> {
+    match draft.value {
+        Some(value)
+            if draft.qualifier == Qualifier::AtLeast
+                && value < register
+                && draft.note.is_none() =>
+        {
+            Err(FieldError::because(
+                "value",
+                Reason::of(
+                    "error.at_least_below_register",
+                    &[
+                        ("value", value.to_string()),
+                        ("count", register.to_string()),
+                    ],
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

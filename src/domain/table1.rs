@@ -213,15 +213,37 @@ impl Table1Row {
             .collect()
     }
 
+    /// Where the printed number comes from. A number somebody typed is
+    /// "handmatig ingevoerd" with its source, never the register; the
+    /// register's own number with a researcher's reading names both.
     pub fn source_in(&self, as_of: NaiveDate, lang: Language) -> String {
-        match (&self.external_source, lang) {
-            (Some(source), _) => source.clone(),
-            (None, lang) => text(
+        let register = || {
+            text(
                 lang,
                 "table1.source.register",
                 &[("day", as_of.to_string())],
+            )
+        };
+        match (&self.external_source, self.qualifier) {
+            (Some(source), Qualifier::Unknown) => source.clone(),
+            (None, Qualifier::Unknown) => register(),
+            (source, _) if self.entered_by_hand() => match source {
+                Some(source) => text(lang, "table1.source.by_hand", &[("source", source.clone())]),
+                None => text(lang, "table1.source.by_hand_unnamed", &[]),
+            },
+            (Some(source), _) => text(
+                lang,
+                "table1.source.register_read",
+                &[("day", as_of.to_string()), ("source", source.clone())],
             ),
+            (None, _) => register(),
         }
+    }
+
+    /// Whether the number of locations was typed by a researcher rather
+    /// than counted: it differs from what the register counted.
+    pub fn entered_by_hand(&self) -> bool {
+        self.qualifier != Qualifier::Unknown && self.locations != Some(self.register_locations)
     }
 
     pub fn show_locations(&self, lang: Language) -> String {

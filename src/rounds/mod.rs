@@ -15,7 +15,7 @@ use crate::domain::access::Principal;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::provenance::Actor;
 use crate::domain::round::{
-    parse_reason, CountOverride, OverrideInput, Round, RoundInput, RoundStatus,
+    check_at_least, parse_reason, CountOverride, OverrideInput, Round, RoundInput, RoundStatus,
 };
 use crate::domain::table1::{Table1, Table1Row};
 use crate::formats::figures::read_figures;
@@ -185,6 +185,15 @@ pub async fn set_count(
         ));
     }
     current.may_override().map_err(refused)?;
+    if draft.value.is_some() {
+        let register = store
+            .tally_services(current.reference_date, true)
+            .await?
+            .iter()
+            .find(|t| t.count.service == draft.service)
+            .map_or(0, |t| t.count.locations);
+        check_at_least(&draft, register).map_err(|e| AppError::Invalid(vec![e]))?;
+    }
     let before = store
         .round_overrides(current.id)
         .await?

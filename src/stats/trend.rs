@@ -7,18 +7,18 @@ use chrono::Datelike;
 
 use crate::domain::error::AppResult;
 use crate::domain::figure::{locations_key, NATIONAL};
-use crate::domain::round::{Round, RoundStatus};
+use crate::domain::round::Round;
 use crate::domain::service::ServiceType;
 use crate::domain::trend::{Origin, TrendPoint};
 use crate::formats::chart::ChartPoint;
 use crate::storage::Store;
 
-/// The count of `service`'s locations per year across all closed and
-/// published rounds and the published national figures (for researchers
-/// and round reports; public pages use [`public_trend`]). One point per
-/// year; a round of ours wins over a published figure of the same year
-/// (and a published round over a closed one, then the later reference
-/// date). Sorted by date.
+/// The count of `service`'s locations across all closed and published
+/// rounds and the published national figures (for researchers and round
+/// reports; public pages use [`public_trend`]). Every round is a point of
+/// its own, labelled by its name, so a second round in a year does not
+/// hide the first; a published figure is left out for a year a round of
+/// ours counted. Sorted by date.
 pub async fn trend(store: &Store, service: ServiceType) -> AppResult<Vec<TrendPoint>> {
     trend_of(store, service, false).await
 }
@@ -53,35 +53,32 @@ async fn trend_of(
             );
         }
     }
-    // Oldest first, closed before published: a later one of a year wins.
-    let mut rounds: Vec<Round> = store
+    let rounds: Vec<Round> = store
         .list_rounds(published_only)
         .await?
         .into_iter()
         .filter(|r| r.status.is_frozen() && r.scope.contains(service))
         .collect();
-    rounds.sort_by_key(|r| (r.status == RoundStatus::Published, r.reference_date));
+    let mut ours = Vec::with_capacity(rounds.len());
     for round in rounds {
         let table = store.frozen_table(&round).await?;
         let Some(row) = table.row(service) else {
             continue;
         };
         let date = round.reference_date;
-        years.insert(
-            date.year(),
-            TrendPoint {
-                label: date.year().to_string(),
-                date,
-                value: row.locations,
-                qualifier: row.qualifier,
-                source: row.source.clone(),
-                origin: Origin::Register,
-                round: Some(round.name.clone()),
-            },
-        );
+        years.remove(&date.year());
+        ours.push(TrendPoint {
+            label: round.name.clone(),
+            date,
+            value: row.locations,
+            qualifier: row.qualifier,
+            source: row.source.clone(),
+            origin: Origin::Register,
+            round: Some(round.name.clone()),
+        });
     }
-    let mut points: Vec<TrendPoint> = years.into_values().collect();
-    points.sort_by_key(|p| p.date);
+    let mut points: Vec<TrendPoint> = years.into_values().chain(ours).collect();
+    points.sort_by(|a, b| (a.date, &a.label).cmp(&(b.date, &b.label)));
     Ok(points)
 }
 

@@ -554,7 +554,24 @@ test("rounds: the researcher creates a round, reads a count, closes it and sees 
   assert.match(rows["Spuitomruil"][4], new RegExp(note));
   const counted = rows["Gebruiksruimte"][0];
 
+  // A number typed without its source is refused at the field.
+  await exchange.getByLabel("Aantal").fill("40");
+  await exchange.getByLabel("Lezing").selectOption({ label: "exact" });
+  await exchange.getByRole("button", { name: "Lezing opslaan" }).click();
+  await page.waitForLoadState();
+  const sourceField = page.getByRole("form", { name: "Spuitomruil" }).getByLabel("Bron", { exact: true });
+  assert.equal(await sourceField.getAttribute("aria-invalid"), "true", "the source field is marked");
+  await assert.doesNotReject(page.getByText(/heeft een bron nodig/).first().waitFor());
+  // The refusal answers 422, which Chromium reports; that one is expected.
+  page.problems = page.problems.filter((p) => !/status of 422/.test(p));
+  await open(page, `/beheer/rondes/${encodeURIComponent(name)}`);
+
+  // Closing first shows what will be frozen, and asks.
   await page.getByRole("button", { name: "Ronde sluiten" }).click();
+  await page.getByRole("heading", { level: 1, name: `Ronde ${name} sluiten?` }).waitFor();
+  const preview = await tableRows(page.getByRole("table", { name: /^Tabel 1/ }));
+  assert.equal(preview["Gebruiksruimte"][0], counted, "the table as it will be frozen");
+  await page.getByRole("button", { name: `Ja, sluit ronde ${name}` }).click();
   await page.getByRole("status").filter({ hasText: "De ronde is gesloten" }).waitFor();
   const status = page.getByRole("definition").filter({ hasText: "gesloten" });
   assert.equal(await status.count(), 1, "the status reads closed");

@@ -165,6 +165,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rounds/round.html"),
     ),
     (
+        "rounds/confirm.html",
+        include_str!("../../../templates/rounds/confirm.html"),
+    ),
+    (
         "rounds/public_list.html",
         include_str!("../../../templates/rounds/public_list.html"),
     ),

@@ -258,6 +258,104 @@ async fn qualified_counts_print_as_at_least_and_unknown_with_their_source() {
     );
 }
 
+/// The fields a refused count names.
+fn refused_fields(reply: &Reply) -> Vec<String> {
+    reply.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_typed_count_needs_a_source_and_is_published_as_entered_by_hand_never_as_the_register() {
+    let app = TestApp::new().await;
+    register_with_round(&app).await;
+    let count = |body: Value| {
+        let app = &app;
+        async move { app.post("/api/v1/rounds/2026/counts", body).await }
+    };
+    // A number without where it comes from could pass for the register's.
+    let bare =
+        count(json!({"service": "syringe_exchange", "qualifier": "exact", "value": 40})).await;
+    assert_eq!(
+        bare.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bare.text()
+    );
+    assert_eq!(refused_fields(&bare), ["source"]);
+    // "At least 1" where the register itself counts 2 says less than it does.
+    let below = count(
+        json!({"service": "syringe_exchange", "qualifier": "at_least", "value": 1,
+                             "source": "telefoonronde"}),
+    )
+    .await;
+    assert_eq!(
+        below.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        below.text()
+    );
+    assert_eq!(refused_fields(&below), ["value"]);
+    assert!(
+        below.text().contains("(2)"),
+        "names the register's count: {}",
+        below.text()
+    );
+    let reasoned = count(
+        json!({"service": "syringe_exchange", "qualifier": "at_least", "value": 1,
+                                "source": "telefoonronde",
+                                "note": "twee locaties bleken één adres"}),
+    )
+    .await;
+    assert_eq!(
+        reasoned.status,
+        StatusCode::OK,
+        "with a reason it is taken: {}",
+        reasoned.text()
+    );
+
+    let typed = count(
+        json!({"service": "syringe_exchange", "qualifier": "at_least", "value": 29,
+                             "source": "Trimbos inventory 2026"}),
+    )
+    .await;
+    assert_eq!(typed.status, StatusCode::OK, "{}", typed.text());
+    let table = vangnet::rounds::table1::table1_for_round(&app.store, "2026")
+        .await
+        .unwrap();
+    let exchange = table.row(ServiceType::SyringeExchange).unwrap();
+    assert_eq!(
+        exchange.source,
+        "handmatig ingevoerd, bron: Trimbos inventory 2026"
+    );
+    assert!(!exchange.source.contains("register"));
+    // A reading of the register's own number names the register and the reading.
+    count(json!({"service": "naloxone", "qualifier": "at_least", "source": "GGD-enquête"})).await;
+    let table = vangnet::rounds::table1::table1_for_round(&app.store, "2026")
+        .await
+        .unwrap();
+    let naloxone = table.row(ServiceType::Naloxone).unwrap();
+    assert!(
+        naloxone.source.starts_with("register op ")
+            && naloxone.source.ends_with("; lezing: GGD-enquête"),
+        "{}",
+        naloxone.source
+    );
+    // The same in the frozen round, and in English.
+    app.post("/api/v1/rounds/2026/close", json!({})).await;
+    let table = vangnet::rounds::table1::table1_for_round(&app.store, "2026")
+        .await
+        .unwrap();
+    let exchange = table.row(ServiceType::SyringeExchange).unwrap();
+    assert_eq!(
+        exchange.source_in(table.as_of, Language::En),
+        "entered by hand, source: Trimbos inventory 2026"
+    );
+}
+
 #[tokio::test]
 async fn reopening_needs_a_reason_is_audited_and_counts_live_again() {
     let app = TestApp::new().await;
@@ -612,8 +710,33 @@ async fn a_researcher_runs_a_round_from_the_staff_pages() {
         .text()
         .contains("id=\"syringe_exchange-value-error\""));
 
-    let closed = researcher
+    // Closing first shows what will be frozen, and asks.
+    let asked = researcher
         .submit("/beheer/rondes/2026", "/beheer/rondes/2026/sluiten", &[])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.text());
+    let question = asked.text();
+    assert!(question.contains("Ronde 2026 sluiten?"), "{question}");
+    assert!(question.contains("Ja, sluit ronde 2026"), "{question}");
+    assert!(
+        question.contains("<table"),
+        "the table as it will be frozen: {question}"
+    );
+    assert_eq!(
+        vangnet::rounds::round_named(&app.store, "2026")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        vangnet::domain::round::RoundStatus::Open,
+        "asking changes nothing"
+    );
+    let closed = researcher
+        .submit(
+            "/beheer/rondes/2026",
+            "/beheer/rondes/2026/sluiten",
+            &[("bevestigd", "ja")],
+        )
         .await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.text());
     let page = researcher.get(location(&closed)).await.text();
@@ -631,8 +754,25 @@ async fn a_researcher_runs_a_round_from_the_staff_pages() {
         )
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let published = researcher
+    let asked = researcher
         .submit("/beheer/rondes/2026", "/beheer/rondes/2026/publiceren", &[])
+        .await;
+    assert!(
+        asked.text().contains("Ja, publiceer ronde 2026"),
+        "{}",
+        asked.text()
+    );
+    assert_eq!(
+        Browser::new(&app).get("/cijfers/2026").await.status,
+        StatusCode::NOT_FOUND,
+        "asking publishes nothing"
+    );
+    let published = researcher
+        .submit(
+            "/beheer/rondes/2026",
+            "/beheer/rondes/2026/publiceren",
+            &[("bevestigd", "ja")],
+        )
         .await;
     assert_eq!(
         published.status,

@@ -105,3 +105,45 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
         rooms.notes
     );
 }
+
+#[tokio::test]
+async fn a_second_round_in_a_year_is_a_point_of_its_own_labelled_by_its_name() {
+    let app = TestApp::new().await;
+    let report = import_bytes(
+        &app.store,
+        "demo.csv",
+        vangnet::cli::demo::FACILITIES_CSV.as_bytes(),
+        false,
+    )
+    .await;
+    assert!(report.is_ok(), "{report}");
+    for (name, day) in [
+        ("2026-voorjaar", "2026-03-01"),
+        ("2026-najaar", "2026-10-01"),
+    ] {
+        let created = app
+            .post(
+                "/api/v1/rounds",
+                json!({"name": name, "reference_date": day, "services": ["consumption_room"]}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        for step in ["close", "publish"] {
+            let reply = app
+                .post(&format!("/api/v1/rounds/{name}/{step}"), json!({}))
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{step} {name}: {}",
+                reply.text()
+            );
+        }
+    }
+    let public = vangnet::stats::trend::public_trend(&app.store, ServiceType::ConsumptionRoom)
+        .await
+        .unwrap();
+    let labels: Vec<&str> = public.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(labels, ["2026-voorjaar", "2026-najaar"], "{public:?}");
+    assert!(public.iter().all(|p| p.origin == Origin::Register));
+}

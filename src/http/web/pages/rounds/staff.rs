@@ -17,6 +17,7 @@ use crate::domain::error::Conflict;
 use crate::domain::round::{OverrideInput, Round, RoundInput, RoundStatus};
 use crate::domain::service::ServiceType;
 use crate::domain::table1::Qualifier;
+use crate::domain::Reason;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::error::sentence;
@@ -324,7 +325,13 @@ pub async fn set_count(
                             "source" => "rounds.error.source",
                             _ => "rounds.error.service",
                         };
-                        errors.entry(e.field).or_insert_with(|| page.text(key));
+                        // A reason of the catalogue says exactly what is wrong;
+                        // the others (English from a library) get the field's text.
+                        let text = match &e.reason {
+                            Reason::Text { .. } => sentence(&e.reason.text(page.lang)),
+                            _ => page.text(key),
+                        };
+                        errors.entry(e.field).or_insert(text);
                     }
                 }
                 Err(AppError::Conflict(conflict)) => {
@@ -380,6 +387,35 @@ async fn refused(page: &Page, state: &AppState, name: &str, conflict: Conflict) 
     .await
 }
 
+/// What closing and publishing send: `bevestigd=ja` once the person has
+/// seen what will be frozen or published.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ConfirmForm {
+    bevestigd: String,
+}
+
+/// The confirmation before closing or publishing: Table 1 exactly as it
+/// will be frozen or made public, and one button to go ahead.
+async fn confirm_step(page: &Page, state: &AppState, round: &Round, step: &str) -> PageResult {
+    let table = crate::rounds::table1::round_table(&state.store, round).await?;
+    let action = match step {
+        "close" => "sluiten",
+        _ => "publiceren",
+    };
+    Ok(page.render(
+        "rounds/confirm.html",
+        StatusCode::OK,
+        context! {
+            round => round_context(page, round),
+            path_name => urlencode(&round.name),
+            table => table_context(page, &table, true),
+            step,
+            action,
+        },
+    ))
+}
+
 pub async fn close(
     page: Page,
     State(state): State<AppState>,
@@ -387,8 +423,11 @@ pub async fn close(
     body: Bytes,
 ) -> Response {
     page.run(async {
-        find(&state, &name).await?;
-        let _: Vec<(String, String)> = page.form(&body)?;
+        let round = find(&state, &name).await?;
+        let form: ConfirmForm = page.form(&body)?;
+        if form.bevestigd != "ja" && round.may_close(today()).is_ok() {
+            return confirm_step(&page, &state, &round, "close").await;
+        }
         let who = page.caller.principal()?;
         match rounds::close_round(&state.store, &name, who, &page.caller.actor(), today()).await {
             Ok(_) => Ok(see_other(&format!(
@@ -451,8 +490,11 @@ pub async fn publish(
     body: Bytes,
 ) -> Response {
     page.run(async {
-        find(&state, &name).await?;
-        let _: Vec<(String, String)> = page.form(&body)?;
+        let round = find(&state, &name).await?;
+        let form: ConfirmForm = page.form(&body)?;
+        if form.bevestigd != "ja" && round.may_publish().is_ok() {
+            return confirm_step(&page, &state, &round, "publish").await;
+        }
         let who = page.caller.principal()?;
         match rounds::publish_round(&state.store, &name, who, &page.caller.actor()).await {
             Ok(_) => Ok(see_other(&format!(
