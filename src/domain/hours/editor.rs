@@ -461,3 +461,100 @@ fn fixed_date(date: &Date, offset: &DateOffset, year_of_start: Option<i32>) -> O
     let year = year.map(i32::from).or(year_of_start)?;
     NaiveDate::from_ymd_opt(year, month as u32, day.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn week() -> WeekSchedule {
+        WeekSchedule::default()
+    }
+
+    fn set(week: &mut WeekSchedule, day: usize, spans: &[(&str, &str)]) {
+        for (i, (from, to)) in spans.iter().enumerate() {
+            week.days[day].spans[i] = Span {
+                from: from.to_string(),
+                to: to.to_string(),
+            };
+        }
+    }
+
+    #[test]
+    fn a_week_becomes_openstreetmap_text_with_days_grouped() {
+        let mut w = week();
+        for day in 0..5 {
+            set(&mut w, day, &[("9", "17")]);
+        }
+        set(&mut w, 2, &[("9", "12:30"), ("13.30", "17")]);
+        w.days[5].closed = true;
+        w.holidays_closed = true;
+        w.exceptions[0].start = "2026-12-24".into();
+        w.exceptions[1] = ExceptionRow {
+            start: "27-12-2026".into(),
+            end: "2027-01-02".into(),
+            span: Span {
+                from: "10".into(),
+                to: "14".into(),
+            },
+        };
+        assert_eq!(
+            w.to_text().unwrap().unwrap().as_str(),
+            "Mo,Tu,Th,Fr 09:00-17:00; We 09:00-12:30,13:30-17:00; Sa off; PH off; \
+             2026 Dec 24 off; 2026 Dec 27-2027 Jan 02 10:00-14:00"
+        );
+    }
+
+    #[test]
+    fn an_empty_week_is_no_hours() {
+        assert_eq!(week().to_text().unwrap(), None);
+    }
+
+    #[test]
+    fn problems_name_their_row_in_the_readers_language() {
+        let mut w = week();
+        set(&mut w, 1, &[("9", "")]);
+        w.days[3].closed = true;
+        set(&mut w, 3, &[("25", "26")]);
+        w.exceptions[1].span = Span {
+            from: "10".into(),
+            to: "12".into(),
+        };
+        let errors = w.to_text().unwrap_err();
+        let nl: Vec<String> = errors.iter().map(|e| e.text(Language::Nl)).collect();
+        assert!(nl[0].starts_with("dinsdag: "), "{nl:?}");
+        assert!(nl[1].starts_with("donderdag: '25' is geen tijd"), "{nl:?}");
+        assert!(
+            nl.iter().any(|e| e.starts_with("uitzondering 2: ")),
+            "{nl:?}"
+        );
+        assert!(errors[0].text(Language::En).starts_with("Tuesday: "));
+    }
+
+    #[test]
+    fn stored_hours_fill_the_editor_and_come_back_the_same() {
+        for text in [
+            "Mo-Fr 09:00-17:00; Sa off; PH off; 2026 Dec 24 off",
+            "Mo,We,Fr 13:00-16:00",
+            "Mo-Su 08:00-10:00,16:00-18:00",
+            "Fr 22:00-02:00; 2026 Dec 27-2027 Jan 02 10:00-14:00",
+        ] {
+            let stored = OpeningHoursText::parse(text).unwrap();
+            let w = WeekSchedule::from_text(&stored).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(w.to_text().unwrap().unwrap().as_str(), text);
+        }
+    }
+
+    #[test]
+    fn rich_hours_do_not_fill_the_editor() {
+        for text in [
+            "Mo-Fr 09:00-17:00 \"op afspraak\"",
+            "Jan-Mar Mo-Fr 09:00-17:00",
+            "Mo-Fr sunrise-sunset",
+            "PH off; Mo-Fr 09:00-17:00",
+            "Mo 08:00-09:00,10:00-11:00,12:00-13:00,14:00-15:00",
+        ] {
+            let stored = OpeningHoursText::parse(text).unwrap();
+            assert_eq!(WeekSchedule::from_text(&stored), None, "{text}");
+        }
+    }
+}
