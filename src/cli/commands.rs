@@ -39,6 +39,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", demo.banner(&file, bound.local_addr()?));
             run_server(bound).await?;
         }
+        Command::Hours { rule, at } => return super::hours::run(&rule, &at),
         Command::Migrate { db } => {
             let store = Store::connect(&db.database).await?;
             println!(

@@ -4,6 +4,7 @@
 
 mod commands;
 pub mod demo;
+mod hours;
 mod rounds;
 mod stats;
 
@@ -130,6 +131,16 @@ enum Command {
     Audit {
         #[command(subcommand)]
         what: AuditCommand,
+    },
+    /// Read opening hours as vangnet does (Dutch accepted: "ma-vr 9-17"):
+    /// the text it stores, the words, and open/closed/unknown with the next
+    /// change at each --at (default: now), as JSON.
+    Hours {
+        /// OpenStreetMap opening_hours text.
+        rule: String,
+        /// An instant in RFC 3339, e.g. 2026-12-24T10:00:00+01:00; repeatable.
+        #[arg(long = "at", value_name = "INSTANT")]
+        at: Vec<String>,
     },
 }
 

@@ -690,7 +690,7 @@ mod tests {
             services: Some(vec!["coffeeshop".into()]),
             latitude: Some(5.1),
             longitude: Some(52.1),
-            opening_hours: Some("maandag tot vrijdag".into()),
+            opening_hours: Some("elke werkdag".into()),
             opened_on: NaiveDate::from_ymd_opt(2020, 1, 1),
             closed_on: NaiveDate::from_ymd_opt(2019, 1, 1),
             rooms: Some(-1),

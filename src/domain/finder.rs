@@ -82,7 +82,7 @@ impl Listed {
     pub fn state(&self, now: DateTime<Utc>) -> OpenState {
         self.hours
             .as_ref()
-            .map_or(OpenState::Unknown, |h| h.state(now))
+            .map_or_else(OpenState::unrecorded, |h| h.state(now))
     }
 }
 

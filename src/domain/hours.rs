@@ -4,11 +4,21 @@
 //! hours in words, in Dutch and English, for people who do not read
 //! `Mo-Fr 09:00-17:00`.
 //!
-//! Only the common forms are phrased (days, day ranges, `PH`, time ranges,
-//! `off`, `24/7`); anything richer (months, weeks, comments, sun times) is
-//! shown as written rather than half-translated.
+//! People may type Dutch (`ma-vr 9-17`, see [`typed`]); what is kept is
+//! the OpenStreetMap form. Staff can also fill a week in a form instead
+//! ([`editor`]); the words for the public are in [`words`].
+//!
+//! A rule with a comment and no state of its own (`Mo-Fr 09:00-17:00 "op
+//! afspraak"`) is *unknown* during its times, not open, as in the
+//! OpenStreetMap reference implementation (opening_hours.js): a person
+//! walking in may find the door shut. The Rust crate reads it as open, so
+//! [`Hours::parse`] evaluates such rules with an explicit `unknown`.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+pub mod editor;
+mod typed;
+mod words;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Europe::Amsterdam;
 use chrono_tz::Tz;
 use opening_hours::localization::{Country, TzLocation};
@@ -53,13 +63,19 @@ impl OpeningHoursText {
         if let Some(c) = text.chars().find(|c| c.is_control()) {
             return Err(super::control_character(c));
         }
-        Hours::parse(text).map_err(|e| {
-            Reason::of(
-                "error.opening_hours",
-                &[("value", text.to_string()), ("detail", e)],
-            )
-        })?;
-        Ok(OpeningHoursText(text.to_string()))
+        // Dutch words and short times as OpenStreetMap text; text the
+        // rewrite would break is kept as typed if it parses as it is.
+        let osm = typed::to_osm(text);
+        match Hours::parse(&osm) {
+            Ok(_) => Ok(OpeningHoursText(osm)),
+            Err(e) => match Hours::parse(text) {
+                Ok(_) => Ok(OpeningHoursText(text.to_string())),
+                Err(_) => Err(Reason::of(
+                    "error.opening_hours",
+                    &[("value", text.to_string()), ("detail", e)],
+                )),
+            },
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -79,8 +95,13 @@ pub enum OpenState {
     Open { until: Option<LocalTime> },
     /// Closed; `opens` is when it opens next (`None`: not within a year).
     Closed { opens: Option<LocalTime> },
-    /// The hours say "unknown" at this moment, or none are recorded.
-    Unknown,
+    /// The hours say "unknown" at this moment, or none are recorded;
+    /// `comment` is what they say instead ("op afspraak"), `until` when
+    /// that ends.
+    Unknown {
+        comment: Option<String>,
+        until: Option<LocalTime>,
+    },
 }
 
 impl OpenState {
@@ -93,7 +114,15 @@ impl OpenState {
         match self {
             OpenState::Open { .. } => "open",
             OpenState::Closed { .. } => "closed",
-            OpenState::Unknown => "unknown",
+            OpenState::Unknown { .. } => "unknown",
+        }
+    }
+
+    /// No hours recorded.
+    pub fn unrecorded() -> OpenState {
+        OpenState::Unknown {
+            comment: None,
+            until: None,
         }
     }
 }
@@ -102,7 +131,7 @@ impl Hours {
     /// Parses OpenStreetMap `opening_hours` syntax (`Mo-Fr 09:00-17:00; PH off`).
     pub fn parse(raw: &str) -> Result<Hours, String> {
         let raw = raw.trim();
-        let rules = OpeningHours::parse(raw).map_err(|e| {
+        let rules = OpeningHours::parse(&comments_unknown(raw)).map_err(|e| {
             let text = e.to_string();
             text.lines().next().unwrap_or_default().trim().to_string()
         })?;
@@ -132,7 +161,10 @@ impl Hours {
             RuleKind::Open => OpenState::Open {
                 until: (current.range.end < horizon).then_some(current.range.end),
             },
-            RuleKind::Unknown => OpenState::Unknown,
+            RuleKind::Unknown => OpenState::Unknown {
+                comment: (!current.comments.is_empty()).then(|| current.comments.join(", ")),
+                until: (current.range.end < horizon).then_some(current.range.end),
+            },
             RuleKind::Closed => OpenState::Closed {
                 opens: ranges
                     .find(|r| r.kind == RuleKind::Open)
@@ -141,11 +173,63 @@ impl Hours {
         }
     }
 
-    /// The hours in words ("maandag t/m vrijdag 09:00–17:00"), or as written
-    /// when they use more than the common forms.
-    pub fn in_words(&self, language: Language) -> String {
-        phrase(&self.raw, vocabulary(language)).unwrap_or_else(|| self.raw.clone())
+    /// When the state (open, closed, unknown) next changes after `now`,
+    /// within a year: what the OpenStreetMap reference implementation
+    /// calls the next change, for comparing with it.
+    pub fn next_change(&self, now: DateTime<Utc>) -> Option<LocalTime> {
+        let now = now.with_timezone(&Amsterdam);
+        let horizon = now + Duration::days(HORIZON_DAYS);
+        let mut ranges = self.rules.iter_range(now, horizon);
+        let current = ranges.next()?;
+        let mut end = current.range.end;
+        for next in ranges {
+            if next.kind != current.kind || next.comments != current.comments {
+                break;
+            }
+            end = next.range.end;
+        }
+        (end < horizon).then_some(end)
     }
+
+    /// The hours in words ("maandag t/m vrijdag 09:00–17:00",
+    /// "24 december 2026: gesloten").
+    pub fn in_words(&self, language: Language) -> String {
+        words::phrase(&self.raw, vocabulary(language))
+    }
+}
+
+/// The text to evaluate: every comment that follows a rule without a state
+/// of its own gets an explicit `unknown` before it. A comment followed by
+/// `:` labels a selector and is left alone.
+fn comments_unknown(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 16);
+    let mut rest = raw;
+    while let Some(start) = rest.find('"') {
+        let (before, from_quote) = rest.split_at(start);
+        out.push_str(before);
+        let close = from_quote[1..]
+            .find('"')
+            .map_or(from_quote.len(), |i| i + 2);
+        let (comment, after) = from_quote.split_at(close);
+        let labels_selector = after.trim_start().starts_with(':');
+        let last_word = out
+            .trim_end()
+            .rsplit(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let has_state = ["open", "closed", "off", "unknown"].contains(&last_word.as_str());
+        if !labels_selector && !has_state {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            out.push_str("unknown ");
+        }
+        out.push_str(comment);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The words one language needs for hours and dates.
@@ -158,6 +242,9 @@ struct Vocabulary {
     every_day: String,
     holidays: String,
     closed: String,
+    unknown: String,
+    /// An open end: `vanaf {time}`.
+    from: String,
     all_day: String,
     always: String,
     today: String,
@@ -178,6 +265,8 @@ impl Vocabulary {
             every_day: word("every_day"),
             holidays: word("holidays"),
             closed: word("closed"),
+            unknown: word("unknown"),
+            from: word("from"),
             all_day: word("all_day"),
             always: word("always"),
             today: word("today"),
@@ -233,162 +322,6 @@ pub fn when_in_words(at: &LocalTime, now: DateTime<Utc>, language: Language) -> 
     format!("{date} {} {}", v.at, time_of_day(at))
 }
 
-/// The hours in words, or `None` for forms this module does not phrase.
-fn phrase(raw: &str, v: &Vocabulary) -> Option<String> {
-    let mut parts = Vec::new();
-    for rule in raw.split(';') {
-        let rule = rule.trim();
-        if !rule.is_empty() {
-            parts.push(rule_phrase(rule, v)?);
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("; "))
-}
-
-/// What a rule says for its days.
-enum State {
-    Times(Vec<(String, String)>),
-    AllDay,
-    Closed,
-}
-
-fn rule_phrase(rule: &str, v: &Vocabulary) -> Option<String> {
-    if rule == "24/7" {
-        return Some(v.always.to_string());
-    }
-    // The day selector is everything before the first digit or state word.
-    let (days_text, rest) = match rule.find(|c: char| c.is_ascii_digit()) {
-        Some(at) => (&rule[..at], &rule[at..]),
-        None => split_state_word(rule),
-    };
-    let (times_text, state_word) = split_state_word(rest);
-    let state = match state_word.to_ascii_lowercase().as_str() {
-        "off" | "closed" => {
-            if !times_text.trim().is_empty() {
-                return None;
-            }
-            State::Closed
-        }
-        "" | "open" if times_text.trim().is_empty() => State::AllDay,
-        "" | "open" => State::Times(parse_times(times_text)?),
-        _ => return None,
-    };
-    let days = match days_text.trim() {
-        "" => None,
-        text => Some(days_phrase(&parse_days(text)?, v)),
-    };
-    let state = match state {
-        State::Times(ranges) => join_list(
-            &ranges
-                .iter()
-                .map(|(from, to)| format!("{from}–{to}"))
-                .collect::<Vec<_>>(),
-            &v.and,
-        ),
-        State::AllDay => v.all_day.to_string(),
-        State::Closed => v.closed.to_string(),
-    };
-    Some(format!(
-        "{} {state}",
-        days.unwrap_or_else(|| v.every_day.to_string())
-    ))
-}
-
-/// Splits a trailing `off`, `closed` or `open` from a rule's text.
-fn split_state_word(text: &str) -> (&str, &str) {
-    let trimmed = text.trim_end();
-    match trimmed.rsplit_once(char::is_whitespace) {
-        Some((head, word)) if is_state_word(word) => (head, word),
-        None if is_state_word(trimmed) => ("", trimmed),
-        _ => (text, ""),
-    }
-}
-
-fn is_state_word(word: &str) -> bool {
-    ["off", "closed", "open"].contains(&word.to_ascii_lowercase().as_str())
-}
-
-/// A day selector: a comma-separated list of days (`Mo`), ranges (`Mo-Fr`)
-/// and `PH`.
-#[derive(Debug, Clone, PartialEq)]
-enum DayItem {
-    Range(Weekday, Weekday),
-    Holidays,
-}
-
-fn parse_days(text: &str) -> Option<Vec<DayItem>> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    compact
-        .split(',')
-        .map(|item| {
-            if item.eq_ignore_ascii_case("PH") {
-                return Some(DayItem::Holidays);
-            }
-            match item.split_once('-') {
-                Some((from, to)) => Some(DayItem::Range(weekday(from)?, weekday(to)?)),
-                None => {
-                    let day = weekday(item)?;
-                    Some(DayItem::Range(day, day))
-                }
-            }
-        })
-        .collect()
-}
-
-fn weekday(code: &str) -> Option<Weekday> {
-    const CODES: [(&str, Weekday); 7] = [
-        ("mo", Weekday::Mon),
-        ("tu", Weekday::Tue),
-        ("we", Weekday::Wed),
-        ("th", Weekday::Thu),
-        ("fr", Weekday::Fri),
-        ("sa", Weekday::Sat),
-        ("su", Weekday::Sun),
-    ];
-    let code = code.to_ascii_lowercase();
-    CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
-}
-
-fn days_phrase(items: &[DayItem], v: &Vocabulary) -> String {
-    let name = |d: Weekday| v.days[d.num_days_from_monday() as usize].as_str();
-    let covered: Vec<Weekday> = items
-        .iter()
-        .filter_map(|item| match item {
-            DayItem::Range(from, to) => Some(days_between(*from, *to)),
-            DayItem::Holidays => None,
-        })
-        .flatten()
-        .collect();
-    if items.len() == 1 && covered.len() == 7 {
-        return v.every_day.to_string();
-    }
-    let words: Vec<String> = items
-        .iter()
-        .flat_map(|item| match item {
-            DayItem::Holidays => vec![v.holidays.to_string()],
-            DayItem::Range(from, to) if from == to => vec![name(*from).to_string()],
-            DayItem::Range(from, to) if from.succ() == *to => {
-                vec![name(*from).to_string(), name(*to).to_string()]
-            }
-            DayItem::Range(from, to) => {
-                vec![format!("{} {} {}", name(*from), v.through, name(*to))]
-            }
-        })
-        .collect();
-    join_list(&words, &v.and)
-}
-
-/// The days from `from` through `to`, wrapping past Sunday (`Sa-Mo`).
-fn days_between(from: Weekday, to: Weekday) -> Vec<Weekday> {
-    let mut days = vec![from];
-    let mut day = from;
-    while day != to && days.len() < 7 {
-        day = day.succ();
-        days.push(day);
-    }
-    days
-}
-
 /// `a`, `a en b`, `a, b en c`.
 fn join_list(items: &[String], and: &str) -> String {
     match items {
@@ -396,35 +329,6 @@ fn join_list(items: &[String], and: &str) -> String {
         [only] => only.clone(),
         [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
     }
-}
-
-/// `09:00-17:00,18:00-20:00` as pairs of `HH:MM`; `None` for anything else
-/// (open ends, sun times, comments).
-fn parse_times(text: &str) -> Option<Vec<(String, String)>> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    compact
-        .split(',')
-        .map(|range| {
-            let (from, to) = range.split_once('-')?;
-            Some((clock(from, 24)?, clock(to, 48)?))
-        })
-        .collect()
-}
-
-/// `9:00` → `09:00`; hours up to `max_hour` (an end may pass midnight).
-fn clock(text: &str, max_hour: u32) -> Option<String> {
-    let (h, m) = text.split_once(':')?;
-    let valid = |s: &str, len: std::ops::RangeInclusive<usize>| {
-        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    if !valid(h, 1..=2) || !valid(m, 2..=2) {
-        return None;
-    }
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    let valid = h <= max_hour && m < 60 && (h < max_hour || m == 0);
-    // `22:00-26:00` ends at 02:00 the next morning.
-    let shown = if h > 24 { h - 24 } else { h };
-    valid.then(|| format!("{shown:02}:{m:02}"))
 }
 
 #[cfg(test)]
@@ -557,7 +461,10 @@ mod tests {
         );
         assert_eq!(
             hours("Mo-Fr 09:00-17:00 unknown").state(utc("2026-11-25T10:00:00Z")),
-            OpenState::Unknown
+            OpenState::Unknown {
+                comment: None,
+                until: Some(local("2026-11-25T17:00:00+01:00"))
+            }
         );
     }
 
@@ -614,17 +521,105 @@ mod tests {
     }
 
     #[test]
-    fn richer_rules_are_shown_as_written() {
-        for raw in [
-            "Jan-Mar Mo-Fr 09:00-17:00",
-            "Mo-Fr 09:00-17:00 \"op afspraak\"",
-            "Mo-Fr sunrise-sunset",
-            "Mo-Fr 09:00+",
-            "week 1-10 Mo 10:00-12:00",
-        ] {
+    fn dates_months_comments_and_open_ends_are_phrased_too() {
+        let cases = [
+            (
+                "2026 Dec 24 off",
+                "24 december 2026: gesloten",
+                "24 December 2026: closed",
+            ),
+            (
+                "Mo-Fr 09:00-17:00; 2026 Dec 24-2027 Jan 02 off",
+                "maandag t/m vrijdag 09:00–17:00; 24 december 2026 t/m 2 januari 2027: gesloten",
+                "Monday to Friday 09:00–17:00; 24 December 2026 to 2 January 2027: closed",
+            ),
+            (
+                "Dec 31 10:00-14:00",
+                "31 december: 10:00–14:00",
+                "31 December: 10:00–14:00",
+            ),
+            (
+                "Jan-Mar Mo-Fr 09:00-17:00",
+                "januari t/m maart: maandag t/m vrijdag 09:00–17:00",
+                "January to March: Monday to Friday 09:00–17:00",
+            ),
+            (
+                "Mo-Fr 09:00-17:00 \"op afspraak\"",
+                "maandag t/m vrijdag 09:00–17:00 (op afspraak)",
+                "Monday to Friday 09:00–17:00 (op afspraak)",
+            ),
+            ("PH off", "feestdagen gesloten", "public holidays closed"),
+            ("Fr 18:00+", "vrijdag vanaf 18:00", "Friday from 18:00"),
+            (
+                "Mo 10:00-12:00 unknown",
+                "maandag 10:00–12:00 onbekend of het open is",
+                "Monday 10:00–12:00 not known whether open",
+            ),
+        ];
+        for (raw, nl, en) in cases {
             let h = hours(raw);
-            assert_eq!(h.in_words(Language::Nl), raw);
+            assert_eq!(h.in_words(Language::Nl), nl, "{raw}");
+            assert_eq!(h.in_words(Language::En), en, "{raw}");
         }
+    }
+
+    #[test]
+    fn rules_without_words_are_shown_in_openstreetmap_form_beside_the_others() {
+        assert_eq!(
+            hours("Mo-Fr sunrise-sunset; Sa 10:00-12:00").in_words(Language::Nl),
+            "Mo-Fr sunrise-sunset; zaterdag 10:00–12:00"
+        );
+        assert_eq!(
+            hours("week 01-10 Mo 10:00-12:00").in_words(Language::En),
+            "week01-10 Mo 10:00-12:00"
+        );
+    }
+
+    #[test]
+    fn a_comment_without_a_state_is_unknown_not_open() {
+        let wednesday_11 = utc("2026-11-25T10:00:00Z");
+        let h = hours("Mo-Fr 09:00-17:00 \"op afspraak\"");
+        assert_eq!(
+            h.state(wednesday_11),
+            OpenState::Unknown {
+                comment: Some("op afspraak".into()),
+                until: Some(local("2026-11-25T17:00:00+01:00"))
+            }
+        );
+        // An explicit `open` keeps it open.
+        assert!(hours("Mo-Fr 09:00-17:00 open \"op afspraak\"")
+            .state(wednesday_11)
+            .is_open());
+        // Outside the times it is closed, as before.
+        assert!(matches!(
+            h.state(utc("2026-11-25T20:00:00Z")),
+            OpenState::Closed { .. }
+        ));
+        assert_eq!(
+            h.next_change(wednesday_11),
+            Some(local("2026-11-25T17:00:00+01:00"))
+        );
+    }
+
+    #[test]
+    fn dutch_as_typed_is_stored_in_openstreetmap_form() {
+        for (typed, stored) in [
+            ("ma-vr 9-17", "Mo-Fr 09:00-17:00"),
+            ("za 10:00-14:00", "Sa 10:00-14:00"),
+            ("ma-vr 9-17; zo gesloten", "Mo-Fr 09:00-17:00; Su off"),
+            ("zo dicht", "Su off"),
+            ("Mo-Fr 09:00-17:00", "Mo-Fr 09:00-17:00"),
+        ] {
+            assert_eq!(OpeningHoursText::parse(typed).unwrap().as_str(), stored);
+        }
+        assert_eq!(
+            OpeningHoursText::parse("maandag tot vrijdag")
+                .unwrap()
+                .as_str(),
+            "Mo-Fr"
+        );
+        assert!(OpeningHoursText::parse("elke werkdag").is_err());
+        assert!(OpeningHoursText::parse("ma-vr 9-49").is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -344,7 +344,7 @@ test("register: the admin changes opening hours; history and public page show it
   await open(page, `/beheer/voorzieningen/${FACILITY}`);
   // Unusual times, so that the public page shows them however it words the days.
   const hours = "Mo-Fr 08:15-19:45";
-  await page.getByLabel("Openingstijden", { exact: true }).fill(hours);
+  await page.getByLabel("Openingstijden als OpenStreetMap-tekst (gevorderd)").fill(hours);
   const note = page.getByLabel(/toelichting/i);
   if ((await note.count()) > 0) await note.first().fill("browsertest: nieuwe openingstijden");
   await page.getByRole("button", { name: "Opslaan" }).click();
@@ -384,6 +384,116 @@ test("register: 'Klopt nog' records today's check in one click; the list puts th
   const after = (await page.locator("table tbody tr").last().locator("td").first().textContent()).trim();
   assert.equal(after, firstName, "the facility just checked moves to the end");
   await page.context().close();
+});
+
+// Opening hours without learning a syntax (issue 11, point 6).
+
+/** Saves the facility form; fails with the page's messages if it was refused. */
+async function saveFacility(page, note) {
+  const field = page.getByLabel(/toelichting/i);
+  if ((await field.count()) > 0) await field.first().fill(note);
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await page.waitForLoadState();
+  const refused = page.locator(".utrecht-alert--error, [role=alert]");
+  if ((await refused.count()) > 0) assert.fail(`saving was refused: ${await refused.first().innerText()}`);
+}
+
+test("hours: the admin fills the week editor; a wrong time names its day; the public page says it in words", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, `/beheer/voorzieningen/${FACILITY}`);
+  const day = (name) => page.getByRole("group", { name, exact: true });
+  // A time that is no time: the message names the day, in Dutch.
+  await day("dinsdag").getByLabel("van").first().fill("25");
+  await day("dinsdag").getByLabel("tot").first().fill("26");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("#hours_tu").innerText(), /dinsdag: '25' is geen tijd/);
+  assert.match(await page.locator(".utrecht-alert--error").innerText(), /Openingstijden: .*dinsdag/);
+
+  for (const name of ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"]) {
+    await day(name).getByLabel("van").first().fill("9");
+    await day(name).getByLabel("tot").first().fill("17");
+    for (const i of [1, 2]) {
+      await day(name).getByLabel("van").nth(i).fill("");
+      await day(name).getByLabel("tot").nth(i).fill("");
+    }
+  }
+  await day("zaterdag").getByLabel("gesloten").check();
+  await day("Uitzondering 1").getByLabel("Datum").fill("2026-12-24");
+  await saveFacility(page, "browsertest: openingstijden per dag");
+  // What was stored is OpenStreetMap text, shown in the advanced field.
+  assert.equal(
+    await page.getByLabel("Openingstijden als OpenStreetMap-tekst (gevorderd)").inputValue(),
+    "Mo-Fr 09:00-17:00; Sa off; 2026 Dec 24 off",
+  );
+
+  const visitor = await newPage();
+  await open(visitor, `/voorzieningen/${FACILITY}`);
+  const text = await visitor.locator("main").innerText();
+  assert.match(text, /maandag t\/m vrijdag 09:00–17:00; zaterdag gesloten; 24 december 2026: gesloten/);
+  assert.doesNotMatch(text, /2026 Dec 24/, "no exception is shown raw");
+  const english = await newPage({ lang: "en" });
+  await open(english, `/voorzieningen/${FACILITY}`);
+  assert.match(await english.locator("main").innerText(), /24 December 2026: closed/);
+  for (const p of [visitor, english, page]) await p.context().close();
+});
+
+test("hours: Dutch typed as text (ma-vr 9-17; zo dicht) is kept as OpenStreetMap text and shown in words", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, `/beheer/voorzieningen/${FACILITY}`);
+  const text = page.getByLabel("Openingstijden als OpenStreetMap-tekst (gevorderd)");
+  await text.fill("ma-vr 9-17; zo dicht");
+  await saveFacility(page, "browsertest: openingstijden in het Nederlands");
+  assert.equal(await text.inputValue(), "Mo-Fr 09:00-17:00; Su off");
+  // The editor is filled from it.
+  const monday = page.getByRole("group", { name: "maandag", exact: true });
+  assert.equal(await monday.getByLabel("van").first().inputValue(), "09:00");
+  assert.ok(await page.getByRole("group", { name: "zondag", exact: true }).getByLabel("gesloten").isChecked());
+  const visitor = await newPage();
+  await open(visitor, `/voorzieningen/${FACILITY}`);
+  assert.match(await visitor.locator("main").innerText(), /maandag t\/m vrijdag 09:00–17:00; zondag gesloten/);
+  for (const p of [visitor, page]) await p.context().close();
+});
+
+test("hours: 'op afspraak' without a state is not 'Nu open' on the facility page or in the finder", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, `/beheer/voorzieningen/${FACILITY}`);
+  // Holds at any instant, so the badge is the same whenever this runs.
+  await page.getByLabel("Openingstijden als OpenStreetMap-tekst (gevorderd)").fill('Mo-Su 00:00-24:00 "op afspraak"');
+  await saveFacility(page, "browsertest: op afspraak");
+  // The editor cannot show a comment: the form says so.
+  assert.match(await page.locator("#hours_editor").innerText(), /zeggen meer dan de invoer per dag/);
+
+  const visitor = await newPage();
+  await open(visitor, `/voorzieningen/${FACILITY}`);
+  const badge = visitor.locator("main .utrecht-status-badge");
+  assert.equal(await badge.innerText(), "Nu: op afspraak");
+  assert.doesNotMatch(await badge.getAttribute("class"), /success/, "not shown as open");
+  const main = await visitor.locator("main").innerText();
+  assert.doesNotMatch(main, /Nu open/);
+  assert.match(main, /elke dag .*\(op afspraak\)/);
+  const name = await visitor.locator("h1").innerText();
+
+  // The finder: the same facility, the same badge.
+  const response = await visitor.request.get(`/api/v1/facilities/${FACILITY}`);
+  const facility = await response.json();
+  await open(visitor, `/zoeken?q=${encodeURIComponent(facility.postcode ?? facility.city)}`);
+  const card = visitor.locator("li, article").filter({ hasText: name }).last();
+  await card.waitFor();
+  assert.equal(await card.locator(".utrecht-status-badge").innerText(), "Nu: op afspraak");
+  for (const p of [visitor, page]) await p.context().close();
+});
+
+test("hours: vangnet's open/closed/unknown and next change agree with opening_hours.js (the OpenStreetMap reference)", () => {
+  const result = spawnSync(process.execPath, [join(here, "hours-compare.mjs"), BINARY], {
+    cwd: here,
+    env: { ...process.env, TZ: "Europe/Amsterdam" },
+    encoding: "utf8",
+  });
+  assert.equal(result.status, 0, `disagreements (see KNOWN_DIFFERENCES in hours-compare.mjs):\n${result.stdout}${result.stderr}`);
 });
 
 test("register: importing a file shows the check first, then writes", async () => {

@@ -198,7 +198,7 @@ pub async fn nearest(
             let (open_now, closes_at, opens_at) = match &found.state {
                 OpenState::Open { until } => (OpenNow::Open, until.as_ref().map(time), None),
                 OpenState::Closed { opens } => (OpenNow::Closed, None, opens.as_ref().map(time)),
-                OpenState::Unknown => (OpenNow::Unknown, None, None),
+                OpenState::Unknown { .. } => (OpenNow::Unknown, None, None),
             };
             FinderHit {
                 distance_km: (found.distance_km * 100.0).round() / 100.0,

@@ -193,6 +193,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/register/form.html"),
     ),
     (
+        "register/hours.html",
+        include_str!("../../../templates/register/hours.html"),
+    ),
+    (
         "register/view.html",
         include_str!("../../../templates/register/view.html"),
     ),

@@ -147,7 +147,8 @@ fn value(rng: &mut Rng, kind: Kind) -> Value {
             "Mo-Fr 09:00-17:00",
             "24/7",
             "Mo-Su 08:00-10:00; PH off",
-            "maandag tot vrijdag",
+            "elke werkdag",
+            "ma-vr 9-17",
             "Mo-Fr 25:00-26:00",
             "Mo-Fr 09:00-17:00\u{0}",
             "Mo-Fr 09:00-17:00 ||| ;;",
@@ -165,6 +166,8 @@ fn value(rng: &mut Rng, kind: Kind) -> Value {
 /// as the API reads it back (`null`: cleared).
 fn normalised(kind: Kind, sent: &Value) -> Value {
     match (kind, sent) {
+        // Dutch as typed is kept in OpenStreetMap form, whatever the entry point.
+        (Kind::Hours, Value::String(s)) if s == "ma-vr 9-17" => json!("Mo-Fr 09:00-17:00"),
         (Kind::Line(_) | Kind::Hours, Value::String(s)) => {
             let t = s.trim();
             if t.is_empty() {

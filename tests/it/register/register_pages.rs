@@ -138,7 +138,7 @@ async fn an_org_manager_changes_opening_hours_and_the_history_and_api_show_who_w
     assert_eq!(form.status, StatusCode::OK, "{}", form.text());
     let html = form.text();
     assert!(html.contains(
-        "<label class=\"utrecht-form-label\" for=\"opening_hours\">Openingstijden</label>"
+        "<label class=\"utrecht-form-label\" for=\"opening_hours\">Openingstijden als OpenStreetMap-tekst (gevorderd)</label>"
     ));
     assert!(html.contains("value=\"Mo-Fr 09:00-17:00\""));
     assert!(html.contains(">Opslaan</button>"));
@@ -237,7 +237,7 @@ async fn a_wrong_postcode_and_opening_hours_are_shown_next_to_their_fields_and_n
             &page,
             &[
                 ("postcode", "12345"),
-                ("opening_hours", "maandag tot vrijdag"),
+                ("opening_hours", "elke werkdag"),
                 ("change_note", "nieuw adres"),
             ],
         )
@@ -251,7 +251,7 @@ async fn a_wrong_postcode_and_opening_hours_are_shown_next_to_their_fields_and_n
     let html = reply.text();
     assert!(field_error(&html, "postcode").contains("Nederlandse postcode"));
     assert!(field_error(&html, "opening_hours").contains("OpenStreetMap-notatie"));
-    assert!(html.contains("value=\"12345\"") && html.contains("value=\"maandag tot vrijdag\""));
+    assert!(html.contains("value=\"12345\"") && html.contains("value=\"elke werkdag\""));
     assert!(
         html.contains("nieuw adres</textarea>"),
         "every value is kept"

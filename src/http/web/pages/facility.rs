@@ -59,7 +59,9 @@ fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
         ),
     };
     let open_now = life.is_none().then(|| {
-        let state = hours.as_ref().map_or(OpenState::Unknown, |h| h.state(now));
+        let state = hours
+            .as_ref()
+            .map_or_else(OpenState::unrecorded, |h| h.state(now));
         status(page, &state, now)
     });
     let municipality = geo().municipality(&fields.municipality_code);

@@ -22,7 +22,7 @@ use super::{urlencode, Page, PageError};
 use crate::domain::facility::{AccessRules, FacilityFields, LocationPrecision};
 use crate::domain::finder::{resolve, Point, Resolved, Search, DEFAULT_LIMIT};
 use crate::domain::geo::geo;
-use crate::domain::hours::{time_of_day, when_in_words, OpenState};
+use crate::domain::hours::{time_of_day, when_in_words, LocalTime, OpenState};
 use crate::domain::language::Language;
 use crate::domain::service::{ServiceSet, ServiceType};
 use crate::http::app::AppState;
@@ -84,14 +84,16 @@ pub(super) fn status(page: &Page, state: &OpenState, now: DateTime<Utc>) -> Stat
     let today = now
         .with_timezone(&chrono_tz::Europe::Amsterdam)
         .date_naive();
+    let when_or_time = |at: &LocalTime| {
+        if at.date_naive() == today {
+            time_of_day(at)
+        } else {
+            when_in_words(at, now, words)
+        }
+    };
     let text = match state {
         OpenState::Open { until: Some(at) } => {
-            let time = if at.date_naive() == today {
-                time_of_day(at)
-            } else {
-                when_in_words(at, now, words)
-            };
-            page.text_with("finder.status.open_until", &[("time", time)])
+            page.text_with("finder.status.open_until", &[("time", when_or_time(at))])
         }
         OpenState::Open { until: None } => page.text("finder.status.open"),
         OpenState::Closed { opens: Some(at) } => page.text_with(
@@ -99,7 +101,18 @@ pub(super) fn status(page: &Page, state: &OpenState, now: DateTime<Utc>) -> Stat
             &[("when", when_in_words(at, now, words))],
         ),
         OpenState::Closed { opens: None } => page.text("finder.status.closed"),
-        OpenState::Unknown => page.text("finder.status.unknown"),
+        // What the hours say instead of open ("op afspraak"), with until when.
+        OpenState::Unknown {
+            comment: Some(comment),
+            until,
+        } => match until {
+            Some(at) => page.text_with(
+                "finder.status.comment_until",
+                &[("comment", comment.clone()), ("time", when_or_time(at))],
+            ),
+            None => page.text_with("finder.status.comment", &[("comment", comment.clone())]),
+        },
+        OpenState::Unknown { comment: None, .. } => page.text("finder.status.unknown"),
     };
     StatusView {
         code: state.code(),

@@ -10,12 +10,13 @@ use minijinja::{context, Value};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::{feature_options, field_label, service_options};
+use super::{feature_options, field_label, hours, service_options};
 use crate::domain::access::Principal;
 use crate::domain::date::parse_date;
 use crate::domain::facility::{Facility, FacilityInput, LocationPrecision};
 use crate::domain::feature::Features;
 use crate::domain::hours::date_in_words;
+use crate::domain::hours::editor::WeekSchedule;
 use crate::domain::provenance::Source;
 use crate::domain::service::ServiceSet;
 use crate::domain::FieldError;
@@ -51,6 +52,7 @@ const FIELDS_WITH_MESSAGES: &[&str] = &[
     "closed_on",
     "rooms",
     "capacity",
+    "hours_editor",
     "opening_hours",
     "target_groups",
     "max_minutes_per_visit",
@@ -86,7 +88,14 @@ pub(super) struct FacilityForm {
     pub mobile: bool,
     pub rooms: String,
     pub capacity: String,
+    /// The hours as OpenStreetMap text (the advanced field).
     pub opening_hours: String,
+    /// The hours as the week editor shows them.
+    pub hours: WeekSchedule,
+    /// The hours the form was filled with, to tell which way they were changed.
+    pub hours_original: String,
+    /// The stored hours say more than the editor can show.
+    pub hours_rich: bool,
     /// `yes`, `no` or empty (unknown).
     pub referral_required: String,
     pub intake_required: String,
@@ -161,6 +170,16 @@ impl FacilityForm {
             version: facility.validity.version.to_string(),
             ..FacilityForm::default()
         }
+        .with_hours_shown()
+    }
+
+    /// The editor and the remembered text filled from the text field.
+    fn with_hours_shown(mut self) -> FacilityForm {
+        self.hours_original = self.opening_hours.clone();
+        let shown = hours::prefill(&self.opening_hours);
+        self.hours_rich = shown.is_none();
+        self.hours = shown.unwrap_or_default();
+        self
     }
 
     /// The form filled with a stored version that cannot be read, value by
@@ -214,12 +233,20 @@ impl FacilityForm {
             version: raw.version.to_string(),
             ..FacilityForm::default()
         }
+        .with_hours_shown()
     }
 
     /// The posted fields (names repeat for the service checkboxes).
     pub fn from_pairs(pairs: Vec<(String, String)>) -> FacilityForm {
         let mut form = FacilityForm::default();
         for (name, value) in pairs {
+            if name == "hours_original" {
+                form.hours_original = value;
+                continue;
+            }
+            if hours::set(&mut form.hours, &name, value.clone()) {
+                continue;
+            }
             let checked = matches!(value.as_str(), "on" | "true" | "yes" | "1");
             let slot = match name.as_str() {
                 "services" => {
@@ -269,6 +296,7 @@ impl FacilityForm {
             };
             *slot = value;
         }
+        form.hours_rich = hours::prefill(&form.hours_original).is_none();
         form
     }
 
@@ -313,6 +341,13 @@ impl FacilityForm {
         let closed_on = date("closed_on", &self.closed_on);
         let verified_on = date("verified_on", &self.verified_on);
         let effective_from = date("effective_from", &self.effective_from);
+        let opening_hours = hours::resolve(
+            page,
+            &self.hours,
+            &self.opening_hours,
+            &self.hours_original,
+            &mut errors,
+        );
         let tri = |value: &str| match value {
             "yes" => Some(true),
             "no" => Some(false),
@@ -347,7 +382,7 @@ impl FacilityForm {
             mobile: Some(self.mobile),
             rooms,
             capacity,
-            opening_hours: text(&self.opening_hours),
+            opening_hours,
             referral_required: tri(&self.referral_required),
             intake_required: tri(&self.intake_required),
             target_groups: text(&self.target_groups),
@@ -479,9 +514,13 @@ pub(super) async fn render(
     let summary: Vec<Value> = FIELDS_WITH_MESSAGES
         .iter()
         .filter_map(|f| {
-            errors
-                .get(*f)
-                .map(|m| context! { field => f, label => field_label(page, f), message => m })
+            errors.get(*f).map(|m| {
+                let label = match *f {
+                    "hours_editor" => page.text("register.field.opening_hours"),
+                    f => field_label(page, f),
+                };
+                context! { field => f, label, message => m }
+            })
         })
         .collect();
     let repair = match &mode {
@@ -560,6 +599,7 @@ pub(super) async fn render(
             features => feature_options(page),
             sources,
             message,
+            hours => hours::view(page, &form.hours, errors),
         },
     ))
 }

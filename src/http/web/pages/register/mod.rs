@@ -12,6 +12,7 @@ pub mod edit;
 pub mod export;
 mod form;
 pub mod history;
+mod hours;
 pub mod import;
 pub mod list;
 pub mod new;
