@@ -21,6 +21,7 @@ use crate::domain::service::ServiceType;
 use crate::domain::table1::Qualifier;
 use crate::domain::text::text;
 use crate::domain::trend::{Origin, TrendPoint};
+use crate::formats::labels::{thin_out, wrap, Anchor, TextBox};
 use crate::formats::markup::{escape, number};
 
 /// One value in the trend.
@@ -102,14 +103,21 @@ pub fn qualified(value: Option<i64>, qualifier: Qualifier, unknown: &str) -> Str
     }
 }
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 320.0;
-const LEFT: f64 = 52.0;
-const RIGHT: f64 = 24.0;
-/// Above the plot: the legend.
-const TOP: f64 = 64.0;
+/// Narrow enough that text of [`FONT`] units stays at 11 px or more when the
+/// figure shrinks to a 360 px phone (about 328 px wide there), and pages
+/// cap its width so the same text is not huge on a desktop.
+const WIDTH: f64 = 400.0;
+/// Every text in the drawing, in drawing units.
+const FONT: f64 = 14.0;
+const LEFT: f64 = 44.0;
+const RIGHT: f64 = 16.0;
+/// The plot's own height, between the legend and the year labels.
+const PLOT: f64 = 180.0;
 /// Below the plot: the year labels.
-const BOTTOM: f64 = 36.0;
+const BOTTOM: f64 = 34.0;
+/// Where the legend's lines start.
+const LEGEND_LEFT: f64 = 8.0;
+const LINE: f64 = 21.0;
 const COLOUR: &str = "#0b4f8a";
 const TEXT: &str = "#1a1a1a";
 const GRID: &str = "#d0d7de";
@@ -119,22 +127,14 @@ pub fn trend_svg(id: &str, points: &[ChartPoint], texts: &ChartTexts) -> String 
     let mut points: Vec<&ChartPoint> = points.iter().collect();
     points.sort_by_key(|p| (p.date, p.external));
     let id = escape(id);
-    let mut svg = String::with_capacity(4096);
-    let desc = description(&points, texts);
-    let _ = write!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" \
-         aria-labelledby=\"{id}-title {id}-desc\" class=\"vangnet-chart\" focusable=\"false\" \
-         font-family=\"system-ui, sans-serif\" font-size=\"13\" fill=\"{TEXT}\">\
-         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
-         <rect width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#ffffff\"/>",
-        escape(&texts.title),
-        escape(&desc),
-    );
-    legend(&mut svg, texts);
+    let mut body = String::with_capacity(4096);
+    let legend_bottom = legend(&mut body, texts);
+    // The y axis's name, then the plot.
+    let top = legend_bottom + LINE + 14.0;
+    let height = top + PLOT + BOTTOM;
     let max = points.iter().filter_map(|p| p.known()).max().unwrap_or(0);
     let (top_value, step) = y_scale(max);
-    let (plot_top, plot_bottom) = (TOP, HEIGHT - BOTTOM);
+    let (plot_top, plot_bottom) = (top, top + PLOT);
     let y = |v: f64| plot_bottom - (v / top_value as f64) * (plot_bottom - plot_top);
     // Grid and y labels.
     let mut grid = String::new();
@@ -143,25 +143,51 @@ pub fn trend_svg(id: &str, points: &[ChartPoint], texts: &ChartTexts) -> String 
         let gy = y(v as f64).round();
         let _ = write!(grid, "M{LEFT} {gy}H{}", WIDTH - RIGHT);
         let _ = write!(
-            svg,
+            body,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{v}</text>",
-            LEFT - 8.0,
-            gy + 4.0
+            LEFT - 6.0,
+            gy + 5.0
         );
         v += step;
     }
     let _ = write!(
-        svg,
+        body,
         "<path d=\"{grid}\" stroke=\"{GRID}\" stroke-width=\"1\" fill=\"none\"/>\
-         <text x=\"{LEFT}\" y=\"{}\" font-size=\"12\">{}</text>",
-        TOP - 10.0,
+         <text x=\"{LEGEND_LEFT}\" y=\"{}\">{}</text>",
+        number(top - 12.0),
         escape(&texts.y_axis)
     );
-    if points.is_empty() {
-        svg.push_str("</svg>");
-        return svg;
+    if !points.is_empty() {
+        plot(&mut body, &points, texts, &y, plot_bottom);
     }
-    let x = x_scale(&points);
+    let mut svg = String::with_capacity(body.len() + 512);
+    let desc = description(&points, texts);
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {h}\" role=\"img\" \
+         aria-labelledby=\"{id}-title {id}-desc\" class=\"vangnet-chart\" focusable=\"false\" \
+         font-family=\"system-ui, sans-serif\" font-size=\"{FONT}\" fill=\"{TEXT}\">\
+         <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
+         <rect width=\"{WIDTH}\" height=\"{h}\" fill=\"#ffffff\"/>{body}</svg>",
+        escape(&texts.title),
+        escape(&desc),
+        h = number(height),
+    );
+    svg
+}
+
+/// The lines, the year labels under the axis and the dots with their
+/// values, no two labels overlapping: crowded years are thinned (every
+/// year keeps a tick), and a value that finds no free place above or below
+/// its dot is left to the dot's tooltip, the description and the table.
+fn plot(
+    svg: &mut String,
+    points: &[&ChartPoint],
+    texts: &ChartTexts,
+    y: &dyn Fn(f64) -> f64,
+    plot_bottom: f64,
+) {
+    let x = x_scale(points);
     // Lines between neighbouring known values; none across an unknown one.
     let mut solid = String::new();
     let mut dashed = String::new();
@@ -199,35 +225,45 @@ pub fn trend_svg(id: &str, points: &[ChartPoint], texts: &ChartTexts) -> String 
             "<path d=\"{dashed}\" stroke=\"{COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"6 4\" fill=\"none\"/>"
         );
     }
-    // Year labels, once per distinct label.
-    let mut labelled: Vec<(&str, NaiveDate)> = Vec::new();
-    for p in &points {
-        if labelled.iter().any(|(l, d)| *l == p.label && *d == p.date) {
-            continue;
+    // Year labels, once per distinct label, thinned where they crowd.
+    let mut years: Vec<(&str, NaiveDate)> = Vec::new();
+    for p in points {
+        if !years.iter().any(|(l, d)| *l == p.label && *d == p.date) {
+            years.push((&p.label, p.date));
         }
-        labelled.push((&p.label, p.date));
-        let _ = write!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            number(x(p.date)),
-            plot_bottom + 20.0,
-            escape(&p.label)
-        );
     }
+    let baseline = plot_bottom + 22.0;
+    let boxes: Vec<TextBox> = years
+        .iter()
+        .map(|(label, date)| TextBox::of(label, x(*date), baseline, FONT, Anchor::Middle))
+        .collect();
+    let mut ticks = String::new();
+    for ((label, date), keep) in years.iter().zip(thin_out(&boxes)) {
+        let _ = write!(ticks, "M{} {plot_bottom}v5", number(x(*date)));
+        if keep {
+            let _ = write!(
+                svg,
+                "<text x=\"{}\" y=\"{baseline}\" text-anchor=\"middle\" class=\"vangnet-chart__year\">{}</text>",
+                number(x(*date)),
+                escape(label)
+            );
+        }
+    }
+    let _ = write!(
+        svg,
+        "<path d=\"{ticks}\" stroke=\"{TEXT}\" stroke-width=\"1\"/>"
+    );
     // Dots and their values; a register count and a published figure of
     // the same day are drawn one over the other, labelled once each side.
+    let mut taken: Vec<TextBox> = boxes;
     for (i, p) in points.iter().enumerate() {
         let px = number(x(p.date));
         let twin = points
             .iter()
             .enumerate()
             .any(|(j, q)| j != i && q.date == p.date && q.known().is_some());
-        let tip = format!(
-            "{}: {} ({})",
-            p.label,
-            qualified(p.value, p.qualifier, &texts.unknown),
-            p.source
-        );
+        let shown = qualified(p.value, p.qualifier, &texts.unknown);
+        let tip = format!("{}: {shown} ({})", p.label, p.source);
         match p.known() {
             Some(v) => {
                 let py = y(v as f64);
@@ -243,17 +279,28 @@ pub fn trend_svg(id: &str, points: &[ChartPoint], texts: &ChartTexts) -> String 
                     escape(&tip)
                 );
                 let (dx, anchor) = match (twin, p.external) {
-                    (false, _) => (0.0, "middle"),
-                    (true, true) => (-9.0, "end"),
-                    (true, false) => (9.0, "start"),
+                    (false, _) => (0.0, Anchor::Middle),
+                    (true, true) => (-9.0, Anchor::End),
+                    (true, false) => (9.0, Anchor::Start),
                 };
-                let _ = write!(
-                    svg,
-                    "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-weight=\"700\">{}</text>",
-                    number(x(p.date) + dx),
-                    number(py - 11.0),
-                    escape(&qualified(p.value, p.qualifier, &texts.unknown))
-                );
+                let lx = x(p.date) + dx;
+                // Above the dot, else below it (inside the plot).
+                let place = [py - 11.0, py + 22.0]
+                    .into_iter()
+                    .filter(|by| *by <= plot_bottom - 4.0)
+                    .map(|by| TextBox::of(&shown, lx, by, FONT, anchor))
+                    .find(|b| !taken.iter().any(|t| t.collides(b)));
+                if let Some(b) = place {
+                    taken.push(b);
+                    let _ = write!(
+                        svg,
+                        "<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" font-weight=\"700\">{}</text>",
+                        number(lx),
+                        number(b.bottom - FONT * 0.25),
+                        anchor.attribute(),
+                        escape(&shown)
+                    );
+                }
             }
             None => {
                 let _ = write!(
@@ -265,32 +312,40 @@ pub fn trend_svg(id: &str, points: &[ChartPoint], texts: &ChartTexts) -> String 
             }
         }
     }
-    svg.push_str("</svg>");
-    svg
 }
 
-/// The legend above the plot: one filled and one hollow dot, and what the
-/// qualifiers mean.
-fn legend(svg: &mut String, texts: &ChartTexts) {
+/// The legend above the plot, one entry a line (a filled dot on a line,
+/// a hollow dot on a dashed one), then what the qualifiers mean, wrapped;
+/// returns the baseline of its last line.
+fn legend(svg: &mut String, texts: &ChartTexts) -> f64 {
+    let (x, text_x) = (LEGEND_LEFT, LEGEND_LEFT + 32.0);
     let _ = write!(
         svg,
-        "<g font-size=\"12\">\
-         <path d=\"M{LEFT} 16h24\" stroke=\"{COLOUR}\" stroke-width=\"2.5\"/>\
-         <circle cx=\"{}\" cy=\"16\" r=\"5\" fill=\"{COLOUR}\" stroke=\"{COLOUR}\"/>\
-         <text x=\"{}\" y=\"20\">{}</text>\
-         <path d=\"M{} 16h24\" stroke=\"{COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
-         <circle cx=\"{}\" cy=\"16\" r=\"6\" fill=\"#ffffff\" stroke=\"{COLOUR}\" stroke-width=\"2.5\"/>\
-         <text x=\"{}\" y=\"20\">{}</text>\
-         <text x=\"{LEFT}\" y=\"40\">{}</text></g>",
-        LEFT + 12.0,
-        LEFT + 32.0,
+        "<path d=\"M{x} 15h24\" stroke=\"{COLOUR}\" stroke-width=\"2.5\"/>\
+         <circle cx=\"{}\" cy=\"15\" r=\"5\" fill=\"{COLOUR}\" stroke=\"{COLOUR}\"/>\
+         <text x=\"{text_x}\" y=\"20\">{}</text>\
+         <path d=\"M{x} {}h24\" stroke=\"{COLOUR}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
+         <circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#ffffff\" stroke=\"{COLOUR}\" stroke-width=\"2.5\"/>\
+         <text x=\"{text_x}\" y=\"{}\">{}</text>",
+        x + 12.0,
         escape(&texts.register),
-        LEFT + 290.0,
-        LEFT + 302.0,
-        LEFT + 322.0,
+        15.0 + LINE,
+        x + 12.0,
+        15.0 + LINE,
+        20.0 + LINE,
         escape(&texts.external),
-        escape(&texts.qualifiers),
     );
+    let items: Vec<&str> = texts.qualifiers.split(" · ").collect();
+    let mut baseline = 20.0 + LINE;
+    for line in wrap(&items, " · ", WIDTH - 2.0 * LEGEND_LEFT, FONT) {
+        baseline += LINE;
+        let _ = write!(
+            svg,
+            "<text x=\"{x}\" y=\"{baseline}\">{}</text>",
+            escape(&line)
+        );
+    }
+    baseline
 }
 
 /// The description followed by every value: `2010: 37 (…); 2022: ≥29 (…)`.
@@ -347,7 +402,7 @@ fn x_scale(points: &[&ChartPoint]) -> impl Fn(NaiveDate) -> f64 {
         .iter()
         .map(|p| year(p.date))
         .fold(f64::NEG_INFINITY, f64::max);
-    let (inner_left, inner_right) = (LEFT + 28.0, WIDTH - RIGHT - 28.0);
+    let (inner_left, inner_right) = (LEFT + 22.0, WIDTH - RIGHT - 22.0);
     move |d: NaiveDate| {
         if last - first < 1e-9 {
             (inner_left + inner_right) / 2.0
@@ -429,6 +484,40 @@ mod tests {
             svg.matches("<circle").count(),
             2 + 2,
             "two dots and the legend's two"
+        );
+    }
+
+    #[test]
+    fn consecutive_years_do_not_print_over_each_other() {
+        let points: Vec<ChartPoint> = [2000, 2010, 2013, 2014, 2018, 2022, 2026]
+            .into_iter()
+            .map(|y| point(y, Some(30), Qualifier::Exact, true))
+            .collect();
+        let svg = trend_svg("t", &points, &texts());
+        assert!(!svg.contains("2013014"));
+        let years: Vec<(f64, String)> = svg
+            .split("<text x=\"")
+            .skip(1)
+            .filter(|t| t.contains("vangnet-chart__year"))
+            .map(|t| {
+                let x: f64 = t[..t.find('"').unwrap()].parse().unwrap();
+                let label = t[t.find('>').unwrap() + 1..t.find('<').unwrap()].to_string();
+                (x, label)
+            })
+            .collect();
+        let labels: Vec<&str> = years.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels.first(), Some(&"2000"));
+        assert_eq!(labels.last(), Some(&"2026"));
+        assert!(labels.len() < 7, "crowded years are thinned: {labels:?}");
+        for pair in years.windows(2) {
+            let a = TextBox::of(&pair[0].1, pair[0].0, 0.0, FONT, Anchor::Middle);
+            let b = TextBox::of(&pair[1].1, pair[1].0, 0.0, FONT, Anchor::Middle);
+            assert!(!a.collides(&b), "{pair:?}");
+        }
+        assert_eq!(
+            svg.matches("</title></circle>").count(),
+            7,
+            "every dot keeps its tooltip"
         );
     }
 

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod figures;
 pub mod geojson;
 pub mod json;
+pub mod labels;
 pub mod markup;
 pub mod round_report;
 pub mod sheet;

@@ -169,12 +169,22 @@ pub fn service_colour(service: ServiceType) -> &'static str {
 }
 
 /// A dot on the map.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Marker {
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Marker<'a> {
     pub latitude: f64,
     pub longitude: f64,
+    /// The colour of its (first) service.
     pub colour: &'static str,
+    /// It offers several services: drawn with a dark ring around the dot
+    /// (a pie of up to six slices is unreadable at this size).
+    pub several: bool,
+    /// The facility's page and name: the dot becomes a link (`<a href>`
+    /// with a `<title>`), which the keyboard reaches.
+    pub link: Option<(&'a str, &'a str)>,
 }
+
+/// The ring around a dot that stands for several services.
+pub const RING: &str = "#1a1a1a";
 
 /// What to draw.
 #[derive(Debug, Clone)]
@@ -189,7 +199,7 @@ pub struct Map<'a> {
     pub width: f64,
     /// A province (ISO code) to shade.
     pub highlight: Option<&'a str>,
-    pub markers: &'a [Marker],
+    pub markers: &'a [Marker<'a>],
     pub marker_radius: f64,
 }
 
@@ -232,9 +242,16 @@ pub fn render(map: &Map) -> String {
     let (w, h) = (projection.width.round(), projection.height);
     let mut svg = String::with_capacity(16 * 1024);
     let id = escape(map.id);
+    // An image's children are hidden from assistive technology, so a map
+    // whose dots are links is a group of them instead.
+    let role = if map.markers.iter().any(|m| m.link.is_some()) {
+        "group"
+    } else {
+        "img"
+    };
     let _ = write!(
         svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"{role}\" \
          aria-labelledby=\"{id}-title {id}-desc\" class=\"vangnet-map\" focusable=\"false\">\
          <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
          <rect width=\"{w}\" height=\"{h}\" fill=\"#eef4f9\"/>",
@@ -414,30 +431,58 @@ fn label_point(shape: &Shape, projection: &Projection) -> Option<(f64, f64)> {
     best.map(|(_, x, y)| (x, y))
 }
 
-/// Markers grouped by colour, each drawn once per spot.
+/// Markers grouped by colour, each drawn once per spot; linked markers
+/// are drawn one by one, each in its own link, so every facility can be
+/// reached even where two share a spot.
 fn push_markers(svg: &mut String, map: &Map, projection: &Projection) {
     let mut seen = HashSet::new();
     let mut colours: Vec<&str> = map.markers.iter().map(|m| m.colour).collect();
     colours.sort_unstable();
     colours.dedup();
-    let r = number(map.marker_radius);
+    let r = map.marker_radius;
     for colour in colours {
         let mut group = String::new();
         for marker in map.markers.iter().filter(|m| m.colour == colour) {
             let (x, y) = projection.xy(marker.longitude, marker.latitude);
             let inside =
                 (0.0..=projection.width).contains(&x) && (0.0..=projection.height).contains(&y);
+            let key = (
+                colour,
+                marker.several,
+                (x * 2.0).round() as i64,
+                (y * 2.0).round() as i64,
+            );
             // Dots that would cover each other exactly are drawn once.
-            if !inside || !seen.insert((colour, (x * 2.0).round() as i64, (y * 2.0).round() as i64))
-            {
+            if !inside || (marker.link.is_none() && !seen.insert(key)) {
                 continue;
             }
-            let _ = write!(
-                group,
-                "<circle cx=\"{}\" cy=\"{}\" r=\"{r}\"/>",
+            let mut dot = format!(
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\"/>",
                 number(x),
-                number(y)
+                number(y),
+                number(r)
             );
+            if marker.several {
+                let _ = write!(
+                    dot,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"none\" stroke=\"{RING}\" stroke-width=\"{}\"/>",
+                    number(x),
+                    number(y),
+                    number(r + r * 0.6),
+                    number(r * 0.5)
+                );
+            }
+            match marker.link {
+                Some((href, name)) => {
+                    let _ = write!(
+                        group,
+                        "<a href=\"{}\"><title>{}</title>{dot}</a>",
+                        escape(href),
+                        escape(name)
+                    );
+                }
+                None => group.push_str(&dot),
+            }
         }
         if !group.is_empty() {
             let _ = write!(
@@ -580,6 +625,7 @@ mod tests {
             latitude: 52.09,
             longitude: 5.12,
             colour: service_colour(ServiceType::SyringeExchange),
+            ..Marker::default()
         };
         let svg = national(&[utrecht, utrecht]);
         assert!(svg.starts_with("<svg "));
@@ -593,6 +639,38 @@ mod tests {
     }
 
     #[test]
+    fn linked_dots_are_named_links_and_several_services_get_a_ring() {
+        let at = |longitude, several, link| Marker {
+            latitude: 52.09,
+            longitude,
+            colour: service_colour(ServiceType::ConsumptionRoom),
+            several,
+            link,
+        };
+        let svg = national(&[
+            at(5.12, true, Some(("/voorzieningen/1", "Het Anker & Co"))),
+            at(5.12, false, Some(("/voorzieningen/2", "De Haven"))),
+            at(5.3, false, None),
+        ]);
+        assert!(svg.contains("role=\"group\""), "an image hides its links");
+        assert!(
+            svg.contains("<a href=\"/voorzieningen/1\"><title>Het Anker &amp; Co</title><circle")
+        );
+        assert!(
+            svg.contains("<a href=\"/voorzieningen/2\">"),
+            "a link on the same spot is drawn too"
+        );
+        assert_eq!(svg.matches("<a ").count(), 2);
+        assert_eq!(
+            svg.matches(&format!("fill=\"none\" stroke=\"{RING}\""))
+                .count(),
+            1,
+            "one ring, for the facility with several services"
+        );
+        assert!(national(&[at(5.3, false, None)]).contains("role=\"img\""));
+    }
+
+    #[test]
     fn a_province_map_shades_the_province_and_leaves_out_what_lies_outside() {
         let bbox = province_bbox("NL-UT").unwrap().padded(0.1);
         let markers = [
@@ -600,11 +678,13 @@ mod tests {
                 latitude: 52.09,
                 longitude: 5.12,
                 colour: "#000000",
+                ..Marker::default()
             },
             Marker {
                 latitude: 53.2,
                 longitude: 6.56,
                 colour: "#000000",
+                ..Marker::default()
             },
         ];
         let svg = render(&Map {

@@ -66,6 +66,7 @@ const PUBLIC_PAGES = [
   "/cijfers/trend",
   "/cijfers/veranderingen?van=2022-01-01&tot=2026-07-01",
   "/cijfers/spreiding",
+  "/opendata/",
 ];
 
 let server;
@@ -629,6 +630,164 @@ test("figures: the spread page shows a province map and the municipalities farth
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+// ↓ Issue 11, points 4 and 5: the map, charts, selects, facts and open data.
+
+test("map: every dot is a link named by its facility, several services wear a ring, the legend shows only what is drawn in 12 px swatches, and the same links stand per province below", async () => {
+  const page = await newPage({ width: 1280 });
+  await open(page, "/kaart");
+  const map = page.locator("svg.vangnet-map");
+  const links = map.locator('a[href^="/voorzieningen/"]');
+  const count = await links.count();
+  assert.ok(count > 20, `the map's dots are links: ${count}`);
+  // Named by a <title>, so a screen reader and the keyboard find each one.
+  const dot = map.getByRole("link", { name: NEAREST_EXCHANGE, exact: true });
+  await dot.focus();
+  assert.equal(await dot.evaluate((a) => a === document.activeElement), true, "a dot takes the keyboard's focus");
+  const drawn = await map.evaluate((svg) => ({
+    colours: [...new Set([...svg.querySelectorAll("g[fill]")].map((g) => g.getAttribute("fill")))].sort(),
+    rings: svg.querySelectorAll('circle[fill="none"]').length,
+  }));
+  assert.ok(drawn.rings > 0, "facilities with several services have a ring");
+  const legend = page.locator(".vangnet-legend li");
+  const entries = await legend.evaluateAll((items) =>
+    items.map((li) => ({
+      text: li.textContent.trim(),
+      fill: li.querySelector("circle").getAttribute("fill"),
+      ring: li.querySelectorAll("circle").length > 1,
+    })),
+  );
+  assert.deepEqual(entries.filter((e) => !e.ring).map((e) => e.fill).sort(), drawn.colours, "a legend entry for each colour drawn, none for others");
+  assert.ok(entries.some((e) => e.ring && /^meerdere diensten \(\d+\)$/.test(e.text)), entries.map((e) => e.text).join(" | "));
+  for (const swatch of await page.locator(".vangnet-legend__swatch").all()) {
+    const box = await swatch.boundingBox();
+    assert.ok(Math.abs(box.width - 12) < 0.5 && Math.abs(box.height - 12) < 0.5, `a swatch is ${box.width} × ${box.height} px`);
+  }
+  // Below the map, the same facilities as plain links, per province.
+  await page.getByRole("heading", { level: 2, name: "Alle voorzieningen per provincie" }).waitFor();
+  const utrecht = page.getByRole("region", { name: /^Utrecht \(\d+\)$/ });
+  await utrecht.getByRole("link", { name: NEAREST_EXCHANGE, exact: true }).waitFor();
+  assert.equal(await page.locator(".vangnet-regions a").count(), count, "every dot is in the list too");
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("look: a select shows its arrow", async () => {
+  const page = await newPage();
+  await open(page, "/cijfers/trend");
+  const select = page.getByLabel("Soort voorziening");
+  const look = await select.evaluate((s) => {
+    const style = getComputedStyle(s);
+    return { appearance: style.appearance, image: style.backgroundImage, size: style.backgroundSize };
+  });
+  assert.equal(look.appearance, "none", "the browser's own arrow is hidden");
+  assert.match(look.image, /^url\("data:image\/svg\+xml/, "so the stylesheet draws one");
+  assert.deepEqual(page.problems, [], "the CSP lets the arrow load");
+  await page.context().close();
+});
+
+test("facility: each fact's value sits beside its label on a phone and a desktop", async () => {
+  for (const width of [390, 1280]) {
+    const page = await newPage({ width });
+    await open(page, `/voorzieningen/${FACILITY}`);
+    const pairs = await page.locator("dl.vangnet-facts dt").evaluateAll((dts) =>
+      dts.map((dt) => {
+        const dd = dt.nextElementSibling.getBoundingClientRect();
+        const t = dt.getBoundingClientRect();
+        return { label: dt.textContent.trim(), dtTop: t.top, dtRight: t.right, ddTop: dd.top, ddLeft: dd.left };
+      }),
+    );
+    assert.ok(pairs.length >= 4, `${pairs.length} facts`);
+    for (const p of pairs) {
+      assert.ok(Math.abs(p.ddTop - p.dtTop) < 1, `${width} px: ${p.label}'s value starts at ${p.ddTop}, its label at ${p.dtTop}`);
+      assert.ok(p.ddLeft >= p.dtRight, `${width} px: ${p.label}'s value is right of its label`);
+    }
+    await page.context().close();
+  }
+});
+
+/** The boxes of a figure's texts and how large each is drawn, in px. */
+async function figureTexts(svg) {
+  return svg.evaluate((el) => {
+    const scale = el.getBoundingClientRect().width / el.viewBox.baseVal.width;
+    return [...el.querySelectorAll("text")]
+      .filter((t) => t.textContent.trim() !== "")
+      .map((t) => {
+        const b = t.getBoundingClientRect();
+        return {
+          text: t.textContent.trim(),
+          px: parseFloat(getComputedStyle(t).fontSize) * scale,
+          box: { left: b.left, right: b.right, top: b.top, bottom: b.bottom },
+        };
+      });
+  });
+}
+
+test("figures: the trend's year labels never overlap, 2013 and 2014 included, and no chart or map text is under 11 px on a phone", async () => {
+  for (const width of [390, 1280]) {
+    const page = await newPage({ width });
+    await open(page, "/cijfers/trend");
+    const chart = page.getByRole("img", { name: "Gebruiksruimte: aantal locaties per inventarisatie" });
+    const texts = await figureTexts(chart);
+    const years = texts.filter((t) => /^(19|20)\d\d$/.test(t.text));
+    assert.ok(years.some((y) => y.text === "2000") && years.some((y) => y.text === "2026"), years.map((y) => y.text).join(" "));
+    for (let i = 0; i < years.length; i++) {
+      for (let j = i + 1; j < years.length; j++) {
+        const [a, b] = [years[i].box, years[j].box];
+        const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        assert.ok(apart, `${width} px: ${years[i].text} and ${years[j].text} print over each other`);
+      }
+    }
+    // The consecutive published years are drawn, each a dot with its tooltip.
+    const tips = await chart.evaluate((svg) => [...svg.querySelectorAll("circle > title")].map((t) => t.textContent));
+    for (const year of ["2013", "2014"]) assert.ok(tips.some((t) => t.startsWith(`${year}: `)), `${year} is drawn: ${tips.join(" | ")}`);
+    await page.context().close();
+  }
+  const phone = await newPage({ width: 390 });
+  const small = [];
+  for (const path of ["/cijfers/trend", `/cijfers/${ROUND}`, "/cijfers/spreiding", "/kaart"]) {
+    await open(phone, path);
+    for (const svg of await phone.locator("main svg.vangnet-chart, main svg.vangnet-map").all()) {
+      for (const t of await figureTexts(svg)) {
+        if (t.px < 11) small.push(`${path}: "${t.text}" at ${t.px.toFixed(1)} px`);
+      }
+    }
+  }
+  assert.deepEqual(small, []);
+  await phone.context().close();
+});
+
+test("open data: a page in the reader's language explains each file, /opendata leads there, the index is one link on, and the footer's Tabel 1 is the published one", async () => {
+  const page = await newPage();
+  await open(page, "/opendata");
+  assert.match(page.url(), /\/opendata\/$/);
+  await page.getByRole("heading", { level: 1, name: "Open data" }).waitFor();
+  const files = await tableRows(page.getByRole("table", { name: "Bestanden met de voorzieningen" }));
+  assert.deepEqual(Object.keys(files), ["facilities.csv", "facilities.xlsx", "facilities.json", "facilities.geojson"]);
+  const columns = await tableRows(page.getByRole("table", { name: /^Kolommen van de voorzieningen/ }));
+  assert.match(columns["opening_hours"][0], /OpenStreetMap/);
+  const main = await page.locator("main").innerText();
+  assert.match(main, /Bijgewerkt: live/);
+  assert.match(main, /CC BY 4\.0/);
+  assert.match(main, new RegExp(`Tabel 1 van de nieuwste gepubliceerde inventarisatie \\(${ROUND},`));
+  const index = await follow(page, page.getByRole("link", { name: "Overzicht van alle bestanden, machineleesbaar (JSON)" }));
+  assert.equal((await index.json()).files.length, 6);
+
+  // The footer's Table 1 is the newest published round's, as a page.
+  await page.getByRole("contentinfo").getByRole("link", { name: /^Tabel 1/ }).click();
+  await page.waitForURL(new RegExp(`/cijfers/${ROUND}$`));
+  const rows = await tableRows(page.getByRole("table", { name: /^Tabel 1/ }));
+  assert.equal(rows["Gebruiksruimte"][0], "23");
+  await page.context().close();
+
+  const english = await newPage({ lang: "en" });
+  await open(english, "/opendata/");
+  await english.getByRole("table", { name: "Files with the services" }).waitFor();
+  assert.match(await english.locator("main").innerText(), /Updated: live/);
+  await english.context().close();
+});
+
+// ↑ Issue 11, points 4 and 5.
 
 test("rounds: the researcher creates a round, reads a count, closes it and sees it frozen", async () => {
   const page = await newPage();

@@ -271,8 +271,10 @@ fn spread_of_service(report: &RoundReport, s: &ServiceSpread, lang: Language) ->
         values: &values,
         classes: &classes,
     });
+    // Only the classes some province is shaded in.
     let legend: Vec<Value> = classes
         .iter()
+        .filter(|c| values.iter().any(|(_, n)| (c.min..=c.max).contains(n)))
         .map(|c| {
             let range = match c.max - c.min {
                 0 => c.min.to_string(),

@@ -32,6 +32,7 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/beheer/rondes/{name}/heropenen", Roles(NATIONAL), false, web::pages::rounds::staff::reopen),
         route(POST, "/beheer/rondes/{name}/publiceren", Roles(NATIONAL), false, web::pages::rounds::staff::publish),
         route(GET, "/cijfers", Public, false, web::pages::rounds::public::list),
+        route(GET, "/cijfers/tabel-1", Public, false, web::pages::rounds::public::newest_table1),
         route(GET, "/cijfers/{name}", Public, false, web::pages::rounds::public::show),
         route(GET, "/cijfers/{name}/rapport.html", Public, false, web::pages::rounds::report::download),
         route(GET, "/cijfers/{name}/rapport.xlsx", Public, false, web::pages::rounds::report::download),

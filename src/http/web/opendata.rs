@@ -1,10 +1,12 @@
-//! `/opendata/`: the public facility list in every export format, as of any
-//! day, and the reference geography. Only publicly accessible facilities
-//! that are open on the day are published.
+//! The open-data files under `/opendata/`: the public facility list in
+//! every export format, as of any day, and the reference geography, with
+//! their machine-readable index (`/opendata/index.json`). Only publicly
+//! accessible facilities that are open on the day are published. The page
+//! that explains them to people is `web::pages::opendata`.
 
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
@@ -17,15 +19,22 @@ use crate::http::api::{date_param, ApiQuery};
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult};
 
-const FORMATS: [ExportFormat; 4] = [
+/// The facility list's formats, in the order the index and the page list them.
+pub const FORMATS: [ExportFormat; 4] = [
     ExportFormat::Csv,
+    ExportFormat::Xlsx,
     ExportFormat::Json,
     ExportFormat::Geojson,
-    ExportFormat::Xlsx,
 ];
 
-/// What can be downloaded, with its licence.
-pub async fn catalogue() -> Json<serde_json::Value> {
+/// The reference geography's files.
+pub const GEOGRAPHY: [&str; 2] = ["provinces.geojson", "netherlands.geojson"];
+
+/// The licence of vangnet's own data (README, "Data and licences").
+pub const LICENCE: &str = "CC BY 4.0";
+
+/// What can be downloaded, with its licence, for programs.
+pub fn index() -> serde_json::Value {
     let files: Vec<_> = FORMATS
         .iter()
         .map(|f| {
@@ -34,18 +43,30 @@ pub async fn catalogue() -> Json<serde_json::Value> {
                 "format": f.extension(),
                 "media_type": f.content_type(),
                 "description": "Publicly accessible harm-reduction facilities open on the day (?as_of=YYYY-MM-DD, default today)",
+                "updated": "live",
             })
         })
         .chain([
-            json!({"url": "/opendata/provinces.geojson", "format": "geojson", "description": "Province outlines (Natural Earth, public domain)"}),
-            json!({"url": "/opendata/netherlands.geojson", "format": "geojson", "description": "Outline of the European Netherlands (Natural Earth, public domain)"}),
+            json!({"url": "/opendata/provinces.geojson", "format": "geojson", "description": "Province outlines (Natural Earth, public domain)", "updated": "with each release"}),
+            json!({"url": "/opendata/netherlands.geojson", "format": "geojson", "description": "Outline of the European Netherlands (Natural Earth, public domain)", "updated": "with each release"}),
         ])
         .collect();
-    Json(json!({
+    json!({
         "title": "vangnet open data",
-        "licence": "CC BY 4.0; reference geography: GeoNames (CC BY 4.0) and Natural Earth (public domain)",
+        "page": "/opendata/",
+        "licence": format!("{LICENCE}; reference geography: GeoNames (CC BY 4.0) and Natural Earth (public domain)"),
         "files": files,
-    }))
+    })
+}
+
+/// `/opendata/index.json`: the index for programs.
+pub async fn catalogue() -> Json<serde_json::Value> {
+    Json(index())
+}
+
+/// `/opendata`: the page lives at `/opendata/`.
+pub async fn without_slash() -> Redirect {
+    Redirect::permanent("/opendata/")
 }
 
 #[derive(Debug, Deserialize)]

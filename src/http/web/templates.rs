@@ -129,6 +129,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/overview.html"),
     ),
     (
+        "opendata.html",
+        include_str!("../../../templates/opendata.html"),
+    ),
+    (
         "stats/trend.html",
         include_str!("../../../templates/stats/trend.html"),
     ),

@@ -402,9 +402,10 @@ async fn the_national_map_shows_every_public_facility_and_counts_per_province() 
     let html = page(&app.get("/kaart").await);
     let svg_start = html.find("<svg xmlns").expect("an inline map");
     let svg = &html[svg_start..html[svg_start..].find("</svg>").unwrap() + svg_start];
-    assert!(svg.contains("role=\"img\"") && svg.contains("<title") && svg.contains("<desc"));
-    // One dot per public facility open today.
-    assert_eq!(svg.matches("<circle").count(), 5, "{svg}");
+    // A group of links (an image would hide them from screen readers).
+    assert!(svg.contains("role=\"group\"") && svg.contains("<title") && svg.contains("<desc"));
+    // One dot per public facility open today, each a link to its page.
+    assert_eq!(svg.matches("<a href=\"/voorzieningen/").count(), 5, "{svg}");
     assert!(svg.len() < 30_000, "{} bytes", svg.len());
     assert!(html.contains("<th scope=\"row\" class=\"utrecht-table__header-cell\">Utrecht</th>"));
     let footer = &html[html.find("<tfoot>").unwrap()..];

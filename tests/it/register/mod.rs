@@ -6,6 +6,7 @@ mod exports;
 mod finder;
 mod import;
 mod integrity;
+mod opendata;
 mod property;
 mod register_pages;
 mod uploads;

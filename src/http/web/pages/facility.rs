@@ -181,6 +181,7 @@ fn map(page: &Page, facility: &Facility) -> Option<String> {
         latitude: location.latitude,
         longitude: location.longitude,
         colour: svg_map::service_colour(service),
+        ..Marker::default()
     }];
     let title = page.text_with(
         "map.facility.title",

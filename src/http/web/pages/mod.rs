@@ -13,6 +13,7 @@ mod error;
 pub mod facility;
 pub mod finder;
 pub mod locked;
+pub mod opendata;
 pub mod overview;
 pub mod password;
 pub mod register;

@@ -1,7 +1,9 @@
 //! `/kaart`: the national overview: every public facility open today on a
-//! map of the Netherlands, coloured by service, and the same as a table of
-//! counts per province and service. Counts of facilities say nothing about
-//! persons, so none is suppressed.
+//! map of the Netherlands, coloured by service (a ring for several), each
+//! dot a link to its page; below it the same facilities as plain links per
+//! province, so the map is not the only way in, and a table of counts per
+//! province and service. Counts of facilities say nothing about persons, so
+//! none is suppressed.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -31,7 +33,67 @@ struct Row {
 struct LegendItem {
     label: String,
     colour: &'static str,
+    /// The legend's ring entry: several services.
+    ring: bool,
+    /// Dots drawn so.
     count: usize,
+}
+
+/// A province with its facilities, for the list under the map.
+#[derive(Debug, Serialize)]
+struct Region {
+    name: String,
+    facilities: Vec<Entry>,
+}
+
+#[derive(Debug, Serialize)]
+struct Entry {
+    name: String,
+    href: String,
+    services: String,
+}
+
+/// The facilities per province (in the reference data's order, empty
+/// provinces left out), by name; those without a known province last.
+fn regions(page: &Page, listed: &[Listed]) -> Vec<Region> {
+    let provinces = geo().provinces();
+    let mut regions: Vec<Region> = provinces
+        .iter()
+        .map(|p| Region {
+            name: p.name.clone(),
+            facilities: Vec::new(),
+        })
+        .chain([Region {
+            name: page.text("map.overview.no_province"),
+            facilities: Vec::new(),
+        }])
+        .collect();
+    for l in listed {
+        let fields = &l.facility.fields;
+        let index = geo()
+            .municipality(&fields.municipality_code)
+            .and_then(|m| provinces.iter().position(|p| p.code == m.province_code))
+            .unwrap_or(provinces.len());
+        regions[index].facilities.push(Entry {
+            name: fields.name.clone(),
+            href: facility_href(l),
+            services: fields
+                .services
+                .iter()
+                .map(|s| service_label(page, s))
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    regions.retain(|r| !r.facilities.is_empty());
+    for r in &mut regions {
+        r.facilities.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    regions
+}
+
+fn facility_href(listed: &Listed) -> String {
+    format!("/voorzieningen/{}", listed.facility.id)
 }
 
 /// Counts per province (in the reference data's order) and the national totals.
@@ -76,15 +138,20 @@ pub async fn show(page: Page, State(state): State<AppState>) -> Response {
         let listed = index.listed();
         let (rows, mut national) = count(listed);
         national.name = page.text("map.overview.national");
+        let hrefs: Vec<String> = listed.iter().map(facility_href).collect();
         let markers: Vec<Marker> = listed
             .iter()
-            .filter_map(|l| {
-                let location = l.facility.fields.location?;
-                let service = l.facility.fields.services.iter().next()?;
+            .zip(&hrefs)
+            .filter_map(|(l, href)| {
+                let fields = &l.facility.fields;
+                let location = fields.location?;
+                let service = fields.services.iter().next()?;
                 Some(Marker {
                     latitude: location.latitude,
                     longitude: location.longitude,
                     colour: svg_map::service_colour(service),
+                    several: fields.services.iter().nth(1).is_some(),
+                    link: Some((href.as_str(), fields.name.as_str())),
                 })
             })
             .collect();
@@ -104,14 +171,25 @@ pub async fn show(page: Page, State(state): State<AppState>) -> Response {
             markers: &markers,
             marker_radius: 3.5,
         });
+        // Only what is drawn: the colours of dots on the map, and the ring
+        // when a dot has one.
+        let drawn = |colour: &str| markers.iter().filter(|m| m.colour == colour).count();
+        let several = markers.iter().filter(|m| m.several).count();
         let legend: Vec<LegendItem> = ServiceType::ALL
             .iter()
-            .enumerate()
-            .map(|(i, s)| LegendItem {
+            .map(|s| LegendItem {
                 label: service_label(&page, *s),
                 colour: svg_map::service_colour(*s),
-                count: national.counts[i],
+                ring: false,
+                count: drawn(svg_map::service_colour(*s)),
             })
+            .chain([LegendItem {
+                label: page.text("map.overview.several"),
+                colour: "#ffffff",
+                ring: true,
+                count: several,
+            }])
+            .filter(|item| item.count > 0)
             .collect();
         let services: Vec<String> = ServiceType::ALL
             .iter()
@@ -125,6 +203,8 @@ pub async fn show(page: Page, State(state): State<AppState>) -> Response {
                 day,
                 count => listed.len(),
                 legend,
+                ring => svg_map::RING,
+                regions => regions(&page, listed),
                 services,
                 rows,
                 national,

@@ -83,7 +83,7 @@ fn table_context(page: &Page, table: &Table1, staff: bool) -> Value {
 }
 
 /// Links to Table 1 as files, in the page's language.
-fn downloads(page: &Page, query: &str) -> Vec<Value> {
+pub(crate) fn downloads(page: &Page, query: &str) -> Vec<Value> {
     ["csv", "xlsx", "md", "html", "json"]
         .iter()
         .map(|format| {

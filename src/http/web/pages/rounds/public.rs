@@ -1,5 +1,6 @@
 //! `/cijfers`: the published inventory rounds, with the latest one's
-//! Table 1; `/cijfers/{name}`: a published round's Table 1 with its notes
+//! Table 1; `/cijfers/tabel-1`: a lasting address for the newest published
+//! Table 1 (the footer links here); `/cijfers/{name}`: a published round's Table 1 with its notes
 //! and sources, downloads, and the round's statistics (`statistics.rs`).
 //! Rounds that are not published do not exist here.
 
@@ -11,7 +12,7 @@ use minijinja::{context, Value};
 use super::{downloads, round_context, table_context};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
-use crate::http::web::pages::{urlencode, Page, PageError};
+use crate::http::web::pages::{see_other, urlencode, Page, PageError};
 
 pub async fn list(page: Page, State(state): State<AppState>) -> Response {
     page.run(async {
@@ -41,6 +42,20 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Response {
             StatusCode::OK,
             context! { rounds, latest },
         ))
+    })
+    .await
+}
+
+/// To the newest published round's page, whose first table is Table 1; to
+/// the list (which says none is published) while there is none. A 303,
+/// because the target changes when the next round is published.
+pub async fn newest_table1(page: Page, State(state): State<AppState>) -> Response {
+    page.run(async {
+        let rounds = crate::rounds::published_rounds(&state.store).await?;
+        Ok(match rounds.first() {
+            Some(round) => see_other(&format!("/cijfers/{}", urlencode(&round.name))),
+            None => see_other("/cijfers"),
+        })
     })
     .await
 }

@@ -149,8 +149,10 @@ fn view(page: &Page, spread: &Spread, service: Option<ServiceType>) -> Value {
         values: &values,
         classes: &classes,
     });
+    // Only the classes some province is shaded in.
     let legend: Vec<LegendItem> = classes
         .iter()
+        .filter(|c| values.iter().any(|(_, n)| (c.min..=c.max).contains(n)))
         .map(|c| LegendItem {
             fill: c.fill,
             label: if c.min == c.max {
