@@ -4,6 +4,7 @@ mod api;
 mod exports;
 mod finder;
 mod import;
+mod import_page;
 mod integrity;
 mod property;
 mod register_pages;

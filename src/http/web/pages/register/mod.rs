@@ -13,6 +13,7 @@ pub mod export;
 mod form;
 pub mod history;
 pub mod import;
+pub mod import_template;
 pub mod list;
 pub mod new;
 pub mod organisations;
