@@ -31,8 +31,8 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// Until this day or time (exclusive), in the same forms; not before `from`.
     pub until: Option<String>,
-    /// Only entries by the user with this id.
-    pub user: Option<i64>,
+    /// Only entries by the user with this id (empty: anyone).
+    pub user: Option<String>,
     /// changes (everything but read and export), reads (read and export
     /// only) or all (default).
     pub kind: Option<String>,
@@ -47,10 +47,10 @@ pub struct AuditQuery {
 }
 
 /// A `from` or `until` that is not a day or a time, an `until` before
-/// `from`, or a `kind` that is not one.
+/// `from`, or a `kind` or `user` that is not one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeError {
-    /// `from`, `until` or `kind`.
+    /// `from`, `until`, `kind` or `user`.
     pub parameter: &'static str,
     pub message: String,
 }
@@ -100,8 +100,16 @@ impl AuditQuery {
                 message: format!("'{kind}' is not changes, reads or all"),
             })?,
         };
+        let user_id = text(&self.user)
+            .map(|user| {
+                user.parse::<i64>().map_err(|_| TimeError {
+                    parameter: "user",
+                    message: format!("'{user}' is not a user's id"),
+                })
+            })
+            .transpose()?;
         Ok(AuditFilter {
-            user_id: self.user,
+            user_id,
             view,
             before_seq: self.before,
             after_seq: self.after,

@@ -36,10 +36,9 @@ const SHOWN_INLINE: usize = 6;
 /// The search as a query string (without the page's cursor), for the CSV
 /// and paging links.
 fn query_string(query: &AuditQuery) -> String {
-    let user = query.user.map(|u| u.to_string());
     let fields = [
         ("actor", &query.actor),
-        ("user", &user),
+        ("user", &query.user),
         ("event", &query.event),
         ("object_type", &query.object_type),
         ("object_id", &query.object_id),
@@ -192,7 +191,7 @@ pub async fn search(
             .collect();
         let search = context! {
             actor => query.actor,
-            user => query.user.map(|u| u.to_string()).unwrap_or_default(),
+            user => query.user,
             event => query.event,
             object_type => query.object_type,
             object_id => query.object_id,
@@ -209,6 +208,7 @@ pub async fn search(
                         "audit.error.until_before_from"
                     }
                     "kind" => "audit.error.kind",
+                    "user" => "audit.error.user",
                     _ => "audit.error.time",
                 };
                 let errors = FieldErrors::from([(e.parameter.to_string(), page.text(key))]);
