@@ -444,7 +444,7 @@ test("audit: after a change the log names it in Dutch, links the facility with i
   const newest = log.locator("tbody tr").filter({ hasText: "Gewijzigd" }).first();
   const facility = newest.getByRole("link", { name: `Voorziening ${FACILITY}` });
   assert.equal(await facility.getAttribute("href"), `/beheer/voorzieningen/${FACILITY}`);
-  const change = newest.locator("li").filter({ hasText: "Openingstijden" });
+  const change = newest.locator("li").filter({ has: page.locator(".vangnet-audit-field", { hasText: /^Openingstijden$/ }) });
   assert.equal((await change.locator("del").innerText()).replace(/^was\s*/, ""), before || "leeg");
   assert.equal((await change.locator("ins").innerText()).replace(/^werd\s*/, ""), after);
 
