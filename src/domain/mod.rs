@@ -3,6 +3,7 @@
 //! never the other way round.
 
 pub mod access;
+pub mod audit;
 pub mod broken;
 pub mod changes;
 pub mod date;

@@ -3,11 +3,13 @@
 //! facility as a row. CSV and XLSX import and export all go through here.
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use super::table::{cell_text, Cell};
 use crate::domain::date::{parse_date, Day};
 use crate::domain::facility::{Facility, FacilityInput, LocationPrecision};
 use crate::domain::geo::{geo, normalize_name};
+use crate::domain::language::Language;
 use crate::domain::Reason;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,6 +141,89 @@ impl Column {
             other => Column::from_header(other),
         }
     }
+}
+
+/// Whether a row must fill a column in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    Required,
+    /// One of `city`, `municipality` and `municipality_code` is required.
+    OnePlace,
+    Optional,
+}
+
+impl Column {
+    /// The header in Dutch: an alias [`Column::from_header`] recognises
+    /// (a test holds it to that), for the Dutch import template.
+    pub fn dutch_header(self) -> &'static str {
+        match self {
+            Column::Id => "id",
+            Column::Name => "naam",
+            Column::Organisation => "organisatie",
+            Column::Services => "voorzieningen",
+            Column::Street => "adres",
+            Column::Postcode => "postcode",
+            Column::City => "plaats",
+            Column::Phone => "telefoon",
+            Column::MunicipalityCode => "gemeentecode",
+            Column::Municipality => "gemeente",
+            Column::Province => "provincie",
+            Column::Latitude => "breedtegraad",
+            Column::Longitude => "lengtegraad",
+            Column::OpenedOn => "geopend_op",
+            Column::ClosedOn => "gesloten_op",
+            Column::PublicAccess => "openbaar",
+            Column::Mobile => "mobiel",
+            Column::Rooms => "ruimtes",
+            Column::Capacity => "capaciteit",
+            Column::OpeningHours => "openingstijden",
+            Column::ReferralRequired => "verwijzing_nodig",
+            Column::IntakeRequired => "intake_nodig",
+            Column::TargetGroups => "doelgroepen",
+            Column::MaxMinutesPerVisit => "max_minuten_per_bezoek",
+            Column::MaxVisitsPerDay => "max_bezoeken_per_dag",
+            Column::Source => "bron",
+            Column::VerifiedOn => "geverifieerd_op",
+            Column::Features => "kenmerken",
+            Column::Notes => "opmerkingen",
+        }
+    }
+
+    /// The header in `language`: the importer reads both.
+    pub fn header(self, language: Language) -> &'static str {
+        match language {
+            Language::Nl => self.dutch_header(),
+            Language::En => self.name(),
+        }
+    }
+
+    /// Whether a row must fill this column in; the importer refuses a file
+    /// without the required columns ([`REQUIRED`], [`PLACE_COLUMNS`]).
+    pub fn need(self) -> Need {
+        if REQUIRED.contains(&self) {
+            Need::Required
+        } else if PLACE_COLUMNS.contains(&self) {
+            Need::OnePlace
+        } else {
+            Need::Optional
+        }
+    }
+}
+
+/// Columns a file must have.
+pub const REQUIRED: [Column; 3] = [Column::Name, Column::Organisation, Column::Services];
+
+/// A file must have one of these, to place its facilities.
+pub const PLACE_COLUMNS: [Column; 3] =
+    [Column::City, Column::Municipality, Column::MunicipalityCode];
+
+/// The import template: the header row, in `language`, of every column the
+/// importer reads, in export order, and no example row (an example left in
+/// by mistake would be imported as a facility; the import page lists an
+/// example per column instead).
+pub fn template_headers(language: Language) -> Vec<&'static str> {
+    COLUMNS.iter().map(|(c, _, _)| c.header(language)).collect()
 }
 
 /// One spreadsheet row, typed: the optional `id` and everything else as input.
@@ -368,6 +453,20 @@ mod tests {
             Some(Column::MunicipalityCode)
         );
         assert_eq!(Column::from_header("kleur"), None);
+    }
+
+    #[test]
+    fn every_template_header_is_read_back_as_its_column() {
+        for (column, _, _) in COLUMNS {
+            for language in Language::ALL {
+                assert_eq!(
+                    Column::from_header(column.header(language)),
+                    Some(*column),
+                    "{}",
+                    column.header(language)
+                );
+            }
+        }
     }
 
     #[test]

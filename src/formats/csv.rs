@@ -56,6 +56,13 @@ impl CsvWriter {
     }
 }
 
+/// The import template as CSV: the header row only.
+pub fn write_template(headers: &[&str]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = CsvWriter::new();
+    writer.row(headers)?;
+    writer.finish()
+}
+
 /// The characters a spreadsheet program reads as the start of a formula.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 

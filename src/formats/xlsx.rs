@@ -33,6 +33,21 @@ pub fn write_facilities(facilities: &[Facility], scope: ExportScope) -> anyhow::
     Ok(workbook.save_to_buffer()?)
 }
 
+/// The import template: one worksheet with the header row in bold, frozen,
+/// each column wide enough for its header.
+pub fn write_template(headers: &[&str]) -> anyhow::Result<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("import")?;
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *header, &bold)?;
+        sheet.set_column_width(col as u16, (header.chars().count() + 4).max(12) as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
 /// Writes a cell as what it is: text, a number, a boolean, or a date in
 /// `date_format`; an empty cell is left empty.
 pub fn write_cell(

@@ -26,9 +26,9 @@ use crate::domain::organisation::OrganisationFields;
 use crate::domain::provenance::{Actor, Change, Source, SourceKind};
 use crate::domain::text::text;
 use crate::domain::Reason;
-use crate::formats::columns::{read_row, Column, COLUMNS};
+use crate::formats::columns::{read_row, Column, COLUMNS, PLACE_COLUMNS, REQUIRED};
 use crate::formats::csv::CsvWriter;
-use crate::formats::table::{column_letter, Cell, FileError, Spreadsheet};
+use crate::formats::table::{cell_text, column_letter, Cell, FileError, Spreadsheet};
 use crate::storage::facilities::{natural_key, FacilityFilter};
 use crate::storage::write::Writes;
 use crate::storage::Store;
@@ -37,6 +37,23 @@ pub use crate::formats::RowIssue;
 
 /// How many errors a report shows; all of them are in [`ImportReport::errors_csv`].
 pub const SHOWN_ERRORS: usize = 100;
+
+/// How many rows a report lists of each kind (added, changed, rejected),
+/// so that a report of a large file stays small; it counts all of them.
+pub const SHOWN_ROWS: usize = 100;
+
+/// A row as a report lists it: where it is in the file and which facility
+/// it names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListedRow {
+    pub row: usize,
+    /// The name the row gives (empty when it gives none).
+    pub name: String,
+    /// The facility a changed row changes.
+    pub facility_id: Option<i64>,
+    /// The columns a changed row changes (English column names).
+    pub columns: Vec<&'static str>,
+}
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
@@ -58,6 +75,15 @@ pub struct ImportReport {
     /// Whether the file could not be read as a spreadsheet (to its end);
     /// the last error says why.
     pub unreadable: bool,
+    /// The first [`SHOWN_ROWS`] rows that add a facility (all are counted in `created`).
+    pub added: Vec<ListedRow>,
+    /// The first [`SHOWN_ROWS`] rows that change one (all are counted in `updated`).
+    pub changed: Vec<ListedRow>,
+    /// The first [`SHOWN_ROWS`] rows refused, with the name they give;
+    /// their reasons are in `errors`.
+    pub rejected: Vec<ListedRow>,
+    /// How many rows (after the header) are refused.
+    pub rejected_rows: usize,
 }
 
 /// What a report's errors add up to, for its closing sentence.
@@ -107,6 +133,14 @@ impl ImportReport {
             row_errors: rows.len(),
             rows: self.rows,
         }
+    }
+
+    /// The name a refused row gives, if it is among those listed.
+    pub fn rejected_name(&self, row: usize) -> Option<&str> {
+        self.rejected
+            .iter()
+            .find(|r| r.row == row)
+            .map(|r| r.name.as_str())
     }
 
     /// The errors a report shows: the first [`SHOWN_ERRORS`].
@@ -315,139 +349,179 @@ pub async fn import_facilities(
             }
         };
         report.rows += 1;
-        let label = |column: Column| column_label(&headers, &columns, column);
-        let issue =
-            |column: Option<String>, reason: Reason| RowIssue::new(row.number, column, reason);
-        if row.cells.len() > headers.len() {
-            report.errors.push(issue(
-                None,
-                Reason::of(
-                    "import.error.too_many_cells",
-                    &[
-                        ("cells", row.cells.len().to_string()),
-                        ("columns", headers.len().to_string()),
-                    ],
-                ),
-            ));
-            continue;
-        }
-        let (known, cells): (Vec<Column>, Vec<Cell>) = columns
+        let failed_before_row = report.errors.len();
+        let name = columns
             .iter()
-            .zip(&row.cells)
-            .filter_map(|(column, cell)| column.map(|c| (c, cell.clone())))
-            .unzip();
-        let (row_input, conversion_errors) = read_row(&known, &cells);
-        let failed_before = report.errors.len();
-        for (column, message) in conversion_errors {
-            report.errors.push(issue(label(column), message));
-        }
-        let mut draft = match row_input.input.validate(&default_source, options.today) {
-            Ok(draft) => draft,
-            Err(field_errors) => {
-                for e in field_errors {
-                    let column = Column::for_field(&e.field).and_then(label);
-                    let reason = match column {
-                        Some(_) => e.reason,
-                        None => e.named(),
-                    };
-                    report.errors.push(issue(column, reason));
-                }
-                continue;
+            .position(|c| *c == Some(Column::Name))
+            .and_then(|i| row.cells.get(i))
+            .and_then(cell_text)
+            .unwrap_or_default();
+        'row: {
+            let label = |column: Column| column_label(&headers, &columns, column);
+            let issue =
+                |column: Option<String>, reason: Reason| RowIssue::new(row.number, column, reason);
+            if row.cells.len() > headers.len() {
+                report.errors.push(issue(
+                    None,
+                    Reason::of(
+                        "import.error.too_many_cells",
+                        &[
+                            ("cells", row.cells.len().to_string()),
+                            ("columns", headers.len().to_string()),
+                        ],
+                    ),
+                ));
+                break 'row;
             }
-        };
-        if report.errors.len() > failed_before {
-            continue;
-        }
-        let organisation = match &draft.organisation {
-            OrganisationRef::Name(name) => {
-                let key = normalize_name(name);
-                match organisations.get(&key) {
-                    Some(&id) => OrgTarget::Existing(id),
-                    None => {
-                        let next = new_organisations.len();
-                        let index = *new_by_key.entry(key).or_insert(next);
-                        if index == next {
-                            new_organisations.push(name.clone());
+            let (known, cells): (Vec<Column>, Vec<Cell>) = columns
+                .iter()
+                .zip(&row.cells)
+                .filter_map(|(column, cell)| column.map(|c| (c, cell.clone())))
+                .unzip();
+            let (row_input, conversion_errors) = read_row(&known, &cells);
+            let failed_before = report.errors.len();
+            for (column, message) in conversion_errors {
+                report.errors.push(issue(label(column), message));
+            }
+            let mut draft = match row_input.input.validate(&default_source, options.today) {
+                Ok(draft) => draft,
+                Err(field_errors) => {
+                    for e in field_errors {
+                        let column = Column::for_field(&e.field).and_then(label);
+                        let reason = match column {
+                            Some(_) => e.reason,
+                            None => e.named(),
+                        };
+                        report.errors.push(issue(column, reason));
+                    }
+                    break 'row;
+                }
+            };
+            if report.errors.len() > failed_before {
+                break 'row;
+            }
+            let organisation = match &draft.organisation {
+                OrganisationRef::Name(name) => {
+                    let key = normalize_name(name);
+                    match organisations.get(&key) {
+                        Some(&id) => OrgTarget::Existing(id),
+                        None => {
+                            let next = new_organisations.len();
+                            let index = *new_by_key.entry(key).or_insert(next);
+                            if index == next {
+                                new_organisations.push(name.clone());
+                            }
+                            OrgTarget::New(index)
                         }
-                        OrgTarget::New(index)
                     }
                 }
+                OrganisationRef::Id(id) => OrgTarget::Existing(*id),
+            };
+            let key = match organisation {
+                OrgTarget::Existing(id) => {
+                    natural_key(&draft.fields.name, id, &draft.fields.municipality_code)
+                }
+                OrgTarget::New(i) => format!(
+                    "new{i}|{}|{}",
+                    normalize_name(&draft.fields.name),
+                    draft.fields.municipality_code
+                ),
+            };
+            let duplicate_key = match row_input.id {
+                Some(id) => format!("id:{id}"),
+                None => key.clone(),
+            };
+            if let Some(first) = seen.insert(duplicate_key, row.number) {
+                report.errors.push(issue(
+                    None,
+                    Reason::of("import.error.same_facility", &[("row", first.to_string())]),
+                ));
+                break 'row;
             }
-            OrganisationRef::Id(id) => OrgTarget::Existing(*id),
-        };
-        let key = match organisation {
-            OrgTarget::Existing(id) => {
-                natural_key(&draft.fields.name, id, &draft.fields.municipality_code)
+            let matched = match row_input.id {
+                Some(id) => match by_id.get(&id) {
+                    Some(f) => Some(*f),
+                    None => {
+                        report.errors.push(issue(
+                            label(Column::Id),
+                            Reason::of("import.error.no_such_facility", &[("id", id.to_string())]),
+                        ));
+                        break 'row;
+                    }
+                },
+                None => by_key.get(&key).copied(),
+            };
+            let explicit_source = row_input.input.source.is_some();
+            let action = match matched {
+                None => Action::Create,
+                Some(current) => {
+                    let same = current.fields == draft.fields
+                        && OrgTarget::Existing(current.organisation_id) == organisation
+                        && (draft.change.verified_on.is_none()
+                            || current.recorded.verified_on == draft.change.verified_on)
+                        && (!explicit_source || current.recorded.source == draft.change.source);
+                    if same {
+                        report.unchanged += 1;
+                        break 'row;
+                    }
+                    if let Some(message) = too_old(current, &draft.change, options.today) {
+                        report
+                            .errors
+                            .push(issue(label(Column::VerifiedOn), message));
+                        break 'row;
+                    }
+                    // When the change holds is settled before a row without a
+                    // date keeps the last verification, as an edit does.
+                    draft.change.effective_from =
+                        Some(effective_day(&draft.change, options.today));
+                    if draft.change.verified_on.is_none() {
+                        draft.change.verified_on = current.recorded.verified_on;
+                    }
+                    Action::Update(current.id)
+                }
+            };
+            match action {
+                Action::Create => report.created += 1,
+                Action::Update(_) => report.updated += 1,
             }
-            OrgTarget::New(i) => format!(
-                "new{i}|{}|{}",
-                normalize_name(&draft.fields.name),
-                draft.fields.municipality_code
-            ),
-        };
-        let duplicate_key = match row_input.id {
-            Some(id) => format!("id:{id}"),
-            None => key.clone(),
-        };
-        if let Some(first) = seen.insert(duplicate_key, row.number) {
-            report.errors.push(issue(
-                None,
-                Reason::of("import.error.same_facility", &[("row", first.to_string())]),
-            ));
-            continue;
+            let listed = |facility_id, columns| ListedRow {
+                row: row.number,
+                name: name.clone(),
+                facility_id,
+                columns,
+            };
+            match action {
+                Action::Create if report.added.len() < SHOWN_ROWS => {
+                    report.added.push(listed(None, Vec::new()))
+                }
+                Action::Update(id) if report.changed.len() < SHOWN_ROWS => {
+                    let current = by_id[&id];
+                    report.changed.push(listed(
+                        Some(id),
+                        changed_columns(current, &draft, organisation),
+                    ))
+                }
+                _ => {}
+            }
+            // Only a clean file is written; a dry run keeps nothing.
+            if !options.dry_run && report.errors.is_empty() {
+                plan.push(Planned {
+                    action,
+                    organisation,
+                    draft,
+                });
+            }
         }
-        let matched = match row_input.id {
-            Some(id) => match by_id.get(&id) {
-                Some(f) => Some(*f),
-                None => {
-                    report.errors.push(issue(
-                        label(Column::Id),
-                        Reason::of("import.error.no_such_facility", &[("id", id.to_string())]),
-                    ));
-                    continue;
-                }
-            },
-            None => by_key.get(&key).copied(),
-        };
-        let explicit_source = row_input.input.source.is_some();
-        let action = match matched {
-            None => Action::Create,
-            Some(current) => {
-                let same = current.fields == draft.fields
-                    && OrgTarget::Existing(current.organisation_id) == organisation
-                    && (draft.change.verified_on.is_none()
-                        || current.recorded.verified_on == draft.change.verified_on)
-                    && (!explicit_source || current.recorded.source == draft.change.source);
-                if same {
-                    report.unchanged += 1;
-                    continue;
-                }
-                if let Some(message) = too_old(current, &draft.change, options.today) {
-                    report
-                        .errors
-                        .push(issue(label(Column::VerifiedOn), message));
-                    continue;
-                }
-                // When the change holds is settled before a row without a
-                // date keeps the last verification, as an edit does.
-                draft.change.effective_from = Some(effective_day(&draft.change, options.today));
-                if draft.change.verified_on.is_none() {
-                    draft.change.verified_on = current.recorded.verified_on;
-                }
-                Action::Update(current.id)
+        if report.errors.len() > failed_before_row {
+            report.rejected_rows += 1;
+            if report.rejected.len() < SHOWN_ROWS {
+                report.rejected.push(ListedRow {
+                    row: row.number,
+                    name,
+                    facility_id: None,
+                    columns: Vec::new(),
+                });
             }
-        };
-        match action {
-            Action::Create => report.created += 1,
-            Action::Update(_) => report.updated += 1,
-        }
-        // Only a clean file is written; a dry run keeps nothing.
-        if !options.dry_run && report.errors.is_empty() {
-            plan.push(Planned {
-                action,
-                organisation,
-                draft,
-            });
         }
     }
     // The file's cells (an XLSX's shared strings) are no longer needed.
@@ -531,6 +605,30 @@ pub async fn import_facilities(
     Ok(report)
 }
 
+/// The columns in which a row differs from the facility it changes.
+fn changed_columns(
+    current: &Facility,
+    draft: &FacilityDraft,
+    organisation: OrgTarget,
+) -> Vec<&'static str> {
+    let as_json = |input| serde_json::to_value(input).unwrap_or_default();
+    let before = as_json(current.fields.to_input(current.organisation_id));
+    let after = as_json(draft.fields.to_input(current.organisation_id));
+    let mut columns: Vec<&'static str> = COLUMNS
+        .iter()
+        .map(|(c, name, _)| (*c, *name))
+        .filter(|(_, name)| before.get(name) != after.get(name))
+        .map(|(_, name)| name)
+        .collect();
+    if OrgTarget::Existing(current.organisation_id) != organisation {
+        columns.insert(0, Column::Organisation.name());
+    }
+    if current.recorded.verified_on != draft.change.verified_on {
+        columns.push(Column::VerifiedOn.name());
+    }
+    columns
+}
+
 /// A changed row takes effect on the day its source verified it, or today.
 fn effective_day(change: &Change, today: NaiveDate) -> Day {
     change
@@ -598,7 +696,7 @@ fn map_headers(headers: &[String], row: usize, errors: &mut Vec<RowIssue>) -> Ve
         }
         columns.push(column.filter(|c| !columns[..index].contains(&Some(*c))));
     }
-    for required in [Column::Name, Column::Organisation, Column::Services] {
+    for required in REQUIRED {
         if !columns.contains(&Some(required)) {
             errors.push(RowIssue::new(
                 row,
@@ -610,8 +708,7 @@ fn map_headers(headers: &[String], row: usize, errors: &mut Vec<RowIssue>) -> Ve
             ));
         }
     }
-    let place_columns = [Column::City, Column::Municipality, Column::MunicipalityCode];
-    if !place_columns.iter().any(|c| columns.contains(&Some(*c))) {
+    if !PLACE_COLUMNS.iter().any(|c| columns.contains(&Some(*c))) {
         errors.push(RowIssue::new(
             row,
             None,

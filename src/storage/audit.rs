@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::write::{retrying, WriteTx, Writes};
 use super::{now_millis_text, SqlBuilder, Store};
+use crate::domain::audit::{AuditView, READ_EVENTS};
 use crate::domain::provenance::Actor;
 use crate::storage::error::{StorageError, StorageResult};
 
@@ -115,6 +116,15 @@ pub struct AuditFilter {
     pub from: Option<String>,
     /// ISO date or timestamp; exclusive.
     pub until: Option<String>,
+    /// Only entries by this user (their id, whatever name they signed with).
+    pub user_id: Option<i64>,
+    /// Changes, reads or both.
+    pub view: AuditView,
+    /// Paging: only entries older than this one (`seq` below it) …
+    pub before_seq: Option<i64>,
+    /// … or only entries newer than this one: then the `limit` entries
+    /// right after it (still returned newest first).
+    pub after_seq: Option<i64>,
     pub limit: i64,
 }
 
@@ -243,10 +253,51 @@ impl Store {
         if let Some(until) = &filter.until {
             sql.push(" AND at < ").text(until.as_str());
         }
-        sql.push(" ORDER BY seq DESC LIMIT ")
-            .int(filter.limit.clamp(1, 100_000));
+        if let Some(user_id) = filter.user_id {
+            sql.push(" AND actor_user_id = ").int(user_id);
+        }
+        let reads = match filter.view {
+            AuditView::All => None,
+            AuditView::Changes => Some(" AND event NOT IN ("),
+            AuditView::Reads => Some(" AND event IN ("),
+        };
+        if let Some(reads) = reads {
+            sql.push(reads);
+            for (i, event) in READ_EVENTS.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.text(*event);
+            }
+            sql.push(")");
+        }
+        if let Some(before) = filter.before_seq {
+            sql.push(" AND seq < ").int(before);
+        }
+        // Newer than an entry: the ones right after it, oldest first, turned
+        // round below, so that a page is always newest first.
+        let ascending = match filter.after_seq {
+            Some(after) => {
+                sql.push(" AND seq > ").int(after);
+                true
+            }
+            None => false,
+        };
+        sql.push(if ascending {
+            " ORDER BY seq ASC LIMIT "
+        } else {
+            " ORDER BY seq DESC LIMIT "
+        })
+        .int(filter.limit.clamp(1, 100_000));
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter().map(entry_from_row).collect()
+        let mut entries = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<StorageResult<Vec<_>>>()?;
+        if ascending {
+            entries.reverse();
+        }
+        Ok(entries)
     }
 
     /// Walks the whole chain: every entry must follow its predecessor and

@@ -519,6 +519,122 @@ test("register: importing a file shows the check first, then writes", async () =
   await page.context().close();
 });
 
+/** Signs in (the sign-in page is Dutch) and then reads in English. */
+async function signInEnglish(page, role = "admin") {
+  await signIn(page, role);
+  await page.context().addCookies([{ name: "lang", value: "en", url: base }]);
+}
+
+test("import: the page in English lists the columns in English; its template, filled in with a row, checks clean", async () => {
+  const page = await newPage();
+  await signInEnglish(page);
+  await open(page, "/beheer/import");
+  const columns = page.getByRole("table", { name: "Columns the import reads" });
+  await columns.waitFor();
+  const nameRow = columns.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /^name/ }) });
+  assert.match(await nameRow.innerText(), /The facility's name\./);
+  assert.match(await nameRow.innerText(), /required/);
+  assert.doesNotMatch(await columns.innerText(), /verplicht|De naam van de voorziening/, "no Dutch texts");
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "CSV", exact: true }).click(),
+  ]);
+  const template = readFileSync(await download.path(), "utf8");
+  const header = template.trim().split(",");
+  assert.deepEqual(header.slice(0, 4), ["id", "name", "organisation", "services"], template);
+  const name = `Demo Template Row ${Date.now()}`;
+  const row = header.map((h) =>
+    ({ name, organisation: "Demo GGD Regio", services: "syringe_exchange", city: "Utrecht", opening_hours: "Mo-Fr 10:00-12:00" })[h] ?? "",
+  );
+  const file = join(scratch, "template-filled.csv");
+  writeFileSync(file, `${template.trim()}\n${row.join(",")}\n`);
+  await page.getByLabel("File", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Check" }).click();
+  await page.waitForLoadState();
+  assert.equal(await page.getByRole("alert").count(), 0, "the check found no error");
+  const added = page.getByRole("table", { name: "Would be added (1)" });
+  assert.match(await added.innerText(), new RegExp(name));
+  assert.equal(await countFacilities(page, name), 0, "the check wrote nothing");
+  await page.context().close();
+});
+
+test("import: the check of a file with one new, one changed and one bad row lists each by name", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  const existing = await (await page.request.get(`/api/v1/facilities/${FACILITY}`)).json();
+  const fresh = `Demo Nieuw ${Date.now()}`;
+  const file = join(scratch, "drie-rijen.csv");
+  writeFileSync(
+    file,
+    "id;naam;organisatie;voorzieningen;gemeentecode;openingstijden\n" +
+      `;${fresh};Demo GGD Regio;spuitomruil;GM0344;\n` +
+      `${FACILITY};${existing.name};${existing.organisation};${existing.services.join("|")};${existing.municipality_code};Mo-Su 06:00-23:30\n` +
+      ";Demo Foute Rij;Demo GGD Regio;spuitomruil;GM9999;\n",
+  );
+  await open(page, "/beheer/import");
+  await page.getByLabel("Bestand", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Controleren" }).click();
+  await page.waitForLoadState();
+  const added = page.getByRole("table", { name: "Zouden worden toegevoegd (1)" });
+  assert.match(await added.innerText(), new RegExp(`2\\s+${fresh}`));
+  const changed = page.getByRole("table", { name: "Zouden worden bijgewerkt (1)" });
+  const link = changed.getByRole("link", { name: existing.name });
+  assert.equal(await link.getAttribute("href"), `/beheer/voorzieningen/${FACILITY}`);
+  assert.match(await changed.innerText(), /Openingstijden/);
+  await page.getByRole("heading", { name: "Afgewezen rijen (1)" }).waitFor();
+  const rejected = page.getByRole("table", { name: "Rijen die niet geïmporteerd kunnen worden" });
+  const text = await rejected.innerText();
+  assert.match(text, /4\s+Demo Foute Rij/);
+  assert.match(text, /GM9999/);
+  assert.doesNotMatch(text, new RegExp(fresh), "only the bad row is rejected");
+  assert.equal(await countFacilities(page, fresh), 0, "the check wrote nothing");
+  await page.context().close();
+});
+
+test("audit: after a change the log names it in Dutch, links the facility with its before and after; page views only hide it; older entries are a page away", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, `/beheer/voorzieningen/${FACILITY}`);
+  const field = page.getByLabel("Openingstijden", { exact: true });
+  const before = await field.inputValue();
+  const after = "Mo-Sa 07:05-21:55";
+  await field.fill(after);
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await page.waitForLoadState();
+
+  await open(page, "/beheer/audit");
+  const log = page.locator("#auditlog");
+  const newest = log.locator("tbody tr").filter({ hasText: "Gewijzigd" }).first();
+  const facility = newest.getByRole("link", { name: `Voorziening ${FACILITY}` });
+  assert.equal(await facility.getAttribute("href"), `/beheer/voorzieningen/${FACILITY}`);
+  const change = newest.locator("li").filter({ has: page.locator(".vangnet-audit-field", { hasText: /^Openingstijden$/ }) });
+  assert.equal((await change.locator("del").innerText()).replace(/^was\s*/, ""), before || "leeg");
+  assert.equal((await change.locator("ins").innerText()).replace(/^werd\s*/, ""), after);
+
+  // Page views only: the change is not among them.
+  await page.getByLabel("Welke gebeurtenissen").selectOption({ label: "Alleen inzage (paginabezoeken en downloads)" });
+  await page.getByRole("button", { name: "Zoeken" }).click();
+  await page.waitForURL(/kind=reads/);
+  const events = await page.locator("#auditlog tbody tr td:nth-child(2)").allInnerTexts();
+  assert.ok(events.length > 0, "page views are listed");
+  assert.ok(events.every((e) => e === "Ingezien" || e === "Gedownload"), events.join(", "));
+
+  // Paging: 50 changes a page; older ones are one link away, and back.
+  await open(page, "/beheer/audit");
+  const seqs = async () => (await page.locator("#auditlog tbody tr").evaluateAll((rows) => rows.map((r) => Number(r.dataset.seq))));
+  const first = await seqs();
+  assert.equal(first.length, 50);
+  await page.getByRole("link", { name: /Oudere/ }).click();
+  await page.waitForURL(/before=/);
+  const older = await seqs();
+  assert.ok(older.length > 0 && Math.max(...older) < Math.min(...first), `${older[0]} < ${first.at(-1)}`);
+  await page.getByRole("link", { name: /Nieuwere/ }).click();
+  await page.waitForURL(/after=/);
+  assert.deepEqual(await seqs(), first);
+  await page.context().close();
+});
+
 async function countFacilities(page, name) {
   const response = await page.request.get(`/api/v1/facilities?q=${encodeURIComponent(name)}`);
   assert.equal(response.status(), 200);

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{ApiQuery, Caller};
+use crate::domain::audit::AuditView;
 use crate::formats::csv::CsvWriter;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
@@ -30,16 +31,26 @@ pub struct AuditQuery {
     pub from: Option<String>,
     /// Until this day or time (exclusive), in the same forms; not before `from`.
     pub until: Option<String>,
+    /// Only entries by the user with this id (empty: anyone).
+    pub user: Option<String>,
+    /// changes (everything but read and export), reads (read and export
+    /// only) or all (default).
+    pub kind: Option<String>,
+    /// Paging: only entries older than the one with this `seq`.
+    pub before: Option<i64>,
+    /// Paging: the entries right after the one with this `seq` (newest first).
+    pub after: Option<i64>,
     /// At most this many entries (default 200).
     pub limit: Option<i64>,
     /// json (default) or csv.
     pub format: Option<String>,
 }
 
-/// A `from` or `until` that is not a day or a time, or an `until` before `from`.
+/// A `from` or `until` that is not a day or a time, an `until` before
+/// `from`, or a `kind` or `user` that is not one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeError {
-    /// `from` or `until`.
+    /// `from`, `until`, `kind` or `user`.
     pub parameter: &'static str,
     pub message: String,
 }
@@ -82,7 +93,26 @@ impl AuditQuery {
                 });
             }
         }
+        let view = match text(&self.kind) {
+            None => AuditView::All,
+            Some(kind) => AuditView::parse(&kind).ok_or_else(|| TimeError {
+                parameter: "kind",
+                message: format!("'{kind}' is not changes, reads or all"),
+            })?,
+        };
+        let user_id = text(&self.user)
+            .map(|user| {
+                user.parse::<i64>().map_err(|_| TimeError {
+                    parameter: "user",
+                    message: format!("'{user}' is not a user's id"),
+                })
+            })
+            .transpose()?;
         Ok(AuditFilter {
+            user_id,
+            view,
+            before_seq: self.before,
+            after_seq: self.after,
             actor: text(&self.actor),
             event: text(&self.event),
             object_type: text(&self.object_type),

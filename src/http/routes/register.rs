@@ -41,6 +41,8 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/beheer/import", Roles(NATIONAL), false, web::pages::register::import::check).body_limit(web::pages::register::import::UPLOAD_LIMIT),
         route(POST, "/beheer/import/importeren", Roles(NATIONAL), false, web::pages::register::import::write),
         route(GET, "/beheer/import/fouten.csv", Roles(NATIONAL), false, web::pages::register::import::errors),
+        route(GET, "/beheer/import/sjabloon.xlsx", Roles(NATIONAL), false, web::pages::register::import_template::template_xlsx),
+        route(GET, "/beheer/import/sjabloon.csv", Roles(NATIONAL), false, web::pages::register::import_template::template_csv),
         route(GET, "/beheer/export/{file}", Roles(NATIONAL), false, web::pages::register::export::download),
         route(GET, "/beheer/organisaties", Roles(EDITORS), true, web::pages::register::organisations::list),
         route(GET, "/beheer/organisaties/{id}", Roles(EDITORS), true, web::pages::register::organisations::show),

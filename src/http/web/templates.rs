@@ -254,7 +254,12 @@ mod tests {
         for (name, source) in TEMPLATES {
             for quote in ['"', '\''] {
                 let opening = format!("t({quote}");
-                for piece in source.split(&opening).skip(1) {
+                // `t(` itself, not the end of another name (`select("kind"`).
+                let calls = source.match_indices(&opening).filter(|(at, _)| {
+                    !source[..*at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+                });
+                for (at, _) in calls {
+                    let piece = &source[at + opening.len()..];
                     let Some((key, rest)) = piece.split_once(quote) else {
                         continue;
                     };

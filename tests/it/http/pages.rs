@@ -775,11 +775,11 @@ async fn the_audit_page_lists_sign_ins_and_exports_them_as_csv() {
     assert_html(&page, StatusCode::OK);
     let html = page.text();
     assert!(
-        html.contains("<td>login</td>") && html.contains("beheer@example.org"),
+        html.contains("<td>Ingelogd</td>") && html.contains("beheer@example.org"),
         "{html}"
     );
     assert!(
-        html.contains("href=\"/beheer/audit.csv?actor=beheer&amp;event=login\""),
+        html.contains("href=\"/beheer/audit.csv?actor=beheer&amp;event=login&amp;kind=changes\""),
         "{html}"
     );
     assert!(

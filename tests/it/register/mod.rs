@@ -5,6 +5,7 @@ mod api;
 mod exports;
 mod finder;
 mod import;
+mod import_page;
 mod integrity;
 mod opendata;
 mod property;

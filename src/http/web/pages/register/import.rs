@@ -158,8 +158,65 @@ fn render(
         let errors: Vec<_> = r
             .shown_errors()
             .iter()
-            .map(|e| context! { row => e.row, column => e.column, message => e.text(page.lang) })
+            .map(|e| {
+                context! {
+                    row => e.row,
+                    name => r.rejected_name(e.row),
+                    column => e.column,
+                    message => e.text(page.lang),
+                }
+            })
             .collect();
+        let more = |count: usize, shown: usize| {
+            (count > shown).then(|| {
+                page.text_with(
+                    "register.import.more_rows",
+                    &[("count", (count - shown).to_string())],
+                )
+            })
+        };
+        let caption = |key: &str, count: usize| {
+            let key = if r.written {
+                format!("{key}_written")
+            } else {
+                key.to_string()
+            };
+            page.text_with(&key, &[("count", count.to_string())])
+        };
+        let added: Vec<_> = r
+            .added
+            .iter()
+            .map(|a| context! { row => a.row, name => a.name })
+            .collect();
+        let changed: Vec<_> = r
+            .changed
+            .iter()
+            .map(|c| {
+                let columns: Vec<String> = c
+                    .columns
+                    .iter()
+                    .map(|name| page.text(&format!("register.field.{name}")))
+                    .collect();
+                context! {
+                    row => c.row,
+                    name => c.name,
+                    url => c.facility_id.map(|id| format!("/beheer/voorzieningen/{id}")),
+                    columns => columns.join(", "),
+                }
+            })
+            .collect();
+        let rows = context! {
+            added,
+            added_caption => caption("register.import.added_caption", r.created),
+            added_more => more(r.created, r.added.len()),
+            changed,
+            changed_caption => caption("register.import.changed_caption", r.updated),
+            changed_more => more(r.updated, r.changed.len()),
+            rejected_caption => page.text_with(
+                "register.import.rejected_caption",
+                &[("count", r.rejected_rows.to_string())],
+            ),
+        };
         let errors_caption = if r.errors.len() > errors.len() {
             page.text_with(
                 "register.import.errors_caption_first",
@@ -186,13 +243,20 @@ fn render(
             summary => summary_text(page, r.summary()),
             unreadable => r.unreadable,
             notes => r.notes,
+            row_lists => rows,
         }
     });
     let upload = upload.map(|(id, sha256)| context! { id, sha256 });
     page.render(
         "register/import.html",
         status,
-        context! { report, upload, errors, limit_mib => UPLOAD_LIMIT / 1024 / 1024 },
+        context! {
+            report,
+            upload,
+            errors,
+            limit_mib => UPLOAD_LIMIT / 1024 / 1024,
+            columns => super::import_template::columns(page),
+        },
     )
 }
 

@@ -14,6 +14,7 @@ mod form;
 pub mod history;
 mod hours;
 pub mod import;
+pub mod import_template;
 pub mod list;
 pub mod new;
 pub mod organisations;
