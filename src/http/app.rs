@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -88,12 +88,18 @@ fn error_for(uri: &Uri, headers: &HeaderMap, error: AppError) -> Response {
     }
 }
 
-async fn not_found(method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    error_for(
-        &uri,
-        &headers,
-        AppError::NotFound(format!("nothing at {method} {}", uri.path())),
-    )
+/// Nothing here: JSON for the API; for people, the site's 404 page with
+/// their session (the header still says who is signed in).
+async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let error = AppError::NotFound(format!("nothing at {} {}", parts.method, parts.uri.path()));
+    if parts.uri.path().starts_with("/api/") {
+        return error.into_response();
+    }
+    match crate::http::web::pages::Page::from_request_parts(&mut parts, &state).await {
+        Ok(page) => page.error(error.into()),
+        Err(refused) => refused,
+    }
 }
 
 async fn method_not_allowed(method: Method, uri: Uri, headers: HeaderMap) -> Response {

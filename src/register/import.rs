@@ -472,8 +472,7 @@ pub async fn import_facilities(
                     }
                     // When the change holds is settled before a row without a
                     // date keeps the last verification, as an edit does.
-                    draft.change.effective_from =
-                        Some(effective_day(&draft.change, options.today));
+                    draft.change.effective_from = Some(effective_day(&draft.change, options.today));
                     if draft.change.verified_on.is_none() {
                         draft.change.verified_on = current.recorded.verified_on;
                     }

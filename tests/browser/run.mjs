@@ -596,7 +596,7 @@ test("audit: after a change the log names it in Dutch, links the facility with i
   const page = await newPage();
   await signIn(page, "admin");
   await open(page, `/beheer/voorzieningen/${FACILITY}`);
-  const field = page.getByLabel("Openingstijden", { exact: true });
+  const field = page.getByLabel("Openingstijden als OpenStreetMap-tekst (gevorderd)");
   const before = await field.inputValue();
   const after = "Mo-Sa 07:05-21:55";
   await field.fill(after);

@@ -160,7 +160,11 @@ async fn an_invited_user_sets_a_password_and_signs_in() {
         "{}",
         signed_in.text()
     );
-    assert_eq!(location(&signed_in), "/account");
+    assert_eq!(
+        location(&signed_in),
+        "/beheer/rondes",
+        "a researcher's work starts at the rounds, not the token page"
+    );
     let account = browser.get("/account").await;
     assert_html(&account, StatusCode::OK);
     assert!(account.text().contains("nieuw@example.org"));
@@ -201,7 +205,7 @@ async fn the_session_cookie_is_strict_new_at_every_sign_in_and_ends_at_sign_out(
     let first = browser.cookie("vangnet-session").unwrap();
 
     let reply = browser.sign_in("sessie@example.org", PASSWORD).await;
-    assert_eq!(location(&reply), "/account");
+    assert_eq!(location(&reply), "/beheer/rondes");
     let second = browser.cookie("vangnet-session").unwrap();
     assert_ne!(first, second, "a new session id at every sign-in");
 
@@ -429,7 +433,7 @@ async fn an_admin_adds_and_disables_users_and_the_disabled_are_out_at_once() {
                 ("email", "geen-adres"),
                 ("role", "reporter"),
                 ("organisation_id", ""),
-                ("facility_ids", "1, x"),
+                ("facility", "x"),
             ],
         )
         .await;
@@ -463,7 +467,6 @@ async fn an_admin_adds_and_disables_users_and_the_disabled_are_out_at_once() {
                 ("name", "Een Collega"),
                 ("role", "researcher"),
                 ("organisation_id", ""),
-                ("facility_ids", ""),
             ],
         )
         .await;
@@ -821,4 +824,83 @@ async fn the_audit_page_lists_sign_ins_and_exports_them_as_csv() {
 
     let bad = admin.get("/beheer/audit?onbekend=1").await;
     assert_html(&bad, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_404_page_keeps_the_visitor_signed_in_and_signing_in_lands_on_the_persons_work() {
+    let app = TestApp::new().await;
+    let org = app
+        .post(
+            "/api/v1/organisations",
+            serde_json::json!({"name": "Demo Zorg"}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    user(&app, "beheer@zorg.example", "org_manager", Some(org)).await;
+    let mut browser = Browser::new(&app);
+    let reply = browser.sign_in("beheer@zorg.example", PASSWORD).await;
+    assert_eq!(location(&reply), "/beheer/voorzieningen");
+    let missing = browser.get("/bestaat-niet").await;
+    assert_html(&missing, StatusCode::NOT_FOUND);
+    let html = missing.text();
+    assert!(
+        html.contains("Uitloggen"),
+        "the header still offers to sign out: {html}"
+    );
+    assert!(!html.contains(">Inloggen<"), "{html}");
+    // Nobody signed in: the same page offers to sign in.
+    let html = Browser::new(&app).get("/bestaat-niet").await.text();
+    assert!(html.contains("Inloggen"), "{html}");
+}
+
+#[tokio::test]
+async fn a_reporter_is_limited_to_facilities_picked_by_name_not_typed_by_number() {
+    let app = TestApp::new().await;
+    let org = app
+        .post(
+            "/api/v1/organisations",
+            serde_json::json!({"name": "Demo Zorg"}),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let mut ids = Vec::new();
+    for name in ["Demo Huiskamer Noord", "Demo Huiskamer Zuid"] {
+        let reply = app
+            .post(
+                "/api/v1/facilities",
+                serde_json::json!({"name": name, "organisation_id": org,
+                       "services": ["naloxone"], "city": "Utrecht"}),
+            )
+            .await;
+        ids.push(reply.json()["id"].as_i64().unwrap().to_string());
+    }
+    user(&app, "beheer@example.org", "admin", None).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("beheer@example.org", PASSWORD).await;
+    let html = browser.get("/beheer/gebruikers").await.text();
+    assert!(
+        html.contains(&format!("name=\"facility\" value=\"{}\"", ids[1]))
+            && html.contains("Demo Huiskamer Zuid (Utrecht)"),
+        "each facility is a box with its name: {html}"
+    );
+    let org = org.to_string();
+    let added = browser
+        .submit(
+            "/beheer/gebruikers",
+            "/beheer/gebruikers",
+            &[
+                ("email", "melder@example.org"),
+                ("role", "reporter"),
+                ("organisation_id", &org),
+                ("facility", &ids[1]),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let list = browser.get("/beheer/gebruikers").await.text();
+    assert!(list.contains("alleen: Demo Huiskamer Zuid"), "{list}");
 }

@@ -17,6 +17,7 @@ use crate::domain::facility::{Facility, FacilityStatus, LocationPrecision};
 use crate::domain::geo::geo;
 use crate::domain::hours::{date_in_words, OpenState};
 use crate::domain::service::ServiceType;
+use crate::domain::text::text_count;
 use crate::formats::svg_map::{self, Map, Marker};
 use crate::http::app::AppState;
 
@@ -65,20 +66,25 @@ fn view(page: &Page, facility: &Facility, day: NaiveDate) -> Value {
         status(page, &state, now)
     });
     let municipality = geo().municipality(&fields.municipality_code);
-    let capacity = match (fields.rooms, fields.capacity) {
-        _ if !fields.services.iter().any(ServiceType::has_capacity) => None,
-        (Some(rooms), Some(places)) => Some(page.text_with(
-            "finder.facility.rooms_places",
-            &[("rooms", rooms.to_string()), ("places", places.to_string())],
-        )),
-        (None, Some(places)) => {
-            Some(page.text_with("finder.facility.places", &[("places", places.to_string())]))
-        }
-        (Some(rooms), None) => {
-            Some(page.text_with("finder.facility.rooms", &[("rooms", rooms.to_string())]))
-        }
-        (None, None) => None,
-    };
+    // "2 ruimtes, 14 gebruiksplekken", each counted in the right form.
+    let capacity = fields
+        .services
+        .iter()
+        .any(ServiceType::has_capacity)
+        .then(|| {
+            let rooms = fields
+                .rooms
+                .map(|n| text_count(words, "finder.facility.rooms", n.get().into(), &[]));
+            let places = fields
+                .capacity
+                .map(|n| text_count(words, "finder.facility.places", n.get().into(), &[]));
+            [rooms, places]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .filter(|text| !text.is_empty());
     let checked = checked(page, facility, day);
     let precision = fields.location.and_then(|l| match l.precision {
         LocationPrecision::Exact => None,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::{local_path, parse_query, see_other, set_cookie, Page};
 use crate::accounts;
 use crate::accounts::access;
+use crate::domain::access::Role;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::request::session_cookie_name;
@@ -77,11 +78,15 @@ pub async fn submit(page: Page, State(state): State<AppState>, body: Bytes) -> R
         )
         .await
         {
-            Ok((_, token, _)) => {
+            Ok((user, token, _)) => {
                 if let Some(old) = &page.caller.session {
                     access::end_session(&state.store, old.id, None).await?;
                 }
-                let mut response = see_other(if back.is_empty() { "/account" } else { back });
+                let mut response = see_other(if back.is_empty() {
+                    work_of(user.role)
+                } else {
+                    back
+                });
                 response.headers_mut().append(
                     SET_COOKIE,
                     set_cookie(
@@ -144,4 +149,16 @@ pub async fn sign_out(page: Page, State(state): State<AppState>) -> Response {
         Ok(response)
     })
     .await
+}
+
+/// Where a person's work starts after signing in (when they did not come
+/// from a page): the rounds for the national researcher, the register's
+/// list (their organisation's part of it) for the others who keep it, the
+/// account for an auditor (whose audits arrive later).
+fn work_of(role: Role) -> &'static str {
+    match role {
+        Role::Researcher => "/beheer/rondes",
+        Role::Admin | Role::OrgManager | Role::Reporter => "/beheer/voorzieningen",
+        Role::Auditor => "/account",
+    }
 }

@@ -31,8 +31,26 @@ struct UserForm {
     name: String,
     role: String,
     organisation_id: String,
-    /// Comma-separated facility numbers.
-    facility_ids: String,
+    /// The facilities ticked, as their numbers.
+    facility_ids: Vec<String>,
+}
+
+impl UserForm {
+    /// The form from its fields; `facility` repeats, once per ticked box.
+    fn from_pairs(pairs: Vec<(String, String)>) -> UserForm {
+        let mut form = UserForm::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "email" => form.email = value,
+                "name" => form.name = value,
+                "role" => form.role = value,
+                "organisation_id" => form.organisation_id = value,
+                "facility" => form.facility_ids.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
 }
 
 async fn render(
@@ -49,6 +67,22 @@ async fn render(
         .iter()
         .map(|o| (o.id, o.fields.name.as_str()))
         .collect();
+    // The facilities to limit a reporter to, by organisation, by name: a
+    // person picks them, nobody types numbers (non-public ones included,
+    // so the read is audited).
+    let who = page.caller.principal()?;
+    let (facilities, _) = crate::register::reads::staff_list(
+        &state.store,
+        who,
+        &page.caller.actor(),
+        crate::storage::facilities::FacilityFilter::default(),
+        usize::MAX,
+    )
+    .await?;
+    let facility_names: HashMap<i64, &str> = facilities
+        .iter()
+        .map(|f| (f.id, f.fields.name.as_str()))
+        .collect();
     let me = page.caller.principal()?.user_id;
     let users: Vec<_> = users
         .iter()
@@ -59,11 +93,42 @@ async fn render(
                 name => u.name,
                 role => u.role.code(),
                 organisation => u.organisation_id.map(|id| names.get(&id).map_or_else(|| id.to_string(), |n| n.to_string())),
-                facility_ids => u.facility_ids,
+                facility_ids => u.facility_ids.iter().map(|id| facility_names.get(id).map_or_else(|| id.to_string(), |n| n.to_string())).collect::<Vec<_>>(),
                 disabled_at => u.disabled_at,
                 has_password => u.has_password,
                 is_me => Some(u.id) == me,
             }
+        })
+        .collect();
+    let facility_groups: Vec<_> = organisations
+        .iter()
+        .filter_map(|o| {
+            let mut own: Vec<_> = facilities
+                .iter()
+                .filter(|f| f.organisation_id == o.id)
+                .collect();
+            own.sort_by(|a, b| a.fields.name.cmp(&b.fields.name));
+            let choices: Vec<_> = own
+                .iter()
+                .map(|f| {
+                    let id = f.id.to_string();
+                    context! {
+                        checked => form.facility_ids.contains(&id),
+                        id,
+                        label => match &f.fields.city {
+                            Some(city) => format!("{} ({city})", f.fields.name),
+                            None => f.fields.name.clone(),
+                        },
+                    }
+                })
+                .collect();
+            (!choices.is_empty()).then(|| {
+                context! {
+                    name => o.fields.name,
+                    open => own.iter().any(|f| form.facility_ids.contains(&f.id.to_string())),
+                    facilities => choices,
+                }
+            })
         })
         .collect();
     let organisations: Vec<_> = organisations
@@ -74,7 +139,7 @@ async fn render(
     Ok(page.render(
         "users.html",
         status,
-        context! { users, organisations, roles, form, errors, message },
+        context! { users, organisations, facility_groups, roles, form, errors, message },
     ))
 }
 
@@ -113,7 +178,7 @@ fn field_error_key(field: &str) -> &'static str {
 /// Adds a user and e-mails them the link to set their password.
 pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
-        let form: UserForm = page.form(&body)?;
+        let form = UserForm::from_pairs(page.form(&body)?);
         let mut errors = FieldErrors::new();
         let organisation_id = match form.organisation_id.trim() {
             "" => None,
@@ -128,13 +193,8 @@ pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> R
                 Some,
             ),
         };
-        let facility_ids: Result<Vec<i64>, _> = form
-            .facility_ids
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::parse)
-            .collect();
+        let facility_ids: Result<Vec<i64>, _> =
+            form.facility_ids.iter().map(|s| s.trim().parse()).collect();
         let facility_ids = facility_ids.unwrap_or_else(|_| {
             errors.insert("facility_ids".into(), page.text("users.error.facility_ids"));
             Vec::new()

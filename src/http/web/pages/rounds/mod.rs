@@ -63,7 +63,7 @@ fn table_context(page: &Page, table: &Table1, staff: bool) -> Value {
                 cities => r.show_cities(lang),
                 capacity => r.show_capacity(lang),
                 qualifier => r.qualifier.code(),
-                qualifier_label => page.text(&format!("rounds.qualifier.{}", r.qualifier.code())),
+                qualifier_label => page.text(&format!("rounds.qualifier_short.{}", r.qualifier.code())),
                 notes => r.notes_in(lang),
                 source => r.source_in(table.as_of, lang),
                 register_locations => r.register_locations,
