@@ -139,6 +139,8 @@ pub struct PublishedFigure {
     pub qualifier: FigureQualifier,
     pub unit: Option<String>,
     pub source: String,
+    /// The source in Dutch, for Dutch pages; `source` when not given.
+    pub source_nl: Option<String>,
     pub note: Option<String>,
 }
 
@@ -146,6 +148,15 @@ pub struct PublishedFigure {
 pub const NATIONAL: &str = "NL";
 
 impl PublishedFigure {
+    /// The source in `language`: the Dutch text on Dutch pages when the
+    /// figures file gives one.
+    pub fn source_in(&self, language: super::language::Language) -> &str {
+        match (language, &self.source_nl) {
+            (super::language::Language::Nl, Some(dutch)) => dutch,
+            _ => &self.source,
+        }
+    }
+
     /// Checks a figure's fields together; the message names the column at fault.
     pub fn check(&self) -> Result<(), (&'static str, String)> {
         if self.key.is_empty() || self.key.chars().any(char::is_whitespace) {
@@ -219,6 +230,7 @@ pub fn locations_key(service: ServiceType) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::language::Language;
 
     #[test]
     fn values_are_empty_a_number_or_a_range() {
@@ -258,10 +270,13 @@ mod tests {
             value: FigureValue::parse("20-35").unwrap(),
             qualifier: FigureQualifier::Exact,
             unit: None,
-            source: "Trimbos".into(),
+            source: "Trimbos inventory".into(),
+            source_nl: Some("Trimbos-inventarisatie".into()),
             note: None,
         };
         assert_eq!(figure.check().unwrap_err().0, "qualifier");
+        assert_eq!(figure.source_in(Language::Nl), "Trimbos-inventarisatie");
+        assert_eq!(figure.source_in(Language::En), "Trimbos inventory");
         let unknown = PublishedFigure {
             value: FigureValue::None,
             qualifier: FigureQualifier::Unknown,

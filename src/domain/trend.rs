@@ -30,7 +30,20 @@ pub struct TrendPoint {
     /// The round's source ("register op 2026-06-01" or the external source
     /// a researcher named), or the published figure's source.
     pub source: String,
+    /// The source in Dutch, for Dutch pages, where it differs.
+    #[serde(skip)]
+    pub source_nl: Option<String>,
     pub origin: Origin,
     /// The round, for points of ours.
     pub round: Option<String>,
+}
+
+impl TrendPoint {
+    /// The source in `language`.
+    pub fn source_in(&self, language: super::language::Language) -> &str {
+        match (language, &self.source_nl) {
+            (super::language::Language::Nl, Some(dutch)) => dutch,
+            _ => &self.source,
+        }
+    }
 }

@@ -40,15 +40,16 @@ pub struct ChartPoint {
     pub source: String,
 }
 
-impl From<&TrendPoint> for ChartPoint {
-    fn from(point: &TrendPoint) -> ChartPoint {
+impl ChartPoint {
+    /// A trend point to draw, its source in `language`.
+    pub fn of(point: &TrendPoint, language: Language) -> ChartPoint {
         ChartPoint {
             label: point.label.clone(),
             date: point.date,
             value: point.value,
             qualifier: point.qualifier,
             external: point.origin == Origin::External,
-            source: point.source.clone(),
+            source: point.source_in(language).to_string(),
         }
     }
 }

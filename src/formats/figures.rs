@@ -1,5 +1,6 @@
 //! The published-figures file (`data/published_figures.csv`) as it is:
-//! columns `key, scope, period, value, qualifier, unit, source, note`, in
+//! columns `key, scope, period, value, qualifier, unit, source, note` and
+//! optionally `source_nl` (the source in Dutch, for Dutch pages), in
 //! any order; CSV or XLSX. Every row becomes a [`PublishedFigure`] or
 //! precise errors (row, column, reason).
 
@@ -8,7 +9,7 @@ use crate::domain::figure::{FigureQualifier, FigureValue, PublishedFigure};
 use crate::domain::Reason;
 use crate::formats::table::{cell_text, column_letter, read_table, FileError};
 
-pub const COLUMNS: [&str; 8] = [
+pub const COLUMNS: [&str; 9] = [
     "key",
     "scope",
     "period",
@@ -17,6 +18,7 @@ pub const COLUMNS: [&str; 8] = [
     "unit",
     "source",
     "note",
+    "source_nl",
 ];
 const REQUIRED: [&str; 5] = ["key", "scope", "period", "qualifier", "source"];
 
@@ -90,6 +92,7 @@ pub fn read_figures(bytes: &[u8]) -> Result<Vec<(usize, PublishedFigure)>, Vec<R
             qualifier,
             unit: optional("unit"),
             source: cell("source"),
+            source_nl: optional("source_nl"),
             note: optional("note"),
         };
         if let Err((name, message)) = figure.check() {

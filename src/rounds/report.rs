@@ -14,6 +14,7 @@ use chrono::{Datelike, Months};
 
 use crate::domain::error::AppResult;
 use crate::domain::facility::Facility;
+use crate::domain::language::Language;
 use crate::domain::provenance::Actor;
 use crate::domain::round::Round;
 pub use crate::domain::round_report::*;
@@ -116,14 +117,23 @@ async fn trend(
     } else {
         crate::stats::trend::trend(store, service).await?
     };
-    let mut points: Vec<TrendPoint> = all.into_iter().filter(|p| p.date.year() < year).collect();
+    // Every earlier round stays, also one of the same year; a published
+    // figure of the round's own year gives way to the round.
+    let mut points: Vec<TrendPoint> = all
+        .into_iter()
+        .filter(|p| match &p.round {
+            Some(name) => *name != round.name && p.date <= round.reference_date,
+            None => p.date.year() < year,
+        })
+        .collect();
     if let Some(row) = table.row(service) {
         points.push(TrendPoint {
-            label: year.to_string(),
+            label: round.name.clone(),
             date: round.reference_date,
             value: row.locations,
             qualifier: row.qualifier,
-            source: row.source.clone(),
+            source: row.source_in(round.reference_date, Language::En),
+            source_nl: Some(row.source_in(round.reference_date, Language::Nl)),
             origin: Origin::Register,
             round: Some(round.name.clone()),
         });

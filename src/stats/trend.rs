@@ -7,6 +7,7 @@ use chrono::Datelike;
 
 use crate::domain::error::AppResult;
 use crate::domain::figure::{locations_key, NATIONAL};
+use crate::domain::language::Language;
 use crate::domain::round::Round;
 use crate::domain::service::ServiceType;
 use crate::domain::trend::{Origin, TrendPoint};
@@ -46,6 +47,7 @@ async fn trend_of(
                     date,
                     value: figure.value.whole(),
                     qualifier: figure.qualifier.qualifier(),
+                    source_nl: figure.source_nl.clone(),
                     source: figure.source,
                     origin: Origin::External,
                     round: None,
@@ -72,7 +74,8 @@ async fn trend_of(
             date,
             value: row.locations,
             qualifier: row.qualifier,
-            source: row.source.clone(),
+            source: row.source_in(date, Language::En),
+            source_nl: Some(row.source_in(date, Language::Nl)),
             origin: Origin::Register,
             round: Some(round.name.clone()),
         });
@@ -86,7 +89,8 @@ async fn trend_of(
 pub async fn public_chart_points(
     store: &Store,
     service: ServiceType,
+    language: Language,
 ) -> AppResult<Vec<ChartPoint>> {
     let points = public_trend(store, service).await?;
-    Ok(points.iter().map(ChartPoint::from).collect())
+    Ok(points.iter().map(|p| ChartPoint::of(p, language)).collect())
 }

@@ -16,7 +16,8 @@ pub enum Stored {
     Unchanged,
 }
 
-const SELECT: &str = "SELECT key, scope, period, value_text, qualifier, unit, source, note \
+const SELECT: &str =
+    "SELECT key, scope, period, value_text, qualifier, unit, source, source_nl, note \
     FROM published_figures ";
 
 fn figure_from_row(row: &AnyRow) -> StorageResult<PublishedFigure> {
@@ -34,6 +35,7 @@ fn figure_from_row(row: &AnyRow) -> StorageResult<PublishedFigure> {
             .ok_or_else(|| corrupt("qualifier", &qualifier))?,
         unit: row.try_get("unit")?,
         source: row.try_get("source")?,
+        source_nl: row.try_get("source_nl")?,
         note: row.try_get("note")?,
     })
 }
@@ -60,12 +62,13 @@ impl Store {
         let (low, high) = figure.value.bounds();
         sqlx::query(
             "INSERT INTO published_figures (key, scope, period, value_text, value_low, value_high, \
-             qualifier, unit, source, note, imported_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             qualifier, unit, source, note, imported_at, source_nl) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              ON CONFLICT (key, scope, period) DO UPDATE SET value_text = excluded.value_text, \
              value_low = excluded.value_low, value_high = excluded.value_high, \
              qualifier = excluded.qualifier, unit = excluded.unit, source = excluded.source, \
-             note = excluded.note, imported_at = excluded.imported_at",
+             note = excluded.note, imported_at = excluded.imported_at, \
+             source_nl = excluded.source_nl",
         )
         .bind(figure.key.as_str())
         .bind(figure.scope.as_str())
@@ -78,6 +81,7 @@ impl Store {
         .bind(figure.source.as_str())
         .bind(figure.note.as_deref())
         .bind(now_text())
+        .bind(figure.source_nl.as_deref())
         .execute(&mut *conn)
         .await?;
         Ok(stored)

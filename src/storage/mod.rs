@@ -89,6 +89,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "facility_phone",
         include_str!("../../migrations/sqlite/0006_facility_phone.sql"),
     ),
+    (
+        7,
+        "figure_source_nl",
+        include_str!("../../migrations/sqlite/0007_figure_source_nl.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -120,6 +125,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "facility_phone",
         include_str!("../../migrations/postgres/0006_facility_phone.sql"),
+    ),
+    (
+        7,
+        "figure_source_nl",
+        include_str!("../../migrations/postgres/0007_figure_source_nl.sql"),
     ),
 ];
 

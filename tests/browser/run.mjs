@@ -297,6 +297,68 @@ test("facility: facts last checked more than a year ago carry a warning to call 
   await page.context().close();
 });
 
+test("finder: a facility known only by its town says 'in Zwolle (adres onbekend)', not a distance", async () => {
+  const page = await newPage({ width: 390 });
+  await open(page, "/zoeken?q=Zwolle");
+  const result = page.locator(".vangnet-result").filter({ hasText: "Demo Medicatiepoli Zwolle" });
+  assert.equal(await result.count(), 1);
+  assert.equal((await result.locator(".vangnet-distance").textContent()).trim(), "in Zwolle (adres onbekend)");
+  assert.doesNotMatch(await page.locator("main").textContent(), /0,0 km/);
+  await page.context().close();
+});
+
+test("small: Table 1 says 'Woonplaatsen' for towns, reads a qualifier once, and a room is '1 ruimte'", async () => {
+  const page = await newPage();
+  await open(page, `/cijfers/${ROUND}`);
+  const table = page.getByRole("table", { name: /^Tabel 1/ });
+  const headers = (await table.locator("thead th").allTextContents()).map((h) => h.trim());
+  assert.ok(headers.includes("Woonplaatsen"), headers.join(" | "));
+  assert.ok(!headers.includes("Plaatsen"), headers.join(" | "));
+  const exchange = table.locator("tbody tr").filter({ hasText: "Spuitomruil" }).locator("td").first();
+  assert.match((await exchange.textContent()).trim(), /^≥\d+ \(ten minste\)$/, "the qualifier once, for a screen reader");
+  await open(page, "/zoeken?q=Zwolle");
+  await page.getByRole("link", { name: "Demo Gebruiksruimte De Brug Zwolle" }).click();
+  await page.waitForLoadState();
+  assert.match(await page.locator("main").textContent(), /1 ruimte, 6 gebruiksplekken/);
+  assert.doesNotMatch(await page.locator("main").textContent(), /1 ruimtes/);
+  await page.context().close();
+});
+
+test("small: Dutch pages give a published figure's source in Dutch, English pages in English", async () => {
+  const page = await newPage();
+  await open(page, "/cijfers/trend");
+  const dutch = await page.locator("main").textContent();
+  assert.match(dutch, /Trimbos-inventarisatie 2026/);
+  assert.doesNotMatch(dutch, /Trimbos inventory/);
+  const english = await newPage({ lang: "en" });
+  await open(english, "/cijfers/trend");
+  assert.match(await english.locator("main").textContent(), /Trimbos inventory 2026/);
+  await english.context().close();
+  await page.context().close();
+});
+
+test("small: signing in lands on the person's work, and a 404 still knows who is signed in", async () => {
+  const page = await newPage();
+  await signIn(page, "researcher");
+  assert.match(new URL(page.url()).pathname, /^\/beheer\/rondes$/, "a researcher starts at the rounds, not the token page");
+  const missing = await page.goto("/bestaat-niet");
+  assert.equal(missing.status(), 404);
+  await assert.doesNotReject(page.getByRole("button", { name: "Uitloggen" }).waitFor(), "the 404 page keeps the session");
+  await page.context().close();
+});
+
+test("small: a reporter's facilities are ticked by name, not typed as numbers", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, "/beheer/gebruikers");
+  const group = page.getByRole("group", { name: "Voorzieningen" });
+  await group.locator("summary").first().click();
+  const box = group.getByRole("checkbox").first();
+  assert.match(await box.evaluate((b) => b.labels[0].textContent), /^Demo /);
+  assert.equal(await page.getByRole("textbox", { name: "Voorzieningen" }).count(), 0, "no field for numbers");
+  await page.context().close();
+});
+
 test("language: English is one click away and remembered on the next page", async () => {
   const page = await newPage();
   await open(page, "/inloggen");

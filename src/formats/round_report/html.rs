@@ -133,7 +133,11 @@ fn headers(texts: Vec<String>, numeric: &[usize]) -> Vec<Header> {
 fn trend_figure(trend: &ServiceTrend, lang: Language) -> Value {
     let texts = chart_texts(trend.service, lang);
     let id = format!("trend-{}", trend.service.code());
-    let points: Vec<ChartPoint> = trend.points.iter().map(ChartPoint::from).collect();
+    let points: Vec<ChartPoint> = trend
+        .points
+        .iter()
+        .map(|p| ChartPoint::of(p, lang))
+        .collect();
     let name = service_label(trend.service, lang);
     let rows: Vec<Value> = trend
         .points
@@ -143,7 +147,7 @@ fn trend_figure(trend: &ServiceTrend, lang: Language) -> Value {
                 label => p.label,
                 value => printed(p, lang),
                 origin => origin_label(p.origin, lang),
-                source => p.source,
+                source => p.source_in(lang),
             }
         })
         .collect();

@@ -152,7 +152,7 @@ fn trend_rows(report: &RoundReport, lang: Language) -> Vec<Vec<Cell>> {
             text(p.qualifier.label(lang)),
             text(printed(p, lang)),
             text(origin_label(p.origin, lang)),
-            text(p.source.clone()),
+            text(p.source_in(lang).to_string()),
             p.round.clone().map_or(Cell::Empty, Cell::Text),
         ]
     };
@@ -294,7 +294,7 @@ fn source_rows(report: &RoundReport, lang: Language) -> Vec<Vec<Cell>> {
             let part = format!("Trend: {} {}", service_label(trend.service, lang), p.label);
             rows.push(vec![
                 text(part),
-                text(p.source.clone()),
+                text(p.source_in(lang).to_string()),
                 text(origin_label(p.origin, lang)),
             ]);
         }

@@ -252,7 +252,7 @@ pub async fn trend_svg(
         Some(code) => Language::parse(code)
             .ok_or_else(|| AppError::BadRequest(format!("lang: '{code}' is not nl or en")))?,
     };
-    let points = crate::stats::trend::public_chart_points(&state.store, service).await?;
+    let points = crate::stats::trend::public_chart_points(&state.store, service, lang).await?;
     let texts = ChartTexts::of(lang, service);
     let svg = chart::trend_svg("trend", &points, &texts);
     Ok((

@@ -765,7 +765,7 @@ async fn report_table1_prints_csv_and_markdown() {
     assert!(md.contains("2022-01-01"), "{md}");
     assert!(
         md.contains(
-            "| voorziening | locaties | gemeenten | plaatsen | capaciteit | toelichting | bron |"
+            "| voorziening | locaties | gemeenten | woonplaatsen | capaciteit | toelichting | bron |"
         ),
         "{md}"
     );

@@ -447,10 +447,14 @@ async fn the_trend_draws_published_figures_apart_from_register_counts_and_tables
         points.len(),
         "every point in the table"
     );
-    assert!(table.contains("Van der Gouwe et al. 2022 (Trimbos)"));
+    assert!(
+        table.contains("Van der Gouwe e.a. 2022 (Trimbos)"),
+        "a Dutch page gives the source in Dutch: {table}"
+    );
     assert!(table.contains(">≥30<"));
     let english = page(&app.get_in_english("/cijfers/trend").await);
     assert!(english.contains("Count from the register"));
+    assert!(english.contains("Van der Gouwe et al. 2022 (Trimbos)"));
 }
 
 #[tokio::test]

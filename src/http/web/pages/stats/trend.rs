@@ -41,7 +41,7 @@ pub async fn trend_figure(
     service: ServiceType,
     id: &str,
 ) -> AppResult<Value> {
-    let points = crate::stats::trend::public_chart_points(store, service).await?;
+    let points = crate::stats::trend::public_chart_points(store, service, page.lang).await?;
     let texts = ChartTexts::of(page.lang, service);
     let svg = chart::trend_svg(id, &points, &texts);
     let mut sorted: Vec<_> = points.iter().collect();
