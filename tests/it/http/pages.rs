@@ -829,15 +829,7 @@ async fn the_audit_page_lists_sign_ins_and_exports_them_as_csv() {
 #[tokio::test]
 async fn the_404_page_keeps_the_visitor_signed_in_and_signing_in_lands_on_the_persons_work() {
     let app = TestApp::new().await;
-    let org = app
-        .post(
-            "/api/v1/organisations",
-            serde_json::json!({"name": "Demo Zorg"}),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
+    let org = organisation(&app, "Demo Zorg").await;
     user(&app, "beheer@zorg.example", "org_manager", Some(org)).await;
     let mut browser = Browser::new(&app);
     let reply = browser.sign_in("beheer@zorg.example", PASSWORD).await;
@@ -858,15 +850,7 @@ async fn the_404_page_keeps_the_visitor_signed_in_and_signing_in_lands_on_the_pe
 #[tokio::test]
 async fn a_reporter_is_limited_to_facilities_picked_by_name_not_typed_by_number() {
     let app = TestApp::new().await;
-    let org = app
-        .post(
-            "/api/v1/organisations",
-            serde_json::json!({"name": "Demo Zorg"}),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
+    let org = organisation(&app, "Demo Zorg").await;
     let mut ids = Vec::new();
     for name in ["Demo Huiskamer Noord", "Demo Huiskamer Zuid"] {
         let reply = app
@@ -903,4 +887,13 @@ async fn a_reporter_is_limited_to_facilities_picked_by_name_not_typed_by_number(
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
     let list = browser.get("/beheer/gebruikers").await.text();
     assert!(list.contains("alleen: Demo Huiskamer Zuid"), "{list}");
+}
+
+/// A new organisation's id.
+async fn organisation(app: &TestApp, name: &str) -> i64 {
+    app.post("/api/v1/organisations", serde_json::json!({ "name": name }))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap()
 }

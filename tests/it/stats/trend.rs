@@ -14,15 +14,7 @@ const FIGURES: &[u8] = include_bytes!("../../../data/published_figures.csv");
 
 #[tokio::test]
 async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
-    let app = TestApp::new().await;
-    let report = import_bytes(
-        &app.store,
-        "demo.csv",
-        vangnet::cli::demo::FACILITIES_CSV.as_bytes(),
-        false,
-    )
-    .await;
-    assert!(report.is_ok(), "{report}");
+    let app = demo_register().await;
     let actor = vangnet::domain::provenance::Actor::named("test");
     vangnet::rounds::import_figures(&app.store, FIGURES, "published_figures.csv", &actor)
         .await
@@ -108,15 +100,7 @@ async fn the_trend_joins_published_figures_and_our_round_with_their_origins() {
 
 #[tokio::test]
 async fn a_second_round_in_a_year_is_a_point_of_its_own_labelled_by_its_name() {
-    let app = TestApp::new().await;
-    let report = import_bytes(
-        &app.store,
-        "demo.csv",
-        vangnet::cli::demo::FACILITIES_CSV.as_bytes(),
-        false,
-    )
-    .await;
-    assert!(report.is_ok(), "{report}");
+    let app = demo_register().await;
     for (name, day) in [
         ("2026-voorjaar", "2026-03-01"),
         ("2026-najaar", "2026-10-01"),
@@ -146,4 +130,18 @@ async fn a_second_round_in_a_year_is_a_point_of_its_own_labelled_by_its_name() {
     let labels: Vec<&str> = public.iter().map(|p| p.label.as_str()).collect();
     assert_eq!(labels, ["2026-voorjaar", "2026-najaar"], "{public:?}");
     assert!(public.iter().all(|p| p.origin == Origin::Register));
+}
+
+/// An app with the demo's facilities.
+async fn demo_register() -> TestApp {
+    let app = TestApp::new().await;
+    let report = import_bytes(
+        &app.store,
+        "demo.csv",
+        vangnet::cli::demo::FACILITIES_CSV.as_bytes(),
+        false,
+    )
+    .await;
+    assert!(report.is_ok(), "{report}");
+    app
 }

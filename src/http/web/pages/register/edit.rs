@@ -20,7 +20,9 @@ use crate::domain::provenance::{Source, SourceKind};
 use crate::formats::json::{Audience, FacilityJson};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
-use crate::http::web::pages::{parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page};
+use crate::http::web::pages::{
+    parse_id, parse_query, see_other, FieldErrors, MessageQuery, Page, PageError,
+};
 use crate::register::reads;
 use crate::register::{self, refuse, scope};
 
@@ -82,6 +84,18 @@ fn read_only(page: &Page, facility: &Facility, message: Option<String>) -> Respo
     )
 }
 
+/// The facility a form posts to, once it is clear the person may change
+/// it: checked before the form is read.
+async fn editable(page: &Page, state: &AppState, id: &str) -> Result<(i64, Facility), PageError> {
+    let id = parse_id(id, "register.not_found")?;
+    let who = page.caller.principal()?;
+    let current = current_facility(state, id).await?;
+    if !who.may_edit_facility(scope(&current)) {
+        return Err(refuse(who, scope(&current), "change").into());
+    }
+    Ok((id, current))
+}
+
 /// Saves the form: the fields that changed, with why and from when.
 pub async fn save(
     page: Page,
@@ -90,13 +104,8 @@ pub async fn save(
     body: Bytes,
 ) -> Response {
     page.run(async {
-        let id = parse_id(&id, "register.not_found")?;
+        let (id, current) = editable(&page, &state, &id).await?;
         let who = page.caller.principal()?;
-        let current = current_facility(&state, id).await?;
-        // Who may change it is checked before the form is read.
-        if !who.may_edit_facility(scope(&current)) {
-            return Err(refuse(who, scope(&current), "change").into());
-        }
         let day = today();
         let source = manual_source("web");
         let (form, input, mut errors) = form::read(&page, &body, &source, day)?;
@@ -153,13 +162,8 @@ pub async fn confirm(
     body: Bytes,
 ) -> Response {
     page.run(async {
-        let id = parse_id(&id, "register.not_found")?;
+        let (id, _) = editable(&page, &state, &id).await?;
         let who = page.caller.principal()?;
-        let current = current_facility(&state, id).await?;
-        // Who may confirm is checked before the form is read, as for saving.
-        if !who.may_edit_facility(scope(&current)) {
-            return Err(refuse(who, scope(&current), "change").into());
-        }
         let form: ConfirmForm = page.form(&body)?;
         let kind = SourceKind::parse(form.source.trim()).unwrap_or(SourceKind::Manual);
         let source = Source::new(kind, None);
