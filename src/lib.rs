@@ -8,7 +8,7 @@
 //! - `storage`: SQLite and PostgreSQL behind one `Store`;
 //! - `formats`: CSV, XLSX, JSON, GeoJSON, SVG, Markdown (imports only `domain`);
 //! - `platform`: configuration, mail transport, trusted proxies;
-//! - `register`, `rounds`, `stats`, `accounts`: the use cases of each part;
+//! - `register`, `rounds`, `stats`, `accounts`, `monitoring`: the use cases of each part;
 //! - `http`: the application, routes, API and pages;
 //! - `cli`: the `vangnet` command.
 
@@ -17,6 +17,7 @@ pub mod cli;
 pub mod domain;
 pub mod formats;
 pub mod http;
+pub mod monitoring;
 pub mod platform;
 pub mod register;
 pub mod rounds;

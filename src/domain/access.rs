@@ -181,6 +181,28 @@ impl Principal {
     pub fn may_manage_rounds(&self) -> bool {
         self.national()
     }
+
+    /// Counting at the desk and filling in (and submitting) a facility's
+    /// period reports: its organisation's reporters (those limited to some
+    /// facilities, for those) and org managers, and the national roles.
+    pub fn may_report_for(&self, facility: FacilityScope) -> bool {
+        self.national()
+            || (matches!(self.role, Role::Reporter | Role::OrgManager)
+                && self.may_read_internal(facility))
+    }
+
+    /// Approving a facility's period report: its organisation's manager or
+    /// a national role.
+    pub fn may_approve_for(&self, facility: FacilityScope) -> bool {
+        self.national()
+            || (self.role == Role::OrgManager && self.own_organisation(facility.organisation_id))
+    }
+
+    /// Reopening an approved report, and the metric catalogue: national work
+    /// (researchers reopen; admins and researchers keep the catalogue).
+    pub fn may_manage_monitoring(&self) -> bool {
+        self.national()
+    }
 }
 
 /// Which non-public facilities a caller may see.

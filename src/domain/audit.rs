@@ -25,6 +25,9 @@ pub const EVENTS: &[&str] = &[
     "password_reset_requested",
     "unlock",
     "revoke",
+    "retire",
+    "submit",
+    "approve",
 ];
 
 /// Events that only read: they change nothing.
@@ -41,6 +44,9 @@ pub const OBJECT_TYPES: &[&str] = &[
     "session",
     "token",
     "audit_log",
+    "metric",
+    "tally",
+    "period_report",
 ];
 
 /// Which events a search shows.

@@ -16,6 +16,7 @@ pub mod error;
 pub mod facilities;
 pub mod figures;
 mod history;
+pub mod monitoring;
 pub mod organisations;
 pub mod read;
 pub mod reports;
@@ -94,6 +95,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "figure_source_nl",
         include_str!("../../migrations/sqlite/0007_figure_source_nl.sql"),
     ),
+    (
+        8,
+        "monitoring",
+        include_str!("../../migrations/sqlite/0008_monitoring.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -130,6 +136,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "figure_source_nl",
         include_str!("../../migrations/postgres/0007_figure_source_nl.sql"),
+    ),
+    (
+        8,
+        "monitoring",
+        include_str!("../../migrations/postgres/0008_monitoring.sql"),
     ),
 ];
 
@@ -257,7 +268,10 @@ impl Store {
         migrator
             .run(&self.pool)
             .await
-            .context("cannot migrate the database")
+            .context("cannot migrate the database")?;
+        self.ensure_default_metrics()
+            .await
+            .context("cannot add the shipped metrics")
     }
 
     pub fn engine(&self) -> Engine {

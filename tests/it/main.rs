@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod http;
 mod layering;
+mod monitoring;
 mod register;
 mod rounds;
 mod stats;

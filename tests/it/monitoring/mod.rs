@@ -1,0 +1,3 @@
+//! Monitoring: the metric catalogue, tallies at the desk, period reports.
+
+mod tallies;
