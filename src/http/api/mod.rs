@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod facilities;
 pub mod finder;
+pub mod metrics;
 pub mod organisations;
 pub mod reference;
 pub mod reports;
@@ -71,6 +72,9 @@ pub use crate::http::request::Caller;
         accounts::locked_accounts,
         accounts::unlock_account,
         audit::search,
+        metrics::list,
+        metrics::create,
+        metrics::retire,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -81,6 +85,7 @@ pub use crate::http::request::Caller;
         (name = "rounds", description = "Inventory rounds: Table 1 frozen at a reference date, with qualifiers"),
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
+        (name = "monitoring", description = "What the services do: the metric catalogue, tallies, period reports"),
     )
 )]
 pub struct ApiDoc;

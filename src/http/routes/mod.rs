@@ -111,6 +111,7 @@ where
 use Access::{Public, Roles, SignedIn};
 
 mod accounts;
+mod metrics;
 mod public;
 mod register;
 mod rounds;
@@ -122,6 +123,7 @@ pub fn table() -> Vec<Route> {
         register::routes(),
         rounds::routes(),
         stats::routes(),
+        metrics::routes(),
         accounts::routes(),
         public::routes(),
     ]

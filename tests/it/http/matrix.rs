@@ -84,6 +84,8 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         && (path.contains("/rounds/") || path.contains("/rondes/") || path.starts_with("/cijfers/"))
     {
         return Some(f.round.clone());
+    } else if path.contains("/metrics/{code}") {
+        return Some("visits".into());
     } else if path == "/opendata/{file}" {
         return Some("facilities.csv".into());
     } else if path == "/beheer/export/{file}" {
@@ -310,7 +312,8 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         .path
                         .replace("{id}", &id)
                         .replace("{file}", &id)
-                        .replace("{name}", &id),
+                        .replace("{name}", &id)
+                        .replace("{code}", &id),
                     None => route.path.to_string(),
                 };
                 let mut request = Request::builder()
