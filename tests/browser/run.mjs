@@ -53,6 +53,7 @@ const STAFF_PAGES = [
   "/beheer/audit",
   "/beheer/rondes",
   "/beheer/rondes/2026",
+  "/beheer/metingen",
 ];
 const PUBLIC_PAGES = [
   "/",

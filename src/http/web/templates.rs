@@ -95,6 +95,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("error.html", include_str!("../../../templates/error.html")),
     (
+        "metrics.html",
+        include_str!("../../../templates/metrics.html"),
+    ),
+    (
         "sign_in.html",
         include_str!("../../../templates/sign_in.html"),
     ),

@@ -84,7 +84,7 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         && (path.contains("/rounds/") || path.contains("/rondes/") || path.starts_with("/cijfers/"))
     {
         return Some(f.round.clone());
-    } else if path.contains("/metrics/{code}") {
+    } else if path.contains("/metrics/{code}") || path.contains("/metingen/{code}") {
         return Some("visits".into());
     } else if path == "/opendata/{file}" {
         return Some("facilities.csv".into());

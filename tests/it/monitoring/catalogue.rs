@@ -83,3 +83,60 @@ async fn anyone_reads_the_catalogue_and_the_national_roles_keep_it() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_staff_page_lists_the_catalogue_in_dutch_and_a_researcher_adds_and_retires() {
+    use crate::browser::*;
+    let app = TestApp::new().await;
+    user(&app, "onderzoek@example.org", "researcher", None).await;
+    let mut researcher = Browser::new(&app);
+    researcher.sign_in("onderzoek@example.org", PASSWORD).await;
+    let html = researcher.get("/beheer/metingen").await.text();
+    assert!(
+        html.contains("Spuiten uitgegeven") && html.contains("Behandelplekken"),
+        "{html}"
+    );
+    let refused = researcher
+        .submit(
+            "/beheer/metingen",
+            "/beheer/metingen",
+            &[("code", "Kits!"), ("counts", "activity")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().contains("id=\"code-error\""),
+        "{}",
+        refused.text()
+    );
+    let added = researcher
+        .submit(
+            "/beheer/metingen",
+            "/beheer/metingen",
+            &[
+                ("code", "test_kits_out"),
+                ("name_nl", "Testkits uitgegeven"),
+                ("name_en", "Test kits handed out"),
+                ("unit", "kits"),
+                ("counts", "activity"),
+                ("aggregation", "sum"),
+                ("services", "naloxone"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let retired = researcher
+        .submit(
+            "/beheer/metingen",
+            "/beheer/metingen/test_kits_out/buiten-gebruik",
+            &[],
+        )
+        .await;
+    assert_eq!(retired.status, StatusCode::SEE_OTHER, "{}", retired.text());
+    let html = researcher.get(location(&retired)).await.text();
+    assert!(html.contains("buiten gebruik gesteld"), "{html}");
+    assert!(
+        html.contains("Testkits uitgegeven"),
+        "retired, still listed: {html}"
+    );
+}

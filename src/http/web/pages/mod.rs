@@ -13,6 +13,7 @@ mod error;
 pub mod facility;
 pub mod finder;
 pub mod locked;
+pub mod metrics;
 pub mod opendata;
 pub mod overview;
 pub mod password;
@@ -261,6 +262,8 @@ const MESSAGES: &[(&str, &str)] = &[
     ("voorziening-toegevoegd", "register.created"),
     ("voorziening-hersteld", "register.repaired"),
     ("klopt-nog", "register.confirm.done"),
+    ("meting-toegevoegd", "monitoring.added"),
+    ("meting-buiten-gebruik", "monitoring.retired_done"),
     ("organisatie-opgeslagen", "register.organisation.saved"),
     ("ronde-aangemaakt", "rounds.message.created"),
     ("telling-opgeslagen", "rounds.message.count_saved"),
