@@ -581,6 +581,28 @@ test("register: importing a file shows the check first, then writes", async () =
   await page.context().close();
 });
 
+test("import: a file with a BSN column is refused at the check, naming the column, and nothing is written", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, "/beheer/import");
+  const name = `Demo Browsertest BSN ${Date.now()}`;
+  const file = join(scratch, "clienten.csv");
+  writeFileSync(
+    file,
+    "naam;organisatie;voorzieningen;plaats;BSN\n" + `${name};Demo GGD Regio;spuitomruil;Utrecht;111222333\n`,
+  );
+  await page.getByLabel("Bestand", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Controleren" }).click();
+  await page.waitForLoadState();
+  const body = await page.locator("main").innerText();
+  assert.match(body, /E \(BSN\)/, "the refusal names the column");
+  assert.match(body, /persoonsgegevens/, "and says why: data about persons");
+  assert.doesNotMatch(body, /111222333/, "the number itself is not shown again");
+  assert.equal(await page.getByRole("button", { name: "Importeren" }).count(), 0, "no way to write the file");
+  assert.equal(await countFacilities(page, name), 0, "nothing was written");
+  await page.context().close();
+});
+
 /** Signs in (the sign-in page is Dutch) and then reads in English. */
 async function signInEnglish(page, role = "admin") {
   await signIn(page, role);
