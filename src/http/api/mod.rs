@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod facilities;
 pub mod finder;
+pub mod metric_stats;
 pub mod organisations;
 pub mod reference;
 pub mod reports;
@@ -59,6 +60,7 @@ pub use crate::http::request::Caller;
         stats::trend,
         stats::trend_svg,
         stats::spread,
+        metric_stats::metrics,
         reference::municipalities,
         reference::provinces,
         accounts::me,
@@ -79,6 +81,7 @@ pub use crate::http::request::Caller;
         (name = "finder", description = "The nearest public services, open now or not"),
         (name = "reports", description = "Counts over the register"),
         (name = "rounds", description = "Inventory rounds: Table 1 frozen at a reference date, with qualifiers"),
+        (name = "monitoring", description = "What the services do: metrics per period"),
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
     )
