@@ -603,6 +603,20 @@ test("import: a file with a BSN column is refused at the check, naming the colum
   await page.context().close();
 });
 
+test("stats: the public metric figures list every month and keep organisations to token holders", async () => {
+  const page = await newPage();
+  await open(page, "/");
+  const response = await page.request.get("/api/v1/stats/metrics?metric=visits&from=2025-01&to=2025-03");
+  assert.equal(response.status(), 200);
+  const body = await response.json();
+  assert.equal(body.metric, "visits");
+  assert.deepEqual(body.rows.map((r) => r.period), ["2025-01", "2025-02", "2025-03"]);
+  const refused = await page.request.get("/api/v1/stats/metrics?metric=visits&from=2025-01&to=2025-03&organisation=1");
+  assert.equal(refused.status(), 403);
+  assert.match((await refused.json()).message, /organisation/);
+  await page.context().close();
+});
+
 /** Signs in (the sign-in page is Dutch) and then reads in English. */
 async function signInEnglish(page, role = "admin") {
   await signIn(page, role);
