@@ -203,6 +203,11 @@ async fn an_organisation_token_sees_its_own_facilities_only_and_the_public_no_or
             .await;
         assert_eq!(reply.status, 403, "{refused}: {}", reply.text());
     }
+    let audit = app.get_as_admin("/api/v1/audit?event=read").await.text();
+    assert!(
+        audit.contains("manager@example.org") && audit.contains("visits"),
+        "a token's read of the figures is in the audit log: {audit}"
+    );
     let mine = app
         .send(
             axum::http::Method::GET,
