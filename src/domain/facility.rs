@@ -11,6 +11,7 @@ use super::date::Day;
 use super::feature::Features;
 use super::hours::OpeningHoursText;
 use super::number::{Capacity, MinutesPerVisit, Rooms, VisitsPerDay};
+use super::personal::{self, Holds};
 use super::phone::PhoneNumber;
 use super::provenance::{Change, Recorded, Source, SourceKind, Validity};
 use super::service::ServiceSet;
@@ -311,6 +312,16 @@ impl FacilityInput {
                 .ok()
         });
         let notes = bounded_text(&self.notes, "notes", 4000, &mut errors);
+        // No data about persons in any free-text field (domain::personal).
+        for (field, value, holds) in [
+            ("name", &name, None),
+            ("city", &city, None),
+            ("street", &street, Some(Holds::Address)),
+            ("target_groups", &access.target_groups, None),
+            ("notes", &notes, None),
+        ] {
+            personal::check_field(value.as_deref(), field, holds, &mut errors);
+        }
         let features = match &self.features {
             None => Features::default(),
             Some(items) => Features::parse(items.iter().flat_map(|i| i.split([';', ','])))

@@ -6,8 +6,9 @@
 
 use super::RowIssue;
 use crate::domain::figure::{FigureQualifier, FigureValue, PublishedFigure};
+use crate::domain::personal::{Guard, Holds};
 use crate::domain::Reason;
-use crate::formats::table::{cell_text, column_letter, read_table, FileError};
+use crate::formats::table::{cell_text, column_letter, read_table, FileError, Table};
 
 pub const COLUMNS: [&str; 9] = [
     "key",
@@ -26,6 +27,7 @@ const REQUIRED: [&str; 5] = ["key", "scope", "period", "qualifier", "source"];
 pub fn read_figures(bytes: &[u8]) -> Result<Vec<(usize, PublishedFigure)>, Vec<RowIssue>> {
     let table =
         read_table(bytes).map_err(|FileError(reason)| vec![RowIssue::new(1, None, reason)])?;
+    check_personal(&table)?;
     let position = |name: &str| {
         table
             .headers
@@ -117,6 +119,35 @@ pub fn read_figures(bytes: &[u8]) -> Result<Vec<(usize, PublishedFigure)>, Vec<R
         Ok(figures)
     } else {
         Err(issues)
+    }
+}
+
+/// personal-data guard: the whole file is refused when its header or any
+/// row holds data about persons (domain::personal). The period may be a
+/// date; no column holds a phone number or an address.
+fn check_personal(table: &Table) -> Result<(), Vec<RowIssue>> {
+    let label = |i: usize| format!("{} ({})", column_letter(i), table.headers[i]);
+    let issue = |row: usize, f: crate::domain::personal::Found| {
+        RowIssue::new(row, Some(label(f.column)), f.reason)
+    };
+    let guard = Guard::for_header(&table.headers, &[("period", Holds::Date)], label)
+        .map_err(|found| found.into_iter().map(|f| issue(1, f)).collect::<Vec<_>>())?;
+    let found: Vec<RowIssue> = table
+        .rows
+        .iter()
+        .flat_map(|row| {
+            let texts: Vec<Option<String>> = row.cells.iter().map(cell_text).collect();
+            guard
+                .check_row(row.number, &texts)
+                .into_iter()
+                .map(|f| issue(row.number, f))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(found)
     }
 }
 

@@ -23,6 +23,7 @@ use crate::domain::facility::{Facility, FacilityDraft, OrganisationRef};
 use crate::domain::geo::normalize_name;
 use crate::domain::language::Language;
 use crate::domain::organisation::OrganisationFields;
+use crate::domain::personal::{Guard, Holds};
 use crate::domain::provenance::{Actor, Change, Source, SourceKind};
 use crate::domain::text::text;
 use crate::domain::Reason;
@@ -311,6 +312,22 @@ pub async fn import_facilities(
     };
     report.header_row = rows.header_row;
     let headers = std::mem::take(&mut rows.headers);
+    // personal-data guard: the header before anything else, so a file with
+    // a column of personal data is refused as a whole, its rows unread. The
+    // values are checked by FacilityInput::validate, as on every entry point.
+    let header_label = |i: usize| format!("{} ({})", column_letter(i), headers[i]);
+    match Guard::for_header(&headers, &allowed_personal(), header_label) {
+        Ok(_) => {}
+        Err(found) => {
+            for f in found {
+                let column = Some(header_label(f.column));
+                report
+                    .errors
+                    .push(RowIssue::new(rows.header_row, column, f.reason));
+            }
+            return Ok(report);
+        }
+    };
     let columns = map_headers(&headers, rows.header_row, &mut report.errors);
 
     let organisations = store.organisations_by_name().await?;
@@ -650,6 +667,29 @@ fn too_old(current: &Facility, change: &Change, today: NaiveDate) -> Option<Reas
             ],
         )
     })
+}
+
+/// What the facility file's columns may hold (see domain::personal): the
+/// service's own phone number, the facility's address, and the dates of
+/// the register, each under any of its names.
+fn allowed_personal() -> Vec<(&'static str, Holds)> {
+    COLUMNS
+        .iter()
+        .filter_map(|(column, name, aliases)| {
+            let holds = match column {
+                Column::Phone => Holds::Phone,
+                Column::Street => Holds::Address,
+                Column::OpenedOn | Column::ClosedOn | Column::VerifiedOn => Holds::Date,
+                _ => return None,
+            };
+            Some(
+                std::iter::once(*name)
+                    .chain(aliases.iter().copied())
+                    .map(move |n| (n, holds)),
+            )
+        })
+        .flatten()
+        .collect()
 }
 
 /// Maps each header to its column; unknown and repeated headers are errors

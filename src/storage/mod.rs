@@ -16,6 +16,7 @@ pub mod error;
 pub mod facilities;
 pub mod figures;
 mod history;
+pub mod metric_stats;
 pub mod monitoring;
 pub mod organisations;
 pub mod read;

@@ -582,6 +582,42 @@ test("register: importing a file shows the check first, then writes", async () =
   await page.context().close();
 });
 
+test("import: a file with a BSN column is refused at the check, naming the column, and nothing is written", async () => {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, "/beheer/import");
+  const name = `Demo Browsertest BSN ${Date.now()}`;
+  const file = join(scratch, "clienten.csv");
+  writeFileSync(
+    file,
+    "naam;organisatie;voorzieningen;plaats;BSN\n" + `${name};Demo GGD Regio;spuitomruil;Utrecht;111222333\n`,
+  );
+  await page.getByLabel("Bestand", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Controleren" }).click();
+  await page.waitForLoadState();
+  const body = await page.locator("main").innerText();
+  assert.match(body, /E \(BSN\)/, "the refusal names the column");
+  assert.match(body, /persoonsgegevens/, "and says why: data about persons");
+  assert.doesNotMatch(body, /111222333/, "the number itself is not shown again");
+  assert.equal(await page.getByRole("button", { name: "Importeren" }).count(), 0, "no way to write the file");
+  assert.equal(await countFacilities(page, name), 0, "nothing was written");
+  await page.context().close();
+});
+
+test("stats: the public metric figures list every month and keep organisations to token holders", async () => {
+  const page = await newPage();
+  await open(page, "/");
+  const response = await page.request.get("/api/v1/stats/metrics?metric=visits&from=2025-01&to=2025-03");
+  assert.equal(response.status(), 200);
+  const body = await response.json();
+  assert.equal(body.metric, "visits");
+  assert.deepEqual(body.rows.map((r) => r.period), ["2025-01", "2025-02", "2025-03"]);
+  const refused = await page.request.get("/api/v1/stats/metrics?metric=visits&from=2025-01&to=2025-03&organisation=1");
+  assert.equal(refused.status(), 403);
+  assert.match((await refused.json()).message, /organisation/);
+  await page.context().close();
+});
+
 /** Signs in (the sign-in page is Dutch) and then reads in English. */
 async function signInEnglish(page, role = "admin") {
   await signIn(page, role);

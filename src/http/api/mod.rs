@@ -7,6 +7,7 @@ pub mod audit;
 pub mod facilities;
 pub mod finder;
 pub mod metrics;
+pub mod metric_stats;
 pub mod organisations;
 pub mod reference;
 pub mod reports;
@@ -60,6 +61,7 @@ pub use crate::http::request::Caller;
         stats::trend,
         stats::trend_svg,
         stats::spread,
+        metric_stats::metrics,
         reference::municipalities,
         reference::provinces,
         accounts::me,
