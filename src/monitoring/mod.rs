@@ -3,6 +3,8 @@
 //! point (API, pages, command line, imports) comes through here: check who
 //! asks, validate, write with its audit entry in one transaction.
 
+pub mod desk;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};

@@ -11,6 +11,7 @@ pub mod reference;
 pub mod reports;
 pub mod rounds;
 pub mod stats;
+pub mod tallies;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -71,6 +72,9 @@ pub use crate::http::request::Caller;
         accounts::locked_accounts,
         accounts::unlock_account,
         audit::search,
+        tallies::record,
+        tallies::undo,
+        tallies::totals,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -80,6 +84,7 @@ pub use crate::http::request::Caller;
         (name = "reports", description = "Counts over the register"),
         (name = "rounds", description = "Inventory rounds: Table 1 frozen at a reference date, with qualifiers"),
         (name = "reference", description = "Bundled reference geography"),
+        (name = "monitoring", description = "What the services do: anonymous tallies at the desk"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
     )
 )]

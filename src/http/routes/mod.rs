@@ -111,6 +111,7 @@ where
 use Access::{Public, Roles, SignedIn};
 
 mod accounts;
+mod monitoring;
 mod public;
 mod register;
 mod rounds;
@@ -122,6 +123,7 @@ pub fn table() -> Vec<Route> {
         register::routes(),
         rounds::routes(),
         stats::routes(),
+        monitoring::routes(),
         accounts::routes(),
         public::routes(),
     ]
