@@ -124,7 +124,10 @@ pub async fn undo_tally(
     if !may_undo(&tally.recorded_at, now) {
         return Err(AppError::conflict(
             "error.tally_undo_late",
-            &[("id", id.to_string()), ("seconds", UNDO_SECONDS.to_string())],
+            &[
+                ("id", id.to_string()),
+                ("seconds", UNDO_SECONDS.to_string()),
+            ],
         )
         .about("id"));
     }

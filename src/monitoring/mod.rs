@@ -4,6 +4,7 @@
 //! asks, validate, write with its audit entry in one transaction.
 
 pub mod desk;
+pub mod import;
 
 use std::collections::HashMap;
 

@@ -191,7 +191,12 @@ async fn a_tally_is_taken_back_by_who_counted_it_within_a_minute_only() {
             Some(&d.other_reporter),
         )
         .await;
-    assert_eq!(by_other.status, StatusCode::FORBIDDEN, "{}", by_other.text());
+    assert_eq!(
+        by_other.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        by_other.text()
+    );
     let undo = d
         .app
         .send(

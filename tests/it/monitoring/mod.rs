@@ -1,4 +1,5 @@
 //! Monitoring: the metric catalogue, tallies at the desk, period reports.
 
-mod tallies;
 mod desk;
+mod import;
+mod tallies;

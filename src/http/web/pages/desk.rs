@@ -189,7 +189,9 @@ pub async fn record(page: Page, State(state): State<AppState>, body: Bytes) -> R
     page.run(async {
         let form: TapForm = page.form(&body)?;
         let who = page.caller.principal.as_ref().ok_or_else(|| {
-            PageError::from(crate::domain::error::AppError::Unauthorized("sign in".into()))
+            PageError::from(crate::domain::error::AppError::Unauthorized(
+                "sign in".into(),
+            ))
         })?;
         let input = TallyInput {
             id: Some(form.form_id.clone()),
@@ -198,8 +200,14 @@ pub async fn record(page: Page, State(state): State<AppState>, body: Bytes) -> R
             metric: Some(form.metric.trim().to_string()),
             amount: form.amount.trim().parse().ok(),
         };
-        monitoring::record_tallies(&state.store, &[input], who, &page.caller.actor(), Utc::now())
-            .await?;
+        monitoring::record_tallies(
+            &state.store,
+            &[input],
+            who,
+            &page.caller.actor(),
+            Utc::now(),
+        )
+        .await?;
         Ok(see_other(&format!(
             "/turven?voorziening={}&laatste={}",
             form.facility_id.trim(),
@@ -214,10 +222,18 @@ pub async fn undo(page: Page, State(state): State<AppState>, body: Bytes) -> Res
     page.run(async {
         let form: UndoForm = page.form(&body)?;
         let who = page.caller.principal.as_ref().ok_or_else(|| {
-            PageError::from(crate::domain::error::AppError::Unauthorized("sign in".into()))
+            PageError::from(crate::domain::error::AppError::Unauthorized(
+                "sign in".into(),
+            ))
         })?;
-        desk::undo_tally(&state.store, form.id.trim(), who, &page.caller.actor(), Utc::now())
-            .await?;
+        desk::undo_tally(
+            &state.store,
+            form.id.trim(),
+            who,
+            &page.caller.actor(),
+            Utc::now(),
+        )
+        .await?;
         Ok(see_other(&format!(
             "/turven?voorziening={}&melding=teruggedraaid",
             form.facility_id.trim()
