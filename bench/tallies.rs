@@ -277,7 +277,9 @@ async fn main() -> anyhow::Result<()> {
         "\n## Tallies: POST /api/v1/tallies, batches of {BATCH}, {CLIENTS} clients, {} s\n",
         RUN.as_secs()
     );
-    println!("| engine | events stored | events/s | p50 per batch | p99 per batch | failed batches |");
+    println!(
+        "| engine | events stored | events/s | p50 per batch | p99 per batch | failed batches |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     for (engine, load) in [("SQLite", sqlite_load), ("PostgreSQL", pg_load)] {
         println!(

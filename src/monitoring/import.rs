@@ -162,7 +162,7 @@ pub async fn import_tallies<R: Read>(
     let mut stored = 0;
     while let Some((row, parsed)) = file.next_row() {
         report.rows += 1;
-        if report.rows % 10_000 == 0 {
+        if report.rows.is_multiple_of(10_000) {
             progress(file.position());
         }
         let input = match parsed {
