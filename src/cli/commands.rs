@@ -183,6 +183,15 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .await?;
         }
         Command::Import {
+            what:
+                ImportCommand::Tallies {
+                    file,
+                    dry_run,
+                    by,
+                    db,
+                },
+        } => return super::tallies::import(&file, dry_run, by, &db.database).await,
+        Command::Import {
             what: ImportCommand::Figures { file, db },
         } => {
             let store = Store::connect(&db.database).await?;

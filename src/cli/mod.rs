@@ -7,6 +7,7 @@ pub mod demo;
 mod hours;
 mod rounds;
 mod stats;
+mod tallies;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -207,6 +208,21 @@ enum ImportCommand {
         /// report prints the first 100.
         #[arg(long, value_name = "FILE")]
         errors: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Import tallies (one counted event a row) from a CSV file: columns
+    /// facility_id,at,metric,amount (or voorziening,tijdstip,meting,aantal)
+    /// and optionally id; all or none. A row without an id gets one made
+    /// from its cells, so importing the same file again changes nothing.
+    Tallies {
+        file: PathBuf,
+        /// Check every row and report what would be stored; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who is importing, as recorded in the audit log (default: cli:$USER).
+        #[arg(long)]
+        by: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },

@@ -28,6 +28,7 @@ pub const EVENTS: &[&str] = &[
     "retire",
     "submit",
     "approve",
+    "undo",
 ];
 
 /// Events that only read: they change nothing.

@@ -15,6 +15,20 @@ use super::{required, FieldError, Reason};
 /// once is the largest unit a desk hands over; more is a typing error.
 pub const AMOUNT_MAX: i64 = 1000;
 
+/// How long after recording a tally its counter may take it back (the
+/// undo of a mistaken tap): long enough to notice, short enough that a
+/// day's figures settle.
+pub const UNDO_SECONDS: i64 = 60;
+
+/// Whether a tally recorded at `recorded_at` (RFC 3339) may still be taken
+/// back at `now`.
+pub fn may_undo(recorded_at: &str, now: DateTime<Utc>) -> bool {
+    DateTime::parse_from_rfc3339(recorded_at).is_ok_and(|at| {
+        let age = now.signed_duration_since(at.with_timezone(&Utc));
+        age <= chrono::Duration::seconds(UNDO_SECONDS)
+    })
+}
+
 /// How far ahead of the server's clock a device's clock may be.
 const CLOCK_SKEW_HOURS: i64 = 24;
 
@@ -171,6 +185,13 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_tally_may_be_taken_back_within_a_minute_only() {
+        assert!(may_undo("2026-12-03T11:59:00Z", now()));
+        assert!(!may_undo("2026-12-03T11:58:59Z", now()));
+        assert!(!may_undo("not a time", now()));
     }
 
     #[test]

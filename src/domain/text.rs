@@ -19,6 +19,7 @@ type Files = &'static [(&'static str, &'static str)];
 
 const NL_FILES: Files = &[
     ("common", include_str!("../../i18n/nl/common.json")),
+    ("desk", include_str!("../../i18n/nl/desk.json")),
     ("errors", include_str!("../../i18n/nl/errors.json")),
     ("finder", include_str!("../../i18n/nl/finder.json")),
     ("map", include_str!("../../i18n/nl/map.json")),
@@ -30,6 +31,7 @@ const NL_FILES: Files = &[
 ];
 const EN_FILES: Files = &[
     ("common", include_str!("../../i18n/en/common.json")),
+    ("desk", include_str!("../../i18n/en/desk.json")),
     ("errors", include_str!("../../i18n/en/errors.json")),
     ("finder", include_str!("../../i18n/en/finder.json")),
     ("map", include_str!("../../i18n/en/map.json")),

@@ -15,6 +15,7 @@ pub mod stats;
 pub mod svg_map;
 pub mod table;
 pub mod table1;
+pub mod tally_csv;
 pub mod xlsx;
 
 use chrono::NaiveDate;

@@ -4,6 +4,8 @@
 //! asks, validate, write with its audit entry in one transaction.
 
 pub mod stats;
+pub mod desk;
+pub mod import;
 
 use std::collections::HashMap;
 

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod broken;
 pub mod corrections;
 mod counting;
+pub mod desk;
 pub mod error;
 pub mod facilities;
 pub mod figures;

@@ -54,6 +54,7 @@ const STAFF_PAGES = [
   "/beheer/rondes",
   "/beheer/rondes/2026",
   "/beheer/metingen",
+  "/turven",
 ];
 const PUBLIC_PAGES = [
   "/",
@@ -1003,6 +1004,157 @@ test("open data: a page in the reader's language explains each file, /opendata l
 });
 
 // ↑ Issue 11, points 4 and 5.
+
+// ↓ Issue 12, point 3: tallies at the desk (/turven). Each test counts at
+// its own demo facility of the reporter's organisation (Demo
+// Verslavingszorg West), so totals do not mix between tests.
+
+/** The server's total of a metric today at a facility, as the API gives it to the signed-in page. */
+async function serverTotal(page, facility, metric) {
+  const response = await page.request.get(`/api/v1/tallies/totals?facility_id=${facility}`);
+  assert.equal(response.status(), 200, await response.text());
+  const found = (await response.json()).find((t) => t.metric === metric);
+  return found ? found.total : 0;
+}
+
+/** The desk's card of a metric, and the total it shows. */
+function card(page, name) {
+  return page.locator(".vangnet-desk-metric").filter({ has: page.getByRole("heading", { name, exact: true }) });
+}
+async function shown(page, name) {
+  return Number(await card(page, name).locator("output").textContent());
+}
+
+test("desk: the reporter counts syringes at 390 px with big buttons, and the totals and the live region follow", async () => {
+  const page = await newPage({ width: 390 });
+  await signIn(page, "reporter");
+  await open(page, "/turven?voorziening=1");
+  const syringes = card(page, "Spuiten uitgegeven");
+  const before = await shown(page, "Spuiten uitgegeven");
+  assert.equal(before, await serverTotal(page, 1, "syringes_out"));
+  const plusOne = syringes.getByRole("button", { name: "1 Spuiten uitgegeven erbij" });
+  const plusFive = syringes.getByRole("button", { name: "5 Spuiten uitgegeven erbij" });
+  for (const button of [plusOne, plusFive]) {
+    const box = await button.boundingBox();
+    assert.ok(box.height >= 48 && box.width >= 48, `a thumb-sized button: ${JSON.stringify(box)}`);
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `the button is on the screen: ${JSON.stringify(box)}`);
+  }
+  const { by, wide } = await overflow(page);
+  assert.equal(by, 0, `no sideways scroll at 390 px: ${wide.join(", ")}`);
+  await plusOne.click();
+  await plusFive.click();
+  await plusFive.click();
+  assert.equal(await shown(page, "Spuiten uitgegeven"), before + 11);
+  assert.match(await page.locator("#desk-status").innerText(), /Spuiten uitgegeven: \+5 geteld|verstuurd/);
+  // Sent: the server has them, and the page says nothing is waiting.
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem("vangnet.desk.queue") || "[]").length === 0);
+  assert.equal(await serverTotal(page, 1, "syringes_out"), before + 11);
+  assert.equal(await syringes.locator(".vangnet-desk-pending").textContent(), "");
+  // The facility is remembered: /turven alone comes back to it.
+  await open(page, "/turven");
+  assert.equal(await shown(page, "Spuiten uitgegeven"), before + 11);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("desk: with the connection cut, taps still count, marked 'nog niet verstuurd', and are sent once when it is back", async () => {
+  const page = await newPage({ width: 390 });
+  await signIn(page, "reporter");
+  await open(page, "/turven?voorziening=2");
+  const before = await serverTotal(page, 2, "syringes_out");
+  const syringes = card(page, "Spuiten uitgegeven");
+  await page.context().setOffline(true);
+  await syringes.getByRole("button", { name: "5 Spuiten uitgegeven erbij" }).click();
+  await syringes.getByRole("button", { name: "1 Spuiten uitgegeven erbij" }).click();
+  await syringes.getByRole("button", { name: "1 Spuiten uitgegeven erbij" }).click();
+  assert.equal(await shown(page, "Spuiten uitgegeven"), before + 7, "offline taps count on the screen");
+  await page.getByText("Geen verbinding").waitFor();
+  assert.match(await syringes.locator(".vangnet-desk-pending").textContent(), /\+7 nog niet verstuurd/);
+  await page.context().setOffline(false);
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem("vangnet.desk.queue") || "[]").length === 0, null, { timeout: 15_000 });
+  assert.equal(await serverTotal(page, 2, "syringes_out"), before + 7, "every tap once on the server");
+  await page.getByText("Alle tellingen zijn verstuurd.").waitFor();
+  assert.equal(await shown(page, "Spuiten uitgegeven"), before + 7);
+  assert.equal(await syringes.locator(".vangnet-desk-pending").textContent(), "");
+  await page.context().close();
+});
+
+test("desk: the last tap can be undone, on the server too", async () => {
+  const page = await newPage({ width: 390 });
+  await signIn(page, "reporter");
+  await open(page, "/turven?voorziening=4");
+  const before = await serverTotal(page, 4, "syringes_in");
+  const returned = card(page, "Spuiten ingeleverd");
+  await returned.getByRole("button", { name: "5 Spuiten ingeleverd erbij" }).click();
+  await returned.getByRole("button", { name: "1 Spuiten ingeleverd erbij" }).click();
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem("vangnet.desk.queue") || "[]").length === 0);
+  assert.equal(await serverTotal(page, 4, "syringes_in"), before + 6);
+  const undo = page.getByRole("button", { name: "Laatste telling terugdraaien" });
+  const box = await undo.boundingBox();
+  assert.ok(box.height >= 48, `the undo button is thumb-sized: ${box.height}`);
+  await undo.click();
+  await page.getByText("De laatste telling is teruggedraaid.").waitFor();
+  assert.equal(await serverTotal(page, 4, "syringes_in"), before + 5, "the +1 is taken back");
+  assert.equal(await shown(page, "Spuiten ingeleverd"), before + 5);
+  assert.equal(await undo.isHidden(), true, "one undo for one tap");
+  await page.context().close();
+});
+
+test("desk: without JavaScript the plain form records a count once, and it can be undone", async () => {
+  const context = await browser.newContext({ baseURL: base, locale: "nl-NL", javaScriptEnabled: false });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await signIn(page, "reporter");
+  await open(page, "/turven?voorziening=8");
+  const before = await shown(page, "Spuiten uitgegeven");
+  await page.getByText("Een ander aantal").click();
+  await page.getByLabel("Meting").selectOption({ label: "Spuiten uitgegeven" });
+  await page.getByLabel(/^Aantal/).fill("40");
+  await page.getByRole("button", { name: "Tellen", exact: true }).click();
+  await page.waitForURL(/laatste=/);
+  assert.equal(await shown(page, "Spuiten uitgegeven"), before + 40);
+  // A big button is a form too.
+  await card(page, "Spuiten uitgegeven").getByRole("button", { name: "5 Spuiten uitgegeven erbij" }).click();
+  await page.waitForURL(/laatste=/);
+  assert.equal(await shown(page, "Spuiten uitgegeven"), before + 45);
+  // The browser posting the same form again (its id made at rendering) does not count twice.
+  await page.goBack();
+  await page.goBack();
+  const form = card(page, "Spuiten uitgegeven").locator("form");
+  const id = await form.locator("input[name=form_id]").inputValue();
+  const csrf = await form.locator("input[name=csrf_token]").inputValue();
+  for (let i = 0; i < 2; i++) {
+    const response = await page.request.post("/turven", {
+      form: { csrf_token: csrf, facility_id: "8", metric: "syringes_out", amount: "1", form_id: id },
+      headers: { Origin: base },
+      maxRedirects: 0,
+    });
+    assert.equal(response.status(), 303, await response.text());
+  }
+  await open(page, "/turven?voorziening=8");
+  assert.equal(await shown(page, "Spuiten uitgegeven"), before + 46, "the repeated post counted once");
+  await page.goto(`/turven?voorziening=8&laatste=${id}`);
+  await page.getByRole("button", { name: "Laatste telling terugdraaien" }).click();
+  await page.getByText("De laatste telling is teruggedraaid.").waitFor();
+  assert.equal(await shown(page, "Spuiten uitgegeven"), before + 45);
+  await context.close();
+});
+
+test("axe: /turven, signed in as the demo reporter, has no serious or critical violation", async () => {
+  for (const lang of ["nl", "en"]) {
+    const page = await newPage({ width: 390 });
+    await signIn(page, "reporter");
+    await page.context().addCookies([{ name: "lang", value: lang, url: base }]);
+    await open(page, "/turven?voorziening=1");
+    const { violations } = await axe(page);
+    const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    for (const v of bad) console.log(`# axe ${lang} /turven: ${v.impact} ${v.id}: ${v.help} (${v.nodes[0].target.join(" ")})`);
+    assert.deepEqual(bad.map((v) => v.id), []);
+    await page.context().close();
+  }
+});
+
+// ↑ Issue 12, point 3.
 
 test("rounds: the researcher creates a round, reads a count, closes it and sees it frozen", async () => {
   const page = await newPage();

@@ -13,6 +13,7 @@ pub mod reference;
 pub mod reports;
 pub mod rounds;
 pub mod stats;
+pub mod tallies;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -77,6 +78,9 @@ pub use crate::http::request::Caller;
         metrics::list,
         metrics::create,
         metrics::retire,
+        tallies::record,
+        tallies::undo,
+        tallies::totals,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),

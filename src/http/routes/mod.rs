@@ -112,6 +112,7 @@ use Access::{Public, Roles, SignedIn};
 
 mod accounts;
 mod metrics;
+mod monitoring;
 mod public;
 mod register;
 mod rounds;
@@ -124,6 +125,7 @@ pub fn table() -> Vec<Route> {
         rounds::routes(),
         stats::routes(),
         metrics::routes(),
+        monitoring::routes(),
         accounts::routes(),
         public::routes(),
     ]

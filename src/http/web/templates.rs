@@ -120,6 +120,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/locked.html"),
     ),
     ("audit.html", include_str!("../../../templates/audit.html")),
+    ("desk.html", include_str!("../../../templates/desk.html")),
     (
         "finder.html",
         include_str!("../../../templates/finder.html"),

@@ -2,4 +2,6 @@
 
 mod catalogue;
 mod stats;
+mod desk;
+mod import;
 mod tallies;

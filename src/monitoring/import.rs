@@ -1,0 +1,260 @@
+//! `vangnet import tallies FILE`: tallies from other registration systems'
+//! CSV exports (`formats::tally_csv`), all or none. Each row passes the
+//! same checks as a tally from the desk or the API (`TallyInput::validate`,
+//! a facility the importer may count for, `fits`), and errors name the
+//! file, row, column and reason.
+//!
+//! Streaming: rows are read one at a time and written in chunks into one
+//! transaction, committed only when the whole file was good (and never on
+//! a dry run), so a million rows need memory for one chunk plus the
+//! duplicate check: 16 bytes of each row's id hash and its row number
+//! (about 40 MB for a million rows with the map's overhead). On SQLite the
+//! transaction holds the one writer while it runs: other writes wait.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::fits;
+use crate::domain::access::Principal;
+use crate::domain::error::AppResult;
+use crate::domain::facility::Facility;
+use crate::domain::metric::Metric;
+use crate::domain::provenance::Actor;
+use crate::domain::tally::Tally;
+use crate::domain::Reason;
+use crate::formats::tally_csv::{separator, CellError, TallyCsv};
+use crate::register::scope;
+use crate::storage::audit::AuditEvent;
+use crate::storage::monitoring::TALLY_CHUNK;
+use crate::storage::write::Writes;
+use crate::storage::Store;
+
+/// Errors a report lists; the count covers them all.
+pub const ERRORS_SHOWN: usize = 100;
+
+/// One wrong cell of the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    /// The line in the file (the header is line 1).
+    pub row: u64,
+    pub column: String,
+    pub reason: Reason,
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Debug, Clone, Default)]
+pub struct TallyImportReport {
+    pub file: String,
+    pub dry_run: bool,
+    pub rows: u64,
+    /// New tallies written (none when there are errors).
+    pub stored: u64,
+    /// Rows whose id was stored before (an earlier import of the file).
+    pub repeated: u64,
+    /// The first [`ERRORS_SHOWN`] errors.
+    pub errors: Vec<RowError>,
+    pub error_count: u64,
+}
+
+impl TallyImportReport {
+    pub fn is_ok(&self) -> bool {
+        self.error_count == 0
+    }
+
+    fn error(&mut self, row: u64, column: String, reason: Reason) {
+        self.error_count += 1;
+        if self.errors.len() < ERRORS_SHOWN {
+            self.errors.push(RowError {
+                row,
+                column,
+                reason,
+            });
+        }
+    }
+}
+
+impl std::fmt::Display for TallyImportReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for e in &self.errors {
+            let column = if e.column.is_empty() {
+                String::new()
+            } else {
+                format!(", column {}", e.column)
+            };
+            writeln!(f, "{}: row {}{column}: {}", self.file, e.row, e.reason)?;
+        }
+        if self.error_count > self.errors.len() as u64 {
+            writeln!(
+                f,
+                "{}: … and {} more errors",
+                self.file,
+                self.error_count - self.errors.len() as u64
+            )?;
+        }
+        if self.is_ok() {
+            writeln!(
+                f,
+                "{}: {} rows, {} tallies {}, {} stored before",
+                self.file,
+                self.rows,
+                self.stored,
+                if self.dry_run {
+                    "would be stored (dry run: nothing written)"
+                } else {
+                    "stored"
+                },
+                self.repeated
+            )
+        } else {
+            writeln!(
+                f,
+                "{}: {} rows, {} errors: nothing stored",
+                self.file, self.rows, self.error_count
+            )
+        }
+    }
+}
+
+/// Imports a CSV file of tallies, all or none; `progress` hears how many
+/// bytes were read so far.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_tallies<R: Read>(
+    store: &Store,
+    input: R,
+    file_name: &str,
+    dry_run: bool,
+    who: &Principal,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    progress: &dyn Fn(u64),
+) -> AppResult<TallyImportReport> {
+    let mut report = TallyImportReport {
+        file: file_name.to_string(),
+        dry_run,
+        ..TallyImportReport::default()
+    };
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let sep = separator(input.fill_buf().map_err(anyhow::Error::from)?);
+    let mut file = match TallyCsv::open(input, sep) {
+        Ok(file) => file,
+        Err(errors) => {
+            for CellError { column, reason } in errors {
+                report.error(1, column, reason);
+            }
+            return Ok(report);
+        }
+    };
+    let catalogue: HashMap<String, Metric> = store
+        .metrics()
+        .await?
+        .into_iter()
+        .map(|m| (m.code.to_string(), m))
+        .collect();
+    let mut facilities: HashMap<i64, Option<Facility>> = HashMap::new();
+    let mut seen: HashMap<u128, u64> = HashMap::new();
+    let mut tx = store.begin_write(Writes::Audit).await?;
+    let mut chunk: Vec<Tally> = Vec::with_capacity(TALLY_CHUNK);
+    let mut stored = 0;
+    while let Some((row, parsed)) = file.next_row() {
+        report.rows += 1;
+        if report.rows.is_multiple_of(10_000) {
+            progress(file.position());
+        }
+        let input = match parsed {
+            Ok(input) => input,
+            Err(errors) => {
+                for CellError { column, reason } in errors {
+                    report.error(row, column, reason);
+                }
+                continue;
+            }
+        };
+        let tally = match input.validate(now) {
+            Ok(tally) => tally,
+            Err(errors) => {
+                for e in errors {
+                    report.error(row, file.column_of(&e.field), e.reason);
+                }
+                continue;
+            }
+        };
+        let key = u128::from_be_bytes(
+            Sha256::digest(tally.id.as_bytes())[..16]
+                .try_into()
+                .expect("16 bytes"),
+        );
+        match seen.entry(key) {
+            Entry::Occupied(first) => {
+                report.error(
+                    row,
+                    file.column_of("id"),
+                    Reason::of(
+                        "import.error.duplicate_tally",
+                        &[("row", first.get().to_string()), ("id", tally.id.clone())],
+                    ),
+                );
+                continue;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(row);
+            }
+        }
+        if let Entry::Vacant(slot) = facilities.entry(tally.facility_id) {
+            slot.insert(crate::register::reads::current_facility(store, tally.facility_id).await?);
+        }
+        let facility = facilities[&tally.facility_id].as_ref();
+        if !facility.is_some_and(|f| who.may_report_for(scope(f))) {
+            report.error(
+                row,
+                file.column_of("facility_id"),
+                Reason::of(
+                    "error.tally_facility",
+                    &[("id", tally.facility_id.to_string())],
+                ),
+            );
+            continue;
+        }
+        if let Err(reason) = fits(&catalogue, &tally, facility) {
+            report.error(row, file.column_of("metric"), reason);
+            continue;
+        }
+        if report.error_count > 0 {
+            // Nothing will be written; keep reading to name every error.
+            continue;
+        }
+        chunk.push(tally);
+        if chunk.len() == TALLY_CHUNK {
+            stored += Store::insert_tallies(&mut tx, &chunk, &actor.name).await?;
+            chunk.clear();
+        }
+    }
+    progress(file.position());
+    if report.error_count > 0 {
+        // Dropping the transaction rolls back what was written.
+        return Ok(report);
+    }
+    stored += Store::insert_tallies(&mut tx, &chunk, &actor.name).await?;
+    report.stored = stored;
+    report.repeated = report.rows - stored;
+    if dry_run {
+        return Ok(report);
+    }
+    Store::append_audit(
+        &mut tx,
+        &AuditEvent::new("import", actor, "tally")
+            .object(file_name)
+            .after(Some(json!({
+                "rows": report.rows,
+                "stored": report.stored,
+                "repeated": report.repeated,
+            }))),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
