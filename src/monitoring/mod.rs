@@ -22,6 +22,8 @@ use crate::storage::audit::AuditEvent;
 use crate::storage::write::Writes;
 use crate::storage::Store;
 
+pub mod reports;
+
 /// How many tallies one call takes at most (a device that was offline for
 /// a long shift sends them in batches of at most this many).
 pub const BATCH_MAX: usize = 1000;

@@ -18,6 +18,7 @@ pub mod figures;
 mod history;
 pub mod monitoring;
 pub mod organisations;
+pub mod period_reports;
 pub mod read;
 pub mod reports;
 pub mod rounds;
