@@ -274,21 +274,9 @@ pub async fn read_report(
     view(store, &f, period, report, &catalogue, today).await
 }
 
-/// Checks and writes values into an open write transaction: the period,
-/// every value (all errors at once), the lock; each change kept and in
-/// the audit log. A submitted report that changes goes back to draft.
-#[allow(clippy::too_many_arguments)]
-async fn write_values(
-    tx: &mut WriteTx,
-    f: &Facility,
-    period: Period,
-    inputs: &[ValueInput],
-    catalogue: &[Metric],
-    today: NaiveDate,
-    actor: &Actor,
-    source: &str,
-) -> AppResult<(i64, ReportStatus)> {
-    let facts = facts(f, catalogue, today);
+/// The hard checks of a period and its values: all errors at once, named
+/// by field; a metric given twice is refused.
+fn check_inputs(facts: &ReportFacts<'_>, period: Period, inputs: &[ValueInput]) -> AppResult<()> {
     facts
         .check_period(period)
         .map_err(|r| AppError::Invalid(vec![FieldError::because("period", r)]))?;
@@ -308,6 +296,24 @@ async fn write_values(
             )]));
         }
     }
+    Ok(())
+}
+
+/// Checks and writes values into an open write transaction: the period,
+/// every value (all errors at once), the lock; each change kept and in
+/// the audit log. A submitted report that changes goes back to draft.
+#[allow(clippy::too_many_arguments)]
+async fn write_values(
+    tx: &mut WriteTx,
+    f: &Facility,
+    period: Period,
+    inputs: &[ValueInput],
+    catalogue: &[Metric],
+    today: NaiveDate,
+    actor: &Actor,
+    source: &str,
+) -> AppResult<(i64, ReportStatus)> {
+    check_inputs(&facts(f, catalogue, today), period, inputs)?;
     let existing = Store::period_report_in(tx, f.id, period).await?;
     if let Some(r) = &existing {
         if !r.status.editable() {
@@ -476,6 +482,7 @@ pub(crate) async fn submit_checked(
     if how.approve && !who.may_approve_for(scope(f)) {
         return Err(refuse(who, scope(f), "approve reports of"));
     }
+    check_inputs(&facts(f, catalogue, today), period, inputs)?;
     let unconfirmed = pending_warnings(store, f, period, inputs).await?;
     if !unconfirmed.is_empty() {
         return Err(AppError::Invalid(unconfirmed));
