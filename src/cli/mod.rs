@@ -4,6 +4,7 @@
 
 mod commands;
 pub mod demo;
+mod demo_reports;
 mod hours;
 mod rounds;
 mod stats;

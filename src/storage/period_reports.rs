@@ -335,3 +335,117 @@ impl Store {
             .collect()
     }
 }
+
+/// A report written whole (the demo, an import): its status, source and
+/// values; every value is also kept as a change from nothing.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub facility_id: i64,
+    pub period: Period,
+    pub status: ReportStatus,
+    pub source: String,
+    /// metric, value, note.
+    pub values: Vec<(String, i64, Option<String>)>,
+}
+
+/// Rows one statement writes at most (PostgreSQL takes 65,535 parameters).
+const REPORT_CHUNK: usize = 500;
+
+impl Store {
+    /// Writes new reports in a few multi-row statements (a report that
+    /// exists already is a conflict on the unique facility and period).
+    pub async fn insert_reports(
+        conn: &mut AnyConnection,
+        reports: &[NewReport],
+        by: &str,
+    ) -> StorageResult<usize> {
+        let now = now_text();
+        let mut ids: BTreeMap<(i64, String), i64> = BTreeMap::new();
+        for chunk in reports.chunks(REPORT_CHUNK) {
+            let mut sql = String::from(
+                "INSERT INTO period_reports (facility_id, period, status, source, created_at, \
+                 created_by, updated_at, submitted_at, submitted_by, approved_at, approved_by) \
+                 VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let p = 2 + 8 * i;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, $1, $2, $1, ${}, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7,
+                    p + 8
+                ));
+            }
+            sql.push_str(" RETURNING id, facility_id, period");
+            let mut query = sqlx::query(&sql).bind(now.as_str()).bind(by);
+            for r in chunk {
+                let submitted = r.status != ReportStatus::Draft;
+                let approved = r.status == ReportStatus::Approved;
+                query = query
+                    .bind(r.facility_id)
+                    .bind(r.period.to_string())
+                    .bind(r.status.code())
+                    .bind(r.source.as_str())
+                    .bind(submitted.then(|| now.clone()))
+                    .bind(submitted.then(|| by.to_string()))
+                    .bind(approved.then(|| now.clone()))
+                    .bind(approved.then(|| by.to_string()));
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                ids.insert(
+                    (row.try_get("facility_id")?, row.try_get("period")?),
+                    row.try_get("id")?,
+                );
+            }
+        }
+        let mut values = Vec::new();
+        for r in reports {
+            let id = ids[&(r.facility_id, r.period.to_string())];
+            for (metric, value, note) in &r.values {
+                values.push((id, metric.as_str(), *value, note.as_deref()));
+            }
+        }
+        for chunk in values.chunks(REPORT_CHUNK * 2) {
+            let mut sql =
+                String::from("INSERT INTO report_values (report_id, metric, value, note) VALUES ");
+            let mut changes = String::from(
+                "INSERT INTO report_value_changes (report_id, metric, before_value, after_value, \
+                 changed_by, changed_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                    changes.push_str(", ");
+                }
+                let p = 4 * i;
+                sql.push_str(&format!("(${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4));
+                let p = 2 + 3 * i;
+                changes.push_str(&format!(
+                    "(${}, ${}, NULL, ${}, $1, $2)",
+                    p + 1,
+                    p + 2,
+                    p + 3
+                ));
+            }
+            let mut query = sqlx::query(&sql);
+            for (id, metric, value, note) in chunk {
+                query = query.bind(*id).bind(*metric).bind(*value).bind(*note);
+            }
+            query.execute(&mut *conn).await?;
+            let mut query = sqlx::query(&changes).bind(by).bind(now.as_str());
+            for (id, metric, value, _) in chunk {
+                query = query.bind(*id).bind(*metric).bind(*value);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(reports.len())
+    }
+}

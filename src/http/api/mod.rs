@@ -7,6 +7,7 @@ pub mod audit;
 pub mod facilities;
 pub mod finder;
 pub mod organisations;
+pub mod periods;
 pub mod reference;
 pub mod reports;
 pub mod rounds;
@@ -71,6 +72,12 @@ pub use crate::http::request::Caller;
         accounts::locked_accounts,
         accounts::unlock_account,
         audit::search,
+        periods::list,
+        periods::show,
+        periods::update,
+        periods::submit,
+        periods::approve,
+        periods::reopen,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -81,6 +88,7 @@ pub use crate::http::request::Caller;
         (name = "rounds", description = "Inventory rounds: Table 1 frozen at a reference date, with qualifiers"),
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
+        (name = "monitoring", description = "What the services do: period reports with approval"),
     )
 )]
 pub struct ApiDoc;

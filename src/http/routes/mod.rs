@@ -111,6 +111,7 @@ where
 use Access::{Public, Roles, SignedIn};
 
 mod accounts;
+mod periods;
 mod public;
 mod register;
 mod rounds;
@@ -123,6 +124,7 @@ pub fn table() -> Vec<Route> {
         rounds::routes(),
         stats::routes(),
         accounts::routes(),
+        periods::routes(),
         public::routes(),
     ]
     .into_iter()

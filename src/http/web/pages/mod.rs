@@ -16,6 +16,7 @@ pub mod locked;
 pub mod opendata;
 pub mod overview;
 pub mod password;
+pub mod periods;
 pub mod register;
 pub mod rounds;
 pub mod sign_in;
