@@ -22,6 +22,7 @@ use crate::storage::audit::AuditEvent;
 use crate::storage::write::Writes;
 use crate::storage::Store;
 
+pub mod report_import;
 pub mod reports;
 
 /// How many tallies one call takes at most (a device that was offline for

@@ -1,4 +1,5 @@
 //! Monitoring: the metric catalogue, tallies at the desk, period reports.
 
+mod report_import;
 mod reports;
 mod tallies;
