@@ -218,9 +218,9 @@ pub async fn import_reports(
             Reason::of("error.required", &[]),
         );
     }
-    if !has(|c| matches!(c, Column::FacilityId))
-        && !(has(|c| matches!(c, Column::Name)) && has(|c| matches!(c, Column::Municipality)))
-    {
+    let by_id = has(|c| matches!(c, Column::FacilityId));
+    let by_name = has(|c| matches!(c, Column::Name)) && has(|c| matches!(c, Column::Municipality));
+    if !(by_id || by_name) {
         refuse(
             &mut errors,
             1,
