@@ -110,6 +110,52 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             });
         }
+        Command::Import {
+            what:
+                ImportCommand::Reports {
+                    file,
+                    mapping,
+                    approve,
+                    dry_run,
+                    by,
+                    db,
+                },
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let mapping = match mapping {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    crate::monitoring::report_import::read_mapping(&text)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                }
+                None => Vec::new(),
+            };
+            let store = Store::connect(&db.database).await?;
+            let actor = cli_actor(by);
+            let who = crate::domain::access::Principal::command_line(actor.name.clone());
+            let options = crate::monitoring::report_import::ReportImportOptions {
+                file_name: file.file_name().map_or_else(
+                    || file.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                mapping,
+                approve,
+                dry_run,
+                who: &who,
+                actor,
+                today: today(),
+            };
+            let report =
+                crate::monitoring::report_import::import_reports(&store, &bytes, &options).await?;
+            print!("{report}");
+            return Ok(if report.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
         Command::Export {
             what:
                 ExportCommand::Facilities {

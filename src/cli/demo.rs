@@ -132,6 +132,7 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
         .with_context(|| format!("demo change to '{name}'"))?;
     }
     demo_round(&store, &actor, day).await?;
+    super::demo_reports::demo_reports(&store, &actor, day).await?;
     let (_, admin_token) = store.create_token("demo-admin", "admin").await?;
     let logins = demo_logins(&store, &facilities, &actor).await?;
     Ok(Demo {

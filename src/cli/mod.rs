@@ -4,6 +4,7 @@
 
 mod commands;
 pub mod demo;
+mod demo_reports;
 mod hours;
 mod rounds;
 mod stats;
@@ -221,6 +222,27 @@ enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
         /// Who is importing, as recorded in the audit log (default: cli:$USER).
+        #[arg(long)]
+        by: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Import period reports (one row per facility per period) from a CSV
+    /// or XLSX file: `facility_id` (or `naam` and `gemeentecode`),
+    /// `period`, one column per metric code, optional `note`/`toelichting`.
+    /// All or nothing; submitted, or approved with --approve.
+    Reports {
+        file: PathBuf,
+        /// A CSV file of lines `their_column,metric_code`.
+        #[arg(long, value_name = "MAP")]
+        mapping: Option<PathBuf>,
+        /// Approve the reports at once (researcher or admin; the command line acts as admin).
+        #[arg(long)]
+        approve: bool,
+        /// Check every row and report what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who is importing, as recorded with the reports (default: cli:$USER).
         #[arg(long)]
         by: Option<String>,
         #[command(flatten)]

@@ -18,6 +18,7 @@ pub mod language;
 pub mod metric;
 pub mod number;
 pub mod organisation;
+pub mod period_report;
 pub mod personal;
 pub mod phone;
 pub mod provenance;

@@ -3,9 +3,9 @@
 //! point (API, pages, command line, imports) comes through here: check who
 //! asks, validate, write with its audit entry in one transaction.
 
-pub mod stats;
 pub mod desk;
 pub mod import;
+pub mod stats;
 
 use std::collections::HashMap;
 
@@ -25,6 +25,9 @@ use crate::register::scope;
 use crate::storage::audit::AuditEvent;
 use crate::storage::write::Writes;
 use crate::storage::Store;
+
+pub mod report_import;
+pub mod reports;
 
 /// How many tallies one call takes at most (a device that was offline for
 /// a long shift sends them in batches of at most this many).

@@ -20,6 +20,7 @@ mod history;
 pub mod metric_stats;
 pub mod monitoring;
 pub mod organisations;
+pub mod period_reports;
 pub mod read;
 pub mod reports;
 pub mod rounds;

@@ -55,6 +55,7 @@ const STAFF_PAGES = [
   "/beheer/rondes/2026",
   "/beheer/metingen",
   "/turven",
+  "/beheer/rapportages",
 ];
 const PUBLIC_PAGES = [
   "/",
@@ -1257,6 +1258,91 @@ for (const lang of ["nl", "en"]) {
     });
   }
 }
+
+// ↓ Issue 12: period reports.
+
+/** Last month as a period (`2026-11`), in Amsterdam's calendar. */
+function lastMonth() {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam" }).format(new Date());
+  let [year, month] = today.split("-").map(Number);
+  month -= 1;
+  if (month === 0) {
+    month = 12;
+    year -= 1;
+  }
+  return `${year}-${String(month).padStart(2, "0")}`;
+}
+
+/** The demo's exchange left late for last month, with tallies (src/cli/demo_reports.rs). */
+const LATE_FACILITY = "Demo Gebruiksruimte Het Anker Amsterdam 1";
+
+test("period reports: the org manager fills last month (prefilled from tallies), a warning needs a note, the researcher approves", async () => {
+  const period = lastMonth();
+  const manager = await newPage();
+  await signIn(manager, "org_manager");
+  await manager.getByRole("link", { name: "Rapportages" }).click();
+  await manager.waitForURL(/\/beheer\/rapportages$/);
+  assert.equal(await manager.getByLabel("Periode").inputValue(), period, "last month is chosen");
+  const late = manager.locator(".vangnet-late-list");
+  await late.getByRole("link", { name: LATE_FACILITY }).click();
+  await manager.getByRole("heading", { level: 1, name: `${LATE_FACILITY}: ${period}` }).waitFor();
+  // The tallies show under the fields nobody typed a value in.
+  await manager.getByText("uit turven: 612").waitFor();
+  await manager.getByText("uit turven: 350").waitFor();
+  assert.equal(await manager.getByLabel("Spuiten uitgegeven", { exact: true }).inputValue(), "", "a prefill is not a typed value");
+
+  // More returned than 1.5× handed out: submitting asks for a note.
+  await manager.getByLabel("Spuiten ingeleverd", { exact: true }).fill("2000");
+  await manager.getByLabel("Bezoeken", { exact: true }).fill("1450");
+  await manager.getByRole("button", { name: "Indienen" }).click();
+  const note = manager.getByLabel("Toelichting bij Spuiten ingeleverd");
+  await note.waitFor();
+  assert.match(await manager.locator(".vangnet-error-summary").innerText(), /veel meer dan de 612 uitgegeven/);
+  assert.equal(await manager.getByLabel("Spuiten ingeleverd", { exact: true }).inputValue(), "2000", "the typed value stays");
+  const { violations } = await axe(manager);
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}: ${v.nodes[0].target.join(" ")}`), [], "the report form with a warning");
+  await note.fill("Inzamelactie: oude spuiten uit de buurt ingeleverd");
+  await manager.getByRole("button", { name: "Indienen" }).click();
+  await manager.getByRole("status").filter({ hasText: "De rapportage is ingediend." }).waitFor();
+  assert.equal(await manager.locator("#report-status").innerText(), "ingediend");
+  // The tallies became the value of what nobody typed.
+  assert.equal(await manager.getByLabel("Spuiten uitgegeven", { exact: true }).inputValue(), "612");
+  await manager.context().close();
+
+  const researcher = await newPage();
+  await signIn(researcher, "researcher");
+  await open(researcher, `/beheer/rapportages?periode=${period}`);
+  assert.equal(await researcher.locator(".vangnet-late-list").getByRole("link", { name: LATE_FACILITY }).count(), 0, "no longer late");
+  await researcher.getByRole("table", { name: `Rapportages over ${period}` }).getByRole("link", { name: LATE_FACILITY }).click();
+  await researcher.getByRole("button", { name: "Goedkeuren" }).click();
+  await researcher.getByRole("status").filter({ hasText: "goedgekeurd en vergrendeld" }).waitFor();
+  assert.equal(await researcher.getByRole("textbox", { name: "Spuiten ingeleverd" }).count(), 0, "locked: no fields");
+  assert.match(await researcher.locator(".vangnet-report-values").innerText(), /2000 \(Inzamelactie/);
+  // Reopening needs a reason.
+  await researcher.getByLabel("Waarom heropenen?").fill("Controle van de ingeleverde spuiten");
+  await researcher.getByRole("button", { name: "Heropenen" }).click();
+  await researcher.getByRole("status").filter({ hasText: "heropend" }).waitFor();
+  assert.equal(await researcher.locator("#report-status").innerText(), "heropend");
+  await researcher.context().close();
+});
+
+test("period reports: the overview and a report in English, on a phone without sideways scrolling", async () => {
+  const page = await newPage({ width: 390 });
+  await signInEnglish(page, "org_manager");
+  await open(page, "/beheer/rapportages");
+  await page.getByRole("heading", { level: 1, name: "Period reports" }).waitFor();
+  await page.getByRole("heading", { name: "Not submitted yet" }).waitFor();
+  assert.doesNotMatch(await page.locator("main").innerText(), /Nog niet ingediend|Verwacht/);
+  const link = page.locator(".vangnet-late-list a").first();
+  await link.click();
+  await page.getByRole("button", { name: "Submit" }).waitFor();
+  assert.match(await page.locator("main").innerText(), /from tallies: \d+|Figures/);
+  assert.equal((await overflow(page)).by, 0, "no sideways scrolling on a phone");
+  await page.context().close();
+});
+
+// ↑ Issue 12: period reports.
 
 test("axe: the staff pages, signed in as the demo admin, have no serious or critical violation", async () => {
   const page = await newPage();

@@ -6,9 +6,10 @@ pub mod accounts;
 pub mod audit;
 pub mod facilities;
 pub mod finder;
-pub mod metrics;
 pub mod metric_stats;
+pub mod metrics;
 pub mod organisations;
+pub mod periods;
 pub mod reference;
 pub mod reports;
 pub mod rounds;
@@ -81,6 +82,12 @@ pub use crate::http::request::Caller;
         tallies::record,
         tallies::undo,
         tallies::totals,
+        periods::list,
+        periods::show,
+        periods::update,
+        periods::submit,
+        periods::approve,
+        periods::reopen,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),

@@ -113,6 +113,7 @@ use Access::{Public, Roles, SignedIn};
 mod accounts;
 mod metrics;
 mod monitoring;
+mod periods;
 mod public;
 mod register;
 mod rounds;
@@ -127,6 +128,7 @@ pub fn table() -> Vec<Route> {
         metrics::routes(),
         monitoring::routes(),
         accounts::routes(),
+        periods::routes(),
         public::routes(),
     ]
     .into_iter()

@@ -166,6 +166,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rounds/table1.html"),
     ),
     (
+        "periods/overview.html",
+        include_str!("../../../templates/periods/overview.html"),
+    ),
+    (
+        "periods/report.html",
+        include_str!("../../../templates/periods/report.html"),
+    ),
+    (
         "rounds/list.html",
         include_str!("../../../templates/rounds/list.html"),
     ),

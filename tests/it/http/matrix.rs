@@ -89,6 +89,8 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
     } else if path == "/api/v1/tallies/{id}" {
         // No such tally: who counted one is checked in tests/it/monitoring/desk.rs.
         return Some("matrix-none-0001".into());
+    } else if path.contains("{facility_id}/{period}") {
+        own_or_other(f.fa, f.fb)
     } else if path == "/opendata/{file}" {
         return Some("facilities.csv".into());
     } else if path == "/beheer/export/{file}" {
@@ -151,6 +153,13 @@ fn allowed(
         Some(p) if path.contains("/tokens/{id}") => {
             p.may_manage_users() || (target == Target::Own && caller.spare_token.is_some())
         }
+        // Period reports: filing needs the right to report for the
+        // facility; approving and reopening are steps of their own.
+        Some(p) if path.contains("{facility_id}") => match path.rsplit('/').next() {
+            Some("approve" | "goedkeuren") => p.may_approve_for(fac),
+            Some("reopen" | "heropenen") => p.may_manage_monitoring(),
+            _ => p.may_report_for(fac),
+        },
         Some(_) if !is_item => true,
         Some(_) => panic!("the matrix test does not know the scope rule of {path}: add it"),
     }
@@ -316,7 +325,9 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         .replace("{id}", &id)
                         .replace("{file}", &id)
                         .replace("{name}", &id)
-                        .replace("{code}", &id),
+                        .replace("{code}", &id)
+                        .replace("{facility_id}", &id)
+                        .replace("{period}", "2025-03"),
                     None => route.path.to_string(),
                 };
                 let mut request = Request::builder()

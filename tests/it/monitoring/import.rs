@@ -152,7 +152,10 @@ async fn a_tally_file_with_a_bsn_column_is_refused_naming_it_and_nothing_is_stor
     let first = report.errors.first().expect("refused");
     assert_eq!(first.column, "BSN");
     assert!(
-        first.reason.text(vangnet::domain::language::Language::Nl).contains("BSN"),
+        first
+            .reason
+            .text(vangnet::domain::language::Language::Nl)
+            .contains("BSN"),
         "{:?}",
         first.reason
     );

@@ -1,7 +1,9 @@
 //! Monitoring: the metric catalogue, tallies at the desk, period reports.
 
 mod catalogue;
-mod stats;
 mod desk;
 mod import;
+mod report_import;
+mod reports;
+mod stats;
 mod tallies;

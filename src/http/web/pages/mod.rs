@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod opendata;
 pub mod overview;
 pub mod password;
+pub mod periods;
 pub mod register;
 pub mod rounds;
 pub mod sign_in;
