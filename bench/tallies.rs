@@ -62,7 +62,7 @@ fn write_csv(path: &std::path::Path) -> anyhow::Result<()> {
         .context("date")?
         .and_hms_opt(0, 0, 0)
         .context("time")?;
-    let metrics = ["syringes_out", "syringes_in", "visits", "naloxone_kits_out"];
+    let metrics = ["syringes_out", "syringes_in", "naloxone_kits_out"];
     for i in 0..ROWS {
         let at = start + chrono::Duration::seconds(i as i64);
         writeln!(

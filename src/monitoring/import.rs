@@ -30,9 +30,15 @@ use crate::domain::Reason;
 use crate::formats::tally_csv::{separator, CellError, TallyCsv};
 use crate::register::scope;
 use crate::storage::audit::AuditEvent;
-use crate::storage::monitoring::TALLY_CHUNK;
 use crate::storage::write::Writes;
 use crate::storage::Store;
+
+/// Rows per insert. Smaller than the storage's `IMPORT_CHUNK` on purpose:
+/// sqlx's SQLite driver looks every `$n` parameter up by name with a scan
+/// over all of a statement's parameters, so a 1,000-row statement (6,000
+/// parameters) spent three quarters of the import in
+/// `sqlite3_bind_parameter_name` (perf, bench/RESULTS.md).
+const IMPORT_CHUNK: usize = 100;
 
 /// Errors a report lists; the count covers them all.
 pub const ERRORS_SHOWN: usize = 100;
@@ -158,7 +164,7 @@ pub async fn import_tallies<R: Read>(
     let mut facilities: HashMap<i64, Option<Facility>> = HashMap::new();
     let mut seen: HashMap<u128, u64> = HashMap::new();
     let mut tx = store.begin_write(Writes::Audit).await?;
-    let mut chunk: Vec<Tally> = Vec::with_capacity(TALLY_CHUNK);
+    let mut chunk: Vec<Tally> = Vec::with_capacity(IMPORT_CHUNK);
     let mut stored = 0;
     while let Some((row, parsed)) = file.next_row() {
         report.rows += 1;
@@ -228,7 +234,7 @@ pub async fn import_tallies<R: Read>(
             continue;
         }
         chunk.push(tally);
-        if chunk.len() == TALLY_CHUNK {
+        if chunk.len() == IMPORT_CHUNK {
             stored += Store::insert_tallies(&mut tx, &chunk, &actor.name).await?;
             chunk.clear();
         }
