@@ -249,10 +249,26 @@ mod tests {
 
     #[test]
     fn a_header_names_its_unknown_and_missing_columns() {
-        let errors = TallyCsv::open("facility_id,at,metric,clientnaam\n".as_bytes(), b',')
+        let errors = TallyCsv::open("facility_id,at,metric,kleur\n".as_bytes(), b',')
             .err()
             .unwrap();
         let columns: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
-        assert_eq!(columns, ["clientnaam", "amount (aantal)"]);
+        assert_eq!(columns, ["kleur", "amount (aantal)"]);
+    }
+
+    #[test]
+    fn a_column_named_like_personal_data_refuses_the_file_by_its_name() {
+        let errors = TallyCsv::open("facility_id,at,metric,amount,clientnaam\n".as_bytes(), b',')
+            .err()
+            .unwrap();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].column, "clientnaam");
+        assert!(matches!(
+            errors[0].reason,
+            Reason::Text {
+                key: "personal.column",
+                ..
+            }
+        ));
     }
 }
