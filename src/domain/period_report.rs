@@ -65,7 +65,7 @@ impl ReportStatus {
     /// Submitting: from a draft, a reopened report, or again after a change.
     pub fn submit(self) -> Result<ReportStatus, Reason> {
         match self {
-            ReportStatus::Approved => Err(self.refused("submit")),
+            ReportStatus::Approved => Err(Self::refused("submit")),
             _ => Ok(ReportStatus::Submitted),
         }
     }
@@ -74,14 +74,14 @@ impl ReportStatus {
     pub fn approve(self) -> Result<ReportStatus, Reason> {
         match self {
             ReportStatus::Submitted => Ok(ReportStatus::Approved),
-            _ => Err(self.refused("approve")),
+            _ => Err(Self::refused("approve")),
         }
     }
 
     /// Reopening: only an approved report, with a reason.
     pub fn reopen(self, reason: &str) -> Result<ReportStatus, Reason> {
         if self != ReportStatus::Approved {
-            return Err(self.refused("reopen"));
+            return Err(Self::refused("reopen"));
         }
         if reason.trim().is_empty() {
             return Err(Reason::of("error.report_reopen_reason", &[]));
@@ -89,13 +89,14 @@ impl ReportStatus {
         Ok(ReportStatus::Reopened)
     }
 
-    fn refused(self, action: &str) -> Reason {
+    fn refused(action: &str) -> Reason {
         let key = match action {
             "submit" => "error.report_cannot_submit",
             "approve" => "error.report_cannot_approve",
             _ => "error.report_cannot_reopen",
         };
-        Reason::of(key, &[("status", self.code().to_string())])
+        // Worded without the status's code, which is English.
+        Reason::of(key, &[])
     }
 }
 
