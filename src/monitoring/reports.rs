@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::domain::access::Principal;
+use crate::domain::access::{FacilityScope, Principal};
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::facility::Facility;
 use crate::domain::metric::{Metric, Period};
@@ -154,6 +154,36 @@ async fn history(
 }
 
 /// The view of a report as stored (or an empty draft), prefilled.
+/// The facility and period a call names, once it is clear the caller may
+/// do `what` for that facility (`may`, a rule of `domain::access`).
+async fn facility_for(
+    store: &Store,
+    who: &Principal,
+    facility_id: i64,
+    period: &str,
+    may: fn(&Principal, FacilityScope) -> bool,
+    what: &str,
+) -> AppResult<(Facility, Period)> {
+    let period = parse_period(period)?;
+    let f = facility(store, facility_id).await?;
+    if !may(who, scope(&f)) {
+        return Err(refuse(who, scope(&f), what));
+    }
+    Ok((f, period))
+}
+
+/// The facility's report for the period as stored now, as a view.
+async fn stored_view(
+    store: &Store,
+    f: &Facility,
+    period: Period,
+    catalogue: &[Metric],
+    today: NaiveDate,
+) -> AppResult<ReportView> {
+    let report = store.period_report(f.id, period).await?;
+    view(store, f, period, report, catalogue, today).await
+}
+
 async fn view(
     store: &Store,
     f: &Facility,
@@ -261,11 +291,15 @@ pub async fn read_report(
     period: &str,
     today: NaiveDate,
 ) -> AppResult<ReportView> {
-    let period = parse_period(period)?;
-    let f = facility(store, facility_id).await?;
-    if !who.may_report_for(scope(&f)) {
-        return Err(refuse(who, scope(&f), "read the reports of"));
-    }
+    let (f, period) = facility_for(
+        store,
+        who,
+        facility_id,
+        period,
+        Principal::may_report_for,
+        "read the reports of",
+    )
+    .await?;
     let catalogue = store.metrics().await?;
     let report = store.period_report(f.id, period).await?;
     store
@@ -362,11 +396,15 @@ pub async fn set_values(
     input: &ReportInput,
     today: NaiveDate,
 ) -> AppResult<ReportView> {
-    let period = parse_period(period)?;
-    let f = facility(store, facility_id).await?;
-    if !who.may_report_for(scope(&f)) {
-        return Err(refuse(who, scope(&f), "report for"));
-    }
+    let (f, period) = facility_for(
+        store,
+        who,
+        facility_id,
+        period,
+        Principal::may_report_for,
+        "report for",
+    )
+    .await?;
     let catalogue = store.metrics().await?;
     let mut tx = store.begin_write(Writes::Audit).await?;
     write_values(
@@ -381,8 +419,7 @@ pub async fn set_values(
     )
     .await?;
     tx.commit().await?;
-    let report = store.period_report(f.id, period).await?;
-    view(store, &f, period, report, &catalogue, today).await
+    stored_view(store, &f, period, &catalogue, today).await
 }
 
 /// How a report is submitted: by whom, from where, and whether a national
@@ -423,8 +460,7 @@ pub async fn submit(
         &submission,
     )
     .await?;
-    let report = store.period_report(f.id, period).await?;
-    view(store, &f, period, report, &catalogue, today).await
+    stored_view(store, &f, period, &catalogue, today).await
 }
 
 /// The checks that submitting needs before writing: the warnings of the
@@ -548,15 +584,18 @@ pub async fn approve(
     period: &str,
     today: NaiveDate,
 ) -> AppResult<ReportView> {
-    let period = parse_period(period)?;
-    let f = facility(store, facility_id).await?;
-    if !who.may_approve_for(scope(&f)) {
-        return Err(refuse(who, scope(&f), "approve reports of"));
-    }
+    let (f, period) = facility_for(
+        store,
+        who,
+        facility_id,
+        period,
+        Principal::may_approve_for,
+        "approve reports of",
+    )
+    .await?;
     move_status(store, &f, period, actor, |s| s.approve(), "approve", None).await?;
     let catalogue = store.metrics().await?;
-    let report = store.period_report(f.id, period).await?;
-    view(store, &f, period, report, &catalogue, today).await
+    stored_view(store, &f, period, &catalogue, today).await
 }
 
 /// Reopens an approved report, with a reason (national roles only).
@@ -594,8 +633,7 @@ pub async fn reopen(
     )
     .await?;
     let catalogue = store.metrics().await?;
-    let report = store.period_report(f.id, period).await?;
-    view(store, &f, period, report, &catalogue, today).await
+    stored_view(store, &f, period, &catalogue, today).await
 }
 
 async fn move_status(
