@@ -89,15 +89,22 @@ pub fn parse_moment(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Rea
     let moment = match DateTime::parse_from_rfc3339(text) {
         Ok(at) => at.with_timezone(&Utc),
         Err(_) => {
-            let local = [
-                "%Y-%m-%dT%H:%M:%S",
-                "%Y-%m-%dT%H:%M",
-                "%Y-%m-%d %H:%M:%S",
-                "%Y-%m-%d %H:%M",
-            ]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-            .ok_or_else(refused)?;
+            // `2026-12-03T10:15:00` (what exports write) without a format
+            // string to interpret, then the other shapes.
+            let local = text
+                .parse::<NaiveDateTime>()
+                .ok()
+                .or_else(|| {
+                    [
+                        "%Y-%m-%dT%H:%M:%S",
+                        "%Y-%m-%dT%H:%M",
+                        "%Y-%m-%d %H:%M:%S",
+                        "%Y-%m-%d %H:%M",
+                    ]
+                    .iter()
+                    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+                })
+                .ok_or_else(refused)?;
             // The earlier of an hour that happens twice (the autumn clock change).
             Amsterdam
                 .from_local_datetime(&local)

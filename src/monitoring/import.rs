@@ -30,15 +30,12 @@ use crate::domain::Reason;
 use crate::formats::tally_csv::{separator, CellError, TallyCsv};
 use crate::register::scope;
 use crate::storage::audit::AuditEvent;
+use crate::storage::monitoring::TallyChunk;
 use crate::storage::write::Writes;
 use crate::storage::Store;
 
-/// Rows per insert. Smaller than the storage's `IMPORT_CHUNK` on purpose:
-/// sqlx's SQLite driver looks every `$n` parameter up by name with a scan
-/// over all of a statement's parameters, so a 1,000-row statement (6,000
-/// parameters) spent three quarters of the import in
-/// `sqlite3_bind_parameter_name` (perf, bench/RESULTS.md).
-const IMPORT_CHUNK: usize = 100;
+/// Rows the reader hands the writer at once: one statement's worth.
+const IMPORT_CHUNK: usize = crate::storage::monitoring::TALLY_CHUNK;
 
 /// Errors a report lists; the count covers them all.
 pub const ERRORS_SHOWN: usize = 100;
@@ -164,87 +161,121 @@ pub async fn import_tallies<R: Read>(
     let mut facilities: HashMap<i64, Option<Facility>> = HashMap::new();
     let mut seen: HashMap<u128, u64> = HashMap::new();
     let mut tx = store.begin_write(Writes::Audit).await?;
-    let mut chunk: Vec<Tally> = Vec::with_capacity(IMPORT_CHUNK);
-    let mut stored = 0;
-    while let Some((row, parsed)) = file.next_row() {
-        report.rows += 1;
-        if report.rows.is_multiple_of(10_000) {
-            progress(file.position());
+    Store::bulk_write(&mut tx).await?;
+    // Reading and checking rows and writing them overlap: the reader makes
+    // each chunk's statement and hands it to the writer, whose statements
+    // run on the database's thread (SQLite) or server while the reader
+    // goes on.
+    let (chunks, mut to_write) = tokio::sync::mpsc::channel::<TallyChunk>(4);
+    let writer = async {
+        let mut stored = 0;
+        while let Some(chunk) = to_write.recv().await {
+            stored += Store::insert_tally_chunk(&mut tx, chunk).await?;
         }
-        let input = match parsed {
-            Ok(input) => input,
-            Err(errors) => {
-                for CellError { column, reason } in errors {
-                    report.error(row, column, reason);
-                }
-                continue;
+        AppResult::Ok(stored)
+    };
+    let reader = async {
+        let mut chunk: Vec<Tally> = Vec::with_capacity(IMPORT_CHUNK);
+        while let Some((row, parsed)) = file.next_row() {
+            report.rows += 1;
+            if report.rows.is_multiple_of(10_000) {
+                progress(file.position());
             }
-        };
-        let tally = match input.validate(now) {
-            Ok(tally) => tally,
-            Err(errors) => {
-                for e in errors {
-                    report.error(row, file.column_of(&e.field), e.reason);
-                }
-                continue;
+            if report.rows.is_multiple_of(100) {
+                // Let the writer hand the next chunk to the database as
+                // soon as the last one is written.
+                tokio::task::yield_now().await;
             }
-        };
-        let key = u128::from_be_bytes(
-            Sha256::digest(tally.id.as_bytes())[..16]
-                .try_into()
-                .expect("16 bytes"),
-        );
-        match seen.entry(key) {
-            Entry::Occupied(first) => {
+            let input = match parsed {
+                Ok(input) => input,
+                Err(errors) => {
+                    for CellError { column, reason } in errors {
+                        report.error(row, column, reason);
+                    }
+                    continue;
+                }
+            };
+            let tally = match input.validate(now) {
+                Ok(tally) => tally,
+                Err(errors) => {
+                    for e in errors {
+                        report.error(row, file.column_of(&e.field), e.reason);
+                    }
+                    continue;
+                }
+            };
+            let key = u128::from_be_bytes(
+                Sha256::digest(tally.id.as_bytes())[..16]
+                    .try_into()
+                    .expect("16 bytes"),
+            );
+            match seen.entry(key) {
+                Entry::Occupied(first) => {
+                    report.error(
+                        row,
+                        file.column_of("id"),
+                        Reason::of(
+                            "import.error.duplicate_tally",
+                            &[("row", first.get().to_string()), ("id", tally.id.clone())],
+                        ),
+                    );
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(row);
+                }
+            }
+            if let Entry::Vacant(slot) = facilities.entry(tally.facility_id) {
+                slot.insert(
+                    crate::register::reads::current_facility(store, tally.facility_id).await?,
+                );
+            }
+            let facility = facilities[&tally.facility_id].as_ref();
+            if !facility.is_some_and(|f| who.may_report_for(scope(f))) {
                 report.error(
                     row,
-                    file.column_of("id"),
+                    file.column_of("facility_id"),
                     Reason::of(
-                        "import.error.duplicate_tally",
-                        &[("row", first.get().to_string()), ("id", tally.id.clone())],
+                        "error.tally_facility",
+                        &[("id", tally.facility_id.to_string())],
                     ),
                 );
                 continue;
             }
-            Entry::Vacant(slot) => {
-                slot.insert(row);
+            if let Err(reason) = fits(&catalogue, &tally, facility) {
+                report.error(row, file.column_of("metric"), reason);
+                continue;
+            }
+            if report.error_count > 0 {
+                // Nothing will be written; keep reading to name every error.
+                continue;
+            }
+            chunk.push(tally);
+            if chunk.len() == IMPORT_CHUNK {
+                let full = TallyChunk::new(store.engine(), &chunk, &actor.name)?;
+                chunk.clear();
+                if chunks.send(full).await.is_err() {
+                    // The writer stopped on an error, which it returns.
+                    break;
+                }
             }
         }
-        if let Entry::Vacant(slot) = facilities.entry(tally.facility_id) {
-            slot.insert(crate::register::reads::current_facility(store, tally.facility_id).await?);
+        if report.error_count == 0 && !chunk.is_empty() {
+            let _ = chunks
+                .send(TallyChunk::new(store.engine(), &chunk, &actor.name)?)
+                .await;
         }
-        let facility = facilities[&tally.facility_id].as_ref();
-        if !facility.is_some_and(|f| who.may_report_for(scope(f))) {
-            report.error(
-                row,
-                file.column_of("facility_id"),
-                Reason::of(
-                    "error.tally_facility",
-                    &[("id", tally.facility_id.to_string())],
-                ),
-            );
-            continue;
-        }
-        if let Err(reason) = fits(&catalogue, &tally, facility) {
-            report.error(row, file.column_of("metric"), reason);
-            continue;
-        }
-        if report.error_count > 0 {
-            // Nothing will be written; keep reading to name every error.
-            continue;
-        }
-        chunk.push(tally);
-        if chunk.len() == IMPORT_CHUNK {
-            stored += Store::insert_tallies(&mut tx, &chunk, &actor.name).await?;
-            chunk.clear();
-        }
-    }
+        drop(chunks);
+        AppResult::Ok(())
+    };
+    let (read, stored) = tokio::join!(reader, writer);
+    read?;
+    let stored = stored?;
     progress(file.position());
     if report.error_count > 0 {
         // Dropping the transaction rolls back what was written.
         return Ok(report);
     }
-    stored += Store::insert_tallies(&mut tx, &chunk, &actor.name).await?;
     report.stored = stored;
     report.repeated = report.rows - stored;
     if dry_run {

@@ -43,13 +43,33 @@ impl Store {
         .transpose()
     }
 
-    /// Takes a tally back; false when it was not there.
+    /// Takes a tally back, and its amount off its day's sum (a day that
+    /// comes to nothing is gone, as if never counted); false when the
+    /// tally was not there.
     pub async fn delete_tally(conn: &mut AnyConnection, id: &str) -> StorageResult<bool> {
-        let done = sqlx::query("DELETE FROM tallies WHERE id = $1")
-            .bind(id)
-            .execute(conn)
+        let gone = sqlx::query(
+            "DELETE FROM tallies WHERE id = $1 RETURNING facility_id, metric, day, amount",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(gone) = gone else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "UPDATE tally_days SET total = total - $4 \
+             WHERE facility_id = $1 AND metric = $2 AND day = $3",
+        )
+        .bind(gone.try_get::<i64, _>("facility_id")?)
+        .bind(gone.try_get::<String, _>("metric")?)
+        .bind(gone.try_get::<String, _>("day")?)
+        .bind(gone.try_get::<i64, _>("amount")?)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM tally_days WHERE total <= 0")
+            .execute(&mut *conn)
             .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(true)
     }
 
     /// A facility's totals per metric on one Dutch day.

@@ -76,8 +76,8 @@ impl Store {
     ) -> StorageResult<Vec<MetricFact>> {
         let sql = format!(
             "SELECT x.facility_id, v.organisation_id, v.municipality_code, \
-             SUBSTR(x.day, 1, 7) AS month, CAST(SUM(x.amount) AS BIGINT) AS total \
-             FROM tallies x {FACILITY_NOW} \
+             SUBSTR(x.day, 1, 7) AS month, CAST(SUM(x.total) AS BIGINT) AS total \
+             FROM tally_days x {FACILITY_NOW} \
              WHERE x.metric = $1 AND x.day >= $3 AND x.day < $4 \
              AND NOT EXISTS (SELECT 1 FROM period_reports r \
                  WHERE r.facility_id = x.facility_id AND r.period = SUBSTR(x.day, 1, 7)) \

@@ -103,6 +103,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "monitoring",
         include_str!("../../migrations/sqlite/0008_monitoring.sql"),
     ),
+    (
+        9,
+        "tally_days",
+        include_str!("../../migrations/sqlite/0009_tally_days.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -144,6 +149,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "monitoring",
         include_str!("../../migrations/postgres/0008_monitoring.sql"),
+    ),
+    (
+        9,
+        "tally_days",
+        include_str!("../../migrations/postgres/0009_tally_days.sql"),
     ),
 ];
 

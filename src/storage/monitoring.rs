@@ -3,10 +3,12 @@
 //! at the desk, stored once per device-made id.
 
 use chrono::NaiveDate;
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::Arguments;
 use sqlx::{AnyConnection, Row};
 
-use super::{now_text, Store};
+use super::write::WriteTx;
+use super::{now_text, Engine, Store};
 use crate::domain::metric::{default_metrics, Aggregation, Counts, Metric, MetricCode, PeriodKind};
 use crate::domain::service::ServiceSet;
 use crate::domain::tally::Tally;
@@ -15,9 +17,142 @@ use crate::storage::error::{StorageError, StorageResult};
 const SELECT_METRIC: &str = "SELECT code, name_nl, name_en, unit, period, aggregation, counts, \
     services, retired_at FROM metrics ";
 
-/// Tallies one statement inserts at most (five values each; PostgreSQL
-/// takes at most 65,535 parameters in a statement).
+/// Tallies one statement inserts at most.
 pub const TALLY_CHUNK: usize = 1000;
+
+const COLUMNS: &str = "INSERT INTO tallies (id, facility_id, at, day, metric, amount, \
+    recorded_by, recorded_at) ";
+const ADD_TO_DAYS: &str = "INSERT INTO tally_days (facility_id, metric, day, total) \
+    SELECT facility_id, metric, day, SUM(amount) FROM";
+const ADD_UP: &str = "GROUP BY facility_id, metric, day ON CONFLICT (facility_id, metric, day) \
+    DO UPDATE SET total = tally_days.total + excluded.total";
+
+/// Up to [`TALLY_CHUNK`] tallies as one insert statement with its values
+/// bound, made apart from running it so that an import makes the next
+/// chunk while the database writes the last.
+///
+/// SQLite: the values are bound to anonymous `?` parameters, because
+/// sqlx asks SQLite for every parameter's name, which for `$n` is a scan
+/// over all of the statement's names: a statement with thousands of `$n`
+/// spent most of a large import in that scan (bench/RESULTS.md).
+/// PostgreSQL (which wants `$n`, at most 65,535) takes the chunk as one
+/// JSON array and unpacks it itself.
+pub struct TallyChunk {
+    sql: String,
+    arguments: AnyArguments<'static>,
+    len: usize,
+}
+
+/// Binds one more value.
+fn add<T>(arguments: &mut AnyArguments<'static>, value: T) -> StorageResult<()>
+where
+    T: 'static + Send + sqlx::Encode<'static, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    arguments
+        .add(value)
+        .map_err(|e| StorageError::Database(anyhow::anyhow!(e)))
+}
+
+/// A tally's moment as stored: UTC, milliseconds, `Z`.
+fn moment_text(t: &Tally) -> String {
+    t.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `[["id",facility,"at","day","metric",amount],…]`, written by hand
+/// because this is the import's inner loop: metric codes are lowercase
+/// letters and `_` (checked by their type), the moment and day digits and
+/// punctuation, and a checked id letters, digits, `-` and `_`; any other
+/// id is escaped by serde_json.
+fn tallies_json(tallies: &[Tally], out: &mut String) {
+    use std::fmt::Write;
+    out.push('[');
+    for (i, t) in tallies.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let plain =
+            t.id.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        out.push('[');
+        if plain {
+            out.push('"');
+            out.push_str(&t.id);
+            out.push('"');
+        } else {
+            out.push_str(&serde_json::Value::from(t.id.as_str()).to_string());
+        }
+        let _ = write!(
+            out,
+            ",{},\"{}\",\"{}\",\"{}\",{}]",
+            t.facility_id,
+            moment_text(t),
+            t.day(),
+            t.metric.as_str(),
+            t.amount
+        );
+    }
+    out.push(']');
+}
+
+impl TallyChunk {
+    pub fn new(engine: Engine, tallies: &[Tally], recorded_by: &str) -> StorageResult<TallyChunk> {
+        let now = now_text();
+        let mut arguments = AnyArguments::default();
+        let sql = match engine {
+            Engine::Sqlite => {
+                // Who and when once, then six values a tally.
+                let mut sql = String::with_capacity(20 * tallies.len() + 300);
+                sql.push_str("WITH p (recorded_by, recorded_at) AS (SELECT ?, ?) ");
+                sql.push_str(COLUMNS);
+                sql.push_str(
+                    "SELECT column1, column2, column3, column4, column5, column6, \
+                     p.recorded_by, p.recorded_at FROM p, (VALUES ",
+                );
+                for i in 0..tallies.len() {
+                    if i > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str("(?,?,?,?,?,?)");
+                }
+                // `WHERE true`: SQLite's upsert after a SELECT needs it.
+                sql.push_str(") WHERE true ON CONFLICT (id) DO NOTHING");
+                add(&mut arguments, recorded_by.to_string())?;
+                add(&mut arguments, now.clone())?;
+                for t in tallies {
+                    add(&mut arguments, t.id.clone())?;
+                    add(&mut arguments, t.facility_id)?;
+                    add(&mut arguments, moment_text(t))?;
+                    add(&mut arguments, t.day().to_string())?;
+                    add(&mut arguments, t.metric.as_str().to_string())?;
+                    add(&mut arguments, t.amount)?;
+                }
+                sql
+            }
+            Engine::Postgres => {
+                let mut json = String::with_capacity(100 * tallies.len());
+                tallies_json(tallies, &mut json);
+                add(&mut arguments, recorded_by.to_string())?;
+                add(&mut arguments, now.clone())?;
+                add(&mut arguments, json)?;
+                format!(
+                    "WITH new AS ({COLUMNS} \
+                     SELECT e ->> 0, CAST(e ->> 1 AS BIGINT), e ->> 2, e ->> 3, \
+                     e ->> 4, CAST(e ->> 5 AS BIGINT), $1, $2 \
+                     FROM json_array_elements(CAST($3 AS JSON)) AS e \
+                     ON CONFLICT (id) DO NOTHING \
+                     RETURNING facility_id, metric, day, amount), \
+                     days AS ({ADD_TO_DAYS} new {ADD_UP}) \
+                     SELECT COUNT(*) FROM new"
+                )
+            }
+        };
+        Ok(TallyChunk {
+            sql,
+            arguments,
+            len: tallies.len(),
+        })
+    }
+}
 
 fn metric_from_row(row: &AnyRow) -> StorageResult<Metric> {
     let corrupt = |what: &str, v: &str| {
@@ -102,49 +237,72 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Stores tallies, each once: an id stored before is skipped (the
-    /// device sent it again). Returns how many were new.
+    /// Stores tallies whose ids are new (a retry of a stored id counts
+    /// nothing), adds them to their days' sums (`tally_days`) and says how
+    /// many were new, a statement per [`TALLY_CHUNK`] tallies.
     pub async fn insert_tallies(
-        conn: &mut AnyConnection,
+        tx: &mut WriteTx,
         tallies: &[Tally],
         recorded_by: &str,
     ) -> StorageResult<u64> {
-        let now = now_text();
         let mut inserted = 0;
         for chunk in tallies.chunks(TALLY_CHUNK) {
-            let mut sql = String::from(
-                "INSERT INTO tallies (id, facility_id, at, day, metric, amount, recorded_by, \
-                 recorded_at) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let p = 6 * i;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, $1, $2)",
-                    p + 3,
-                    p + 4,
-                    p + 5,
-                    p + 6,
-                    p + 7,
-                    p + 8
-                ));
-            }
-            sql.push_str(" ON CONFLICT (id) DO NOTHING");
-            let mut query = sqlx::query(&sql).bind(recorded_by).bind(now.as_str());
-            for t in chunk {
-                query = query
-                    .bind(t.id.as_str())
-                    .bind(t.facility_id)
-                    .bind(t.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-                    .bind(t.day().to_string())
-                    .bind(t.metric.as_str())
-                    .bind(t.amount);
-            }
-            inserted += query.execute(&mut *conn).await?.rows_affected();
+            let chunk = TallyChunk::new(tx.engine(), chunk, recorded_by)?;
+            inserted += Store::insert_tally_chunk(tx, chunk).await?;
         }
         Ok(inserted)
+    }
+
+    /// Stores a chunk made by [`TallyChunk::new`] as [`Store::insert_tallies`]
+    /// does. On SQLite the new rows are those after the largest rowid
+    /// before the insert (one writer holds the database); PostgreSQL sums
+    /// the rows its insert returns, in the same statement.
+    pub async fn insert_tally_chunk(tx: &mut WriteTx, chunk: TallyChunk) -> StorageResult<u64> {
+        if chunk.len == 0 {
+            return Ok(0);
+        }
+        match tx.engine() {
+            Engine::Sqlite => {
+                let before: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(MAX(rowid), 0) AS BIGINT) FROM tallies",
+                )
+                .fetch_one(&mut **tx)
+                .await?;
+                let new = sqlx::query_with(&chunk.sql, chunk.arguments)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                if new > 0 {
+                    sqlx::query(&format!(
+                        "{ADD_TO_DAYS} tallies WHERE rowid > $1 AND true {ADD_UP}"
+                    ))
+                    .bind(before)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Ok(new)
+            }
+            Engine::Postgres => {
+                let new: i64 = sqlx::query_scalar_with(&chunk.sql, chunk.arguments)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                Ok(new as u64)
+            }
+        }
+    }
+
+    /// Readies a transaction for a large insert: on SQLite a page cache
+    /// of up to 256 MB for this connection (instead of 2 MB), so pages of
+    /// the tallies' indexes are not written to the WAL and read back again
+    /// while the transaction runs; memory is taken only as pages are used,
+    /// and given back by [`Store::end_bulk_write`].
+    pub async fn bulk_write(tx: &mut WriteTx) -> StorageResult<()> {
+        if tx.engine() == Engine::Sqlite {
+            sqlx::query("PRAGMA cache_size = -262144")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// A facility's tallies per metric over the Dutch days `from` (inclusive)
@@ -156,7 +314,7 @@ impl Store {
         until: NaiveDate,
     ) -> StorageResult<Vec<(String, i64)>> {
         let rows = sqlx::query(
-            "SELECT metric, CAST(SUM(amount) AS BIGINT) AS total FROM tallies \
+            "SELECT metric, CAST(SUM(total) AS BIGINT) AS total FROM tally_days \
              WHERE facility_id = $1 AND day >= $2 AND day < $3 GROUP BY metric ORDER BY metric",
         )
         .bind(facility_id)

@@ -3,6 +3,10 @@
 //! Reports are put in with SQL: their use cases are written elsewhere.
 
 use serde_json::Value;
+use vangnet::domain::metric::MetricCode;
+use vangnet::domain::tally::Tally;
+use vangnet::storage::write::Writes;
+use vangnet::storage::Store;
 
 use crate::common::*;
 
@@ -57,19 +61,19 @@ async fn report(app: &TestApp, facility: i64, period: &str, status: &str, values
 }
 
 async fn tally(app: &TestApp, id: &str, facility: i64, day: &str, metric: &str, amount: i64) {
-    sqlx::query(
-        "INSERT INTO tallies (id, facility_id, at, day, metric, amount, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'test', $3)",
-    )
-    .bind(id)
-    .bind(facility)
-    .bind(format!("{day}T12:00:00Z"))
-    .bind(day)
-    .bind(metric)
-    .bind(amount)
-    .execute(app.store.pool())
-    .await
-    .unwrap();
+    // Stored directly: the API refuses moments this far back.
+    let tally = Tally {
+        id: id.to_string(),
+        facility_id: facility,
+        at: format!("{day}T12:00:00Z").parse().unwrap(),
+        metric: MetricCode::parse(metric).unwrap(),
+        amount,
+    };
+    let mut tx = app.store.begin_write(Writes::Audit).await.unwrap();
+    Store::insert_tallies(&mut tx, &[tally], "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// The rows as (period, value, suppressed).
