@@ -7,10 +7,12 @@
 //! month to some 470 people. Mostly approved; the last two months partly
 //! only submitted; a few facilities late for last month; a few months with
 //! a confirmed warning. Written in a few multi-row statements, so the
-//! demo starts fast. The demo's first exchange in Amsterdam is left late
-//! for last month, with a few tallies, so its report shows "uit turven".
+//! demo starts fast. The desks of open consumption rooms and exchanges
+//! have counted this month so far (taps of usual sizes on weekdays), and
+//! the demo's first consumption room in Amsterdam is left late for last
+//! month with a whole month of tallies, so its report shows "uit turven".
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 
 use crate::domain::facility::Facility;
 use crate::domain::metric::{Metric, Period};
@@ -66,7 +68,58 @@ fn base_value(metric: &str, f: &Facility, exchanges_in_city: i64) -> i64 {
     }
 }
 
-/// Writes the demo's reports and the late facility's tallies.
+/// What the desk counts, and the sizes of one tap: one visitor, a pack
+/// of syringes (mostly tens), a few pipes or sheets of foil, one kit.
+const AT_THE_DESK: &[(&str, &[i64])] = &[
+    ("visits", &[1]),
+    ("syringes_out", &[1, 2, 5, 10, 10, 10, 20]),
+    ("syringes_in", &[1, 5, 10, 10, 20, 50]),
+    ("pipes_out", &[1, 1, 2, 5]),
+    ("foil_out", &[1, 5, 5, 10]),
+    ("naloxone_kits_out", &[1]),
+];
+
+/// One weekday's taps at a facility's desk: a day's share (of 21 open
+/// days) of the month's usual value of each metric counted there, in taps
+/// of usual sizes between 09:00 and 17:00 Dutch time.
+fn desk_day(f: &Facility, day: NaiveDate, codes: &[&str], in_city: i64, out: &mut Vec<Tally>) {
+    use chrono::Datelike;
+    if day.weekday().number_from_monday() > 5 {
+        return;
+    }
+    let seed_day = (f.id as u64) << 40 ^ u64::from(day.num_days_from_ce() as u32);
+    for (k, (code, sizes)) in AT_THE_DESK.iter().enumerate() {
+        if !codes.contains(code) {
+            continue;
+        }
+        let metric = crate::domain::metric::MetricCode::parse(code).expect("a shipped code");
+        let mut left = vary(base_value(code, f, in_city), seed_day ^ k as u64) / 21;
+        let mut n = 0u64;
+        while left > 0 {
+            let pick = vary(1_000, seed_day ^ (k as u64) << 20 ^ n) as usize;
+            let amount = sizes[pick % sizes.len()].min(left);
+            let minute = (pick * 7 + n as usize * 13) % (8 * 60);
+            let local =
+                day.and_hms_opt(9, 0, 0).expect("09:00") + chrono::Duration::minutes(minute as i64);
+            let at = chrono_tz::Europe::Amsterdam
+                .from_local_datetime(&local)
+                .earliest()
+                .expect("a Dutch moment between 09:00 and 17:00")
+                .with_timezone(&Utc);
+            out.push(Tally {
+                id: format!("demo-{}-{}-{k}-{n}", f.id, day.format("%Y%m%d")),
+                facility_id: f.id,
+                at,
+                metric: metric.clone(),
+                amount,
+            });
+            left -= amount;
+            n += 1;
+        }
+    }
+}
+
+/// Writes the demo's reports and the desk's tallies.
 pub async fn demo_reports(store: &Store, actor: &Actor, today: NaiveDate) -> anyhow::Result<()> {
     // Read again: the demo's timeline has closed and changed some since the import.
     let facilities: Vec<Facility> = store
@@ -154,29 +207,37 @@ pub async fn demo_reports(store: &Store, actor: &Actor, today: NaiveDate) -> any
     }
     let mut tx = store.begin_write(Writes::Audit).await?;
     let written = Store::insert_reports(&mut tx, &reports, &actor.name).await?;
-    if let Some(f) = facilities
-        .iter()
-        .find(|f| f.fields.name == LATE_WITH_TALLIES)
-    {
-        let noon: DateTime<Utc> =
-            Utc.from_utc_datetime(&last.start().and_hms_opt(11, 0, 0).expect("noon"));
-        let tallies: Vec<Tally> = [
-            ("syringes_out", 412),
-            ("syringes_out", 200),
-            ("syringes_in", 350),
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, (metric, amount))| Tally {
-            id: format!("demo-tally-{i:04}"),
-            facility_id: f.id,
-            at: noon + chrono::Duration::days(i as i64),
-            metric: crate::domain::metric::MetricCode::parse(metric).expect("a code"),
-            amount: *amount,
-        })
-        .collect();
-        Store::insert_tallies(&mut tx, &tallies, &actor.name).await?;
+    // The desk's counts: this month so far at every open consumption room
+    // and exchange, and the whole of last month at the one left late.
+    let mut tallies = Vec::new();
+    for f in &facilities {
+        let facts = ReportFacts {
+            services: f.fields.services,
+            counts_from: f.counts_from,
+            closed_on: f.fields.closed_on.map(|d| d.date()),
+            catalogue: &catalogue,
+            today,
+        };
+        let at_desk = f.fields.services.contains(ServiceType::ConsumptionRoom)
+            || f.fields.services.contains(ServiceType::SyringeExchange);
+        if !at_desk || facts.check_period(this_month).is_err() {
+            continue;
+        }
+        let in_city = exchanges(f.fields.city.as_deref().unwrap_or(""));
+        let codes: Vec<&str> = facts.metrics().iter().map(|m| m.code.as_str()).collect();
+        let mut days: Vec<NaiveDate> = this_month
+            .start()
+            .iter_days()
+            .take_while(|d| *d < today)
+            .collect();
+        if f.fields.name == LATE_WITH_TALLIES {
+            days.extend(last.start().iter_days().take_while(|d| *d < last.end()));
+        }
+        for day in days {
+            desk_day(f, day, &codes, in_city, &mut tallies);
+        }
     }
+    Store::insert_tallies(&mut tx, &tallies, &actor.name).await?;
     Store::append_audit(
         &mut tx,
         &AuditEvent::new("import", actor, "period_report")

@@ -1291,6 +1291,19 @@ function lastMonth() {
 /** The demo's exchange left late for last month, with tallies (src/cli/demo_reports.rs). */
 const LATE_FACILITY = "Demo Gebruiksruimte Het Anker Amsterdam 1";
 
+/** The number under a report field nobody typed in: "uit turven: N". */
+async function fromTallies(page, metric) {
+  const hint = await page.locator(`#value-${metric}-hint`).innerText();
+  const found = hint.match(/uit turven: (\d+)/);
+  assert.ok(found, `no tallies under ${metric}: '${hint}'`);
+  return Number(found[1]);
+}
+
+/** This month as a period (`2026-12`), in Amsterdam's calendar. */
+function thisMonth() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Amsterdam" }).format(new Date()).slice(0, 7);
+}
+
 test("period reports: the org manager fills last month (prefilled from tallies), a warning needs a note, the researcher approves", async () => {
   const period = lastMonth();
   const manager = await newPage();
@@ -1301,19 +1314,20 @@ test("period reports: the org manager fills last month (prefilled from tallies),
   const late = manager.locator(".vangnet-late-list");
   await late.getByRole("link", { name: LATE_FACILITY }).click();
   await manager.getByRole("heading", { level: 1, name: `${LATE_FACILITY}: ${period}` }).waitFor();
-  // The tallies show under the fields nobody typed a value in.
-  await manager.getByText("uit turven: 612").waitFor();
-  await manager.getByText("uit turven: 350").waitFor();
+  // The month's tallies show under the fields nobody typed a value in.
+  const out = await fromTallies(manager, "syringes_out");
+  assert.ok(out > 1000, `a month of an Amsterdam exchange's tallies: ${out}`);
   assert.equal(await manager.getByLabel("Spuiten uitgegeven", { exact: true }).inputValue(), "", "a prefill is not a typed value");
 
   // More returned than 1.5× handed out: submitting asks for a note.
-  await manager.getByLabel("Spuiten ingeleverd", { exact: true }).fill("2000");
+  const returned = String(3 * out);
+  await manager.getByLabel("Spuiten ingeleverd", { exact: true }).fill(returned);
   await manager.getByLabel("Bezoeken", { exact: true }).fill("1450");
   await manager.getByRole("button", { name: "Indienen" }).click();
   const note = manager.getByLabel("Toelichting bij Spuiten ingeleverd");
   await note.waitFor();
-  assert.match(await manager.locator(".vangnet-error-summary").innerText(), /veel meer dan de 612 uitgegeven/);
-  assert.equal(await manager.getByLabel("Spuiten ingeleverd", { exact: true }).inputValue(), "2000", "the typed value stays");
+  assert.match(await manager.locator(".vangnet-error-summary").innerText(), new RegExp(`veel meer dan de ${out} uitgegeven`));
+  assert.equal(await manager.getByLabel("Spuiten ingeleverd", { exact: true }).inputValue(), returned, "the typed value stays");
   const { violations } = await axe(manager);
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad.map((v) => `${v.impact} ${v.id}: ${v.nodes[0].target.join(" ")}`), [], "the report form with a warning");
@@ -1322,7 +1336,7 @@ test("period reports: the org manager fills last month (prefilled from tallies),
   await manager.getByRole("status").filter({ hasText: "De rapportage is ingediend." }).waitFor();
   assert.equal(await manager.locator("#report-status").innerText(), "ingediend");
   // The tallies became the value of what nobody typed.
-  assert.equal(await manager.getByLabel("Spuiten uitgegeven", { exact: true }).inputValue(), "612");
+  assert.equal(await manager.getByLabel("Spuiten uitgegeven", { exact: true }).inputValue(), String(out));
   await manager.context().close();
 
   const researcher = await newPage();
@@ -1333,7 +1347,7 @@ test("period reports: the org manager fills last month (prefilled from tallies),
   await researcher.getByRole("button", { name: "Goedkeuren" }).click();
   await researcher.getByRole("status").filter({ hasText: "goedgekeurd en vergrendeld" }).waitFor();
   assert.equal(await researcher.getByRole("textbox", { name: "Spuiten ingeleverd" }).count(), 0, "locked: no fields");
-  assert.match(await researcher.locator(".vangnet-report-values").innerText(), /2000 \(Inzamelactie/);
+  assert.match(await researcher.locator(".vangnet-report-values").innerText(), new RegExp(`${returned} \\(Inzamelactie`));
   // Reopening needs a reason.
   await researcher.getByLabel("Waarom heropenen?").fill("Controle van de ingeleverde spuiten");
   await researcher.getByRole("button", { name: "Heropenen" }).click();
@@ -1355,6 +1369,59 @@ test("period reports: the overview and a report in English, on a phone without s
   assert.match(await page.locator("main").innerText(), /from tallies: \d+|Figures/);
   assert.equal((await overflow(page)).by, 0, "no sideways scrolling on a phone");
   await page.context().close();
+});
+
+test("cycle: a reporter counts at the desk on a phone with the connection cut, the month's report is prefilled with it, the org manager submits, a researcher approves, and the statistics show the month", async () => {
+  // Demo Gebruiksruimte De Sluis Rotterdam 2 (id 7), which no other test counts at.
+  const facility = 7;
+  const month = thisMonth();
+  const stats = (source) =>
+    `/api/v1/stats/metrics?metric=syringes_out&by=month&from=${month}&to=${month}&facility=${facility}${source ? `&source=${source}` : ""}`;
+  const monthValue = async (page, source) => {
+    const response = await page.request.get(stats(source));
+    assert.equal(response.status(), 200, await response.text());
+    const [row] = (await response.json()).rows;
+    assert.equal(row.period, month);
+    return row.value ?? 0;
+  };
+
+  const desk = await newPage({ width: 390 });
+  await signIn(desk, "reporter");
+  await open(desk, `/turven?voorziening=${facility}`);
+  const before = await monthValue(desk, "all");
+  const syringes = card(desk, "Spuiten uitgegeven");
+  await desk.context().setOffline(true);
+  for (const n of [5, 5, 1]) await syringes.getByRole("button", { name: `${n} Spuiten uitgegeven erbij` }).click();
+  await desk.getByText("Geen verbinding").waitFor();
+  assert.match(await syringes.locator(".vangnet-desk-pending").textContent(), /\+11 nog niet verstuurd/);
+  const deskAxe = (await axe(desk)).violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(deskAxe.map((v) => v.id), [], "the desk, offline");
+  await desk.context().setOffline(false);
+  await desk.waitForFunction(() => JSON.parse(localStorage.getItem("vangnet.desk.queue") || "[]").length === 0, null, { timeout: 15_000 });
+  assert.equal(await monthValue(desk, "all"), before + 11, "the month's tallies with the desk's 11, once");
+  await desk.context().close();
+
+  const manager = await newPage({ width: 390 });
+  await signIn(manager, "org_manager");
+  await open(manager, `/beheer/rapportages/${facility}/${month}`);
+  assert.equal(await fromTallies(manager, "syringes_out"), before + 11, "the report is prefilled from the tallies");
+  await manager.getByRole("button", { name: "Indienen" }).click();
+  await manager.getByRole("status").filter({ hasText: "De rapportage is ingediend." }).waitFor();
+  assert.equal(await manager.getByLabel("Spuiten uitgegeven", { exact: true }).inputValue(), String(before + 11));
+  assert.equal((await overflow(manager)).by, 0, "the report fits a phone");
+  await manager.context().close();
+
+  const researcher = await newPage();
+  await signIn(researcher, "researcher");
+  assert.equal(await monthValue(researcher, null), 0, "not approved yet: not in the approved figures");
+  await open(researcher, `/beheer/rapportages/${facility}/${month}`);
+  await researcher.getByRole("button", { name: "Goedkeuren" }).click();
+  await researcher.getByRole("status").filter({ hasText: "goedgekeurd en vergrendeld" }).waitFor();
+  const reportAxe = (await axe(researcher)).violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(reportAxe.map((v) => v.id), [], "the approved report");
+  assert.equal(await monthValue(researcher, null), before + 11, "the approved month in the statistics");
+  assert.equal(await monthValue(researcher, "all"), before + 11, "counted once: the tallies are in the report now");
+  await researcher.context().close();
 });
 
 // ↑ Issue 12: period reports.
