@@ -152,13 +152,7 @@ pub async fn demo_reports(store: &Store, actor: &Actor, today: NaiveDate) -> any
     };
     let mut reports = Vec::new();
     for (index, f) in facilities.iter().enumerate() {
-        let facts = ReportFacts {
-            services: f.fields.services,
-            counts_from: f.counts_from,
-            closed_on: f.fields.closed_on.map(|d| d.date()),
-            catalogue: &catalogue,
-            today,
-        };
+        let facts = ReportFacts::of(f, &catalogue, today);
         let metrics = facts.metrics();
         if metrics.is_empty() {
             continue;
@@ -211,13 +205,7 @@ pub async fn demo_reports(store: &Store, actor: &Actor, today: NaiveDate) -> any
     // and exchange, and the whole of last month at the one left late.
     let mut tallies = Vec::new();
     for f in &facilities {
-        let facts = ReportFacts {
-            services: f.fields.services,
-            counts_from: f.counts_from,
-            closed_on: f.fields.closed_on.map(|d| d.date()),
-            catalogue: &catalogue,
-            today,
-        };
+        let facts = ReportFacts::of(f, &catalogue, today);
         let at_desk = f.fields.services.contains(ServiceType::ConsumptionRoom)
             || f.fields.services.contains(ServiceType::SyringeExchange);
         if !at_desk || facts.check_period(this_month).is_err() {

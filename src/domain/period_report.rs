@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::facility::Facility;
 use super::metric::{Metric, Period, VALUE_MAX};
 use super::service::ServiceSet;
 use super::{FieldError, Reason};
@@ -159,6 +160,19 @@ pub struct ReportFacts<'a> {
     pub closed_on: Option<NaiveDate>,
     pub catalogue: &'a [Metric],
     pub today: NaiveDate,
+}
+
+impl<'a> ReportFacts<'a> {
+    /// The facts of a facility as the register has it now.
+    pub fn of(f: &Facility, catalogue: &'a [Metric], today: NaiveDate) -> ReportFacts<'a> {
+        ReportFacts {
+            services: f.fields.services,
+            counts_from: f.counts_from,
+            closed_on: f.fields.closed_on.map(|d| d.date()),
+            catalogue,
+            today,
+        }
+    }
 }
 
 impl ReportFacts<'_> {

@@ -368,13 +368,7 @@ pub async fn import_reports(
             );
             continue;
         }
-        let facts = ReportFacts {
-            services: facility.fields.services,
-            counts_from: facility.counts_from,
-            closed_on: facility.fields.closed_on.map(|d| d.date()),
-            catalogue: &catalogue,
-            today: options.today,
-        };
+        let facts = ReportFacts::of(&facility, &catalogue, options.today);
         if let Err(reason) = facts.check_period(period) {
             refuse(&mut errors, n, Some(&at(pi)), reason);
             continue;

@@ -121,16 +121,6 @@ async fn facility(store: &Store, id: i64) -> AppResult<Facility> {
         .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))
 }
 
-fn facts<'a>(f: &Facility, catalogue: &'a [Metric], today: NaiveDate) -> ReportFacts<'a> {
-    ReportFacts {
-        services: f.fields.services,
-        counts_from: f.counts_from,
-        closed_on: f.fields.closed_on.map(|d| d.date()),
-        catalogue,
-        today,
-    }
-}
-
 fn object(facility_id: i64, period: Period) -> String {
     format!("{facility_id}/{period}")
 }
@@ -197,7 +187,7 @@ async fn view(
         .await?
         .into_iter()
         .collect();
-    let facts = facts(f, catalogue, today);
+    let facts = ReportFacts::of(f, catalogue, today);
     let typed: BTreeMap<String, (i64, Option<String>)> = report
         .as_ref()
         .map(|r| r.values.clone())
@@ -347,7 +337,7 @@ async fn write_values(
     actor: &Actor,
     source: &str,
 ) -> AppResult<(i64, ReportStatus)> {
-    check_inputs(&facts(f, catalogue, today), period, inputs)?;
+    check_inputs(&ReportFacts::of(f, catalogue, today), period, inputs)?;
     let existing = Store::period_report_in(tx, f.id, period).await?;
     if let Some(r) = &existing {
         if !r.status.editable() {
@@ -518,7 +508,7 @@ pub(crate) async fn submit_checked(
     if how.approve && !who.may_approve_for(scope(f)) {
         return Err(refuse(who, scope(f), "approve reports of"));
     }
-    check_inputs(&facts(f, catalogue, today), period, inputs)?;
+    check_inputs(&ReportFacts::of(f, catalogue, today), period, inputs)?;
     let unconfirmed = pending_warnings(store, f, period, inputs).await?;
     if !unconfirmed.is_empty() {
         return Err(AppError::Invalid(unconfirmed));
@@ -534,7 +524,7 @@ pub(crate) async fn submit_checked(
         .await?
         .map(|r| r.values)
         .unwrap_or_default();
-    let facts = facts(f, catalogue, today);
+    let facts = ReportFacts::of(f, catalogue, today);
     let offered: Vec<&str> = facts.metrics().iter().map(|m| m.code.as_str()).collect();
     for (metric, sum) in tallies {
         if !now.contains_key(&metric) && offered.contains(&metric.as_str()) {
