@@ -5,7 +5,9 @@
 //! metric_code`; an optional `note`/`toelichting`). Checked as the form
 //! checks a report (`domain::period_report`), then written all or nothing:
 //! submitted, or approved with `approve` (national roles), with the file
-//! as the source. Errors name file, row, column and reason.
+//! as the source. Errors name file, row, column and reason; a file without
+//! errors lists the reports it holds, on a dry run too, so a page can show
+//! what "Importeren" would write (`/beheer/rapportages/import`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -47,6 +49,18 @@ pub struct ImportError {
     pub reason: Reason,
 }
 
+/// One report a file holds: what a clean file writes (or, on a dry run,
+/// would write).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileReport {
+    pub row: usize,
+    pub facility_id: i64,
+    pub facility_name: String,
+    pub period: Period,
+    /// How many values the row gives.
+    pub values: usize,
+}
+
 /// What an import did (or, on a dry run, would do).
 #[derive(Debug, Clone)]
 pub struct ReportImportReport {
@@ -56,6 +70,8 @@ pub struct ReportImportReport {
     pub written: usize,
     pub dry_run: bool,
     pub errors: Vec<ImportError>,
+    /// The reports of a file without errors, in file order (empty when it has errors).
+    pub reports: Vec<FileReport>,
 }
 
 impl ReportImportReport {
@@ -135,6 +151,7 @@ fn cell_text(cell: &Cell) -> String {
 
 /// One checked row, ready to write.
 struct Row {
+    number: usize,
     facility: Facility,
     period: Period,
     values: Vec<ValueInput>,
@@ -152,6 +169,7 @@ pub async fn import_reports(
         written: 0,
         dry_run: options.dry_run,
         errors: Vec::new(),
+        reports: Vec::new(),
     };
     let mut errors: Vec<ImportError> = Vec::new();
     fn refuse(errors: &mut Vec<ImportError>, row: usize, column: Option<&str>, reason: Reason) {
@@ -423,13 +441,27 @@ pub async fn import_reports(
             }
         }
         rows.push(Row {
+            number: n,
             facility: facility.clone(),
             period,
             values,
         });
     }
-    if !errors.is_empty() || options.dry_run {
+    if !errors.is_empty() {
         report.errors = errors;
+        return Ok(report);
+    }
+    report.reports = rows
+        .iter()
+        .map(|r| FileReport {
+            row: r.number,
+            facility_id: r.facility.id,
+            facility_name: r.facility.fields.name.clone(),
+            period: r.period,
+            values: r.values.len(),
+        })
+        .collect();
+    if options.dry_run {
         return Ok(report);
     }
     let source = format!("file: {}", options.file_name);

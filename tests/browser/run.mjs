@@ -56,6 +56,7 @@ const STAFF_PAGES = [
   "/beheer/metingen",
   "/turven",
   "/beheer/rapportages",
+  "/beheer/rapportages/import",
 ];
 const PUBLIC_PAGES = [
   "/",
@@ -1422,6 +1423,45 @@ test("cycle: a reporter counts at the desk on a phone with the connection cut, t
   assert.equal(await monthValue(researcher, null), before + 11, "the approved month in the statistics");
   assert.equal(await monthValue(researcher, "all"), before + 11, "counted once: the tallies are in the report now");
   await researcher.context().close();
+});
+
+test("reports import: the admin checks a small CSV on /beheer/rapportages/import, imports it and sees what was written; no axe violation, no sideways scrolling at 390 px", async () => {
+  const period = lastMonth();
+  const page = await newPage({ width: 390 });
+  await signIn(page, "admin");
+  await open(page, "/beheer/rapportages");
+  await page.getByRole("link", { name: "Cijfers importeren uit een eigen systeem" }).click();
+  await page.waitForURL(/\/beheer\/rapportages\/import$/);
+  await page.getByRole("heading", { level: 1, name: "Cijfers importeren" }).waitFor();
+  assert.equal(await page.getByLabel("Direct goedkeuren").count(), 1, "the admin may approve at once");
+  const file = join(scratch, "maandcijfers.csv");
+  writeFileSync(file, `naam,gemeentecode,periode,visits,toelichting\n${LATE_FACILITY},GM0363,${period},1450,Browsertest\n`);
+  await page.getByLabel("Bestand", { exact: true }).setInputFiles(file);
+  await page.getByRole("button", { name: "Controleren" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("heading", { name: "Controle van maandcijfers.csv" }).waitFor();
+  const checked = await page.locator("main").innerText();
+  assert.match(checked, /Er is nog niets geschreven/);
+  assert.match(checked, /1 rapportage zou worden ingediend/);
+  assert.match(checked, new RegExp(`${LATE_FACILITY}\\s+${period}`), "the report it would write");
+  const violations = async (label) => {
+    const { violations } = await axe(page);
+    assert.deepEqual(violations.map((v) => `${v.impact} ${v.id}: ${v.nodes[0].target.join(" ")}`), [], label);
+    const { by, wide } = await overflow(page);
+    assert.equal(by, 0, `${label}: no sideways scrolling at 390 px (${wide.join(", ")})`);
+  };
+  await violations("the check");
+  await page.getByRole("button", { name: "Importeren" }).click();
+  await page.waitForLoadState();
+  await page.getByRole("heading", { name: "maandcijfers.csv is geïmporteerd" }).waitFor();
+  assert.equal(await page.locator("#import-written").innerText(), "1 rapportage ingediend.");
+  assert.equal(await page.getByRole("button", { name: "Importeren" }).count(), 0, "written once");
+  await violations("the import written");
+  await page.getByRole("link", { name: "Naar het overzicht van de rapportages" }).click();
+  await page.waitForURL(/\/beheer\/rapportages\?periode=/);
+  await open(page, "/beheer/rapportages/import");
+  await violations("the empty form");
+  await page.context().close();
 });
 
 // ↑ Issue 12: period reports.

@@ -146,6 +146,46 @@ impl Browser {
         self.send(request, Body::from(body)).await
     }
 
+    /// Posts an upload form with several parts: text `fields` (the form
+    /// token among them, if any) and `files` as (field, file name, bytes).
+    pub async fn upload_form(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        let boundary = "----vangnet-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (field, name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::ORIGIN, ORIGIN)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+        self.send(request, Body::from(body)).await
+    }
+
     /// Opens `page`, which must be there.
     async fn open(&mut self, page: &str) -> Reply {
         let reply = self.get(page).await;

@@ -1,7 +1,8 @@
 //! Period reports: the API under `/api/v1/reports/periods` and the staff
 //! pages under `/beheer/rapportages`. Everyone who reports (reporters and
 //! managers of an organisation, national roles) may call them; the
-//! handlers check the facility's organisation and the step (`scoped`).
+//! handlers check the facility's organisation and the step (`scoped`;
+//! the import checks each row's facility).
 //! One route per line: method, path, who may call it, scoped, handler.
 
 use axum::http::Method;
@@ -33,6 +34,9 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/api/v1/reports/periods/{facility_id}/{period}/approve", Roles(REPORTING), true, api::periods::approve),
         route(POST, "/api/v1/reports/periods/{facility_id}/{period}/reopen", Roles(REPORTING), true, api::periods::reopen),
         route(GET, "/beheer/rapportages", Roles(REPORTING), true, web::pages::periods::overview),
+        route(GET, "/beheer/rapportages/import", Roles(REPORTING), true, web::pages::periods::import::form),
+        route(POST, "/beheer/rapportages/import", Roles(REPORTING), true, web::pages::periods::import::check).body_limit(web::pages::upload::UPLOAD_LIMIT),
+        route(POST, "/beheer/rapportages/import/importeren", Roles(REPORTING), true, web::pages::periods::import::write),
         route(GET, "/beheer/rapportages/{facility_id}/{period}", Roles(REPORTING), true, web::pages::periods::report),
         route(POST, "/beheer/rapportages/{facility_id}/{period}", Roles(REPORTING), true, web::pages::periods::save),
         route(POST, "/beheer/rapportages/{facility_id}/{period}/goedkeuren", Roles(REPORTING), true, web::pages::periods::approve),

@@ -38,7 +38,7 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/beheer/voorzieningen/{id}/herstel", Roles(NATIONAL), true, web::pages::register::repair::save),
         route(GET, "/beheer/voorzieningen/{id}/geschiedenis", SignedIn, true, web::pages::register::history::show),
         route(GET, "/beheer/import", Roles(NATIONAL), false, web::pages::register::import::form),
-        route(POST, "/beheer/import", Roles(NATIONAL), false, web::pages::register::import::check).body_limit(web::pages::register::import::UPLOAD_LIMIT),
+        route(POST, "/beheer/import", Roles(NATIONAL), false, web::pages::register::import::check).body_limit(web::pages::upload::UPLOAD_LIMIT),
         route(POST, "/beheer/import/importeren", Roles(NATIONAL), false, web::pages::register::import::write),
         route(GET, "/beheer/import/fouten.csv", Roles(NATIONAL), false, web::pages::register::import::errors),
         route(GET, "/beheer/import/sjabloon.xlsx", Roles(NATIONAL), false, web::pages::register::import_template::template_xlsx),

@@ -174,6 +174,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/periods/report.html"),
     ),
     (
+        "periods/import.html",
+        include_str!("../../../templates/periods/import.html"),
+    ),
+    (
         "rounds/list.html",
         include_str!("../../../templates/rounds/list.html"),
     ),

@@ -4,6 +4,7 @@ mod catalogue;
 mod desk;
 mod import;
 mod report_import;
+mod report_import_page;
 mod reports;
 mod stats;
 mod tallies;

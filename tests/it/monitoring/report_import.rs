@@ -72,6 +72,16 @@ async fn a_mapped_file_is_submitted_with_its_provenance_and_a_dry_run_writes_not
         "their_column,metric_code\nUitgegeven spuiten,syringes_out\nIngeleverd,syringes_in\n";
     let dry = run(&app, &file, mapping, false, true).await;
     assert!(dry.is_ok(), "{dry}");
+    let listed: Vec<(usize, String, usize)> = dry
+        .reports
+        .iter()
+        .map(|r| (r.row, r.period.to_string(), r.values))
+        .collect();
+    assert_eq!(
+        listed,
+        [(2, "2025-01".into(), 2), (3, "2025-02".into(), 2)],
+        "a dry run lists what it would write"
+    );
     assert!(app
         .store
         .period_report(id, period("2025-01"))

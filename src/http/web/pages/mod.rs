@@ -24,6 +24,7 @@ pub mod rounds;
 pub mod sign_in;
 pub mod site;
 pub mod stats;
+pub mod upload;
 pub mod users;
 
 use std::collections::BTreeMap;
@@ -89,6 +90,8 @@ fn page_of_post(path: &str) -> &str {
         "/account"
     } else if path.starts_with("/beheer/import") {
         "/beheer/import"
+    } else if path.starts_with("/beheer/rapportages/import") {
+        "/beheer/rapportages/import"
     } else {
         path
     }

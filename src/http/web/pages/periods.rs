@@ -5,7 +5,10 @@
 //! ("uit turven: N"), a note field where a warning asks for one, and the
 //! buttons the reader's role allows (save, submit, approve, reopen).
 //! Plain forms: it all works without JavaScript. The rules are in
-//! `crate::monitoring::reports`.
+//! `crate::monitoring::reports`. `/beheer/rapportages/import` loads many
+//! reports from a file ([`import`]).
+
+pub mod import;
 
 use std::collections::BTreeMap;
 

@@ -5,21 +5,13 @@
 //! [`SHOWN_ERRORS`](crate::register::import::SHOWN_ERRORS) errors; all of them download as a CSV file
 //! (`/beheer/import/fouten.csv?rapport=ID`).
 //!
-//! Between the two steps the checked file stays on the server, in memory,
-//! under a random id that only the same person in the same session can
-//! use, once, for [`KEEP_FOR`]. The browser carries only that id: it never
-//! sends a path or the file again, so what is written is exactly the file
-//! that was checked (the importer checks it again as it writes, in one
-//! transaction, so a register that changed in between cannot be damaged).
-//! The errors of a check are kept the same way, for their download. Each
-//! person has at most one checked file and one error list waiting, and all
-//! waiting files together are bounded, so memory stays small.
-
-use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant};
+//! Between the two steps the checked file waits on the server
+//! ([`upload`](crate::http::web::pages::upload)); the browser carries only
+//! its id, so what is written is exactly the file that was checked. The
+//! errors of a check wait the same way, for their download.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, RawQuery, Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -28,122 +20,13 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::date::today;
-use crate::domain::secret;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
-use crate::http::request::Caller;
+use crate::http::web::pages::upload::{self, keep, look, take, Kind, Owner, Upload};
 use crate::http::web::pages::{parse_query, FieldErrors, Page, PageError};
 use crate::register::import::{import_facilities, ErrorSummary, ImportOptions, ImportReport};
 
-/// Largest spreadsheet accepted (the app's limit for other bodies is 1 MiB).
-pub const UPLOAD_LIMIT: usize = 32 * 1024 * 1024;
-
-/// How long a checked file (or a check's errors) waits.
-const KEEP_FOR: Duration = Duration::from_secs(30 * 60);
-
-/// All waiting files together take at most this much memory.
-const KEEP_AT_MOST: usize = 128 * 1024 * 1024;
-
-/// Who uploaded a file: the same user, in the same session (or with the same token).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Owner {
-    user_id: Option<i64>,
-    name: String,
-    session_id: Option<i64>,
-}
-
-impl Owner {
-    fn of(caller: &Caller) -> Owner {
-        Owner {
-            user_id: caller.principal.as_ref().and_then(|p| p.user_id),
-            name: caller
-                .principal
-                .as_ref()
-                .map_or_else(String::new, |p| p.name.clone()),
-            session_id: caller.session.as_ref().map(|s| s.id),
-        }
-    }
-}
-
-/// What waits: a checked file for "Importeren", or a check's errors as CSV.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Checked,
-    Errors,
-}
-
-/// A file waiting for its owner.
-struct Kept {
-    id: String,
-    owner: Owner,
-    kind: Kind,
-    file_name: String,
-    bytes: Bytes,
-    at: Instant,
-}
-
-static WAITING: LazyLock<Mutex<Vec<Kept>>> = LazyLock::new(|| Mutex::new(Vec::new()));
-
-/// Keeps a file for its owner, replacing any file of the same kind they
-/// had waiting, and returns its id.
-fn keep(owner: Owner, kind: Kind, file_name: &str, bytes: Bytes) -> String {
-    let id = secret::generate("");
-    let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
-    waiting.retain(|c| c.at.elapsed() < KEEP_FOR && !(c.owner == owner && c.kind == kind));
-    waiting.push(Kept {
-        id: id.clone(),
-        owner,
-        kind,
-        file_name: file_name.to_string(),
-        bytes,
-        at: Instant::now(),
-    });
-    // Oldest first out when all together are too large.
-    while waiting.iter().map(|c| c.bytes.len()).sum::<usize>() > KEEP_AT_MOST && waiting.len() > 1 {
-        waiting.remove(0);
-    }
-    id
-}
-
-/// The position of the owner's waiting file of this kind with this id.
-fn find(waiting: &[Kept], owner: &Owner, kind: Kind, id: &str) -> Option<usize> {
-    waiting
-        .iter()
-        .position(|c| &c.owner == owner && c.kind == kind && secret::equal(&c.id, id))
-}
-
-/// Takes the owner's checked file with this id, if it is still there.
-fn take(owner: &Owner, id: &str) -> Option<(String, Bytes)> {
-    let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
-    waiting.retain(|c| c.at.elapsed() < KEEP_FOR);
-    let at = find(&waiting, owner, Kind::Checked, id)?;
-    let checked = waiting.remove(at);
-    Some((checked.file_name, checked.bytes))
-}
-
-/// The owner's error list with this id, if it is still there (it can be
-/// downloaded more than once).
-fn errors_of(owner: &Owner, id: &str) -> Option<Bytes> {
-    let mut waiting = WAITING.lock().unwrap_or_else(|e| e.into_inner());
-    waiting.retain(|c| c.at.elapsed() < KEEP_FOR);
-    let at = find(&waiting, owner, Kind::Errors, id)?;
-    Some(waiting[at].bytes.clone())
-}
-
-/// The name a file is known by in reports and as the default source: its
-/// last path segment, printable, at most 100 characters.
-fn clean_file_name(name: Option<&str>) -> String {
-    let name = name
-        .unwrap_or_default()
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default();
-    let name: String = name.chars().filter(|c| !c.is_control()).take(100).collect();
-    match name.trim() {
-        "" => "upload".to_string(),
-        name => name.to_string(),
-    }
-}
+pub use crate::http::web::pages::upload::UPLOAD_LIMIT;
 
 /// The import page: the upload form, and the report of a check or an import
 /// (its first [`SHOWN_ERRORS`](crate::register::import::SHOWN_ERRORS) errors, and the download of all of them).
@@ -311,9 +194,8 @@ fn keep_errors(page: &Page, report: &ImportReport) -> Result<Option<String>, Pag
     let csv = report.errors_csv(page.lang).map_err(AppError::Internal)?;
     Ok(Some(keep(
         Owner::of(&page.caller),
-        Kind::Errors,
-        &report.file,
-        Bytes::from(csv),
+        Kind::FacilityErrors,
+        Upload::file(&report.file, Bytes::from(csv)),
     )))
 }
 
@@ -330,24 +212,8 @@ async fn uploaded(
     state: &AppState,
     request: Request,
 ) -> Result<Option<(String, Bytes)>, PageError> {
-    let mut multipart = Multipart::from_request(request, state).await.map_err(|_| {
-        PageError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "error.unsupported.text")
-    })?;
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "register.import.too_large")
-        } else {
-            PageError::new(StatusCode::BAD_REQUEST, "error.bad_request.text")
-        }
-    };
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            let name = clean_file_name(field.file_name());
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            return Ok(Some((name, bytes)).filter(|(_, b)| !b.is_empty()));
-        }
-    }
-    Ok(None)
+    let mut form = upload::posted(state, request, &["file"]).await?;
+    Ok(form.files.remove("file"))
 }
 
 async fn run(
@@ -392,7 +258,11 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
             ));
         }
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let id = keep(Owner::of(&page.caller), Kind::Checked, &file_name, bytes);
+        let id = keep(
+            Owner::of(&page.caller),
+            Kind::Facilities,
+            Upload::file(&file_name, bytes),
+        );
         Ok(render(
             &page,
             StatusCode::OK,
@@ -414,11 +284,15 @@ struct WriteForm {
 pub async fn write(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
         let form: WriteForm = page.form(&body)?;
-        let Some((file_name, bytes)) = take(&Owner::of(&page.caller), form.upload.trim()) else {
+        let Some(checked) = take(
+            &Owner::of(&page.caller),
+            Kind::Facilities,
+            form.upload.trim(),
+        ) else {
             let errors = file_error(&page, "register.import.error.expired");
             return Ok(render(&page, StatusCode::CONFLICT, None, None, errors));
         };
-        let report = run(&page, &state, &file_name, &bytes, false).await?;
+        let report = run(&page, &state, &checked.file_name, &checked.bytes, false).await?;
         let status = if report.written {
             StatusCode::OK
         } else {
@@ -446,8 +320,13 @@ struct ErrorsQuery {
 pub async fn errors(page: Page, RawQuery(raw): RawQuery) -> Response {
     page.run(async {
         let query: ErrorsQuery = parse_query(raw.as_deref())?;
-        let csv = errors_of(&Owner::of(&page.caller), query.rapport.trim())
-            .ok_or(PageError::not_found("register.import.error.errors_expired"))?;
+        let csv = look(
+            &Owner::of(&page.caller),
+            Kind::FacilityErrors,
+            query.rapport.trim(),
+        )
+        .map(|kept| kept.bytes)
+        .ok_or(PageError::not_found("register.import.error.errors_expired"))?;
         Ok((
             [
                 (CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -462,63 +341,4 @@ pub async fn errors(page: Page, RawQuery(raw): RawQuery) -> Response {
             .into_response())
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn owner(session_id: i64) -> Owner {
-        Owner {
-            user_id: Some(1),
-            name: "a@example.org".into(),
-            session_id: Some(session_id),
-        }
-    }
-
-    #[test]
-    fn a_checked_file_is_taken_once_and_only_by_its_owner() {
-        let id = keep(owner(1), Kind::Checked, "f.csv", Bytes::from_static(b"x"));
-        assert!(take(&owner(2), &id).is_none(), "another session");
-        assert!(take(&owner(1), "not-the-id").is_none());
-        assert_eq!(take(&owner(1), &id).unwrap().0, "f.csv");
-        assert!(take(&owner(1), &id).is_none(), "once");
-    }
-
-    #[test]
-    fn a_new_check_replaces_the_file_waiting() {
-        let first = keep(owner(7), Kind::Checked, "a.csv", Bytes::from_static(b"a"));
-        let errors = keep(owner(7), Kind::Errors, "a.csv", Bytes::from_static(b"e"));
-        let second = keep(owner(7), Kind::Checked, "b.csv", Bytes::from_static(b"b"));
-        assert!(take(&owner(7), &first).is_none());
-        assert!(
-            take(&owner(7), &errors).is_none(),
-            "an error list is not a file to write"
-        );
-        assert_eq!(
-            errors_of(&owner(7), &errors).unwrap(),
-            "e",
-            "the errors stay"
-        );
-        assert_eq!(
-            errors_of(&owner(7), &errors).unwrap(),
-            "e",
-            "and can be downloaded again"
-        );
-        assert!(
-            errors_of(&owner(8), &errors).is_none(),
-            "only by their owner"
-        );
-        assert_eq!(take(&owner(7), &second).unwrap().0, "b.csv");
-    }
-
-    #[test]
-    fn file_names_lose_their_folders() {
-        assert_eq!(
-            clean_file_name(Some("C:\\Users\\x\\lijst.xlsx")),
-            "lijst.xlsx"
-        );
-        assert_eq!(clean_file_name(Some("../../etc/passwd")), "passwd");
-        assert_eq!(clean_file_name(None), "upload");
-    }
 }
