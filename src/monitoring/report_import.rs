@@ -386,7 +386,7 @@ pub async fn import_reports(
             );
             continue;
         }
-        let facts = ReportFacts::of(&facility, &catalogue, options.today);
+        let facts = ReportFacts::of(facility, &catalogue, options.today);
         if let Err(reason) = facts.check_period(period) {
             refuse(&mut errors, n, Some(&at(pi)), reason);
             continue;
