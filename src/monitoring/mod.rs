@@ -214,14 +214,14 @@ pub fn fits(
     tally: &Tally,
     facility: Option<&Facility>,
 ) -> Result<(), Reason> {
-    let code = tally.metric.to_string();
-    match catalogue.get(&code) {
-        None => Err(Reason::of("error.metric_unknown", &[("value", code)])),
+    let code = || tally.metric.to_string();
+    match catalogue.get(tally.metric.as_str()) {
+        None => Err(Reason::of("error.metric_unknown", &[("value", code())])),
         Some(m) if m.retired_at.is_some() => {
-            Err(Reason::of("error.metric_retired", &[("value", code)]))
+            Err(Reason::of("error.metric_retired", &[("value", code())]))
         }
         Some(m) if !facility.is_some_and(|f| m.applies_to(f.fields.services)) => {
-            Err(Reason::of("error.metric_not_offered", &[("value", code)]))
+            Err(Reason::of("error.metric_not_offered", &[("value", code())]))
         }
         Some(_) => Ok(()),
     }

@@ -2,6 +2,8 @@
 //! at start when missing; retired, never deleted) and the anonymous counts
 //! at the desk, stored once per device-made id.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::Arguments;
@@ -18,7 +20,7 @@ const SELECT_METRIC: &str = "SELECT code, name_nl, name_en, unit, period, aggreg
     services, retired_at FROM metrics ";
 
 /// Tallies one statement inserts at most.
-pub const TALLY_CHUNK: usize = 1000;
+pub const TALLY_CHUNK: usize = 500;
 
 const COLUMNS: &str = "INSERT INTO tallies (id, facility_id, at, day, metric, amount, \
     recorded_by, recorded_at) ";
@@ -34,13 +36,141 @@ const ADD_UP: &str = "GROUP BY facility_id, metric, day ON CONFLICT (facility_id
 /// SQLite: the values are bound to anonymous `?` parameters, because
 /// sqlx asks SQLite for every parameter's name, which for `$n` is a scan
 /// over all of the statement's names: a statement with thousands of `$n`
-/// spent most of a large import in that scan (bench/RESULTS.md).
+/// spent most of a large import in that scan (bench/RESULTS.md). And each
+/// tally is two values instead of six, unpacked by SQLite's own `substr`
+/// and bit operations, because binding a value through sqlx costs more
+/// than the insert of it: the moment (always 24 characters, UTC with
+/// milliseconds), the day (10), the metric code and, after a `|` (which no
+/// metric code holds), the id; and the facility shifted left by 10 bits
+/// with the amount (1 to 1,000, `AMOUNT_MAX`) in them.
 /// PostgreSQL (which wants `$n`, at most 65,535) takes the chunk as one
 /// JSON array and unpacks it itself.
 pub struct TallyChunk {
     sql: String,
     arguments: AnyArguments<'static>,
     len: usize,
+    /// The chunk's amounts per facility, metric and day (SQLite).
+    sums: Vec<(i64, MetricCode, NaiveDate, i64)>,
+}
+
+/// Amounts per (facility, metric, day).
+type DaySums = HashMap<(i64, String, NaiveDate), i64>;
+
+/// A chunk's amounts per (facility, metric, day): a list searched from
+/// its end, because a chunk of an export in time order holds few days and
+/// this runs for every row.
+fn add_to_day(sums: &mut Vec<(i64, MetricCode, NaiveDate, i64)>, t: &Tally, day: NaiveDate) {
+    let same = |s: &&mut (i64, MetricCode, NaiveDate, i64)| {
+        s.0 == t.facility_id && s.2 == day && s.1 == t.metric
+    };
+    match sums.iter_mut().rev().find(same) {
+        Some(sum) => sum.3 += t.amount,
+        None => sums.push((t.facility_id, t.metric.clone(), day, t.amount)),
+    }
+}
+
+/// Stores [`TallyChunk`]s in one transaction and adds them to their
+/// days' sums (`tally_days`).
+///
+/// SQLite, where one writer holds the database: a chunk whose every row
+/// was new adds the sums made with it (in Rust, by the import's reader)
+/// to those written at [`TallyWriter::finish`]; a chunk with rows stored
+/// before (a retry, an import again) adds the sums of the rows it did
+/// store, which are those after the largest rowid before it, at once.
+/// PostgreSQL sums the rows its insert returns, in the same statement.
+#[derive(Default)]
+pub struct TallyWriter {
+    /// The largest rowid before the next chunk (SQLite), once known.
+    before: Option<i64>,
+    sums: DaySums,
+    inserted: u64,
+}
+
+impl TallyWriter {
+    /// Stores a chunk; returns how many of its tallies were new.
+    pub async fn insert(&mut self, tx: &mut WriteTx, chunk: TallyChunk) -> StorageResult<u64> {
+        if chunk.len == 0 {
+            return Ok(0);
+        }
+        let new = match tx.engine() {
+            Engine::Sqlite => {
+                let before = match self.before {
+                    Some(before) => before,
+                    None => {
+                        sqlx::query_scalar(
+                            "SELECT CAST(COALESCE(MAX(rowid), 0) AS BIGINT) FROM tallies",
+                        )
+                        .fetch_one(&mut **tx)
+                        .await?
+                    }
+                };
+                let done = sqlx::query_with(&chunk.sql, chunk.arguments)
+                    .execute(&mut **tx)
+                    .await?;
+                let new = done.rows_affected();
+                if new == chunk.len as u64 {
+                    for (facility, metric, day, amount) in chunk.sums {
+                        *self
+                            .sums
+                            .entry((facility, metric.as_str().to_string(), day))
+                            .or_default() += amount;
+                    }
+                } else if new > 0 {
+                    sqlx::query(&format!(
+                        "{ADD_TO_DAYS} tallies WHERE rowid > $1 AND true {ADD_UP}"
+                    ))
+                    .bind(before)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                // New rowids follow the largest: the last one inserted is
+                // the largest now.
+                self.before = match done.last_insert_id() {
+                    Some(last) if new > 0 => Some(last),
+                    _ => Some(before),
+                };
+                new
+            }
+            Engine::Postgres => {
+                let new: i64 = sqlx::query_scalar_with(&chunk.sql, chunk.arguments)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                new as u64
+            }
+        };
+        self.inserted += new;
+        Ok(new)
+    }
+
+    /// Writes the sums kept for the end; returns how many tallies were new.
+    pub async fn finish(self, tx: &mut WriteTx) -> StorageResult<u64> {
+        let sums: Vec<_> = self.sums.into_iter().collect();
+        for part in sums.chunks(500) {
+            let mut sql =
+                String::from("INSERT INTO tally_days (facility_id, metric, day, total) VALUES ");
+            for i in 0..part.len() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                let n = 4 * i;
+                sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+            }
+            sql.push_str(
+                " ON CONFLICT (facility_id, metric, day) \
+                 DO UPDATE SET total = tally_days.total + excluded.total",
+            );
+            let mut query = sqlx::query(&sql);
+            for ((facility, metric, day), amount) in part {
+                query = query
+                    .bind(*facility)
+                    .bind(metric.as_str())
+                    .bind(day.to_string())
+                    .bind(*amount);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        Ok(self.inserted)
+    }
 }
 
 /// Binds one more value.
@@ -98,33 +228,51 @@ impl TallyChunk {
     pub fn new(engine: Engine, tallies: &[Tally], recorded_by: &str) -> StorageResult<TallyChunk> {
         let now = now_text();
         let mut arguments = AnyArguments::default();
+        let mut sums = Vec::new();
         let sql = match engine {
             Engine::Sqlite => {
-                // Who and when once, then six values a tally.
-                let mut sql = String::with_capacity(20 * tallies.len() + 300);
+                // Who and when once, then two values a tally (see the type's
+                // comment): `at day metric|id` and `facility << 10 | amount`.
+                let mut sql = String::with_capacity(6 * tallies.len() + 500);
                 sql.push_str("WITH p (recorded_by, recorded_at) AS (SELECT ?, ?) ");
                 sql.push_str(COLUMNS);
                 sql.push_str(
-                    "SELECT column1, column2, column3, column4, column5, column6, \
+                    "SELECT substr(column1, instr(column1, '|') + 1), column2 >> 10, \
+                     substr(column1, 1, 24), substr(column1, 25, 10), \
+                     substr(column1, 35, instr(column1, '|') - 35), column2 & 1023, \
                      p.recorded_by, p.recorded_at FROM p, (VALUES ",
                 );
                 for i in 0..tallies.len() {
                     if i > 0 {
                         sql.push(',');
                     }
-                    sql.push_str("(?,?,?,?,?,?)");
+                    sql.push_str("(?,?)");
                 }
                 // `WHERE true`: SQLite's upsert after a SELECT needs it.
                 sql.push_str(") WHERE true ON CONFLICT (id) DO NOTHING");
+                arguments.reserve(2 + 2 * tallies.len(), 80 * tallies.len());
                 add(&mut arguments, recorded_by.to_string())?;
                 add(&mut arguments, now.clone())?;
                 for t in tallies {
-                    add(&mut arguments, t.id.clone())?;
-                    add(&mut arguments, t.facility_id)?;
-                    add(&mut arguments, moment_text(t))?;
-                    add(&mut arguments, t.day().to_string())?;
-                    add(&mut arguments, t.metric.as_str().to_string())?;
-                    add(&mut arguments, t.amount)?;
+                    let moment = moment_text(t);
+                    let packs = (0..1 << 52).contains(&t.facility_id)
+                        && (1..1024).contains(&t.amount)
+                        && moment.len() == 24;
+                    if !packs {
+                        return Err(StorageError::Database(anyhow::anyhow!(
+                            "tally {} cannot be stored: facility {}, amount {}, moment {moment}",
+                            t.id,
+                            t.facility_id,
+                            t.amount
+                        )));
+                    }
+                    let day = t.day();
+                    add(
+                        &mut arguments,
+                        format!("{moment}{day}{}|{}", t.metric.as_str(), t.id),
+                    )?;
+                    add_to_day(&mut sums, t, day);
+                    add(&mut arguments, t.facility_id << 10 | t.amount)?;
                 }
                 sql
             }
@@ -150,6 +298,7 @@ impl TallyChunk {
             sql,
             arguments,
             len: tallies.len(),
+            sums,
         })
     }
 }
@@ -245,50 +394,12 @@ impl Store {
         tallies: &[Tally],
         recorded_by: &str,
     ) -> StorageResult<u64> {
-        let mut inserted = 0;
+        let mut writer = TallyWriter::default();
         for chunk in tallies.chunks(TALLY_CHUNK) {
             let chunk = TallyChunk::new(tx.engine(), chunk, recorded_by)?;
-            inserted += Store::insert_tally_chunk(tx, chunk).await?;
+            writer.insert(tx, chunk).await?;
         }
-        Ok(inserted)
-    }
-
-    /// Stores a chunk made by [`TallyChunk::new`] as [`Store::insert_tallies`]
-    /// does. On SQLite the new rows are those after the largest rowid
-    /// before the insert (one writer holds the database); PostgreSQL sums
-    /// the rows its insert returns, in the same statement.
-    pub async fn insert_tally_chunk(tx: &mut WriteTx, chunk: TallyChunk) -> StorageResult<u64> {
-        if chunk.len == 0 {
-            return Ok(0);
-        }
-        match tx.engine() {
-            Engine::Sqlite => {
-                let before: i64 = sqlx::query_scalar(
-                    "SELECT CAST(COALESCE(MAX(rowid), 0) AS BIGINT) FROM tallies",
-                )
-                .fetch_one(&mut **tx)
-                .await?;
-                let new = sqlx::query_with(&chunk.sql, chunk.arguments)
-                    .execute(&mut **tx)
-                    .await?
-                    .rows_affected();
-                if new > 0 {
-                    sqlx::query(&format!(
-                        "{ADD_TO_DAYS} tallies WHERE rowid > $1 AND true {ADD_UP}"
-                    ))
-                    .bind(before)
-                    .execute(&mut **tx)
-                    .await?;
-                }
-                Ok(new)
-            }
-            Engine::Postgres => {
-                let new: i64 = sqlx::query_scalar_with(&chunk.sql, chunk.arguments)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                Ok(new as u64)
-            }
-        }
+        writer.finish(tx).await
     }
 
     /// Readies a transaction for a large insert: on SQLite a page cache

@@ -84,6 +84,38 @@ async fn a_good_file_is_stored_once_however_often_it_is_imported() {
 }
 
 #[tokio::test]
+async fn an_export_overlapping_an_earlier_one_adds_only_its_new_rows_to_the_days() {
+    // Two months' exports of one system, the second repeating the first's
+    // last week; each larger than a statement's chunk, so chunks of the
+    // second are partly repeated, partly new.
+    let app = TestApp::new().await;
+    let id = facility(&app).await;
+    let rows = |from: u32, to: u32| -> String {
+        let mut text = String::from("facility_id,at,metric,amount\n");
+        for n in from..to {
+            let (day, minute) = (1 + n / 600, n % 600);
+            text.push_str(&format!(
+                "{id},2026-11-{day:02}T{:02}:{:02}:00,syringes_out,{}\n",
+                8 + minute / 60,
+                minute % 60,
+                1 + n % 3
+            ));
+        }
+        text
+    };
+    let amount = |from: u32, to: u32| -> i64 { (from..to).map(|n| 1 + i64::from(n % 3)).sum() };
+    let first = import(&app, &rows(0, 2_500), false).await;
+    assert_eq!((first.stored, first.repeated), (2_500, 0), "{first}");
+    let second = import(&app, &rows(1_800, 4_200), false).await;
+    assert_eq!((second.stored, second.repeated), (1_700, 700), "{second}");
+    assert_eq!(
+        month_total(&app, id).await,
+        [("syringes_out".to_string(), amount(0, 4_200))],
+        "every row once in the days' sums"
+    );
+}
+
+#[tokio::test]
 async fn bad_rows_are_named_by_row_column_and_reason_and_nothing_is_stored() {
     let app = TestApp::new().await;
     let id = facility(&app).await;
