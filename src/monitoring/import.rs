@@ -290,6 +290,7 @@ pub async fn import_tallies<R: Read>(
         return Ok(report);
     }
     let stored = writer.finish(&mut tx).await?;
+    Store::end_bulk_write(&mut tx).await?;
     report.stored = stored;
     report.repeated = report.rows - stored;
     if dry_run {

@@ -403,13 +403,26 @@ impl Store {
     }
 
     /// Readies a transaction for a large insert: on SQLite a page cache
-    /// of up to 256 MB for this connection (instead of 2 MB), so pages of
-    /// the tallies' indexes are not written to the WAL and read back again
-    /// while the transaction runs; memory is taken only as pages are used,
-    /// and given back by [`Store::end_bulk_write`].
+    /// of up to 64 MB for this connection (instead of 2 MB), so that pages
+    /// of the id index are not written to the WAL and read back again while
+    /// the transaction runs when ids come in no order (a file with its own
+    /// ids: 8.2 s for a million rows with 2 MB, 5.1 s with 64 MB); memory
+    /// is taken only as pages are used. [`Store::end_bulk_write`] sets it
+    /// back before the commit.
     pub async fn bulk_write(tx: &mut WriteTx) -> StorageResult<()> {
+        Store::cache_size(tx, -65_536).await
+    }
+
+    /// Sets the page cache that [`Store::bulk_write`] widened back to
+    /// SQLite's default of 2 MB.
+    pub async fn end_bulk_write(tx: &mut WriteTx) -> StorageResult<()> {
+        Store::cache_size(tx, -2_000).await
+    }
+
+    async fn cache_size(tx: &mut WriteTx, kib: i64) -> StorageResult<()> {
         if tx.engine() == Engine::Sqlite {
-            sqlx::query("PRAGMA cache_size = -262144")
+            // A number: PRAGMA takes no parameters.
+            sqlx::query(&format!("PRAGMA cache_size = {kib}"))
                 .execute(&mut **tx)
                 .await?;
         }
