@@ -86,32 +86,27 @@ pub fn parse_id(text: &str) -> Result<String, Reason> {
 pub fn parse_moment(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Reason> {
     let text = text.trim();
     let refused = || Reason::of("error.moment", &[("value", text.to_string())]);
-    let moment = match DateTime::parse_from_rfc3339(text) {
-        Ok(at) => at.with_timezone(&Utc),
-        Err(_) => {
-            // `2026-12-03T10:15:00` (what exports write) without a format
-            // string to interpret, then the other shapes.
-            let local = text
-                .parse::<NaiveDateTime>()
-                .ok()
-                .or_else(|| {
-                    [
-                        "%Y-%m-%dT%H:%M:%S",
-                        "%Y-%m-%dT%H:%M",
-                        "%Y-%m-%d %H:%M:%S",
-                        "%Y-%m-%d %H:%M",
-                    ]
-                    .iter()
-                    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-                })
-                .ok_or_else(refused)?;
-            // The earlier of an hour that happens twice (the autumn clock change).
-            Amsterdam
-                .from_local_datetime(&local)
-                .earliest()
-                .ok_or_else(refused)?
-                .with_timezone(&Utc)
-        }
+    // The earlier of an hour that happens twice (the autumn clock change).
+    let dutch = |local: NaiveDateTime| {
+        Amsterdam
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|at| at.with_timezone(&Utc))
+            .ok_or_else(refused)
+    };
+    // Most exports write `2026-12-03T10:15:00` without an offset: that
+    // shape first, read without a format string to interpret; then with an
+    // offset; then the other shapes without one.
+    let moment = if let Ok(local) = text.parse::<NaiveDateTime>() {
+        dutch(local)?
+    } else if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        at.with_timezone(&Utc)
+    } else {
+        let local = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+            .ok_or_else(refused)?;
+        dutch(local)?
     };
     let earliest = Utc
         .with_ymd_and_hms(1990, 1, 1, 0, 0, 0)
