@@ -1,6 +1,7 @@
 //! Monitoring: the metric catalogue, tallies at the desk, period reports.
 
 mod catalogue;
+mod cycle;
 mod desk;
 mod import;
 mod report_import;
