@@ -104,6 +104,13 @@ struct Kept {
 
 static WAITING: LazyLock<Mutex<Vec<Kept>>> = LazyLock::new(|| Mutex::new(Vec::new()));
 
+/// The second step's form: which checked upload to write.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct WriteForm {
+    pub upload: String,
+}
+
 /// Keeps a file for its owner, replacing any file of the same kind they
 /// had waiting, and returns its id.
 pub fn keep(owner: Owner, kind: Kind, upload: Upload) -> String {

@@ -20,7 +20,6 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{context, Value};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::date::today;
@@ -220,17 +219,11 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
     .await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct WriteForm {
-    upload: String,
-}
-
 /// Step two: writes the checked file, with the mapping and choice it was
 /// checked with.
 pub async fn write(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
-        let form: WriteForm = page.form(&body)?;
+        let form: upload::WriteForm = page.form(&body)?;
         let Some(upload) = take(&Owner::of(&page.caller), Kind::Reports, form.upload.trim()) else {
             let errors = field_error(&page, "file", "register.import.error.expired");
             return Ok(render(&page, StatusCode::CONFLICT, None, None, errors));

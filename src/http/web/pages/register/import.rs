@@ -274,16 +274,10 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
     .await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct WriteForm {
-    upload: String,
-}
-
 /// Step two: writes the checked file.
 pub async fn write(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
-        let form: WriteForm = page.form(&body)?;
+        let form: upload::WriteForm = page.form(&body)?;
         let Some(checked) = take(
             &Owner::of(&page.caller),
             Kind::Facilities,
