@@ -26,6 +26,7 @@ use crate::storage::audit::AuditEvent;
 use crate::storage::write::Writes;
 use crate::storage::Store;
 
+pub mod completeness;
 pub mod report_import;
 pub mod reports;
 

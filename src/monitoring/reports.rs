@@ -1,8 +1,8 @@
 //! Period reports' use cases: read a facility's report for a period
 //! (prefilled from its tallies), set values (every change kept and
 //! audited), submit (warnings need a note; untyped metrics take their
-//! tally sums), approve (locks), reopen (with a reason), and the
-//! completeness of a period (expected, submitted, approved, who is late).
+//! tally sums), approve (locks), reopen (with a reason). Lists and the
+//! completeness of a period are in `completeness.rs`.
 //! The rules are in `domain::period_report`; who may do what in
 //! `domain::access`. Reads of reports are non-public and audited.
 
@@ -24,8 +24,7 @@ use crate::domain::provenance::Actor;
 use crate::domain::{FieldError, Reason};
 use crate::register::{refuse, scope};
 use crate::storage::audit::AuditEvent;
-use crate::storage::facilities::FacilityFilter;
-use crate::storage::period_reports::{ReportFilter, StoredReport};
+use crate::storage::period_reports::StoredReport;
 use crate::storage::write::{WriteTx, Writes};
 use crate::storage::Store;
 
@@ -88,30 +87,7 @@ pub struct ReportInput {
     pub values: Vec<ValueInput>,
 }
 
-/// Completeness of one period.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Completeness {
-    #[schema(value_type = String, example = "2025-03")]
-    pub period: Period,
-    /// Facilities open in the period with a service that has metrics.
-    pub expected: usize,
-    /// Submitted or approved.
-    pub submitted: usize,
-    pub approved: usize,
-    /// Expected facilities with no submitted or approved report.
-    pub late: Vec<LateFacility>,
-    /// Every expected facility with its report's status (none: no report).
-    pub facilities: Vec<LateFacility>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LateFacility {
-    pub facility_id: i64,
-    pub name: String,
-    pub status: Option<ReportStatus>,
-}
-
-fn parse_period(text: &str) -> AppResult<Period> {
+pub(super) fn parse_period(text: &str) -> AppResult<Period> {
     Period::parse(text).map_err(|r| AppError::Invalid(vec![FieldError::because("period", r)]))
 }
 
@@ -658,111 +634,4 @@ async fn move_status(
     Store::append_audit(&mut tx, &entry).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Reports matching a filter, within the caller's reach; audited.
-pub async fn list_reports(
-    store: &Store,
-    who: &Principal,
-    actor: &Actor,
-    filter: &ReportFilter,
-) -> AppResult<Vec<StoredReport>> {
-    let reports = store.period_reports(filter).await?;
-    let mut shown = Vec::with_capacity(reports.len());
-    let mut facilities: BTreeMap<i64, bool> = BTreeMap::new();
-    for r in reports {
-        let allowed = match facilities.get(&r.facility_id) {
-            Some(a) => *a,
-            None => {
-                let a = crate::register::reads::current_facility(store, r.facility_id)
-                    .await?
-                    .is_some_and(|f| who.may_report_for(scope(&f)));
-                facilities.insert(r.facility_id, a);
-                a
-            }
-        };
-        if allowed {
-            shown.push(r);
-        }
-    }
-    store
-        .audit(&AuditEvent::new("read", actor, "period_report").object("list"))
-        .await?;
-    Ok(shown)
-}
-
-/// Completeness of a period over the facilities within the caller's reach:
-/// those that counted (were open) in the period with a service that has
-/// metrics in use; late are those without a submitted or approved report.
-pub async fn completeness(
-    store: &Store,
-    who: &Principal,
-    actor: &Actor,
-    period: &str,
-) -> AppResult<Completeness> {
-    let period = parse_period(period)?;
-    let catalogue = store.metrics().await?;
-    let filter = FacilityFilter {
-        internal: who.internal_scope(),
-        organisation_id: if who.may_manage_monitoring() {
-            None
-        } else {
-            who.organisation_id
-        },
-        ..FacilityFilter::default()
-    };
-    let facilities: Vec<Facility> = store
-        .list_facilities(&filter)
-        .await?
-        .into_iter()
-        .filter(|f| who.may_report_for(scope(f)))
-        .filter(|f| {
-            f.counts_from < period.end()
-                && f.fields.closed_on.is_none_or(|c| c.date() > period.start())
-                && catalogue
-                    .iter()
-                    .any(|m| m.retired_at.is_none() && m.applies_to(f.fields.services))
-        })
-        .collect();
-    let reports: BTreeMap<i64, ReportStatus> = store
-        .period_reports(&ReportFilter {
-            period: Some(period),
-            ..ReportFilter::default()
-        })
-        .await?
-        .into_iter()
-        .map(|r| (r.facility_id, r.status))
-        .collect();
-    let mut done = Completeness {
-        period,
-        expected: facilities.len(),
-        submitted: 0,
-        approved: 0,
-        late: Vec::new(),
-        facilities: Vec::new(),
-    };
-    for f in &facilities {
-        let status = reports.get(&f.id).copied();
-        let line = LateFacility {
-            facility_id: f.id,
-            name: f.fields.name.clone(),
-            status,
-        };
-        match status {
-            Some(ReportStatus::Approved) => {
-                done.approved += 1;
-                done.submitted += 1;
-            }
-            Some(ReportStatus::Submitted) => done.submitted += 1,
-            _ => done.late.push(line.clone()),
-        }
-        done.facilities.push(line);
-    }
-    store
-        .audit(
-            &AuditEvent::new("read", actor, "period_report")
-                .object(format!("completeness/{period}")),
-        )
-        .await?;
-    Ok(done)
 }

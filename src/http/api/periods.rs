@@ -16,6 +16,7 @@ use crate::domain::period_report::ReportStatus;
 use crate::domain::FieldError;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::monitoring::completeness;
 use crate::monitoring::reports::{self, ReportInput, ReportView};
 use crate::storage::period_reports::ReportFilter;
 
@@ -114,7 +115,7 @@ pub async fn list(
         period,
         status,
     };
-    let found = reports::list_reports(&state.store, who, &caller.actor(), &filter).await?;
+    let found = completeness::list_reports(&state.store, who, &caller.actor(), &filter).await?;
     Ok(Json(ReportList {
         reports: found
             .into_iter()

@@ -12,6 +12,7 @@ use vangnet::domain::error::AppError;
 use vangnet::domain::period_report::{ReportStatus, ValueInput};
 use vangnet::domain::provenance::Actor;
 use vangnet::domain::tally::TallyInput;
+use vangnet::monitoring::completeness;
 use vangnet::monitoring::reports::{self, ReportInput};
 use vangnet::storage::audit::AuditFilter;
 
@@ -437,7 +438,7 @@ async fn completeness_counts_expected_submitted_approved_and_lists_who_is_late()
     reports::approve(s, &researcher, &actor(&researcher), a, "2025-03", day)
         .await
         .unwrap();
-    let done = reports::completeness(s, &researcher, &actor(&researcher), "2025-03")
+    let done = completeness::completeness(s, &researcher, &actor(&researcher), "2025-03")
         .await
         .unwrap();
     let ids: Vec<i64> = done.facilities.iter().map(|f| f.facility_id).collect();

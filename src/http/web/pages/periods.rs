@@ -28,6 +28,7 @@ use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::error::sentence;
 use crate::http::web::pages::{parse_query, see_other, FieldErrors, Page, PageError};
+use crate::monitoring::completeness;
 use crate::monitoring::reports::{self, ReportInput, ReportView};
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,10 +80,14 @@ pub async fn overview(
                 last_month()
             }
         };
-        let done =
-            reports::completeness(&state.store, who, &page.caller.actor(), &period.to_string())
-                .await?;
-        let line = |f: &reports::LateFacility| {
+        let done = completeness::completeness(
+            &state.store,
+            who,
+            &page.caller.actor(),
+            &period.to_string(),
+        )
+        .await?;
+        let line = |f: &completeness::LateFacility| {
             context! {
                 id => f.facility_id,
                 name => f.name,
