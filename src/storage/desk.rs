@@ -56,19 +56,29 @@ impl Store {
         let Some(gone) = gone else {
             return Ok(false);
         };
+        let facility_id: i64 = gone.try_get("facility_id")?;
+        let metric: String = gone.try_get("metric")?;
+        let day: String = gone.try_get("day")?;
         sqlx::query(
             "UPDATE tally_days SET total = total - $4 \
              WHERE facility_id = $1 AND metric = $2 AND day = $3",
         )
-        .bind(gone.try_get::<i64, _>("facility_id")?)
-        .bind(gone.try_get::<String, _>("metric")?)
-        .bind(gone.try_get::<String, _>("day")?)
+        .bind(facility_id)
+        .bind(metric.as_str())
+        .bind(day.as_str())
         .bind(gone.try_get::<i64, _>("amount")?)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM tally_days WHERE total <= 0")
-            .execute(&mut *conn)
-            .await?;
+        // That day's row only, by its key (not a scan of every day).
+        sqlx::query(
+            "DELETE FROM tally_days \
+             WHERE facility_id = $1 AND metric = $2 AND day = $3 AND total <= 0",
+        )
+        .bind(facility_id)
+        .bind(metric.as_str())
+        .bind(day.as_str())
+        .execute(&mut *conn)
+        .await?;
         Ok(true)
     }
 

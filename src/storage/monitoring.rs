@@ -26,7 +26,9 @@ const COLUMNS: &str = "INSERT INTO tallies (id, facility_id, at, day, metric, am
     recorded_by, recorded_at) ";
 const ADD_TO_DAYS: &str = "INSERT INTO tally_days (facility_id, metric, day, total) \
     SELECT facility_id, metric, day, SUM(amount) FROM";
-const ADD_UP: &str = "GROUP BY facility_id, metric, day ON CONFLICT (facility_id, metric, day) \
+const GROUP_BY_DAY: &str = "GROUP BY facility_id, metric, day";
+/// Adds to a day's sum that is there already.
+const ADD_TO_SUM: &str = "ON CONFLICT (facility_id, metric, day) \
     DO UPDATE SET total = tally_days.total + excluded.total";
 
 /// Up to [`TALLY_CHUNK`] tallies as one insert statement with its values
@@ -54,7 +56,7 @@ pub struct TallyChunk {
 }
 
 /// Amounts per (facility, metric, day).
-type DaySums = HashMap<(i64, String, NaiveDate), i64>;
+type DaySums = HashMap<(i64, MetricCode, NaiveDate), i64>;
 
 /// A chunk's amounts per (facility, metric, day): a list searched from
 /// its end, because a chunk of an export in time order holds few days and
@@ -110,14 +112,11 @@ impl TallyWriter {
                 let new = done.rows_affected();
                 if new == chunk.len as u64 {
                     for (facility, metric, day, amount) in chunk.sums {
-                        *self
-                            .sums
-                            .entry((facility, metric.as_str().to_string(), day))
-                            .or_default() += amount;
+                        *self.sums.entry((facility, metric, day)).or_default() += amount;
                     }
                 } else if new > 0 {
                     sqlx::query(&format!(
-                        "{ADD_TO_DAYS} tallies WHERE rowid > $1 AND true {ADD_UP}"
+                        "{ADD_TO_DAYS} tallies WHERE rowid > $1 AND true {GROUP_BY_DAY} {ADD_TO_SUM}"
                     ))
                     .bind(before)
                     .execute(&mut **tx)
@@ -155,10 +154,8 @@ impl TallyWriter {
                 let n = 4 * i;
                 sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
             }
-            sql.push_str(
-                " ON CONFLICT (facility_id, metric, day) \
-                 DO UPDATE SET total = tally_days.total + excluded.total",
-            );
+            sql.push(' ');
+            sql.push_str(ADD_TO_SUM);
             let mut query = sqlx::query(&sql);
             for ((facility, metric, day), amount) in part {
                 query = query
@@ -289,7 +286,7 @@ impl TallyChunk {
                      FROM json_array_elements(CAST($3 AS JSON)) AS e \
                      ON CONFLICT (id) DO NOTHING \
                      RETURNING facility_id, metric, day, amount), \
-                     days AS ({ADD_TO_DAYS} new {ADD_UP}) \
+                     days AS ({ADD_TO_DAYS} new {GROUP_BY_DAY} {ADD_TO_SUM}) \
                      SELECT COUNT(*) FROM new"
                 )
             }
