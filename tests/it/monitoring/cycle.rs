@@ -9,29 +9,14 @@ use axum::http::{Method, StatusCode};
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use super::exchange;
 use crate::common::*;
 use vangnet::domain::metric::Period;
 
 #[tokio::test]
 async fn tallies_at_the_desk_become_an_approved_month_in_the_figures() {
     let app = TestApp::new().await;
-    let org = app
-        .post("/api/v1/organisations", json!({"name": "Demo Zorg"}))
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    let facility = app
-        .post(
-            "/api/v1/facilities",
-            json!({"name": "Demo Spuitpunt", "organisation_id": org,
-                   "services": ["syringe_exchange"], "city": "Utrecht",
-                   "opened_on": "2020-01-01"}),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
+    let (org, facility) = exchange(&app, "Demo Spuitpunt").await;
     let (_, reporter) = app
         .user_token("melder@example.org", "reporter", Some(org))
         .await;

@@ -5,8 +5,8 @@
 //! never approve.
 
 use axum::http::StatusCode;
-use serde_json::json;
 
+use super::exchange;
 use crate::browser::{csrf_token, form_fields, signed_in, Browser};
 use crate::common::*;
 use vangnet::domain::metric::Period;
@@ -14,30 +14,6 @@ use vangnet::domain::period_report::ReportStatus;
 
 const PAGE: &str = "/beheer/rapportages/import";
 const WRITE: &str = "/beheer/rapportages/import/importeren";
-
-/// An organisation with one syringe exchange: (organisation, facility).
-async fn exchange(app: &TestApp, name: &str) -> (i64, i64) {
-    let org = app
-        .post(
-            "/api/v1/organisations",
-            json!({ "name": format!("{name} Zorg") }),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    let facility = app
-        .post(
-            "/api/v1/facilities",
-            json!({"name": name, "organisation_id": org, "opened_on": "2024-01-01",
-                   "services": ["syringe_exchange"], "city": "Utrecht"}),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    (org, facility)
-}
 
 async fn stored(app: &TestApp, facility: i64, period: &str) -> Option<ReportStatus> {
     app.store

@@ -6,6 +6,7 @@
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::json;
 
+use super::exchange;
 use crate::common::*;
 use vangnet::domain::access::{Principal, Role, Via};
 use vangnet::domain::error::AppError;
@@ -46,30 +47,6 @@ fn values(pairs: &[(&str, i64)]) -> ReportInput {
 
 fn today() -> NaiveDate {
     vangnet::domain::date::today()
-}
-
-/// An organisation with a syringe exchange opened on 2024-01-01; (org, facility).
-async fn exchange(app: &TestApp, name: &str) -> (i64, i64) {
-    let org = app
-        .post(
-            "/api/v1/organisations",
-            json!({ "name": format!("{name} Zorg") }),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    let id = app
-        .post(
-            "/api/v1/facilities",
-            json!({"name": name, "organisation_id": org, "opened_on": "2024-01-01",
-                   "services": ["syringe_exchange"], "city": "Utrecht"}),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    (org, id)
 }
 
 fn fields(error: AppError) -> Vec<String> {

@@ -665,7 +665,7 @@ async fn uploads_need_the_form_token_and_a_national_role() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert!(reply.text().contains(">Importeren</button>"));
-    let too_large = vec![b'x'; vangnet::http::web::pages::register::import::UPLOAD_LIMIT + 1];
+    let too_large = vec![b'x'; vangnet::http::web::pages::upload::UPLOAD_LIMIT + 1];
     let reply = researcher
         .upload("/beheer/import", Some(&token), "te groot.csv", &too_large)
         .await;

@@ -187,20 +187,16 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
             report: &report,
             approve,
         };
-        if !report.is_ok() {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
+        if !report.is_ok() || report.reports.is_empty() {
+            // Nothing to write: no file waits.
+            let status = if report.is_ok() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             return Ok(render(
                 &page,
                 status,
-                Some(outcome),
-                None,
-                FieldErrors::new(),
-            ));
-        }
-        if report.reports.is_empty() {
-            return Ok(render(
-                &page,
-                StatusCode::OK,
                 Some(outcome),
                 None,
                 FieldErrors::new(),

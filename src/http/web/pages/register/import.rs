@@ -22,11 +22,9 @@ use sha2::{Digest, Sha256};
 use crate::domain::date::today;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
-use crate::http::web::pages::upload::{self, keep, look, take, Kind, Owner, Upload};
+use crate::http::web::pages::upload::{self, keep, look, take, Kind, Owner, Upload, UPLOAD_LIMIT};
 use crate::http::web::pages::{parse_query, FieldErrors, Page, PageError};
 use crate::register::import::{import_facilities, ErrorSummary, ImportOptions, ImportReport};
-
-pub use crate::http::web::pages::upload::UPLOAD_LIMIT;
 
 /// The import page: the upload form, and the report of a check or an import
 /// (its first [`SHOWN_ERRORS`](crate::register::import::SHOWN_ERRORS) errors, and the download of all of them).
