@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, Row};
 
+use super::write::WriteTx;
 use super::Store;
 use crate::storage::error::StorageResult;
 
@@ -46,12 +47,12 @@ impl Store {
     /// Takes a tally back, and its amount off its day's sum (a day that
     /// comes to nothing is gone, as if never counted); false when the
     /// tally was not there.
-    pub async fn delete_tally(conn: &mut AnyConnection, id: &str) -> StorageResult<bool> {
+    pub async fn delete_tally(conn: &mut WriteTx, id: &str) -> StorageResult<bool> {
         let gone = sqlx::query(
             "DELETE FROM tallies WHERE id = $1 RETURNING facility_id, metric, day, amount",
         )
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut **conn)
         .await?;
         let Some(gone) = gone else {
             return Ok(false);
@@ -67,7 +68,7 @@ impl Store {
         .bind(metric.as_str())
         .bind(day.as_str())
         .bind(gone.try_get::<i64, _>("amount")?)
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
         // That day's row only, by its key (not a scan of every day).
         sqlx::query(
@@ -77,8 +78,11 @@ impl Store {
         .bind(facility_id)
         .bind(metric.as_str())
         .bind(day.as_str())
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
+        if let Some(month) = day.get(..7) {
+            conn.touch_cell(facility_id, &metric, month);
+        }
         Ok(true)
     }
 

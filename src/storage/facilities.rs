@@ -570,6 +570,10 @@ impl VersionRow for FacilityRow<'_> {
     .bind(f.phone.as_ref().map(|p| p.as_str()))
     .execute(&mut **tx)
     .await?;
+        if valid_to == super::END {
+            // It may have moved: its figures follow it (rollups).
+            tx.touch_facility(facility_id);
+        }
         Ok(())
     }
 

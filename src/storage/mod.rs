@@ -23,6 +23,7 @@ pub mod organisations;
 pub mod period_reports;
 pub mod read;
 pub mod reports;
+pub mod rollups;
 pub mod rounds;
 pub mod tokens;
 pub mod users;
@@ -108,6 +109,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "tally_days",
         include_str!("../../migrations/sqlite/0009_tally_days.sql"),
     ),
+    (
+        10,
+        "rollups",
+        include_str!("../../migrations/sqlite/0010_rollups.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -154,6 +160,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "tally_days",
         include_str!("../../migrations/postgres/0009_tally_days.sql"),
+    ),
+    (
+        10,
+        "rollups",
+        include_str!("../../migrations/postgres/0010_rollups.sql"),
     ),
 ];
 
@@ -284,7 +295,10 @@ impl Store {
             .context("cannot migrate the database")?;
         self.ensure_default_metrics()
             .await
-            .context("cannot add the shipped metrics")
+            .context("cannot add the shipped metrics")?;
+        self.build_rollups_once()
+            .await
+            .context("cannot build the monitoring rollups")
     }
 
     pub fn engine(&self) -> Engine {

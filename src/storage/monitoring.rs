@@ -11,7 +11,9 @@ use sqlx::{AnyConnection, Row};
 
 use super::write::WriteTx;
 use super::{now_text, Engine, Store};
-use crate::domain::metric::{default_metrics, Aggregation, Counts, Metric, MetricCode, PeriodKind};
+use crate::domain::metric::{
+    default_metrics, Aggregation, Counts, Metric, MetricCode, Period, PeriodKind,
+};
 use crate::domain::service::ServiceSet;
 use crate::domain::tally::Tally;
 use crate::storage::error::{StorageError, StorageResult};
@@ -51,7 +53,7 @@ pub struct TallyChunk {
     sql: String,
     arguments: AnyArguments<'static>,
     len: usize,
-    /// The chunk's amounts per facility, metric and day (SQLite).
+    /// The chunk's amounts per facility, metric and day.
     sums: Vec<(i64, MetricCode, NaiveDate, i64)>,
 }
 
@@ -93,6 +95,14 @@ impl TallyWriter {
     pub async fn insert(&mut self, tx: &mut WriteTx, chunk: TallyChunk) -> StorageResult<u64> {
         if chunk.len == 0 {
             return Ok(0);
+        }
+        // The months' figures (rollups), brought up to date at the commit.
+        for (facility, metric, day, _) in &chunk.sums {
+            tx.touch_cell(
+                *facility,
+                metric.as_str(),
+                &Period::month_of(*day).to_string(),
+            );
         }
         let new = match tx.engine() {
             Engine::Sqlite => {
@@ -279,6 +289,9 @@ impl TallyChunk {
                 add(&mut arguments, recorded_by.to_string())?;
                 add(&mut arguments, now.clone())?;
                 add(&mut arguments, json)?;
+                for t in tallies {
+                    add_to_day(&mut sums, t, t.day());
+                }
                 format!(
                     "WITH new AS ({COLUMNS} \
                      SELECT e ->> 0, CAST(e ->> 1 AS BIGINT), e ->> 2, e ->> 3, \

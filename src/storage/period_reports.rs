@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::write::WriteTx;
 use super::{now_text, SqlBuilder, Store};
 use crate::domain::metric::Period;
 use crate::domain::period_report::ReportStatus;
@@ -200,18 +201,19 @@ impl Store {
     /// Sets (or with `None` clears) one value and keeps the change; returns
     /// whether the number changed (a new note alone is no value change).
     pub async fn set_report_value(
-        conn: &mut AnyConnection,
+        conn: &mut WriteTx,
         report_id: i64,
         metric: &str,
         value: Option<i64>,
         note: Option<&str>,
         by: &str,
     ) -> StorageResult<Option<ValueChange>> {
+        conn.touch_report(report_id);
         let before: Option<i64> =
             sqlx::query("SELECT value FROM report_values WHERE report_id = $1 AND metric = $2")
                 .bind(report_id)
                 .bind(metric)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(&mut **conn)
                 .await?
                 .map(|r| r.try_get("value"))
                 .transpose()?;
@@ -226,14 +228,14 @@ impl Store {
                 .bind(metric)
                 .bind(v)
                 .bind(note)
-                .execute(&mut *conn)
+                .execute(&mut **conn)
                 .await?;
             }
             None => {
                 sqlx::query("DELETE FROM report_values WHERE report_id = $1 AND metric = $2")
                     .bind(report_id)
                     .bind(metric)
-                    .execute(&mut *conn)
+                    .execute(&mut **conn)
                     .await?;
             }
         }
@@ -251,7 +253,7 @@ impl Store {
         .bind(value)
         .bind(by)
         .bind(now.as_str())
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
         Ok(Some(ValueChange {
             metric: metric.to_string(),
@@ -265,13 +267,14 @@ impl Store {
     /// Moves a report to `status`, noting who and when (and a reopening's
     /// reason); a new source (a file) replaces the old.
     pub async fn set_report_status(
-        conn: &mut AnyConnection,
+        conn: &mut WriteTx,
         report_id: i64,
         status: ReportStatus,
         by: &str,
         reason: Option<&str>,
         source: Option<&str>,
     ) -> StorageResult<()> {
+        conn.touch_report(report_id);
         let now = now_text();
         let query = match status {
             ReportStatus::Submitted | ReportStatus::Approved => {
@@ -290,7 +293,7 @@ impl Store {
                     .bind(by)
                     .bind(source)
                     .bind(report_id)
-                    .execute(conn)
+                    .execute(&mut **conn)
                     .await?;
                 return Ok(());
             }
@@ -309,7 +312,7 @@ impl Store {
             .bind(now.as_str())
             .bind(source),
         };
-        query.bind(report_id).execute(conn).await?;
+        query.bind(report_id).execute(&mut **conn).await?;
         Ok(())
     }
 
@@ -355,7 +358,7 @@ impl Store {
     /// Writes new reports in a few multi-row statements (a report that
     /// exists already is a conflict on the unique facility and period).
     pub async fn insert_reports(
-        conn: &mut AnyConnection,
+        conn: &mut WriteTx,
         reports: &[NewReport],
         by: &str,
     ) -> StorageResult<usize> {
@@ -399,7 +402,8 @@ impl Store {
                     .bind(approved.then(|| now.clone()))
                     .bind(approved.then(|| by.to_string()));
             }
-            for row in query.fetch_all(&mut *conn).await? {
+            for row in query.fetch_all(&mut **conn).await? {
+                conn.touch_report(row.try_get("id")?);
                 ids.insert(
                     (row.try_get("facility_id")?, row.try_get("period")?),
                     row.try_get("id")?,
@@ -439,12 +443,12 @@ impl Store {
             for (id, metric, value, note) in chunk {
                 query = query.bind(*id).bind(*metric).bind(*value).bind(*note);
             }
-            query.execute(&mut *conn).await?;
+            query.execute(&mut **conn).await?;
             let mut query = sqlx::query(&changes).bind(by).bind(now.as_str());
             for (id, metric, value, _) in chunk {
                 query = query.bind(*id).bind(*metric).bind(*value);
             }
-            query.execute(&mut *conn).await?;
+            query.execute(&mut **conn).await?;
         }
         Ok(reports.len())
     }

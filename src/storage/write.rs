@@ -62,6 +62,10 @@ pub struct WriteTx {
     /// This transaction's register generation, once taken.
     pub(super) generation: Option<i64>,
     pub(super) audit_head: Option<AuditHead>,
+    /// The rollups this transaction must bring up to date (`rollups.rs`).
+    pub(super) pending: super::rollups::Pending,
+    /// Facilities' municipalities as the rollups add them up, once read.
+    pub(super) rollup_places: std::collections::HashMap<i64, String>,
 }
 
 impl Deref for WriteTx {
@@ -134,7 +138,11 @@ impl WriteTx {
         Ok(())
     }
 
-    pub async fn commit(self) -> StorageResult<()> {
+    /// Brings the rollups of what it wrote up to date, then commits.
+    pub async fn commit(mut self) -> StorageResult<()> {
+        if !self.pending.is_empty() {
+            self.bring_rollups_up_to_date().await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -169,6 +177,8 @@ impl Store {
             shared: false,
             generation: None,
             audit_head: None,
+            pending: Default::default(),
+            rollup_places: Default::default(),
         })
     }
 

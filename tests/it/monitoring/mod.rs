@@ -7,6 +7,7 @@ mod import;
 mod report_import;
 mod report_import_page;
 mod reports;
+mod rollups;
 mod stats;
 mod tallies;
 

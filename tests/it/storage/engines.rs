@@ -22,7 +22,7 @@ async fn the_schema_is_created_once_and_a_second_start_keeps_the_data() {
         .unwrap()
         .try_get("n")
         .unwrap();
-    assert_eq!(migrations, 9, "one row per migration file");
+    assert_eq!(migrations, 10, "one row per migration file");
 }
 
 #[tokio::test]
