@@ -8,12 +8,14 @@
 //! - `storage`: SQLite and PostgreSQL behind one `Store`;
 //! - `formats`: CSV, XLSX, JSON, GeoJSON, SVG, Markdown (imports only `domain`);
 //! - `platform`: configuration, mail transport, trusted proxies;
-//! - `register`, `rounds`, `stats`, `accounts`, `monitoring`: the use cases of each part;
+//! - `register`, `rounds`, `stats`, `accounts`, `monitoring`, `dashboards`:
+//!   the use cases of each part;
 //! - `http`: the application, routes, API and pages;
 //! - `cli`: the `vangnet` command.
 
 pub mod accounts;
 pub mod cli;
+pub mod dashboards;
 pub mod domain;
 pub mod formats;
 pub mod http;

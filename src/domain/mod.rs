@@ -14,6 +14,7 @@ pub mod figure;
 pub mod finder;
 pub mod geo;
 pub mod hours;
+pub mod indicator;
 pub mod language;
 pub mod metric;
 pub mod number;

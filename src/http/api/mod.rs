@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod facilities;
 pub mod finder;
+pub mod indicators;
 pub mod metric_stats;
 pub mod metrics;
 pub mod organisations;
@@ -64,6 +65,7 @@ pub use crate::http::request::Caller;
         stats::trend_svg,
         stats::spread,
         metric_stats::metrics,
+        indicators::indicator,
         reference::municipalities,
         reference::provinces,
         accounts::me,

@@ -1,0 +1,7 @@
+//! Indicators and dashboards (DESIGN.md, capability 5): what the
+//! monitoring data and the register say about coverage, computed from the
+//! rollups that every write keeps current, next to the reference figures
+//! (populations, estimates of people who use drugs) they are measured
+//! against.
+
+pub mod indicators;

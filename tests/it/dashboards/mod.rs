@@ -1,0 +1,4 @@
+//! Indicators and dashboards: reference populations and boundaries, the
+//! indicators against their bands, the dashboards, small-count suppression.
+
+mod indicators;
