@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod cli;
+pub mod dashboards;
 pub mod domain;
 pub mod formats;
 pub mod http;

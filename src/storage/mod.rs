@@ -9,6 +9,7 @@
 //! engines compare and index the same way.
 
 pub mod audit;
+pub mod boundaries;
 pub mod broken;
 pub mod corrections;
 mod counting;
@@ -108,6 +109,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "tally_days",
         include_str!("../../migrations/sqlite/0009_tally_days.sql"),
     ),
+    (
+        11,
+        "boundaries",
+        include_str!("../../migrations/sqlite/0011_boundaries.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -154,6 +160,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "tally_days",
         include_str!("../../migrations/postgres/0009_tally_days.sql"),
+    ),
+    (
+        11,
+        "boundaries",
+        include_str!("../../migrations/postgres/0011_boundaries.sql"),
     ),
 ];
 
