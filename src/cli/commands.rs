@@ -243,6 +243,15 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let store = Store::connect(&db.database).await?;
             return super::rounds::import_figures(&store, &file).await;
         }
+        Command::Import {
+            what: ImportCommand::Population { file, db },
+        } => return super::reference::import_population(&file, &db.database).await,
+        Command::Import {
+            what: ImportCommand::Boundaries { file, source, db },
+        } => {
+            return super::reference::import_boundaries(&file, source.as_deref(), &db.database)
+                .await
+        }
         Command::Round { what } => return super::rounds::round(what).await,
         Command::Report {
             what: ReportCommand::Round { name, format, file },

@@ -6,6 +6,7 @@ mod commands;
 pub mod demo;
 mod demo_reports;
 mod hours;
+mod reference;
 mod rounds;
 mod stats;
 mod tallies;
@@ -252,6 +253,28 @@ enum ImportCommand {
     /// loading the same file again changes nothing.
     Figures {
         file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Load municipal populations (CSV or XLSX, one municipality a row:
+    /// cbs_code,name,population,reference_date,source or
+    /// gemeentecode,naam,inwoners,peildatum,bron) as published figures
+    /// `inhabitants`; all or none, and again without changes.
+    Population {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Load municipal boundaries (GeoJSON FeatureCollection or TopoJSON,
+    /// WGS84, keyed on the CBS code in `statcode`, `code`, `gemeentecode`
+    /// or the feature id), replacing the loaded set; all or none.
+    Boundaries {
+        file: PathBuf,
+        /// The attribution the file's licence asks for, e.g. "Gemeentegrenzen:
+        /// CBS / PDOK, CBS Gebiedsindelingen 2025" (default: the file's own
+        /// `source`, `attribution` or `name` member, else "unknown").
+        #[arg(long)]
+        source: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },

@@ -2,6 +2,8 @@
 //! monitoring data and the register say about coverage, computed from the
 //! rollups that every write keeps current, next to the reference figures
 //! (populations, estimates of people who use drugs) they are measured
-//! against.
+//! against. `reference` loads the reference data they stand on (municipal
+//! populations and boundaries).
 
 pub mod indicators;
+pub mod reference;

@@ -48,6 +48,7 @@ pub const OBJECT_TYPES: &[&str] = &[
     "metric",
     "tally",
     "period_report",
+    "boundaries",
 ];
 
 /// Which events a search shows.

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod boundary;
 pub mod broken;
 pub mod changes;
 pub mod date;
@@ -22,6 +23,7 @@ pub mod organisation;
 pub mod period_report;
 pub mod personal;
 pub mod phone;
+pub mod population;
 pub mod provenance;
 pub mod round;
 pub mod round_report;

@@ -1,6 +1,7 @@
 //! File formats, each in its own module with its reader and writer, shared
 //! by the CLI, the API and the open-data downloads.
 
+pub mod boundaries;
 pub mod chart;
 pub mod columns;
 pub mod csv;
@@ -9,6 +10,7 @@ pub mod geojson;
 pub mod json;
 pub mod labels;
 pub mod markup;
+pub mod population;
 pub mod round_report;
 pub mod sheet;
 pub mod stats;

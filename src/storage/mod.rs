@@ -9,6 +9,7 @@
 //! engines compare and index the same way.
 
 pub mod audit;
+pub mod boundaries;
 pub mod broken;
 pub mod corrections;
 mod counting;
@@ -114,6 +115,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "rollups",
         include_str!("../../migrations/sqlite/0010_rollups.sql"),
     ),
+    (
+        11,
+        "boundaries",
+        include_str!("../../migrations/sqlite/0011_boundaries.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -165,6 +171,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "rollups",
         include_str!("../../migrations/postgres/0010_rollups.sql"),
+    ),
+    (
+        11,
+        "boundaries",
+        include_str!("../../migrations/postgres/0011_boundaries.sql"),
     ),
 ];
 
