@@ -19,6 +19,11 @@
 //! - With a token: exact values; national roles see everything, organisation
 //!   roles their organisation's facilities (asking for another organisation
 //!   or its facility is 403). Such a read is in the audit log.
+//! - `source=all` (staff): a submitted or approved report's value, else the
+//!   month's tallies: a draft, prefilled from the tallies, does not replace
+//!   them until it is submitted (the live basis of the rollups).
+//! - Read from the rollups (`storage::rollups`), kept current by every
+//!   write: a tally or an approval is in the next answer.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -27,12 +32,14 @@ use utoipa::ToSchema;
 
 use crate::domain::access::{Principal, Role};
 use crate::domain::error::{AppError, AppResult};
+use crate::domain::figure::NATIONAL;
 use crate::domain::geo::geo;
 use crate::domain::metric::{Aggregation, Metric, MetricCode, Period, PeriodKind};
 use crate::domain::provenance::Actor;
 use crate::domain::{FieldError, Reason};
 use crate::storage::audit::AuditEvent;
 use crate::storage::metric_stats::MetricFact;
+use crate::storage::rollups::Basis;
 use crate::storage::Store;
 
 /// The most rows one answer has: ten years of months.
@@ -170,11 +177,6 @@ pub async fn metric_series(
         _ => {}
     }
 
-    let statuses: &[&str] = if all {
-        &["approved", "submitted"]
-    } else {
-        &["approved"]
-    };
     let first_year = from.start().format("%Y").to_string();
     let after_year = (to
         .end()
@@ -184,20 +186,45 @@ pub async fn metric_series(
         .unwrap_or(9998)
         + 1)
     .to_string();
-    let mut facts = store
-        .metric_report_values(code.as_str(), statuses, &first_year, &after_year)
-        .await?;
-    if all {
-        let (start, end) = (from.start().to_string(), to.end().to_string());
-        facts.extend(
-            store
-                .unreported_tallies(code.as_str(), &start, &end)
-                .await?,
-        );
-    }
-    facts.retain(|f| admits(&place, scope.flatten(), f));
-
-    let values = add_up(metric, by, from, to, &facts);
+    let basis = if all { Basis::Live } else { Basis::Approved };
+    // A place's totals are kept per period (rollups); a caller limited to
+    // an organisation, an organisation or a facility, and averages or last
+    // values over longer periods (each facility's first) add up facilities.
+    let area = match &place {
+        Place::Country => Some(NATIONAL.to_string()),
+        Place::Province(code) | Place::Municipality(code) => Some(code.clone()),
+        Place::Organisation(_) | Place::Facility(_) => None,
+    };
+    let values = match area {
+        Some(area)
+            if scope.flatten().is_none()
+                && (metric.aggregation == Aggregation::Sum || by == metric.period) =>
+        {
+            let totals = store
+                .area_totals(
+                    basis,
+                    &[area],
+                    Some(code.as_str()),
+                    &first_year,
+                    &after_year,
+                )
+                .await?;
+            let mut values = HashMap::new();
+            for total in totals {
+                if let Some(bucket) = bucket(&total.period, by, from, to) {
+                    *values.entry(bucket).or_insert(0) += total.total;
+                }
+            }
+            values
+        }
+        _ => {
+            let mut facts = store
+                .metric_facts(basis, code.as_str(), &first_year, &after_year)
+                .await?;
+            facts.retain(|f| admits(&place, scope.flatten(), f));
+            add_up(metric, by, from, to, &facts)
+        }
+    };
     let public = scope.is_none();
     let rows = periods
         .into_iter()
@@ -310,6 +337,14 @@ fn admits(place: &Place, organisation: Option<i64>, fact: &MetricFact) -> bool {
     }
 }
 
+/// The period of kind `by` from `from` to `to` a stored period adds to;
+/// none for a period longer than `by` (it cannot be split over its parts).
+fn bucket(period: &str, by: PeriodKind, from: Period, to: Period) -> Option<Period> {
+    let period = Period::parse(period).ok()?;
+    let bucket = period.within(by);
+    (bucket.end() >= period.end() && bucket >= from && bucket <= to).then_some(bucket)
+}
+
 /// Per period of kind `by`: each facility's values over time by the
 /// metric's aggregation, then the facilities added up.
 fn add_up(
@@ -321,14 +356,12 @@ fn add_up(
 ) -> HashMap<Period, i64> {
     let mut per_facility: BTreeMap<(Period, i64), Vec<(Period, i64)>> = BTreeMap::new();
     for fact in facts {
+        let Some(bucket) = bucket(&fact.period, by, from, to) else {
+            continue;
+        };
         let Ok(period) = Period::parse(&fact.period) else {
             continue;
         };
-        let bucket = period.within(by);
-        // A longer period than `by` cannot be split over its parts.
-        if bucket.end() < period.end() || bucket < from || bucket > to {
-            continue;
-        }
         per_facility
             .entry((bucket, fact.facility_id))
             .or_default()

@@ -3,8 +3,10 @@
 //! Reports are put in with SQL: their use cases are written elsewhere.
 
 use serde_json::Value;
-use vangnet::domain::metric::MetricCode;
+use vangnet::domain::metric::{MetricCode, Period};
+use vangnet::domain::period_report::ReportStatus;
 use vangnet::domain::tally::Tally;
+use vangnet::storage::period_reports::NewReport;
 use vangnet::storage::write::Writes;
 use vangnet::storage::Store;
 
@@ -34,30 +36,30 @@ async fn facilities(app: &TestApp) -> std::collections::HashMap<String, (i64, i6
         .collect()
 }
 
-/// A report of `facility` for `period` with `status` and its values.
+/// A report of `facility` for `period` with `status` and its values,
+/// written whole as an import writes it.
 async fn report(app: &TestApp, facility: i64, period: &str, status: &str, values: &[(&str, i64)]) {
-    let now = "2026-01-01T00:00:00Z";
-    let row = sqlx::query(
-        "INSERT INTO period_reports (facility_id, period, status, source, created_at, \
-         created_by, updated_at) VALUES ($1, $2, $3, 'test', $4, 'test', $4) RETURNING id",
-    )
-    .bind(facility)
-    .bind(period)
-    .bind(status)
-    .bind(now)
-    .fetch_one(app.store.pool())
-    .await
-    .unwrap();
-    let id: i64 = sqlx::Row::try_get(&row, "id").unwrap();
-    for (metric, value) in values {
-        sqlx::query("INSERT INTO report_values (report_id, metric, value) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(*metric)
-            .bind(*value)
-            .execute(app.store.pool())
-            .await
-            .unwrap();
-    }
+    let status = match status {
+        "draft" => ReportStatus::Draft,
+        "submitted" => ReportStatus::Submitted,
+        "approved" => ReportStatus::Approved,
+        other => panic!("no status {other}"),
+    };
+    let report = NewReport {
+        facility_id: facility,
+        period: Period::parse(period).unwrap(),
+        status,
+        source: "test".into(),
+        values: values
+            .iter()
+            .map(|(m, v)| (m.to_string(), *v, None))
+            .collect(),
+    };
+    let mut tx = app.store.begin_write(Writes::Audit).await.unwrap();
+    Store::insert_reports(&mut tx, &[report], "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 async fn tally(app: &TestApp, id: &str, facility: i64, day: &str, metric: &str, amount: i64) {
@@ -236,7 +238,7 @@ async fn an_organisation_token_sees_its_own_facilities_only_and_the_public_no_or
 }
 
 #[tokio::test]
-async fn source_all_adds_submitted_reports_and_tallies_not_yet_in_a_report() {
+async fn source_all_adds_submitted_reports_and_tallies_no_submitted_report_replaces() {
     let (app, ids) = with_visits().await;
     let utrecht = ids["Demo Huiskamer Centrum"].0;
     let zwolle = ids["Demo Apotheek Zwolle"].0;
@@ -244,7 +246,8 @@ async fn source_all_adds_submitted_reports_and_tallies_not_yet_in_a_report() {
     report(&app, zwolle, "2025-03", "draft", &[("visits", 50)]).await;
     tally(&app, "t1", zwolle, "2025-02-03", "visits", 2).await;
     tally(&app, "t2", zwolle, "2025-02-20", "visits", 3).await;
-    // In a report already (Utrecht's January), and in Zwolle's draft of March.
+    // In a report already (Utrecht's January); in March Zwolle has only a
+    // draft, which does not replace the tallies until it is submitted.
     tally(&app, "t3", utrecht, "2025-01-10", "visits", 100).await;
     tally(&app, "t4", zwolle, "2025-03-10", "visits", 100).await;
     let approved = app.get_as_admin(VISITS).await.json();
@@ -265,9 +268,9 @@ async fn source_all_adds_submitted_reports_and_tallies_not_yet_in_a_report() {
         [
             row("2025-01", Some(13), false),
             row("2025-02", Some(15), false),
-            row("2025-03", None, false)
+            row("2025-03", Some(100), false)
         ],
-        "submitted 6 and tallied 5 added; drafts and tallies in a report not"
+        "submitted 6 and tallied 5 added, tallies in a report not; a draft's month counts its tallies"
     );
 }
 
