@@ -8,6 +8,7 @@ mod accounts;
 mod browser;
 mod cli;
 mod common;
+mod dashboards;
 mod http;
 mod layering;
 mod monitoring;

@@ -1,0 +1,3 @@
+//! Indicators and dashboards, and the reference data they stand on.
+
+mod reference;
