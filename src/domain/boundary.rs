@@ -140,7 +140,10 @@ mod tests {
             name: "Amsterdam".into(),
             geometry: Vec::new(),
         };
-        assert_eq!(without_boundary(&[amsterdam.clone()]).len(), 341);
+        assert_eq!(
+            without_boundary(std::slice::from_ref(&amsterdam)).len(),
+            341
+        );
         assert_eq!(amsterdam.municipality().unwrap().name, "Amsterdam");
     }
 }

@@ -14,6 +14,7 @@ pub mod population;
 pub mod round_report;
 pub mod sheet;
 pub mod stats;
+pub mod svg_choropleth;
 pub mod svg_map;
 pub mod table;
 pub mod table1;

@@ -79,7 +79,7 @@ pub struct Shape {
     pub code: String,
     pub name: String,
     /// Closed rings of (longitude, latitude).
-    rings: Vec<Vec<(f64, f64)>>,
+    pub(super) rings: Vec<Vec<(f64, f64)>>,
     pub bbox: BBox,
 }
 
@@ -204,18 +204,18 @@ pub struct Map<'a> {
 }
 
 /// Equirectangular projection of a bounding box onto `width` units.
-struct Projection {
+pub(super) struct Projection {
     west: f64,
     north: f64,
     /// Units per degree of latitude.
     scale: f64,
     x_factor: f64,
-    width: f64,
-    height: f64,
+    pub(super) width: f64,
+    pub(super) height: f64,
 }
 
 impl Projection {
-    fn new(bbox: BBox, width: f64) -> Projection {
+    pub(super) fn new(bbox: BBox, width: f64) -> Projection {
         let x_factor = REFERENCE_LATITUDE.to_radians().cos();
         let scale = width / ((bbox.east - bbox.west) * x_factor);
         Projection {
@@ -228,7 +228,7 @@ impl Projection {
         }
     }
 
-    fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
+    pub(super) fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
         (
             (lon - self.west) * self.x_factor * self.scale,
             (self.north - lat) * self.scale,
@@ -495,7 +495,7 @@ fn push_markers(svg: &mut String, map: &Map, projection: &Projection) {
 
 /// One ring as `M x y l dx dy … z` in whole units; rings outside the
 /// drawing or smaller than a unit are left out.
-fn push_ring(d: &mut String, ring: &[(f64, f64)], projection: &Projection) {
+pub(super) fn push_ring(d: &mut String, ring: &[(f64, f64)], projection: &Projection) {
     let points: Vec<(f64, f64)> = ring
         .iter()
         .map(|(lon, lat)| projection.xy(*lon, *lat))

@@ -2,3 +2,4 @@
 //! indicators against their bands, the dashboards, small-count suppression.
 
 mod indicators;
+mod reference;
