@@ -40,9 +40,12 @@ CREATE TABLE rollup_facilities (
 
 -- Whether the rollups were built from the data already there (at the
 -- first start after this migration, in Rust: provinces come from the
--- bundled reference geography).
+-- bundled reference geography), and the generation of the approved
+-- figures: moved by every write that changes an approved total, so that an
+-- app server knows when the public figures it worked out are out of date.
 CREATE TABLE rollup_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    built INTEGER NOT NULL
+    built INTEGER NOT NULL,
+    approved_generation INTEGER NOT NULL
 );
-INSERT INTO rollup_state (id, built) VALUES (1, 0);
+INSERT INTO rollup_state (id, built, approved_generation) VALUES (1, 0, 0);

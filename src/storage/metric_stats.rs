@@ -65,3 +65,36 @@ impl Store {
             .collect()
     }
 }
+
+/// A facility as the dashboards place it: its current name, organisation
+/// and municipality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacilityPlace {
+    pub id: i64,
+    pub name: String,
+    pub organisation_id: i64,
+    pub municipality_code: String,
+}
+
+impl Store {
+    /// Every facility's current name, organisation and municipality, by name.
+    pub async fn facility_places(&self) -> StorageResult<Vec<FacilityPlace>> {
+        let rows = sqlx::query(
+            "SELECT facility_id, name, organisation_id, municipality_code FROM facility_versions \
+             WHERE superseded_at IS NULL AND valid_to = $1 ORDER BY name, facility_id",
+        )
+        .bind(END)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FacilityPlace {
+                    id: r.try_get("facility_id")?,
+                    name: r.try_get("name")?,
+                    organisation_id: r.try_get("organisation_id")?,
+                    municipality_code: r.try_get("municipality_code")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -190,6 +190,8 @@ pub struct Store {
     writer: Option<AnyPool>,
     /// The last count of rows that cannot be read (for `/healthz`).
     broken: Arc<tokio::sync::Mutex<broken::BrokenCache>>,
+    /// What was worked out from the approved figures (`rollups::Derived`).
+    derived: Arc<tokio::sync::Mutex<rollups::Derived>>,
 }
 
 /// Turns what a user typed into a database URL: `postgres://…` and
@@ -274,6 +276,7 @@ impl Store {
             counting: Arc::default(),
             writer,
             broken: Arc::default(),
+            derived: Arc::default(),
         };
         store.migrate().await?;
         Ok(store)

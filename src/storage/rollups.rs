@@ -532,13 +532,24 @@ impl AreaDeltas {
         }
     }
 
-    /// Adds the changes to the stored totals, in key order.
+    /// Adds the changes to the stored totals, in key order, and moves the
+    /// approved generation when an approved total changed.
     async fn write(self, conn: &mut AnyConnection) -> StorageResult<()> {
         let changes: Vec<_> = self
             .changes
             .into_iter()
             .filter(|(_, (total, cells))| *total != 0 || *cells != 0)
             .collect();
+        if changes
+            .iter()
+            .any(|((basis, ..), _)| *basis == Basis::Approved)
+        {
+            sqlx::query(
+                "UPDATE rollup_state SET approved_generation = approved_generation + 1 WHERE id = 1",
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
         for chunk in changes.chunks(200) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| {
@@ -596,7 +607,49 @@ pub struct FacilityFigure {
     pub value: i64,
 }
 
+/// Something worked out from the approved figures, with the generation it
+/// was worked out at (see [`Store::approved_generation`]).
+pub type Derived = Option<(i64, std::sync::Arc<dyn std::any::Any + Send + Sync>)>;
+
 impl Store {
+    /// The generation of the approved figures: it moves with every write
+    /// that changes an approved total, on any app server.
+    pub async fn approved_generation(&self) -> StorageResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT approved_generation FROM rollup_state WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    /// What this process worked out from the approved figures (the public,
+    /// suppressed figures), shared by the store's clones.
+    pub fn derived(&self) -> &tokio::sync::Mutex<Derived> {
+        &self.derived
+    }
+
+    /// Every approved area total of `metric`.
+    pub async fn approved_totals(&self, metric: &str) -> StorageResult<Vec<AreaTotal>> {
+        let rows = sqlx::query(
+            "SELECT area, metric, period, total, cells FROM area_totals \
+             WHERE basis = 'approved' AND metric = $1 AND cells > 0",
+        )
+        .bind(metric)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AreaTotal {
+                    area: row.try_get("area")?,
+                    metric: row.try_get("metric")?,
+                    period: row.try_get("period")?,
+                    total: row.try_get("total")?,
+                    cells: row.try_get("cells")?,
+                })
+            })
+            .collect()
+    }
+
     /// Area totals on `basis` for the areas given, periods whose text lies
     /// from `from` (inclusive) to `until` (exclusive), all metrics or one.
     pub async fn area_totals(
