@@ -376,7 +376,7 @@ fn description(points: &[&ChartPoint], texts: &ChartTexts) -> String {
 
 /// The top of the y axis and the step between grid lines: 4 to 6 steps of
 /// 1, 2 or 5 times a power of ten, with room above the highest value.
-fn y_scale(max: i64) -> (i64, i64) {
+pub(super) fn y_scale(max: i64) -> (i64, i64) {
     let max = max.max(1);
     let mut step = 1;
     loop {

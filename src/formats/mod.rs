@@ -16,6 +16,7 @@ pub mod sheet;
 pub mod stats;
 pub mod svg_choropleth;
 pub mod svg_map;
+pub mod svg_series;
 pub mod table;
 pub mod table1;
 pub mod tally_csv;
