@@ -15,3 +15,4 @@ mod register;
 mod rounds;
 mod stats;
 mod storage;
+mod suppression;
