@@ -30,6 +30,7 @@ pub mod round_report;
 pub mod secret;
 pub mod service;
 pub mod spread;
+pub mod suppression;
 pub mod table1;
 pub mod tally;
 pub mod text;

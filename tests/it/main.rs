@@ -16,3 +16,4 @@ mod register;
 mod rounds;
 mod stats;
 mod storage;
+mod suppression;
