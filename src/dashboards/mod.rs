@@ -5,5 +5,7 @@
 //! against. `reference` loads the reference data they stand on (municipal
 //! populations and boundaries).
 
+pub mod dashboard;
 pub mod indicators;
+pub mod public;
 pub mod reference;

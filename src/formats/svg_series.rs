@@ -231,10 +231,20 @@ mod tests {
                 suppressed: "<5: minder dan 5".into(),
             },
         );
-        assert_eq!(svg.matches("<rect x=").count(), 22 + 2, "22 bars and 2 swatches");
+        assert_eq!(
+            svg.matches("<rect x=").count(),
+            22 + 2,
+            "22 bars and 2 swatches"
+        );
         assert!(svg.contains(">&lt;5<title>4/2024: &lt;5</title>"), "{svg}");
-        assert!(svg.contains("9/2025: –"), "a month without a figure is described");
-        assert!(svg.contains("&lt;5: minder dan 5"), "the legend explains the mark");
+        assert!(
+            svg.contains("9/2025: –"),
+            "a month without a figure is described"
+        );
+        assert!(
+            svg.contains("&lt;5: minder dan 5"),
+            "the legend explains the mark"
+        );
         assert!(!svg.contains("style="));
         assert!(svg.contains(">2024</text>") && svg.contains(">2025</text>"));
         assert!(svg.len() < 8_000, "{} bytes", svg.len());

@@ -5,7 +5,8 @@
 //!
 //! The reader's knowledge, as in that module's comment: a number is known
 //! ("1.234" is 1234), "–" or an empty cell is 0, "<5" is a whole number in
-//! [1, 4], "x" a whole number of at least 5, and every declared sum holds.
+//! [1, 4], "x" a whole number of at least 5, "." (withheld) a whole number
+//! of at least 0, and every declared sum holds.
 //! Each "<5" is minimised and maximised by a linear program, and again
 //! with integer variables (branch and bound) wherever the optimum is not a
 //! whole number, so the answer does not lean on the tables' matrices being
@@ -49,6 +50,8 @@ enum Known {
     Number(i64),
     Small,
     Hidden,
+    /// "." : not published at all; a reader knows only that it is ≥ 0.
+    Withheld,
 }
 
 fn read(text: &str) -> Option<Known> {
@@ -56,6 +59,7 @@ fn read(text: &str) -> Option<Known> {
         "" | "–" | "-" => Some(Known::Number(0)),
         "<5" => Some(Known::Small),
         "x" => Some(Known::Hidden),
+        "." => Some(Known::Withheld),
         digits => {
             let plain = digits.replace('.', "");
             let well_formed = !plain.is_empty()
@@ -395,12 +399,20 @@ impl<'a> Group<'a> {
             .iter()
             .map(|&c| {
                 let objective = if Some(c) == cell { 1.0 } else { 0.0 };
-                let small = self.known[&c] == Known::Small;
-                let var = match (small, integer) {
-                    (true, false) => problem.add_var(objective, (1.0, 4.0)),
-                    (false, false) => problem.add_var(objective, (5.0, f64::INFINITY)),
-                    (true, true) => problem.add_integer_var(objective, (1, 4)),
-                    (false, true) => problem.add_integer_var(objective, (5, i32::MAX)),
+                let (low, high) = match self.known[&c] {
+                    Known::Small => (1, 4),
+                    Known::Withheld => (0, i32::MAX),
+                    _ => (5, i32::MAX),
+                };
+                let var = if integer {
+                    problem.add_integer_var(objective, (low, high))
+                } else {
+                    let high = if high == i32::MAX {
+                        f64::INFINITY
+                    } else {
+                        f64::from(high)
+                    };
+                    problem.add_var(objective, (f64::from(low), high))
                 };
                 (c, var)
             })

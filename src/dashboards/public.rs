@@ -1,0 +1,386 @@
+//! The public figures: every approved area total of every metric, as the
+//! public may see it. Each metric's totals form one cube (the country, its
+//! provinces and their municipalities × years, quarters and months),
+//! suppressed once (`domain::suppression`), and every public table —
+//! dashboards, `GET /api/v1/stats/metrics` without a token, downloads —
+//! reads its cells from that cube, so no two tables show a cell
+//! differently and no table's totals undo another's suppression.
+//!
+//! The cubes are worked out when the approved figures change (their
+//! generation, `Store::approved_generation`, moves with every approval on
+//! any app server) and kept in the process until then.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::error::AppResult;
+use crate::domain::figure::NATIONAL;
+use crate::domain::geo::geo;
+use crate::domain::metric::{Aggregation, Metric, Period, PeriodKind};
+use crate::domain::suppression::{Area, Cube, PeriodNode, Shown, SuppressedCube};
+use crate::storage::Store;
+
+/// How a figure is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureState {
+    /// The number itself.
+    Value,
+    /// 1 to 4 people or acts: shown "<5".
+    Small,
+    /// Hidden (shown "x") so that a "<5" elsewhere cannot be worked out.
+    Hidden,
+    /// Not published (shown "."): one of the parts of a total below 5 that
+    /// no hiding could protect, so the parts are left out altogether.
+    Withheld,
+    /// No figure.
+    Missing,
+}
+
+/// A figure as someone may see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Figure {
+    /// Null unless `state` is `value`.
+    pub value: Option<i64>,
+    pub state: FigureState,
+}
+
+impl Figure {
+    /// An exact figure (staff), or none.
+    pub fn exact(value: Option<i64>) -> Figure {
+        match value {
+            Some(v) => Figure {
+                value: Some(v),
+                state: FigureState::Value,
+            },
+            None => Figure::missing(),
+        }
+    }
+
+    pub fn missing() -> Figure {
+        Figure {
+            value: None,
+            state: FigureState::Missing,
+        }
+    }
+
+    pub fn is_missing(&self) -> bool {
+        self.state == FigureState::Missing
+    }
+
+    /// As a table shows it: the number, `<5`, `x` or `–`.
+    pub fn shown(&self, number: impl Fn(i64) -> String) -> String {
+        match (self.state, self.value) {
+            (FigureState::Value, Some(v)) => number(v),
+            (FigureState::Small, _) => "<5".to_string(),
+            (FigureState::Hidden, _) => "x".to_string(),
+            (FigureState::Withheld, _) => ".".to_string(),
+            _ => "–".to_string(),
+        }
+    }
+
+    fn of(shown: Shown) -> Figure {
+        match shown {
+            Shown::Value(v) => Figure::exact(Some(v)),
+            Shown::Small => Figure {
+                value: None,
+                state: FigureState::Small,
+            },
+            Shown::Hidden => Figure {
+                value: None,
+                state: FigureState::Hidden,
+            },
+            Shown::Missing => Figure::missing(),
+        }
+    }
+}
+
+/// One metric's public cube.
+struct MetricCube {
+    areas: HashMap<String, usize>,
+    periods: HashMap<String, usize>,
+    cube: SuppressedCube,
+    /// Cells left out (see [`withheld`]).
+    withheld: HashSet<(usize, usize)>,
+}
+
+/// Every metric's public figures at one generation.
+pub struct PublicFigures {
+    metrics: HashMap<String, MetricCube>,
+}
+
+impl PublicFigures {
+    /// The public figures as they are now: worked out again when an
+    /// approval changed them since (on any app server), else the ones this
+    /// process has.
+    pub async fn load(store: &Store) -> AppResult<Arc<PublicFigures>> {
+        let generation = store.approved_generation().await?;
+        let mut derived = store.derived().lock().await;
+        if let Some((seen, figures)) = derived.as_ref() {
+            if *seen == generation {
+                if let Ok(figures) = Arc::clone(figures).downcast::<PublicFigures>() {
+                    return Ok(figures);
+                }
+            }
+        }
+        let figures = Arc::new(PublicFigures::work_out(store).await?);
+        *derived = Some((generation, figures.clone()));
+        Ok(figures)
+    }
+
+    async fn work_out(store: &Store) -> AppResult<PublicFigures> {
+        let mut metrics = HashMap::new();
+        for metric in store.metrics().await? {
+            let totals = store.approved_totals(metric.code.as_str()).await?;
+            if totals.is_empty() {
+                continue;
+            }
+            let averages = if metric.aggregation == Aggregation::Sum {
+                Vec::new()
+            } else {
+                store
+                    .metric_facts(
+                        crate::storage::rollups::Basis::Approved,
+                        metric.code.as_str(),
+                        "0",
+                        "9",
+                    )
+                    .await?
+            };
+            let values: Vec<(String, String, i64)> = totals
+                .into_iter()
+                .map(|t| (t.area, t.period, t.total))
+                .collect();
+            metrics.insert(
+                metric.code.to_string(),
+                metric_cube(&metric, &values, &averages),
+            );
+        }
+        Ok(PublicFigures { metrics })
+    }
+
+    /// `area` (`NL`, `NL-UT`, `GM0344`) in `period` (`2025-03`, `2025-Q1`,
+    /// `2025`) of `metric`, as the public may see it.
+    pub fn figure(&self, metric: &Metric, area: &str, period: &str) -> Figure {
+        let Some(cube) = self.metrics.get(metric.code.as_str()) else {
+            return Figure::missing();
+        };
+        match (cube.areas.get(area), cube.periods.get(period)) {
+            (Some(a), Some(p)) if cube.withheld.contains(&(*a, *p)) => Figure {
+                value: None,
+                state: FigureState::Withheld,
+            },
+            (Some(a), Some(p)) => Figure::of(cube.cube.get(*a, *p)),
+            _ => Figure::missing(),
+        }
+    }
+}
+
+/// A metric's cube from its approved area totals (area, period, total):
+/// months, quarters and years of every year with a figure; a quarter or a
+/// year of a sum adds up its parts, of an average or a last value it is
+/// each facility's own over the period (`facts`), added up.
+fn metric_cube(
+    metric: &Metric,
+    totals: &[(String, String, i64)],
+    facts: &[crate::storage::metric_stats::MetricFact],
+) -> MetricCube {
+    // Areas: the country, every province, the municipalities with figures.
+    let mut areas = vec![Area {
+        code: NATIONAL.to_string(),
+        parent: None,
+    }];
+    let mut index: HashMap<String, usize> = HashMap::new();
+    index.insert(NATIONAL.to_string(), 0);
+    for p in geo().provinces() {
+        index.insert(p.code.clone(), areas.len());
+        areas.push(Area {
+            code: p.code.clone(),
+            parent: Some(0),
+        });
+    }
+    let municipalities: BTreeSet<&str> = totals
+        .iter()
+        .map(|(a, _, _)| a.as_str())
+        .filter(|a| a.starts_with("GM"))
+        .collect();
+    for code in municipalities {
+        let parent = geo()
+            .municipality(code)
+            .and_then(|m| index.get(&m.province_code).copied());
+        index.insert(code.to_string(), areas.len());
+        areas.push(Area {
+            code: code.to_string(),
+            parent,
+        });
+    }
+    // Periods: each year with a figure, its quarters and months.
+    let years: BTreeSet<i32> = totals
+        .iter()
+        .filter_map(|(_, p, _)| Period::parse(p).ok())
+        .map(|p| match p {
+            Period::Month { year, .. } | Period::Quarter { year, .. } | Period::Year { year } => {
+                year
+            }
+        })
+        .collect();
+    let mut periods = Vec::new();
+    let mut period_index: HashMap<String, usize> = HashMap::new();
+    let mut nodes: Vec<Period> = Vec::new();
+    for year in years {
+        let y = periods.len();
+        let node = Period::Year { year };
+        period_index.insert(node.to_string(), y);
+        periods.push(PeriodNode {
+            label: node.to_string(),
+            parent: None,
+        });
+        nodes.push(node);
+        for quarter in 1..=4 {
+            let q = periods.len();
+            let node = Period::Quarter { year, quarter };
+            period_index.insert(node.to_string(), q);
+            periods.push(PeriodNode {
+                label: node.to_string(),
+                parent: Some(y),
+            });
+            nodes.push(node);
+            for month in (3 * quarter - 2)..=(3 * quarter) {
+                let node = Period::Month { year, month };
+                period_index.insert(node.to_string(), periods.len());
+                periods.push(PeriodNode {
+                    label: node.to_string(),
+                    parent: Some(q),
+                });
+                nodes.push(node);
+            }
+        }
+    }
+    let sum = metric.aggregation == Aggregation::Sum;
+    // The values: each stored total at its own period, and (sums) in every
+    // longer period that holds it.
+    let mut values: BTreeMap<(usize, usize), i64> = BTreeMap::new();
+    for (area, period, total) in totals {
+        let (Some(&a), Ok(p)) = (index.get(area), Period::parse(period)) else {
+            continue;
+        };
+        for (n, node) in nodes.iter().enumerate() {
+            let holds = node.start() <= p.start() && p.end() <= node.end();
+            let own = *node == p;
+            if own || (sum && holds) {
+                *values.entry((a, n)).or_insert(0) += total;
+            }
+        }
+    }
+    if !sum {
+        // Averages and last values over quarters and years: each facility's own.
+        let mut per: BTreeMap<(usize, i64), Vec<(Period, i64)>> = BTreeMap::new();
+        for f in facts {
+            let Ok(p) = Period::parse(&f.period) else {
+                continue;
+            };
+            for (n, node) in nodes.iter().enumerate() {
+                if node.kind() != PeriodKind::Month
+                    && node.kind() != p.kind()
+                    && node.start() <= p.start()
+                    && p.end() <= node.end()
+                {
+                    per.entry((n, f.facility_id))
+                        .or_default()
+                        .push((p, f.value));
+                }
+            }
+        }
+        for ((n, facility), mut list) in per {
+            list.sort();
+            let value = match metric.aggregation {
+                Aggregation::Average => {
+                    let total: i64 = list.iter().map(|(_, v)| v).sum();
+                    (total as f64 / list.len() as f64).round() as i64
+                }
+                _ => list.last().map_or(0, |(_, v)| *v),
+            };
+            let Some(fact) = facts.iter().find(|f| f.facility_id == facility) else {
+                continue;
+            };
+            for area in crate::storage::rollups::areas_of(&fact.municipality_code) {
+                if let Some(&a) = index.get(&area) {
+                    *values.entry((a, n)).or_insert(0) += value;
+                }
+            }
+        }
+    }
+    let build = |time_adds_up: bool| {
+        let mut cube = Cube::new(&areas, &periods, time_adds_up);
+        for ((a, p), v) in &values {
+            cube.set(*a, *p, Some(*v));
+        }
+        cube.suppress(metric.counts.suppressed_below_5())
+    };
+    let cube = match build(sum) {
+        Ok(cube) => cube,
+        Err(e) => {
+            // Periods that do not add up (reports of a metric over months
+            // and quarters at once): suppressed without the relations over
+            // time, which are then not published sums either.
+            tracing::warn!(metric = %metric.code, error = %e, "public figures over time do not add up");
+            build(false).unwrap_or_else(|e| {
+                tracing::error!(metric = %metric.code, error = %e, "public figures do not add up over areas");
+                Cube::new(&areas, &periods, false)
+                    .suppress(metric.counts.suppressed_below_5())
+                    .expect("an empty cube adds up")
+            })
+        }
+    };
+    let withheld = withheld(&cube, &areas, &periods);
+    MetricCube {
+        areas: index,
+        periods: period_index,
+        cube,
+        withheld,
+    }
+}
+
+/// The cells to leave out: where a "<5" cannot be protected — the parts of
+/// a total that is itself below 5 (1 + 1 under a total of 2 says each is at
+/// most 1; nothing may be hidden among values below 5) — all parts of that
+/// total are withheld, so that a reader knows of them no more than that
+/// they are not negative. A "<5" that is unprotected for another reason is
+/// withheld itself.
+fn withheld(
+    cube: &SuppressedCube,
+    areas: &[Area],
+    periods: &[PeriodNode],
+) -> HashSet<(usize, usize)> {
+    let mut out = HashSet::new();
+    for &(a, p) in cube.unprotected() {
+        let mut covered = false;
+        if let Some(parent) = areas[a].parent {
+            if cube.get(parent, p) == Shown::Small {
+                for (child, area) in areas.iter().enumerate() {
+                    if area.parent == Some(parent) {
+                        out.insert((child, p));
+                    }
+                }
+                covered = true;
+            }
+        }
+        if let Some(parent) = periods[p].parent {
+            if cube.get(a, parent) == Shown::Small {
+                for (child, period) in periods.iter().enumerate() {
+                    if period.parent == Some(parent) {
+                        out.insert((a, child));
+                    }
+                }
+                covered = true;
+            }
+        }
+        if !covered {
+            out.insert((a, p));
+        }
+    }
+    out
+}
