@@ -15,7 +15,11 @@
 //!   organisation, an auditor's): approved values only, nationally or per
 //!   province or municipality; `organisation`, `facility` and `source=all`
 //!   are refused with 403 naming the parameter. People and activity values
-//!   of 1 to 4 are then `null` with `"suppressed": true`.
+//!   of 1 to 4 are then `null` with `"suppressed": true` (state `small`),
+//!   and so are the values hidden so that those cannot be worked out from
+//!   totals or other tables (`hidden`, `withheld`): the public figures are
+//!   read from the one suppressed cube of the metric that every public
+//!   table reads (dashboards::public).
 //! - With a token: exact values; national roles see everything, organisation
 //!   roles their organisation's facilities (asking for another organisation
 //!   or its facility is 403). Such a read is in the audit log.
@@ -30,6 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::dashboards::public::{Figure, FigureState, PublicFigures};
 use crate::domain::access::{Principal, Role};
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::figure::NATIONAL;
@@ -67,8 +72,12 @@ pub struct SeriesRow {
     pub period: Period,
     /// Null when there is no value, or when it is suppressed.
     pub value: Option<i64>,
-    /// Whether a public value of 1 to 4 people or acts was left out.
+    /// Whether a public value was left out: 1 to 4 people or acts, or
+    /// hidden so that such a value cannot be worked out (see `state`).
     pub suppressed: bool,
+    /// `value`, `small` (1 to 4: shown "<5"), `hidden` ("x"), `withheld`
+    /// (".") or `missing` (no figure).
+    pub state: FigureState,
 }
 
 /// A metric per period.
@@ -195,7 +204,8 @@ pub async fn metric_series(
         Place::Province(code) | Place::Municipality(code) => Some(code.clone()),
         Place::Organisation(_) | Place::Facility(_) => None,
     };
-    let values = match area {
+    let values = match area.clone() {
+        _ if scope.is_none() => HashMap::new(),
         Some(area)
             if scope.flatten().is_none()
                 && (metric.aggregation == Aggregation::Sum || by == metric.period) =>
@@ -226,20 +236,39 @@ pub async fn metric_series(
         }
     };
     let public = scope.is_none();
-    let rows = periods
-        .into_iter()
-        .map(|period| {
-            let value = values.get(&period).copied();
-            let suppressed = public
-                && metric.counts.suppressed_below_5()
-                && value.is_some_and(|v| (1..=4).contains(&v));
-            SeriesRow {
-                period,
-                value: if suppressed { None } else { value },
-                suppressed,
-            }
-        })
-        .collect();
+    let rows = match (public, area) {
+        // The public reads the same suppressed figures as every public table.
+        (true, Some(area)) => {
+            let figures = PublicFigures::load(store).await?;
+            periods
+                .into_iter()
+                .map(|period| {
+                    let figure = figures.figure(metric, &area, &period.to_string());
+                    SeriesRow {
+                        period,
+                        value: figure.value,
+                        suppressed: !matches!(
+                            figure.state,
+                            FigureState::Value | FigureState::Missing
+                        ),
+                        state: figure.state,
+                    }
+                })
+                .collect()
+        }
+        _ => periods
+            .into_iter()
+            .map(|period| {
+                let figure = Figure::exact(values.get(&period).copied());
+                SeriesRow {
+                    period,
+                    value: figure.value,
+                    suppressed: false,
+                    state: figure.state,
+                }
+            })
+            .collect(),
+    };
     if !public {
         store
             .audit(
