@@ -35,15 +35,21 @@ pub struct Demo {
     pub admin_token: String,
     /// (e-mail, role, password) of the demo accounts made for this run.
     pub logins: Vec<(String, String, String)>,
+    /// What reference data was loaded (see [`load_reference`]).
+    pub reference: Vec<String>,
 }
 
 impl Demo {
     pub fn banner(&self, file: &Path, address: std::net::SocketAddr) -> String {
         let mut text = format!(
             "vangnet demo: DEMO DATA, not real services (every name starts with 'Demo')\n\
-             database: {} (recreated at every start)\n\
+             database: {} (recreated at every start)\n{}\
              demo logins (sign in at http://{address}/inloggen; new passwords at every start):\n",
-            file.display()
+            file.display(),
+            self.reference
+                .iter()
+                .map(|line| format!("{line}\n"))
+                .collect::<String>()
         );
         for (email, role, password) in &self.logins {
             text.push_str(&format!("  {role:<12} {email:<34} {password}\n"));
@@ -94,6 +100,80 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
         }
     }
     let store = Store::connect(&file.display().to_string()).await?;
+    let (admin_token, logins) = fill(&store).await?;
+    let dir = [
+        Path::new(REFERENCE_DIR).to_path_buf(),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(REFERENCE_DIR),
+    ]
+    .into_iter()
+    .find(|d| d.is_dir())
+    .unwrap_or_else(|| Path::new(REFERENCE_DIR).to_path_buf());
+    let reference = load_reference(&store, &dir).await?;
+    Ok(Demo {
+        store,
+        admin_token,
+        logins,
+        reference,
+    })
+}
+
+/// Where the demo looks for municipal populations and boundaries to load
+/// (from the working directory, else from the checkout it was built in):
+/// the shared reference data beside a checkout, which vangnet does not
+/// bundle (their licences ask for attribution, and a deployment loads the
+/// official files itself with `vangnet import population` and `vangnet
+/// import boundaries`).
+pub const REFERENCE_DIR: &str = "../shared/data/nl";
+
+/// Loads `municipality_population.csv` and `municipalities_2025.topojson`
+/// from `dir` when they are there; says what it did.
+pub async fn load_reference(store: &Store, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let actor = Actor::named("demo");
+    let mut said = Vec::new();
+    let population = dir.join("municipality_population.csv");
+    match std::fs::read(&population) {
+        Ok(bytes) => {
+            let report = crate::dashboards::reference::import_population(
+                store,
+                &bytes,
+                &population.display().to_string(),
+                &actor,
+            )
+            .await?;
+            anyhow::ensure!(report.is_ok(), "{report}");
+            said.push(format!("municipal populations: loaded from {}", population.display()));
+        }
+        Err(_) => said.push(
+            "municipal populations: not loaded (vangnet import population FILE); indicators per inhabitant by municipality stay empty"
+                .to_string(),
+        ),
+    }
+    let boundaries = dir.join("municipalities_2025.topojson");
+    match std::fs::read(&boundaries) {
+        Ok(bytes) => {
+            let report = crate::dashboards::reference::import_boundaries(
+                store,
+                &bytes,
+                &boundaries.display().to_string(),
+                Some("Gemeentegrenzen: CBS / PDOK, CBS Gebiedsindelingen 2025 (CC BY 4.0)"),
+                &actor,
+            )
+            .await?;
+            anyhow::ensure!(report.is_ok(), "{report}");
+            said.push(format!("municipal boundaries: loaded from {}", boundaries.display()));
+        }
+        Err(_) => said.push(
+            "municipal boundaries: not loaded (vangnet import boundaries FILE); maps draw municipalities as circles"
+                .to_string(),
+        ),
+    }
+    Ok(said)
+}
+
+/// Fills an empty database with the demo register, its history, round,
+/// reports and tallies and accounts: (the admin API token, the logins).
+pub async fn fill(store: &Store) -> anyhow::Result<(String, Vec<(String, String, String)>)> {
+    let store = store.clone();
     let actor = Actor::named("demo");
     let day = today();
     let options = ImportOptions {
@@ -135,11 +215,7 @@ pub async fn prepare(file: &Path) -> anyhow::Result<Demo> {
     super::demo_reports::demo_reports(&store, &actor, day).await?;
     let (_, admin_token) = store.create_token("demo-admin", "admin").await?;
     let logins = demo_logins(&store, &facilities, &actor).await?;
-    Ok(Demo {
-        store,
-        admin_token,
-        logins,
-    })
+    Ok((admin_token, logins))
 }
 
 /// Loads the published figures and runs the 2026 round on the demo register

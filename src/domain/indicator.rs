@@ -30,8 +30,11 @@ pub enum IndicatorCode {
     OatCoverage,
     MhuOccupancy,
     DispensationsPerClient,
+    #[serde(rename = "services_per_100k")]
     ServicesPer100k,
+    #[serde(rename = "inhabitants_beyond_25km")]
     InhabitantsBeyond25km,
+    #[serde(rename = "inhabitants_beyond_50km")]
     InhabitantsBeyond50km,
 }
 
@@ -247,6 +250,11 @@ mod tests {
     fn codes_read_back() {
         for code in IndicatorCode::ALL {
             assert_eq!(IndicatorCode::parse(code.code()), Some(code));
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                code.code(),
+                "the JSON says the code as the API takes it"
+            );
         }
         assert_eq!(IndicatorCode::parse("nonsense"), None);
     }

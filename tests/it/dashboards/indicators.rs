@@ -272,3 +272,89 @@ async fn a_bad_question_names_the_parameter() {
         assert_eq!(reply.json()["errors"][0]["field"], field, "{query}");
     }
 }
+
+#[tokio::test]
+async fn inhabitants_beyond_25km_come_from_municipal_populations_and_distances() {
+    let app = TestApp::new().await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/nl/municipality_population.csv"
+    );
+    let bytes = std::fs::read(path).expect("the shared reference data beside the checkout");
+    let report = vangnet::dashboards::reference::import_population(
+        &app.store,
+        &bytes,
+        "municipality_population.csv",
+        &Actor::named("test"),
+    )
+    .await
+    .unwrap();
+    assert!(report.is_ok(), "{report}");
+    let org = app
+        .post("/api/v1/organisations", json!({"name": "Zorg Utrecht"}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    facility(&app, org, "Spuitpunt Utrecht", &["syringe_exchange"]).await;
+
+    let answer = app
+        .get("/api/v1/indicators?code=inhabitants_beyond_25km&year=2025")
+        .await
+        .json();
+    let row = |area: &str| {
+        answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["area"] == area && r["service"] == "syringe_exchange")
+            .cloned()
+            .unwrap()
+    };
+    // All of Groningen is far from the one exchange in Utrecht.
+    assert_eq!(row("NL-GR")["value"], 601_347.0);
+    assert_eq!(row("NL-GR")["share"], 100.0);
+    assert_eq!(
+        row("NL-GR")["qualifier"],
+        "approximate",
+        "centres stand for municipalities"
+    );
+    let utrecht = row("NL-UT");
+    let near = 1_400_057.0 - utrecht["value"].as_f64().unwrap();
+    assert!(
+        near >= 374_238.0,
+        "the city of Utrecht itself is near: {utrecht}"
+    );
+    let national = row("NL");
+    assert!(
+        national["value"].as_f64().unwrap() > 15_000_000.0,
+        "{national}"
+    );
+    let inhabitants = national["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "inhabitants")
+        .unwrap();
+    assert_eq!(
+        inhabitants["value"], 17_942_942.0,
+        "every municipality counted"
+    );
+    assert_eq!(inhabitants["period"], "2024");
+    let fifty = app
+        .get("/api/v1/indicators?code=inhabitants_beyond_50km&year=2025&province=NL-UT")
+        .await
+        .json();
+    let exchange = fifty["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["service"] == "syringe_exchange")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        exchange["value"], 0.0,
+        "no one in Utrecht lives 50 km from its capital"
+    );
+    assert_eq!(fifty["code"], "inhabitants_beyond_50km");
+}
