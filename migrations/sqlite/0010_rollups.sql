@@ -49,3 +49,10 @@ CREATE TABLE rollup_state (
     approved_generation INTEGER NOT NULL
 );
 INSERT INTO rollup_state (id, built, approved_generation) VALUES (1, 0, 0);
+
+-- The approved generation of each metric, so that only the public
+-- figures of the metrics an approval changed are worked out again.
+CREATE TABLE approved_generations (
+    metric TEXT PRIMARY KEY,
+    generation INTEGER NOT NULL
+);

@@ -109,7 +109,9 @@ struct MetricCube {
 
 /// Every metric's public figures at one generation.
 pub struct PublicFigures {
-    metrics: HashMap<String, MetricCube>,
+    metrics: HashMap<String, Arc<MetricCube>>,
+    /// Each metric's approved generation its cube was worked out at.
+    generations: HashMap<String, i64>,
 }
 
 impl PublicFigures {
@@ -126,14 +128,29 @@ impl PublicFigures {
                 }
             }
         }
-        let figures = Arc::new(PublicFigures::work_out(store).await?);
+        let before = derived
+            .as_ref()
+            .and_then(|(_, f)| Arc::clone(f).downcast::<PublicFigures>().ok());
+        let figures = Arc::new(PublicFigures::work_out(store, before.as_deref()).await?);
         *derived = Some((generation, figures.clone()));
         Ok(figures)
     }
 
-    async fn work_out(store: &Store) -> AppResult<PublicFigures> {
+    /// Works out the cube of every metric whose approved generation moved
+    /// since `before` (all of them at first); keeps the others.
+    async fn work_out(store: &Store, before: Option<&PublicFigures>) -> AppResult<PublicFigures> {
+        let generations = store.approved_generations().await?;
         let mut metrics = HashMap::new();
         for metric in store.metrics().await? {
+            let code = metric.code.as_str();
+            if let Some(before) = before {
+                if before.generations.get(code) == generations.get(code) {
+                    if let Some(cube) = before.metrics.get(code) {
+                        metrics.insert(code.to_string(), Arc::clone(cube));
+                    }
+                    continue;
+                }
+            }
             let totals = store.approved_totals(metric.code.as_str()).await?;
             if totals.is_empty() {
                 continue;
@@ -156,10 +173,13 @@ impl PublicFigures {
                 .collect();
             metrics.insert(
                 metric.code.to_string(),
-                metric_cube(&metric, &values, &averages),
+                Arc::new(metric_cube(&metric, &values, &averages)),
             );
         }
-        Ok(PublicFigures { metrics })
+        Ok(PublicFigures {
+            metrics,
+            generations,
+        })
     }
 
     /// `area` (`NL`, `NL-UT`, `GM0344`) in `period` (`2025-03`, `2025-Q1`,

@@ -540,10 +540,22 @@ impl AreaDeltas {
             .into_iter()
             .filter(|(_, (total, cells))| *total != 0 || *cells != 0)
             .collect();
-        if changes
+        let approved: BTreeSet<&str> = changes
             .iter()
-            .any(|((basis, ..), _)| *basis == Basis::Approved)
-        {
+            .filter(|((basis, ..), _)| *basis == Basis::Approved)
+            .map(|((_, _, metric, _), _)| metric.as_str())
+            .collect();
+        if !approved.is_empty() {
+            for metric in approved {
+                sqlx::query(
+                    "INSERT INTO approved_generations (metric, generation) VALUES ($1, 1) \
+                     ON CONFLICT (metric) DO UPDATE \
+                     SET generation = approved_generations.generation + 1",
+                )
+                .bind(metric)
+                .execute(&mut *conn)
+                .await?;
+            }
             sqlx::query(
                 "UPDATE rollup_state SET approved_generation = approved_generation + 1 WHERE id = 1",
             )
@@ -620,6 +632,16 @@ impl Store {
                 .fetch_one(self.pool())
                 .await?,
         )
+    }
+
+    /// The approved generation of each metric that has had approved figures.
+    pub async fn approved_generations(&self) -> StorageResult<HashMap<String, i64>> {
+        let rows = sqlx::query("SELECT metric, generation FROM approved_generations")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("metric")?, r.try_get("generation")?)))
+            .collect()
     }
 
     /// What this process worked out from the approved figures (the public,

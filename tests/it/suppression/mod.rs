@@ -5,3 +5,4 @@
 mod catches;
 mod checker;
 mod cubes;
+mod published;
