@@ -30,6 +30,7 @@
 //!   from 1 to 4 is left out (`suppressed`).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -53,6 +54,8 @@ use crate::domain::{FieldError, Reason};
 use crate::storage::facilities::FacilityFilter;
 use crate::storage::rollups::{areas_of, Basis};
 use crate::storage::Store;
+
+use super::public::{FigureState, PublicFigures};
 
 /// The question as it arrives (query parameters, unchecked).
 #[derive(Debug, Clone, Default)]
@@ -153,7 +156,25 @@ pub async fn indicator(
     let today = crate::domain::date::today();
     let (code, year, area) = check(query, today)?;
     let facts = Facts::load(store, year, today).await?;
-    Ok(answer(&facts, code, area.as_deref(), public, language))
+    let figures = public_figures(store, public).await?;
+    Ok(answer(
+        &facts,
+        code,
+        area.as_deref(),
+        figures.as_deref(),
+        language,
+    ))
+}
+
+/// The public figures, when the answer is for the public: a register
+/// figure behind an indicator is shown only when the same figure is shown
+/// in the public tables, so that no indicator gives away a suppressed cell.
+async fn public_figures(store: &Store, public: bool) -> AppResult<Option<Arc<PublicFigures>>> {
+    Ok(if public {
+        Some(PublicFigures::load(store).await?)
+    } else {
+        None
+    })
 }
 
 /// Every indicator for one area (the dashboards' tiles).
@@ -165,9 +186,10 @@ pub async fn indicators_for(
     language: Language,
 ) -> AppResult<Vec<IndicatorAnswer>> {
     let facts = Facts::load(store, year, crate::domain::date::today()).await?;
+    let figures = public_figures(store, public).await?;
     Ok(IndicatorCode::ALL
         .into_iter()
-        .map(|code| answer(&facts, code, area, public, language))
+        .map(|code| answer(&facts, code, area, figures.as_deref(), language))
         .collect())
 }
 
@@ -175,7 +197,7 @@ fn answer(
     facts: &Facts,
     code: IndicatorCode,
     area: Option<&str>,
-    public: bool,
+    public: Option<&PublicFigures>,
     language: Language,
 ) -> IndicatorAnswer {
     let areas: Vec<String> = match area {
@@ -193,12 +215,26 @@ fn answer(
         };
         for service in services {
             let mut row = facts.row(code, a, service, language);
-            if public && row.suppressed {
-                row.value = None;
-                row.share = None;
-                row.band = None;
-            }
-            if !public {
+            if let Some(figures) = public {
+                let register = text(language, "indicator.source.register", &[]);
+                let year = facts.year.to_string();
+                for input in row.inputs.iter_mut().filter(|i| i.source == register) {
+                    let Some(metric) = facts.metrics.iter().find(|m| m.code.as_str() == input.key)
+                    else {
+                        continue;
+                    };
+                    let shown = figures.figure(metric, &input.area, &year);
+                    if metric.counts.suppressed_below_5() && shown.state != FigureState::Value {
+                        input.value = None;
+                        row.suppressed = true;
+                    }
+                }
+                if row.suppressed {
+                    row.value = None;
+                    row.share = None;
+                    row.band = None;
+                }
+            } else {
                 row.suppressed = false;
             }
             // Without an area, a province whose reference figure does not
@@ -238,6 +274,7 @@ struct Facts {
     /// Whether the year is still running.
     running: bool,
     figures: Vec<PublishedFigure>,
+    metrics: Vec<crate::domain::metric::Metric>,
     /// Every facility as it is now (services, municipality, opening).
     facilities: Vec<Facility>,
     /// Approved figures of the year per (metric, facility): (period, value).
@@ -261,6 +298,7 @@ impl Facts {
             NaiveDate::from_ymd_opt(year, 12, 31).expect("a valid year")
         };
         let figures = store.published_figures(None).await?;
+        let metrics = store.metrics().await?;
         let facilities = store
             .list_facilities(&FacilityFilter {
                 as_of: Some(day),
@@ -294,6 +332,7 @@ impl Facts {
             day,
             running,
             figures,
+            metrics,
             facilities,
             approved,
             spread,
