@@ -119,7 +119,7 @@ impl PublicFigures {
     /// approval changed them since (on any app server), else the ones this
     /// process has.
     pub async fn load(store: &Store) -> AppResult<Arc<PublicFigures>> {
-        let generation = store.approved_generation().await?;
+        let generation = store.seen().await?.approved_generation;
         let mut derived = store.derived().lock().await;
         if let Some((seen, figures)) = derived.as_ref() {
             if *seen == generation {

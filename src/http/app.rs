@@ -136,7 +136,13 @@ impl Server {
             {
                 tracing::warn!(error = %e, "cannot build the counting index ahead");
             }
+            // And the public figures, suppressed once per metric.
+            if let Err(e) = crate::dashboards::public::PublicFigures::load(&warm).await {
+                tracing::warn!(error = %e, "cannot work out the public figures ahead");
+            }
         });
+        // What changed, read a few times a second instead of at every request.
+        store.watch_changes();
         Ok(Server {
             listener,
             router: build(store, config, mailer),

@@ -48,8 +48,9 @@ pub struct FinderCache {
 const WAIT_FOR_REBUILD_BELOW: usize = 5_000;
 
 /// The public facilities open today, ready to search: built from the
-/// register on first use and again after any change (one indexed query per
-/// call checks that). One rebuild runs at a time per database; meanwhile
+/// register on first use and again after any change (what the register was
+/// last seen as, `Store::seen`: without a database round trip while the
+/// server's watcher runs). One rebuild runs at a time per database; meanwhile
 /// searches in a large register use the previous list (see
 /// [`WAIT_FOR_REBUILD_BELOW`]), so a change shows there a few seconds later.
 impl FinderCache {
@@ -140,10 +141,10 @@ impl FinderCache {
 }
 
 async fn stamp(store: &Store) -> AppResult<Stamp> {
-    let (facility_version, organisation_version) = store.newest_versions().await?;
+    let seen = store.seen().await?;
     Ok(Stamp {
         day: today(),
-        facility_version,
-        organisation_version,
+        facility_version: seen.facility_version,
+        organisation_version: seen.organisation_version,
     })
 }

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod boundaries;
 pub mod broken;
+pub mod changes;
 pub mod corrections;
 mod counting;
 pub mod desk;
@@ -192,6 +193,8 @@ pub struct Store {
     broken: Arc<tokio::sync::Mutex<broken::BrokenCache>>,
     /// What was worked out from the approved figures (`rollups::Derived`).
     derived: Arc<tokio::sync::Mutex<rollups::Derived>>,
+    /// What the data was last seen as (`changes.rs`).
+    watch: Arc<changes::Watch>,
 }
 
 /// Turns what a user typed into a database URL: `postgres://…` and
@@ -277,6 +280,7 @@ impl Store {
             writer,
             broken: Arc::default(),
             derived: Arc::default(),
+            watch: Arc::default(),
         };
         store.migrate().await?;
         Ok(store)

@@ -66,6 +66,8 @@ pub struct WriteTx {
     pub(super) pending: super::rollups::Pending,
     /// Facilities' municipalities as the rollups add them up, once read.
     pub(super) rollup_places: std::collections::HashMap<i64, String>,
+    /// Told at the commit, so this process sees its own write at once.
+    watch: std::sync::Arc<super::changes::Watch>,
 }
 
 impl Deref for WriteTx {
@@ -144,6 +146,7 @@ impl WriteTx {
             self.bring_rollups_up_to_date().await?;
         }
         self.tx.commit().await?;
+        self.watch.forget();
         Ok(())
     }
 }
@@ -179,6 +182,7 @@ impl Store {
             audit_head: None,
             pending: Default::default(),
             rollup_places: Default::default(),
+            watch: self.watch.clone(),
         })
     }
 

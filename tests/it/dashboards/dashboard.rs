@@ -302,3 +302,51 @@ async fn an_organisations_dashboard_is_its_own_staffs() {
         .await;
     assert!(audit.text().contains("organisation:"), "{}", audit.text());
 }
+
+#[tokio::test]
+async fn another_app_server_on_the_same_database_shows_an_approval_within_a_second() {
+    let db = TestDb::new().await;
+    let (writer, reader) = (db.store().await, db.store().await);
+    reader.watch_changes();
+    let csv = "name,organisation,services,postcode,city,opened_on\n\
+               Huiskamer Utrecht,Zorg West,consumption_room,3511 AB,Utrecht,2020-01-01\n";
+    let report = import_bytes(&writer, "two.csv", csv.as_bytes(), false).await;
+    assert!(report.errors.is_empty(), "{report}");
+    let facility = writer.facility_places().await.unwrap()[0].id;
+    let year_of = |store: vangnet::storage::Store| async move {
+        let d = dashboard(&store, &Level::Country, 2025, Viewer::Public, Language::Nl)
+            .await
+            .unwrap();
+        d.metrics
+            .iter()
+            .find(|m| m.code == "visits")
+            .and_then(|m| m.year.value)
+    };
+    assert_eq!(year_of(reader.clone()).await, None);
+    let report = NewReport {
+        facility_id: facility,
+        period: Period::Month {
+            year: 2025,
+            month: 6,
+        },
+        status: ReportStatus::Approved,
+        source: "test".into(),
+        values: vec![("visits".into(), 250, None)],
+    };
+    let mut tx = writer.begin_write(Writes::Audit).await.unwrap();
+    vangnet::storage::Store::insert_reports(&mut tx, &[report], "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let approved = Instant::now();
+    loop {
+        if year_of(reader.clone()).await == Some(250) {
+            break;
+        }
+        assert!(
+            approved.elapsed() < Duration::from_secs(1),
+            "the other server still shows the old figures"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

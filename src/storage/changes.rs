@@ -1,0 +1,105 @@
+//! How an app server learns that the data changed, without asking the
+//! database at every request: what the finder's list and the public
+//! figures are built from (the newest facility and organisation versions,
+//! the approved generation) is read by one background task a few times a
+//! second (`Store::watch_changes`, started by `vangnet serve`), and
+//! requests compare with what it read last.
+//!
+//! Why polling rather than LISTEN/NOTIFY: it works the same on both
+//! engines (SQLite has no notifications between processes) and costs one
+//! indexed query per interval; the interval bounds how late another
+//! server sees a change (`WATCH_EVERY`, well within the second).
+//! A write made through this process is seen at once: its commit forgets
+//! what was read, so the next request asks the database.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::Store;
+use crate::storage::error::StorageResult;
+
+/// How often the watcher reads what changed.
+pub const WATCH_EVERY: Duration = Duration::from_millis(200);
+
+/// What the data was last seen as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub facility_version: Option<i64>,
+    pub organisation_version: Option<i64>,
+    pub approved_generation: i64,
+}
+
+/// The last reading, shared by a store's clones.
+#[derive(Debug, Default)]
+pub struct Watch {
+    seen: Mutex<Option<Seen>>,
+    watching: AtomicBool,
+    /// Moves at every forgetting, so that a reading begun before a write
+    /// committed is not kept after it.
+    epoch: AtomicU64,
+}
+
+impl Watch {
+    /// Forgets the last reading (a write through this process committed).
+    pub(super) fn forget(&self) {
+        let mut seen = self.lock();
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        *seen = None;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Seen>> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Store {
+    /// What the data is now: the watcher's last reading when it runs and
+    /// nothing was written through this process since, else read at once.
+    pub async fn seen(&self) -> StorageResult<Seen> {
+        if self.watch.watching.load(Ordering::Relaxed) {
+            if let Some(seen) = *self.watch.lock() {
+                return Ok(seen);
+            }
+        }
+        self.read_seen().await
+    }
+
+    async fn read_seen(&self) -> StorageResult<Seen> {
+        let (facility_version, organisation_version) = self.newest_versions().await?;
+        Ok(Seen {
+            facility_version,
+            organisation_version,
+            approved_generation: self.approved_generation().await?,
+        })
+    }
+
+    /// Starts the watcher (once per store): reads what changed every
+    /// [`WATCH_EVERY`] until the process ends.
+    pub fn watch_changes(&self) {
+        if self.watch.watching.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let store = self.clone();
+        let watch: Arc<Watch> = self.watch.clone();
+        tokio::spawn(async move {
+            loop {
+                let epoch = watch.epoch.load(Ordering::SeqCst);
+                match store.read_seen().await {
+                    Ok(seen) => {
+                        let mut kept = watch.lock();
+                        if watch.epoch.load(Ordering::SeqCst) == epoch {
+                            *kept = Some(seen);
+                        }
+                    }
+                    Err(e) => {
+                        // Requests ask the database themselves meanwhile.
+                        tracing::warn!(error = %e, "cannot read what changed");
+                        *watch.lock() = None;
+                    }
+                }
+                tokio::time::sleep(WATCH_EVERY).await;
+            }
+        });
+    }
+}
