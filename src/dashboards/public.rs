@@ -98,6 +98,32 @@ impl Figure {
     }
 }
 
+/// The public figures as an open-data CSV: `metric,area,area_name,period,
+/// value,shown` — `shown` as the tables show it (`<5`, `x`, `.` or the
+/// number), `value` empty unless shown.
+pub async fn open_data_csv(store: &Store) -> AppResult<Vec<u8>> {
+    let figures = PublicFigures::load(store).await?;
+    let mut out = crate::formats::csv::CsvWriter::new();
+    let fail = |e: anyhow::Error| crate::domain::error::AppError::Internal(e);
+    out.row(["metric", "area", "area_name", "period", "value", "shown"])
+        .map_err(fail)?;
+    for (metric, area, period, figure) in figures.cells() {
+        let name = super::indicators::area_name(&area, crate::domain::language::Language::Nl);
+        let value = figure.value.map(|v| v.to_string()).unwrap_or_default();
+        let shown = figure.shown(|v| v.to_string());
+        out.row([
+            metric.as_str(),
+            area.as_str(),
+            name.as_str(),
+            period.as_str(),
+            value.as_str(),
+            shown.as_str(),
+        ])
+        .map_err(fail)?;
+    }
+    out.finish().map_err(fail)
+}
+
 /// One metric's public cube.
 struct MetricCube {
     areas: HashMap<String, usize>,
@@ -180,6 +206,37 @@ impl PublicFigures {
             metrics,
             generations,
         })
+    }
+
+    /// Every published cell: (metric, area, period, figure), by metric,
+    /// area and period; cells without a figure are left out.
+    pub fn cells(&self) -> Vec<(String, String, String, Figure)> {
+        let mut out = Vec::new();
+        let mut metrics: Vec<&String> = self.metrics.keys().collect();
+        metrics.sort();
+        for metric in metrics {
+            let cube = &self.metrics[metric];
+            let mut areas: Vec<(&String, &usize)> = cube.areas.iter().collect();
+            areas.sort();
+            let mut periods: Vec<(&String, &usize)> = cube.periods.iter().collect();
+            periods.sort();
+            for (area, a) in &areas {
+                for (period, p) in &periods {
+                    let figure = if cube.withheld.contains(&(**a, **p)) {
+                        Figure {
+                            value: None,
+                            state: FigureState::Withheld,
+                        }
+                    } else {
+                        Figure::of(cube.cube.get(**a, **p))
+                    };
+                    if !figure.is_missing() {
+                        out.push((metric.clone(), (*area).clone(), (*period).clone(), figure));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// `area` (`NL`, `NL-UT`, `GM0344`) in `period` (`2025-03`, `2025-Q1`,

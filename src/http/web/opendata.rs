@@ -47,6 +47,7 @@ pub fn index() -> serde_json::Value {
             })
         })
         .chain([
+            json!({"url": "/opendata/metric_figures.csv", "format": "csv", "media_type": "text/csv", "description": "Approved monitoring figures per metric, area (country, province, municipality) and month, quarter and year, as every public table shows them: 1 to 4 people or acts as <5, cells hidden to protect them as x or .", "updated": "live"}),
             json!({"url": "/opendata/provinces.geojson", "format": "geojson", "description": "Province outlines (Natural Earth, public domain)", "updated": "with each release"}),
             json!({"url": "/opendata/netherlands.geojson", "format": "geojson", "description": "Outline of the European Netherlands (Natural Earth, public domain)", "updated": "with each release"}),
         ])
@@ -85,6 +86,20 @@ pub async fn download(
         "netherlands.geojson" => Some(OUTLINE_GEOJSON),
         _ => None,
     };
+    if file == "metric_figures.csv" {
+        let body = crate::dashboards::public::open_data_csv(&state.store).await?;
+        return Ok((
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"vangnet-metric-figures.csv\"".to_string(),
+                ),
+            ],
+            body,
+        )
+            .into_response());
+    }
     if let Some(body) = static_file {
         return Ok((
             [(CONTENT_TYPE, "application/geo+json".to_string())],

@@ -182,6 +182,16 @@ impl Published {
         });
     }
 
+    /// Whether a table of this name was added.
+    pub fn has_table(&self, table: &str) -> bool {
+        self.tables.iter().any(|t| t.name == table)
+    }
+
+    /// A cell as it was published.
+    pub fn shown_text(&self, cell: Cell) -> &str {
+        self.shown(cell)
+    }
+
     /// "table T, row R, column C".
     pub fn name(&self, cell: Cell) -> String {
         let t = &self.tables[cell.table];
