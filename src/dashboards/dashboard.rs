@@ -481,6 +481,8 @@ fn children(
     } else {
         "/cijfers/dashboard"
     };
+    let area =
+        |code: &String, name: &String| (code.clone(), name.clone(), Some(format!("{base}/{code}")));
     let facility = |f: &FacilityPlace| {
         (
             f.id.to_string(),
@@ -502,24 +504,12 @@ fn children(
         Level::Country => geo()
             .provinces()
             .iter()
-            .map(|p| {
-                (
-                    p.code.clone(),
-                    p.name.clone(),
-                    Some(format!("{base}/{}", p.code)),
-                )
-            })
+            .map(|p| area(&p.code, &p.name))
             .collect(),
         Level::Province(code) => geo()
             .municipalities_in_province(code)
             .into_iter()
-            .map(|m| {
-                (
-                    m.code.clone(),
-                    m.name.clone(),
-                    Some(format!("{base}/{}", m.code)),
-                )
-            })
+            .map(|m| area(&m.code, &m.name))
             .collect(),
         _ => Vec::new(),
     }

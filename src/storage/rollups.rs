@@ -166,6 +166,43 @@ fn number_list(ids: impl Iterator<Item = i64>) -> String {
 /// Cells one statement handles at most (three parameters each).
 const CELL_CHUNK: usize = 300;
 
+/// Writes cells as they are now (new or replacing the stored ones).
+async fn write_cells(conn: &mut AnyConnection, cells: &[(&CellKey, Cell)]) -> StorageResult<()> {
+    for chunk in cells.chunks(CELL_CHUNK / 2) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = 1 + 6 * i;
+                format!(
+                    "(${p}, ${}, ${}, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO metric_cells (facility_id, metric, period, tallied, reported, approved) \
+             VALUES {} ON CONFLICT (facility_id, metric, period) DO UPDATE SET \
+             tallied = excluded.tallied, reported = excluded.reported, approved = excluded.approved",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (key, cell) in chunk {
+            query = query
+                .bind(key.facility_id)
+                .bind(key.metric.as_str())
+                .bind(key.period.as_str())
+                .bind(cell.tallied)
+                .bind(cell.reported)
+                .bind(cell.approved);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// `VALUES ($1, $2, $3), …` for `n` keys, parameters from `$first`.
 fn key_values(n: usize, first: usize) -> String {
     let rows: Vec<String> = (0..n)
@@ -343,38 +380,7 @@ async fn refresh_cells(
             deltas.change(&municipality, key, before, after);
         }
     }
-    for chunk in changed.chunks(CELL_CHUNK / 2) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let p = 1 + 6 * i;
-                format!(
-                    "(${p}, ${}, ${}, ${}, ${}, ${})",
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO metric_cells (facility_id, metric, period, tallied, reported, approved) \
-             VALUES {} ON CONFLICT (facility_id, metric, period) DO UPDATE SET \
-             tallied = excluded.tallied, reported = excluded.reported, approved = excluded.approved",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (key, cell) in chunk {
-            query = query
-                .bind(key.facility_id)
-                .bind(key.metric.as_str())
-                .bind(key.period.as_str())
-                .bind(cell.tallied)
-                .bind(cell.reported)
-                .bind(cell.approved);
-        }
-        query.execute(&mut **tx).await?;
-    }
+    write_cells(tx, &changed).await?;
     for chunk in emptied.chunks(CELL_CHUNK) {
         sqlx::query_with(
             &format!(
@@ -610,6 +616,16 @@ pub struct AreaTotal {
     pub cells: i64,
 }
 
+fn area_total(row: &sqlx::any::AnyRow) -> StorageResult<AreaTotal> {
+    Ok(AreaTotal {
+        area: row.try_get("area")?,
+        metric: row.try_get("metric")?,
+        period: row.try_get("period")?,
+        total: row.try_get("total")?,
+        cells: row.try_get("cells")?,
+    })
+}
+
 /// One facility's figure of a metric for a period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FacilityFigure {
@@ -659,17 +675,7 @@ impl Store {
         .bind(metric)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AreaTotal {
-                    area: row.try_get("area")?,
-                    metric: row.try_get("metric")?,
-                    period: row.try_get("period")?,
-                    total: row.try_get("total")?,
-                    cells: row.try_get("cells")?,
-                })
-            })
-            .collect()
+        rows.iter().map(area_total).collect()
     }
 
     /// Area totals on `basis` for the areas given, periods whose text lies
@@ -700,13 +706,7 @@ impl Store {
                 query = query.bind(area.as_str());
             }
             for row in query.fetch_all(self.pool()).await? {
-                found.push(AreaTotal {
-                    area: row.try_get("area")?,
-                    metric: row.try_get("metric")?,
-                    period: row.try_get("period")?,
-                    total: row.try_get("total")?,
-                    cells: row.try_get("cells")?,
-                });
+                found.push(area_total(&row)?);
             }
         }
         Ok(found)
@@ -944,37 +944,7 @@ async fn rebuild(tx: &mut WriteTx) -> StorageResult<()> {
     for facility_id in facilities {
         municipality_of(tx, facility_id).await?;
     }
-    let cells: Vec<(CellKey, Cell)> = cells.into_iter().collect();
-    for chunk in cells.chunks(CELL_CHUNK / 2) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let p = 1 + 6 * i;
-                format!(
-                    "(${p}, ${}, ${}, ${}, ${}, ${})",
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO metric_cells (facility_id, metric, period, tallied, reported, approved) \
-             VALUES {}",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for (key, cell) in chunk {
-            query = query
-                .bind(key.facility_id)
-                .bind(key.metric.as_str())
-                .bind(key.period.as_str())
-                .bind(cell.tallied)
-                .bind(cell.reported)
-                .bind(cell.approved);
-        }
-        query.execute(&mut **tx).await?;
-    }
+    let cells: Vec<(&CellKey, Cell)> = cells.iter().map(|(k, c)| (k, *c)).collect();
+    write_cells(tx, &cells).await?;
     AreaDeltas { changes: areas }.write(tx).await
 }

@@ -95,7 +95,11 @@ async fn programs_find_the_index_at_its_own_address_and_where_it_was() {
     assert_eq!(index.status, StatusCode::OK);
     let index = index.json();
     let files = index["files"].as_array().unwrap();
-    assert_eq!(files.len(), 7, "four formats of the facilities, the metric figures, two outlines");
+    assert_eq!(
+        files.len(),
+        7,
+        "four formats of the facilities, the metric figures, two outlines"
+    );
     for file in files {
         let url = file["url"].as_str().unwrap();
         assert_eq!(app.get(url).await.status, StatusCode::OK, "{url}");
