@@ -93,6 +93,10 @@ impl Figure {
                 value: None,
                 state: FigureState::Hidden,
             },
+            Shown::Withheld => Figure {
+                value: None,
+                state: FigureState::Withheld,
+            },
             Shown::Missing => Figure::missing(),
         }
     }

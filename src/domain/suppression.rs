@@ -5,61 +5,110 @@
 //! The core is generic: cells `0..n` with an optional value (`None`: no
 //! data, shown "–", which a reader takes as 0) and relations `total = Σ
 //! parts`. For a sensitive metric (one that counts people or activity) a
-//! value from 1 to 4 is shown "<5" ([`Shown::Small`], primary suppression)
-//! and more cells are shown "x" ([`Shown::Hidden`], secondary suppression)
-//! until no "<5" can be worked out from what is published.
+//! value from 1 to 4 is shown "<5" ([`Shown::Small`], primary suppression),
+//! the parts of a total below 5 are not published at all
+//! ([`Shown::Withheld`], "."), and more cells are shown "x"
+//! ([`Shown::Hidden`], secondary suppression) until no "<5" can be worked
+//! out from what is published.
 //!
 //! # The attacker model (the checker in `tests/it/suppression` uses the same)
 //!
 //! A reader knows every published number and that a "–" is 0; knows that
-//! every relation holds; knows that a "<5" lies in [1, 4]; and knows that an
+//! every relation holds; knows that a "<5" lies in [1, 4]; knows that an
 //! "x" lies in [5, ∞), because secondary suppression only ever hides a value
-//! of at least 5 (a 0 or a missing value is not sensitive and never hidden).
+//! of at least 5 (a 0 or a missing value is not sensitive and never hidden);
+//! and knows that a "." lies in [0, ∞): whether a cell is withheld depends on
+//! what is shown above it, never on its own value (a 0 is withheld like a 3).
 //! The requirement: for each "<5" the values consistent with all of that must
 //! still be the whole of 1..4 (its feasible minimum 1 and maximum 4). An "x"
-//! may be worked out; it is only a means to protect the "<5"s.
+//! may be worked out; it is only a means to protect the "<5"s. A "." claims
+//! nothing and is not audited; step 2 only gives it a partner wherever one
+//! can be hidden, so that no "." is had by one subtraction.
+//!
+//! # The parts of a total below 5 are not published at all
+//!
+//! No hiding can protect the "<5" parts of a total of at most 4 with two or
+//! more nonzero parts (1 + 1 = 2 tells a reader each part is at most 3;
+//! four parts of 1 under a total of 4 are each exactly 1): nothing may be
+//! hidden there (every member is below 5), and no hiding elsewhere changes
+//! it. So every part with a value (a 0 too; a missing one stays "–") of a
+//! total shown "<5" is withheld, and, to a fixed point, every part of a
+//! withheld total (which is at most its own total, so below 5 as well): in
+//! the cube, everything with a value below a cell of 1 to 4. Such a sum's
+//! parts then tell nothing about it, and it nothing about them but their
+//! sum; a "<5" is left only where everything above it is 5 or more.
+//!
+//! Every part, not only the nonzero parts of a total with two or more of
+//! them (the cases that need it): a reader who knows that rule would read a
+//! "." as "not 0" and its very use as "two or more parts are", and 1 + 1
+//! under a "<5" would be narrowed again (each part 1..3, the total 2..4).
+//! Decided on what is shown only, withholding tells nothing.
 //!
 //! # The algorithm
 //!
-//! 1. Every relation with exactly one suppressed member gets a second one,
-//!    the best candidate of that relation (a cell with a value ≥ 5): lowest
-//!    in the hierarchy first (a part before its total), then one that also
-//!    closes another such relation, then the smallest value, then the lowest
-//!    index, so the outcome is deterministic.
-//! 2. An exact audit of each "<5": the minimum and maximum of the cell over
-//!    the connected group of suppressed cells it belongs to (two linear
-//!    programs, [`lp`]). Where it is narrower than 1..4, one more cell is
-//!    hidden, in the nearest relation of that group, and step 1 runs again
-//!    for it. Hiding a cell only ever widens ranges, so cells that passed
-//!    stay passed, and every round hides a cell or settles one: it ends.
+//! 1. Withholding, as above.
+//! 2. Every relation with exactly one unpublished member ("<5", "x" or ".")
+//!    gets a second one, the best candidate of that relation (a cell with a
+//!    value ≥ 5): lowest in the hierarchy first (a part before its total),
+//!    then one that also closes another such relation, then the smallest
+//!    value, then the lowest index, so the outcome is deterministic.
+//! 3. Each "<5", in index order, for each end of 1..4 it is not yet known
+//!    to reach: a witness (below) that it does, looked for among the
+//!    unpublished cells first, then allowing it up to 2 published values
+//!    of 5 or more, then any number ([`SEARCHES`]). The published cells the
+//!    witness uses are hidden (and step 2 runs again for them): what is
+//!    hidden is what a short cycle of relations around the cell needs.
+//!    Hiding only ever widens ranges, so a witness stays one, and cells
+//!    that passed stay passed.
+//!
+//! # The audit: witnesses, and linear programs where they run out
+//!
+//! A "<5" passes when a reader cannot rule out 1 nor 4: when there is a
+//! whole solution of everything published with the cell at 1, and one with
+//! it at 4. A witness shows one: changes to the true values (themselves a
+//! solution) that keep every relation and keep every changed cell within
+//! what a reader knows of it. The search for one ([`witness`]) is short,
+//! needs no solver, and what it finds is checked again before it counts;
+//! a true value of 1 or 4 is its own witness, and every "<5" that a
+//! witness puts at 1 or 4 is proven with it. A search that fails proves
+//! nothing, so the "<5"s left without witnesses are audited exactly at the
+//! end: bounds propagation around the cell (a relaxation: a range it
+//! narrows is narrowed) and, where that says nothing, the minimum and
+//! maximum over the cell's whole group of unpublished cells, linear
+//! programs ([`lp`]). That is the exact audit of before, now run for a few
+//! cells instead of every one; it is what makes a metric of a few people a
+//! matter of milliseconds instead of seconds.
 //!
 //! # When the requirement cannot be met
 //!
-//! Some tables cannot protect a "<5" at all: a total of at most 4 with two
-//! or more "<5" parts (1 + 1 = 2 tells the reader each part is at most 3;
-//! four parts of 1 under a total of 4 are each exactly 1). Nothing may be
-//! hidden there (every member is below 5), and no hiding elsewhere changes
-//! it. Step 2 therefore compares a cell with the best it could get: its
-//! range when every value ≥ 5 within [`REACH`] relations of it is hidden
-//! (a larger linear program, worked out only for a cell under such a small
-//! total or one that one more hidden cell did not protect). A cell that
-//! reaches that best stays "<5" and is listed in
-//! [`Suppression::unprotected`], so the caller can decide (publish a coarser
-//! table, or leave it out); so is a cell for which nothing more within
-//! [`REACH`] can be hidden, which bounds the extra hiding around it.
-//! Hiding never makes such a cell worse, and the cells the reader can only
-//! narrow (not pin) keep their "<5".
+//! After withholding, a "<5" that no hiding protects is rare, but it
+//! happens: the reader's "x ≥ 5" can be what narrows it (a hidden quarter
+//! of at most 8 by its two "<5" months, with a hidden municipality of at
+//! least 5 under it, leaves the other municipality at most 3). When no
+//! witness is found for an end even hiding any number of cells, step 3
+//! bounds the best range the cell could get (its range were every value
+//! ≥ 5 hidden): by bounds propagation within [`RADIUS`] relations, then, if
+//! witnesses for the ends of that are not found, by a linear program over
+//! [`REACH`] relations (only for such a cell). Each bound that is narrower
+//! than the aim becomes the aim, and witnesses for its ends are looked for;
+//! a witnessed end of a bound is the best end there is. Where they are not
+//! found either, one more cell is hidden at a time, in the nearest relation
+//! of its group of unpublished cells, until they are, or nothing within
+//! [`REACH`] is left to hide. A cell that ends short of 1..4 stays "<5" and
+//! is listed in [`Suppression::unprotected`], so the caller can decide
+//! (publish a coarser table, or leave it out).
 
 mod cube;
 mod lp;
 #[cfg(test)]
 mod tests;
+mod witness;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 pub use cube::{Area, Cube, CubeError, Over, PeriodNode, SuppressedCube};
-use lp::{Bound, System};
+use lp::{Bound, Extreme, System};
 
 /// How a cell is shown to the public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +119,9 @@ pub enum Shown {
     Small,
     /// Hidden so that a "<5" cannot be worked out (the value is ≥ 5): "x".
     Hidden,
+    /// Not published at all, as a part of a total below 5 (see the module
+    /// comment): ".". A reader knows only that it is ≥ 0.
+    Withheld,
     /// No data: "–", which a reader takes as 0.
     Missing,
 }
@@ -119,12 +171,21 @@ pub enum SuppressionError {
 /// than the largest a "<5" can be.
 const THRESHOLD: i64 = 5;
 
-/// How many relations away from a "<5" step 2 looks for cells to hide, and
-/// for the best range the cell could get. Far enough for the usual patterns
-/// (a rectangle of four cells in the area × period table, a partner whose
-/// own partner is pinned), near enough to keep the search and the extra
-/// hiding local.
+/// How many relations away from a "<5" step 3 looks for the best range the
+/// cell could get, and for cells to hide one at a time when no witness is
+/// found. Far enough for the usual patterns (a rectangle of four cells in
+/// the area × period table, a partner whose own partner is pinned), near
+/// enough to keep the extra hiding local.
 const REACH: usize = 3;
+
+/// How many relations around a "<5" bounds propagation looks, for the quick
+/// verdict of the final audit.
+const RADIUS: usize = 2;
+
+/// The witness searches step 3 tries for one end of a "<5", in turn: how
+/// many published cells each may use (and so hide), and how many steps it
+/// may take. Fewest hidden first; the last may hide any number.
+const SEARCHES: [(usize, usize); 3] = [(0, 60), (2, 60), (usize::MAX, 300)];
 
 /// How `values` may be shown, given the relations a reader knows; nothing is
 /// suppressed when the metric is not `sensitive`.
@@ -143,6 +204,7 @@ pub fn suppress(
         })
         .collect();
     let mut work = Work::new(values, relations, shown);
+    work.withhold();
     let unprotected = work.secondary();
     Ok(Suppression {
         shown: work.shown,
@@ -173,7 +235,7 @@ fn check(values: &[Option<i64>], relations: &[Relation]) -> Result<(), Suppressi
     Ok(())
 }
 
-/// The state of secondary suppression.
+/// The state of suppression.
 struct Work<'a> {
     values: &'a [Option<i64>],
     relations: &'a [Relation],
@@ -185,6 +247,39 @@ struct Work<'a> {
     shown: Vec<Shown>,
     /// How many members of each relation are suppressed.
     suppressed_in: Vec<usize>,
+    /// Per "<5": whether a whole solution with it at 1 (`low`) or at 4
+    /// (`high`) is known. Hiding keeps every solution one, so a proof holds.
+    low: Vec<bool>,
+    high: Vec<bool>,
+    /// For the witness search ([`witness`]): each relation's members with
+    /// their signs (+1 for the total, -1 for a part), each cell's relations
+    /// with its sign, how far each cell may move, and the search's scratch:
+    /// a change per cell, how far off each relation is (all 0 between
+    /// searches).
+    rows: Vec<Vec<(usize, i64)>>,
+    cell_rows: Vec<Vec<(usize, i64)>>,
+    movable: Vec<Movable>,
+    delta: Vec<i64>,
+    off: Vec<i64>,
+}
+
+/// How far the witness search may move a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Movable {
+    /// Published, and not to be hidden (below 5, or missing).
+    Fixed,
+    /// Unpublished: within these bounds (what a reader knows of it).
+    Within(i64, i64),
+    /// Published, 5 or more: to 5 or more, once hidden.
+    Hideable,
+}
+
+/// What the audit can say of a "<5" without solving its whole group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Protected,
+    Narrowed,
+    Unsure,
 }
 
 impl<'a> Work<'a> {
@@ -206,26 +301,96 @@ impl<'a> Work<'a> {
                     .count()
             })
             .collect();
-        Work {
+        let rows: Vec<Vec<(usize, i64)>> = relations
+            .iter()
+            .map(|relation| {
+                std::iter::once((relation.total, 1))
+                    .chain(relation.parts.iter().map(|&p| (p, -1)))
+                    .collect()
+            })
+            .collect();
+        let mut cell_rows = vec![Vec::new(); values.len()];
+        for (r, row) in rows.iter().enumerate() {
+            for &(cell, sign) in row {
+                cell_rows[cell].push((r, sign));
+            }
+        }
+        let mut work = Work {
             values,
             relations,
             of_cell,
             rank: ranks(values.len(), relations),
             shown,
             suppressed_in,
+            // The true values are a solution: a 1 reaches 1, a 4 reaches 4.
+            low: values.iter().map(|&v| v == Some(1)).collect(),
+            high: values.iter().map(|&v| v == Some(THRESHOLD - 1)).collect(),
+            rows,
+            cell_rows,
+            movable: Vec::new(),
+            delta: vec![0; values.len()],
+            off: vec![0; relations.len()],
+        };
+        work.movable = (0..values.len()).map(|c| work.movable_now(c)).collect();
+        work
+    }
+
+    /// How far the witness search may move `cell`, as it is shown now.
+    fn movable_now(&self, cell: usize) -> Movable {
+        if is_suppressed(self.shown[cell]) {
+            let (lo, hi) = self.bounds(cell);
+            Movable::Within(lo, hi)
+        } else if self.hideable(cell) {
+            Movable::Hideable
+        } else {
+            Movable::Fixed
         }
     }
 
-    /// Steps 1 and 2 of the module comment; the cells left unprotected.
-    fn secondary(&mut self) -> Vec<usize> {
-        let smalls: Vec<usize> = (0..self.shown.len())
+    /// Shows `cell` as `shown` (suppressed), keeping the counts and what the
+    /// search knows in step.
+    fn show(&mut self, cell: usize, shown: Shown) {
+        if !is_suppressed(self.shown[cell]) {
+            for &r in &self.of_cell[cell] {
+                self.suppressed_in[r] += 1;
+            }
+        }
+        self.shown[cell] = shown;
+        self.movable[cell] = self.movable_now(cell);
+    }
+
+    /// Step 1: every part with a value of a "<5" or "." total is withheld,
+    /// to a fixed point.
+    fn withhold(&mut self) {
+        let mut totals: Vec<usize> = (0..self.shown.len())
             .filter(|&c| self.shown[c] == Shown::Small)
             .collect();
-        if smalls.is_empty() {
+        while let Some(total) = totals.pop() {
+            for i in 0..self.of_cell[total].len() {
+                let relation = &self.relations[self.of_cell[total][i]];
+                if relation.total != total {
+                    continue;
+                }
+                for &part in &relation.parts {
+                    if self.values[part].is_some() && self.shown[part] != Shown::Withheld {
+                        self.show(part, Shown::Withheld);
+                        totals.push(part);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Steps 2 and 3 of the module comment; the cells left unprotected.
+    fn secondary(&mut self) -> Vec<usize> {
+        if !self.shown.iter().any(|&s| is_suppressed(s)) {
             return Vec::new();
         }
         let mut queue: VecDeque<usize> = (0..self.relations.len()).collect();
         self.close_singletons(&mut queue);
+        let smalls: Vec<usize> = (0..self.shown.len())
+            .filter(|&c| self.shown[c] == Shown::Small)
+            .collect();
         let mut narrowed = Vec::new();
         for &small in &smalls {
             self.protect(small, &mut queue, &mut narrowed);
@@ -233,11 +398,11 @@ impl<'a> Work<'a> {
         // Cells hidden for a later "<5" may have widened an earlier one.
         narrowed
             .into_iter()
-            .filter(|&cell| self.range(cell) != Some((1, THRESHOLD - 1)))
+            .filter(|&cell| !self.exactly_protected(cell))
             .collect()
     }
 
-    /// Step 1: a second suppressed member for every relation with one.
+    /// Step 2: a second suppressed member for every relation with one.
     fn close_singletons(&mut self, queue: &mut VecDeque<usize>) {
         while let Some(r) = queue.pop_front() {
             if self.suppressed_in[r] != 1 {
@@ -253,30 +418,40 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// Step 2 for one "<5": hide until its range is 1..4 or the best it can
-    /// get; records it in `narrowed` when it ends short of 1..4. The best
-    /// range costs a larger linear program, so it is worked out only when
-    /// the cell is part of a small total (the usual cell that cannot be
-    /// helped) or one more hidden cell did not do.
+    /// Step 3 for one "<5" (see the module comment): witnesses for the ends
+    /// of 1..4, or of the best range it can get, hiding what they use;
+    /// records it in `narrowed` when it may end short of 1..4.
     fn protect(&mut self, small: usize, queue: &mut VecDeque<usize>, narrowed: &mut Vec<usize>) {
-        let mut best: Option<Option<(i64, i64)>> = None;
-        let mut hidden = 0;
+        let mut aim = (1, THRESHOLD - 1);
+        // Bounds on the best range, by propagation then by a linear
+        // program: each narrows the aim where it can.
+        let mut bounds_tried = 0;
         loop {
-            let range = self.range(small);
-            if range == Some((1, THRESHOLD - 1)) {
+            if self.witnessed(small, aim, queue) {
+                if aim != (1, THRESHOLD - 1) {
+                    narrowed.push(small);
+                }
                 return;
             }
-            if best.is_none() && (hidden > 0 || self.under_small_total(small)) {
-                best = Some(self.best_range(small));
+            let mut narrower = None;
+            while narrower.is_none() && bounds_tried < 2 {
+                let bounds = match bounds_tried {
+                    0 => Some(self.best_bounds(small)),
+                    _ => self.best_range(small),
+                };
+                bounds_tried += 1;
+                narrower = bounds
+                    .map(|(lo, hi)| (aim.0.max(lo), aim.1.min(hi)))
+                    .filter(|&next| next != aim && next.0 <= next.1);
             }
-            let reached = matches!((range, best), (Some((lo, hi)), Some(Some((best_lo, best_hi))))
-                if lo <= best_lo && hi >= best_hi);
-            let partner = if reached { None } else { self.partner(small) };
-            match partner {
+            if let Some(next) = narrower {
+                aim = next;
+                continue;
+            }
+            match self.partner(small) {
                 Some(cell) => {
                     self.hide(cell, queue);
                     self.close_singletons(queue);
-                    hidden += 1;
                 }
                 None => {
                     narrowed.push(small);
@@ -286,26 +461,229 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// Whether `small` is in a relation whose total is "<5" with two or
-    /// more "<5" parts, which no hiding can protect.
-    fn under_small_total(&self, small: usize) -> bool {
-        self.of_cell[small].iter().any(|&r| {
-            let relation = &self.relations[r];
-            let small_parts = relation
-                .parts
-                .iter()
-                .filter(|&&p| self.shown[p] == Shown::Small)
-                .count();
-            self.shown[relation.total] == Shown::Small && small_parts >= 2
+    /// Whether `small` is known to reach both ends of `aim`, once the cells
+    /// that the witnesses found for it use are hidden (they are then).
+    fn witnessed(&mut self, small: usize, aim: (i64, i64), queue: &mut VecDeque<usize>) -> bool {
+        for target in [aim.0, aim.1] {
+            let known = match target {
+                1 => self.low[small],
+                t if t == THRESHOLD - 1 => self.high[small],
+                _ => false,
+            };
+            if known {
+                continue;
+            }
+            let Some(witness) = SEARCHES
+                .into_iter()
+                .find_map(|(may_hide, steps)| self.witness(small, target, may_hide, steps))
+            else {
+                return false;
+            };
+            for &cell in &witness.hides {
+                self.hide(cell, queue);
+            }
+            self.close_singletons(queue);
+            self.harvest(&witness);
+        }
+        true
+    }
+
+    /// What the audit can say of a "<5" quickly: protected (there are
+    /// witnesses among the unpublished cells), narrowed (bounds propagation
+    /// around it shows it), or not sure.
+    fn verdict(&mut self, cell: usize) -> Verdict {
+        for target in [1, THRESHOLD - 1] {
+            let known = if target == 1 {
+                self.low[cell]
+            } else {
+                self.high[cell]
+            };
+            if !known {
+                if let Some(witness) = self.witness(cell, target, 0, SEARCHES[0].1) {
+                    self.harvest(&witness);
+                }
+            }
+        }
+        if self.low[cell] && self.high[cell] {
+            return Verdict::Protected;
+        }
+        let (unknown, _) = self.around(cell, Some(RADIUS));
+        let (lo, hi) = self.propagated(cell, &unknown, |c| self.bounds(c));
+        if lo > 1 || hi < THRESHOLD - 1 {
+            return Verdict::Narrowed;
+        }
+        Verdict::Unsure
+    }
+
+    /// Whether a reader cannot narrow the "<5" `cell`: [`Work::verdict`],
+    /// and where that is not sure, linear programs over its whole group.
+    fn exactly_protected(&mut self, cell: usize) -> bool {
+        match self.verdict(cell) {
+            Verdict::Protected => true,
+            Verdict::Narrowed => false,
+            Verdict::Unsure => {
+                let (group, _) = self.around(cell, None);
+                self.prove(cell, &group);
+                self.low[cell] && self.high[cell]
+            }
+        }
+    }
+
+    /// Solves for the smallest and the largest value of `cell` with the
+    /// unpublished cells `unknown` free and every other cell at its true
+    /// value, and notes every "<5" at 1 or 4 in the solutions: a proof for
+    /// it (the solutions are solutions of the whole). Over the whole group
+    /// of `cell`, exact.
+    fn prove(&mut self, cell: usize, unknown: &[usize]) {
+        let (system, vars) = self.system(unknown);
+        for extreme in [Extreme::Min, Extreme::Max] {
+            let known = match extreme {
+                Extreme::Min => self.low[cell],
+                Extreme::Max => self.high[cell],
+            };
+            if known {
+                continue;
+            }
+            let Some((_, point)) = system.extreme(vars[&cell], extreme) else {
+                continue;
+            };
+            for (&c, &value) in unknown.iter().zip(&point) {
+                if self.shown[c] == Shown::Small {
+                    self.low[c] |= value == 1;
+                    self.high[c] |= value == THRESHOLD - 1;
+                }
+            }
+        }
+    }
+
+    /// What a reader knows of a suppressed cell before working anything
+    /// out; a published cell's bounds are its value.
+    fn bounds(&self, cell: usize) -> (i64, i64) {
+        match self.shown[cell] {
+            Shown::Small => (1, THRESHOLD - 1),
+            Shown::Hidden => (THRESHOLD, INFINITE),
+            Shown::Withheld => (0, INFINITE),
+            Shown::Value(_) | Shown::Missing => {
+                let v = self.values[cell].unwrap_or(0);
+                (v, v)
+            }
+        }
+    }
+
+    /// Bounds on the best range `small` could get (when every value ≥ 5 is
+    /// hidden) from bounds propagation within [`RADIUS`] relations of it:
+    /// the best range lies within them.
+    fn best_bounds(&self, small: usize) -> (i64, i64) {
+        let open = |c: usize| is_suppressed(self.shown[c]) || self.hideable(c);
+        let (near, _) = self.group_where(small, Some(RADIUS), open);
+        let near: Vec<usize> = near.into_iter().map(|(c, _)| c).collect();
+        self.propagated(small, &near, |c| {
+            if self.hideable(c) {
+                (THRESHOLD, INFINITE)
+            } else {
+                self.bounds(c)
+            }
         })
     }
 
-    fn hide(&mut self, cell: usize, queue: &mut VecDeque<usize>) {
-        self.shown[cell] = Shown::Hidden;
-        for &r in &self.of_cell[cell] {
-            self.suppressed_in[r] += 1;
-            queue.push_back(r);
+    /// The range of `cell` that tightening bounds one relation at a time
+    /// gives, over the relations of the cells `unknown` (within `bounds`,
+    /// the other cells only within what a reader knows of them): a
+    /// relaxation, so a range narrower than 1..4 here is narrower for the
+    /// reader.
+    fn propagated(
+        &self,
+        cell: usize,
+        unknown: &[usize],
+        bounds: impl Fn(usize) -> (i64, i64),
+    ) -> (i64, i64) {
+        // The bounds so far of the cells of `unknown`, by cell.
+        let mut range: Vec<Option<(i64, i64)>> = vec![None; self.shown.len()];
+        for &c in unknown {
+            range[c] = Some(bounds(c));
         }
+        let mut relations: Vec<usize> = unknown
+            .iter()
+            .flat_map(|&c| self.of_cell[c].iter().copied())
+            .collect();
+        relations.sort_unstable();
+        relations.dedup();
+        let mut queue: VecDeque<usize> = relations.iter().copied().collect();
+        let mut queued = vec![false; self.relations.len()];
+        for &r in &relations {
+            queued[r] = true;
+        }
+        let mut steps = PROPAGATION_STEPS;
+        while let Some(r) = queue.pop_front() {
+            queued[r] = false;
+            if steps == 0 {
+                break;
+            }
+            steps -= 1;
+            // Each member's bounds times its sign, and their sum: finite
+            // parts and how many ends are infinite.
+            let signed: Vec<(usize, i64, i64, i64)> = self.rows[r]
+                .iter()
+                .map(|&(c, sign)| {
+                    let (lo, hi) = range[c].unwrap_or_else(|| bounds(c));
+                    if sign > 0 {
+                        (c, sign, lo, hi)
+                    } else {
+                        (c, sign, negate(hi), negate(lo))
+                    }
+                })
+                .collect();
+            let (mut low, mut low_infinite, mut high, mut high_infinite) = (0, 0, 0, 0);
+            for &(_, _, lo, hi) in &signed {
+                if lo <= -INFINITE {
+                    low_infinite += 1;
+                } else {
+                    low += lo;
+                }
+                if hi >= INFINITE {
+                    high_infinite += 1;
+                } else {
+                    high += hi;
+                }
+            }
+            for &(m, sign, lo, hi) in &signed {
+                let Some((was_lo, was_hi)) = range[m] else {
+                    continue;
+                };
+                // The signed member is minus the sum of the others.
+                let others_lo = match (lo <= -INFINITE, low_infinite) {
+                    (true, 1) => low,
+                    (false, 0) => low - lo,
+                    _ => -INFINITE,
+                };
+                let others_hi = match (hi >= INFINITE, high_infinite) {
+                    (true, 1) => high,
+                    (false, 0) => high - hi,
+                    _ => INFINITE,
+                };
+                let (new_lo, new_hi) = if sign > 0 {
+                    (negate(others_hi), negate(others_lo))
+                } else {
+                    (others_lo, others_hi)
+                };
+                let tightened = (was_lo.max(new_lo), was_hi.min(new_hi));
+                if tightened != (was_lo, was_hi) {
+                    range[m] = Some(tightened);
+                    for &q in &self.of_cell[m] {
+                        if q != r && !queued[q] && relations.binary_search(&q).is_ok() {
+                            queued[q] = true;
+                            queue.push_back(q);
+                        }
+                    }
+                }
+            }
+        }
+        range[cell].expect("the cell is among the unknown")
+    }
+
+    fn hide(&mut self, cell: usize, queue: &mut VecDeque<usize>) {
+        self.show(cell, Shown::Hidden);
+        queue.extend(self.of_cell[cell].iter().copied());
     }
 
     /// A cell secondary suppression may hide: one shown with a value ≥ 5.
@@ -324,40 +702,56 @@ impl<'a> Work<'a> {
         (self.rank[cell], Reverse(closes), value, cell)
     }
 
-    /// The suppressed cells tied to `cell` through relations, each with how
-    /// many relations away it is, nearest first.
-    fn group(&self, cell: usize) -> Vec<(usize, usize)> {
-        let mut seen = BTreeMap::from([(cell, 0)]);
+    /// The suppressed cells tied to `cell` through relations, within
+    /// `radius` relations of it (all of them for `None`), nearest first,
+    /// each with its distance; and whether that is its whole group.
+    fn group(&self, cell: usize, radius: Option<usize>) -> (Vec<(usize, usize)>, bool) {
+        self.group_where(cell, radius, |c| is_suppressed(self.shown[c]))
+    }
+
+    /// [`Work::group`] over the cells `open` says, suppressed or not.
+    fn group_where(
+        &self,
+        cell: usize,
+        radius: Option<usize>,
+        open: impl Fn(usize) -> bool,
+    ) -> (Vec<(usize, usize)>, bool) {
+        let mut seen = HashSet::from([cell]);
         let mut order = vec![(cell, 0)];
         let mut next = 0;
+        let mut whole = true;
         while let Some(&(at, distance)) = order.get(next) {
             next += 1;
             for &r in &self.of_cell[at] {
                 for member in self.relations[r].members() {
-                    if is_suppressed(self.shown[member]) && !seen.contains_key(&member) {
-                        seen.insert(member, distance + 1);
-                        order.push((member, distance + 1));
+                    if !open(member) || seen.contains(&member) {
+                        continue;
                     }
+                    if radius == Some(distance) {
+                        whole = false;
+                        continue;
+                    }
+                    seen.insert(member);
+                    order.push((member, distance + 1));
                 }
             }
         }
-        order
+        (order, whole)
+    }
+
+    /// The suppressed cells within `radius` relations of `cell` (its whole
+    /// group for `None`), and whether that is its whole group.
+    fn around(&self, cell: usize, radius: Option<usize>) -> (Vec<usize>, bool) {
+        let (group, whole) = self.group(cell, radius);
+        (group.into_iter().map(|(c, _)| c).collect(), whole)
     }
 
     /// The range a reader can work out for a suppressed `cell` from what is
     /// published now: exact, over the group of suppressed cells it is in.
+    #[cfg(test)]
     fn range(&self, cell: usize) -> Option<(i64, i64)> {
-        let group: Vec<usize> = self.group(cell).into_iter().map(|(c, _)| c).collect();
-        let relations: BTreeSet<usize> = group
-            .iter()
-            .flat_map(|&c| self.of_cell[c].iter().copied())
-            .collect();
-        let bound = |c: usize| match self.shown[c] {
-            Shown::Small => Some(Bound::Small),
-            Shown::Hidden => Some(Bound::Hidden),
-            _ => None,
-        };
-        let (system, vars) = self.system(&group, bound, &relations);
+        let (group, _) = self.around(cell, None);
+        let (system, vars) = self.system(&group);
         system.range(vars[&cell])
     }
 
@@ -366,18 +760,27 @@ impl<'a> Work<'a> {
     /// least as wide as anything hiding could give it.
     fn best_range(&self, small: usize) -> Option<(i64, i64)> {
         let near = self.neighbourhood(small, REACH);
-        let cells: Vec<usize> = near.keys().copied().collect();
         let relations: BTreeSet<usize> = near
             .iter()
             .filter(|&(_, &d)| d < REACH)
             .flat_map(|(&c, _)| self.of_cell[c].iter().copied())
             .collect();
-        let bound = |c: usize| match (self.shown[c], self.values[c]) {
-            (Shown::Small, _) => Some(Bound::Small),
-            (_, Some(v)) if v >= THRESHOLD => Some(Bound::Hidden),
-            _ => None,
-        };
-        let (system, vars) = self.system(&cells, bound, &relations);
+        let mut system = System::default();
+        let mut vars = HashMap::new();
+        for &c in near.keys() {
+            let bound = match (self.shown[c], self.values[c]) {
+                (Shown::Small, _) => Some(Bound::Small),
+                (Shown::Withheld, _) => Some(Bound::Withheld),
+                (_, Some(v)) if v >= THRESHOLD => Some(Bound::Hidden),
+                _ => None,
+            };
+            if let Some(b) = bound {
+                vars.insert(c, system.variable(b));
+            }
+        }
+        for &r in &relations {
+            self.row(&mut system, r, |c| vars.get(&c).copied());
+        }
         system.range(vars[&small])
     }
 
@@ -403,43 +806,58 @@ impl<'a> Work<'a> {
         seen
     }
 
-    /// The linear system over `cells` (those `bound` gives a bound become
-    /// unknowns; the others count with their value) for `relations`.
-    fn system(
-        &self,
-        cells: &[usize],
-        bound: impl Fn(usize) -> Option<Bound>,
-        relations: &BTreeSet<usize>,
-    ) -> (System, HashMap<usize, usize>) {
+    /// The linear system with the suppressed cells `unknown` as unknowns
+    /// (variable `i` is `unknown[i]`) and every other cell at its true
+    /// value, over every relation of an unknown: a restriction of what a
+    /// reader knows, exactly that when `unknown` is a whole group.
+    fn system(&self, unknown: &[usize]) -> (System, HashMap<usize, usize>) {
         let mut system = System::default();
-        let mut vars = HashMap::new();
-        for &c in cells {
-            if let Some(b) = bound(c) {
-                vars.insert(c, system.variable(b));
-            }
+        let mut vars = HashMap::with_capacity(unknown.len());
+        for &c in unknown {
+            let bound = match self.shown[c] {
+                Shown::Small => Bound::Small,
+                Shown::Hidden => Bound::Hidden,
+                Shown::Withheld => Bound::Withheld,
+                shown => unreachable!("cell {c} is shown {shown:?}, not suppressed"),
+            };
+            vars.insert(c, system.variable(bound));
         }
-        for &r in relations {
-            let relation = &self.relations[r];
-            let mut terms = Vec::new();
-            let mut constant = 0;
-            let signed =
-                std::iter::once((relation.total, 1)).chain(relation.parts.iter().map(|&p| (p, -1)));
-            for (c, sign) in signed {
-                match vars.get(&c) {
-                    Some(&v) => terms.push((v, sign as f64)),
-                    None => constant -= sign * self.values[c].unwrap_or(0),
-                }
-            }
-            system.row(terms, constant as f64);
+        let mut relations: Vec<usize> = unknown
+            .iter()
+            .flat_map(|&c| self.of_cell[c].iter().copied())
+            .collect();
+        relations.sort_unstable();
+        relations.dedup();
+        for r in relations {
+            self.row(&mut system, r, |c| vars.get(&c).copied());
         }
         (system, vars)
     }
 
+    /// Relation `r` as a row of `system`: the cells `var` gives a variable
+    /// as unknowns, the others at their true values.
+    fn row(&self, system: &mut System, r: usize, var: impl Fn(usize) -> Option<usize>) {
+        let relation = &self.relations[r];
+        let mut terms = Vec::new();
+        let mut constant = 0;
+        let signed =
+            std::iter::once((relation.total, 1)).chain(relation.parts.iter().map(|&p| (p, -1)));
+        for (c, sign) in signed {
+            match var(c) {
+                Some(v) => terms.push((v, sign as f64)),
+                None => constant -= sign * self.values[c].unwrap_or(0),
+            }
+        }
+        system.row(terms, constant as f64);
+    }
+
     /// The cell to hide next for `small`: in the nearest relation of its
-    /// group that has a candidate within [`REACH`], the preferred one.
+    /// group (within [`REACH`]) that has a candidate within [`REACH`], the
+    /// preferred one.
     fn partner(&self, small: usize) -> Option<usize> {
         let near = self.neighbourhood(small, REACH);
-        self.group(small)
+        let (group, _) = self.group(small, Some(REACH));
+        group
             .into_iter()
             .flat_map(|(c, distance)| self.of_cell[c].iter().map(move |&r| (r, distance)))
             .flat_map(|(r, distance)| self.relations[r].members().map(move |c| (c, distance)))
@@ -449,8 +867,26 @@ impl<'a> Work<'a> {
     }
 }
 
+/// A bound no count reaches, for "no upper bound".
+const INFINITE: i64 = i64::MAX / 4;
+
+/// At most how many relations bounds propagation looks at, per cell.
+const PROPAGATION_STEPS: usize = 2000;
+
+/// `-a`, where ±[`INFINITE`] stays infinite.
+fn negate(a: i64) -> i64 {
+    if a >= INFINITE {
+        -INFINITE
+    } else if a <= -INFINITE {
+        INFINITE
+    } else {
+        -a
+    }
+}
+
+/// Whether a reader does not see the number: "<5", "x" or ".".
 fn is_suppressed(shown: Shown) -> bool {
-    matches!(shown, Shown::Small | Shown::Hidden)
+    matches!(shown, Shown::Small | Shown::Hidden | Shown::Withheld)
 }
 
 /// Each cell's height in the hierarchy the relations draw (0 for a cell

@@ -172,20 +172,23 @@ fn children(parents: impl Iterator<Item = Option<usize>>, what: &str) -> Vec<Vec
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuppressedCube {
     width: usize,
-    shown: Vec<Shown>,
+    pub(super) shown: Vec<Shown>,
     unprotected: Vec<(usize, usize)>,
 }
 
 impl SuppressedCube {
-    /// How `area` in `period` is shown.
+    /// How `area` in `period` is shown: [`Shown::Withheld`] for one of the
+    /// parts of a total below 5 (everything with a value below a cell of 1
+    /// to 4 in the cube's sums), which is not to be published at all.
     pub fn get(&self, area: usize, period: usize) -> Shown {
         assert!(period < self.width, "no period {period}");
         self.shown[area * self.width + period]
     }
 
     /// The (area, period) cells shown "<5" whose range a reader can still
-    /// narrow, because no table of these sums could protect them (see the
-    /// module comment of `suppression`).
+    /// narrow, because no hiding could protect them (see the module comment
+    /// of `suppression`); the parts of totals below 5 are withheld already
+    /// and never listed here.
     pub fn unprotected(&self) -> &[(usize, usize)] {
         &self.unprotected
     }

@@ -1,12 +1,14 @@
 //! The exact audit: what a reader can work out about one cell, as the
 //! minimum and the maximum of a linear program over the relations that tie
-//! the cells the reader does not see.
+//! the cells the reader does not see; and the best range a cell could get.
+//! Most cells never get here: a witness (`witness`) proves them faster.
 //!
 //! Why a solver crate (`microlp`, the maintained fork of minilp): the audit
 //! is the guarantee, and a hand-written simplex would be the least tested
 //! code of the module. It is pure Rust (no C toolchain, no system library),
 //! builds in about 20 s on two cores with its few dependencies (sprs,
-//! ndarray), and solves the small systems met here in tens of microseconds.
+//! ndarray), and solves a system of a hundred unknowns in about a
+//! millisecond (it is built optimised in debug builds too).
 //!
 //! Integers: the constraint matrix of one hierarchy of sums (a tree) and of
 //! a flat two-way table with margins is totally unimodular, so there the
@@ -30,6 +32,8 @@ pub(super) enum Bound {
     Small,
     /// Shown "x": at least 5, with no upper bound.
     Hidden,
+    /// Withheld ("."): at least 0, with no upper bound.
+    Withheld,
 }
 
 /// Relations over unknown cells: each row says Σ coefficient · variable =
@@ -62,27 +66,28 @@ impl System {
     /// the solver could not say (which callers treat as "not protected").
     pub fn range(&self, var: usize) -> Option<(i64, i64)> {
         Some((
-            self.extreme(var, OptimizationDirection::Minimize)?,
-            self.extreme(var, OptimizationDirection::Maximize)?,
+            self.extreme(var, Extreme::Min)?.0,
+            self.extreme(var, Extreme::Max)?.0,
         ))
     }
 
-    fn extreme(&self, var: usize, direction: OptimizationDirection) -> Option<i64> {
-        let (value, whole) = self.solve(var, direction, false)?;
-        if whole {
-            return Some(value.round() as i64);
-        }
-        self.solve(var, direction, true)
-            .map(|(value, _)| value.round() as i64)
+    /// The smallest (largest) whole value `var` can take and a whole
+    /// solution where it does, one value per variable.
+    pub fn extreme(&self, var: usize, extreme: Extreme) -> Option<(i64, Vec<i64>)> {
+        let point = match self.solve(var, extreme, false)? {
+            Some(point) => point,
+            None => self.solve(var, extreme, true)??,
+        };
+        Some((point[var], point))
     }
 
-    /// The optimum of `var` and whether every variable is whole there.
-    fn solve(
-        &self,
-        var: usize,
-        direction: OptimizationDirection,
-        integer: bool,
-    ) -> Option<(f64, bool)> {
+    /// The values of all variables where `var` is optimal, or `None` inside
+    /// when one of them is not whole there (`None` outside: no answer).
+    fn solve(&self, var: usize, extreme: Extreme, integer: bool) -> Option<Option<Vec<i64>>> {
+        let direction = match extreme {
+            Extreme::Min => OptimizationDirection::Minimize,
+            Extreme::Max => OptimizationDirection::Maximize,
+        };
         let mut problem = Problem::new(direction);
         let vars: Vec<Variable> = self
             .bounds
@@ -90,11 +95,20 @@ impl System {
             .enumerate()
             .map(|(i, bound)| {
                 let objective = if i == var { 1.0 } else { 0.0 };
-                match (bound, integer) {
-                    (Bound::Small, false) => problem.add_var(objective, (1.0, 4.0)),
-                    (Bound::Hidden, false) => problem.add_var(objective, (5.0, f64::INFINITY)),
-                    (Bound::Small, true) => problem.add_integer_var(objective, (1, 4)),
-                    (Bound::Hidden, true) => problem.add_integer_var(objective, (5, i32::MAX)),
+                let (low, high) = match bound {
+                    Bound::Small => (1, 4),
+                    Bound::Hidden => (5, i32::MAX),
+                    Bound::Withheld => (0, i32::MAX),
+                };
+                if integer {
+                    problem.add_integer_var(objective, (low, high))
+                } else {
+                    let high = if high == i32::MAX {
+                        f64::INFINITY
+                    } else {
+                        f64::from(high)
+                    };
+                    problem.add_var(objective, (f64::from(low), high))
                 }
             })
             .collect();
@@ -103,12 +117,22 @@ impl System {
             problem.add_constraint(expr, ComparisonOp::Eq, *constant);
         }
         let solution = problem.solve().ok()?.into_solution().ok()?;
-        let whole = vars.iter().all(|&v| {
-            let value = solution.var_value(v);
-            (value - value.round()).abs() < WHOLE
-        });
-        Some((solution.var_value(vars[var]), whole))
+        Some(
+            vars.iter()
+                .map(|&v| {
+                    let value = solution.var_value(v);
+                    ((value - value.round()).abs() < WHOLE).then_some(value.round() as i64)
+                })
+                .collect(),
+        )
     }
+}
+
+/// Which end of a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Extreme {
+    Min,
+    Max,
 }
 
 #[cfg(test)]

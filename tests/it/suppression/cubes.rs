@@ -4,11 +4,16 @@
 //! (the national table, one table per province, the same province figure
 //! in both, years and quarters as sums), and put through the checker.
 //!
-//! Some tables cannot protect every "<5" whatever is hidden (a total of 2
-//! made of 1 + 1). So each "<5" must be exactly as wide as in the most
-//! protective publication there is: every value of 5 or more shown "x".
-//! Hiding only ever widens a range, so that is the best any suppression
-//! can do, and a cube where the best is 1..4 everywhere must pass outright.
+//! The parts of a total below 5 are withheld ("."), and exactly those:
+//! every cell with a value under a total (of areas or, summed over time, of
+//! periods, at any distance) of 1 to 4. Some tables still cannot protect
+//! every "<5" whatever is hidden (a hidden province quarter that is at most
+//! 8 by its months, with a hidden municipality of at least 5 under it,
+//! leaves the other at most 3). So each "<5" must be exactly as wide as in
+//! the most protective publication there is: every value of 5 or more shown
+//! "x". Hiding only ever widens a range, so that is the best any
+//! suppression can do, and a cube where the best is 1..4 everywhere must
+//! pass outright.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -136,8 +141,35 @@ fn text(shown: Shown) -> String {
         Shown::Value(v) => dutch(v),
         Shown::Small => "<5".into(),
         Shown::Hidden => "x".into(),
+        Shown::Withheld => ".".into(),
         Shown::Missing => "–".into(),
     }
+}
+
+/// Whether (area, period) is one of the parts of a total below 5: it has a
+/// value, and so has a cell above it (its area or one above, in its period
+/// or, summed over time, one above) of 1 to 4.
+fn withheld(cube: &Random, time_adds_up: bool, area: usize, period: usize) -> bool {
+    let chain = |mut at: Option<usize>, parent: &dyn Fn(usize) -> Option<usize>| {
+        let mut out = Vec::new();
+        while let Some(i) = at {
+            out.push(i);
+            at = parent(i);
+        }
+        out
+    };
+    let areas = chain(Some(area), &|a| cube.areas[a].parent);
+    let periods = if time_adds_up {
+        chain(Some(period), &|p| cube.periods[p].parent)
+    } else {
+        vec![period]
+    };
+    cube.values[area][period].is_some()
+        && areas.iter().any(|&a| {
+            periods
+                .iter()
+                .any(|&p| (a, p) != (area, period) && matches!(cube.values[a][p], Some(1..=4)))
+        })
 }
 
 /// An (area, period) of the cube and the cell of the tables it is shown in.
@@ -205,9 +237,11 @@ fn publish(
     (published, places)
 }
 
-/// How the most protective publication shows a true value.
-fn most_protective(value: Option<i64>) -> String {
+/// How the most protective publication shows a true value: withheld as
+/// every publication (`withheld`), else every value of 5 or more hidden.
+fn most_protective(value: Option<i64>, withheld: bool) -> String {
     match value {
+        _ if withheld => ".".into(),
         None => "–".into(),
         Some(1..=4) => "<5".into(),
         Some(v) if v >= 5 => "x".into(),
@@ -220,7 +254,7 @@ fn most_protective(value: Option<i64>) -> String {
 fn run(count: usize, seed: u64, time_adds_up: bool) -> usize {
     let mut numbers = Numbers(seed);
     let mut fully = 0;
-    let (mut smalls, mut hidden, mut unprotected) = (0, 0, 0);
+    let (mut smalls, mut hidden, mut withheld_cells, mut unprotected) = (0, 0, 0, 0);
     let (mut suppressing, mut checking) = (Duration::ZERO, Duration::ZERO);
     for i in 0..count {
         let random = random(&mut numbers);
@@ -234,10 +268,14 @@ fn run(count: usize, seed: u64, time_adds_up: bool) -> usize {
         let result = cube.suppress(true).unwrap();
         suppressing += started.elapsed();
         unprotected += result.unprotected().len();
-        // What is shown is true, as the reader's model assumes.
+        // What is shown is true, as the reader's model assumes, and exactly
+        // the parts of a total below 5 are withheld.
         for (a, line) in random.values.iter().enumerate() {
             for (p, &v) in line.iter().enumerate() {
+                let below_small = withheld(&random, time_adds_up, a, p);
                 let fits = match result.get(a, p) {
+                    Shown::Withheld => below_small,
+                    _ if below_small => false,
                     Shown::Value(n) => Some(n) == v,
                     Shown::Small => matches!(v, Some(1..=4)),
                     Shown::Hidden => v.is_some_and(|v| v >= 5),
@@ -250,6 +288,7 @@ fn run(count: usize, seed: u64, time_adds_up: bool) -> usize {
                 );
                 smalls += usize::from(result.get(a, p) == Shown::Small);
                 hidden += usize::from(result.get(a, p) == Shown::Hidden);
+                withheld_cells += usize::from(result.get(a, p) == Shown::Withheld);
             }
         }
         let (published, places) = publish(&random, time_adds_up, |a, p| text(result.get(a, p)));
@@ -262,7 +301,7 @@ fn run(count: usize, seed: u64, time_adds_up: bool) -> usize {
             // A narrowed "<5" is only right where no publication could do
             // better: the most protective one must narrow it as much.
             let (best, _) = publish(&random, time_adds_up, |a, p| {
-                most_protective(random.values[a][p])
+                most_protective(random.values[a][p], withheld(&random, time_adds_up, a, p))
             });
             let narrowed = |cell: Cell| got[&cell] != (1, 4);
             let best = ranges_of(&best, |cell| got.contains_key(&cell) && narrowed(cell))
@@ -287,8 +326,8 @@ fn run(count: usize, seed: u64, time_adds_up: bool) -> usize {
         assert_eq!(narrowed, reported, "cube {i}");
     }
     println!(
-        "{count} cubes: {fully} fully protected; {smalls} <5, {hidden} x, {unprotected} \
-         unprotected; suppressed in {suppressing:?}, checked in {checking:?}"
+        "{count} cubes: {fully} fully protected; {smalls} <5, {hidden} x, {withheld_cells} ., \
+         {unprotected} unprotected; suppressed in {suppressing:?}, checked in {checking:?}"
     );
     fully
 }
