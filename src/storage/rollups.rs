@@ -705,7 +705,7 @@ impl Store {
             Basis::Live => "COALESCE(reported, CASE WHEN tallied <> 0 THEN tallied END)",
         };
         let among = match facilities {
-            Some(ids) if ids.is_empty() => return Ok(Vec::new()),
+            Some([]) => return Ok(Vec::new()),
             Some(ids) => format!(" AND facility_id IN ({})", number_list(ids.iter().copied())),
             None => String::new(),
         };
