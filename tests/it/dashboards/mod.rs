@@ -2,4 +2,5 @@
 //! indicators against their bands, the dashboards, small-count suppression.
 
 mod indicators;
+mod pages;
 mod reference;
