@@ -13,7 +13,8 @@
 //!   a season and last year's same month are side by side; the year is
 //!   chosen (`jaar`), this year by default.
 //! - Metrics without any figure in those two years at that level are left
-//!   out (a retired metric with figures stays).
+//!   out (a retired metric with figures stays); the others in the shipped
+//!   catalogue's order (visits first), metrics added later after them.
 //! - Comparison: the country compares its provinces, a province its
 //!   municipalities with figures, a municipality (staff only) and an
 //!   organisation their facilities. A public municipality dashboard has no
@@ -21,6 +22,9 @@
 //! - A year's figure adds up the months for sums; for averages and last
 //!   values each facility's average (or last value) over the year, then
 //!   added up, as `GET /api/v1/stats/metrics` does.
+//! - An auditor (neither national nor of an organisation) sees the public
+//!   figures of areas and no organisation's or facility's dashboard, as
+//!   `GET /api/v1/stats/metrics` treats that role.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -154,6 +158,16 @@ pub async fn dashboard(
 ) -> AppResult<Dashboard> {
     let staff = match viewer {
         Viewer::Public => None,
+        // An auditor is neither national nor of an organisation: the
+        // public figures of areas, as `GET /api/v1/stats/metrics` gives.
+        Viewer::Staff(p, _) if p.role == Role::Auditor => match level {
+            Level::Organisation(_) | Level::Facility(_) => {
+                return Err(AppError::Forbidden(
+                    "your role sees the public dashboards of areas only".into(),
+                ))
+            }
+            _ => None,
+        },
         Viewer::Staff(p, a) => Some((p, a)),
     };
     let own = staff.and_then(|(p, _)| match p.role {
@@ -202,7 +216,22 @@ pub async fn dashboard(
         .chain((1..=12).map(|m| Period::Month { year, month: m }))
         .collect();
     let (from, until) = ((year - 1).to_string(), (year + 1).to_string());
-    let metrics = store.metrics().await?;
+    let mut metrics = store.metrics().await?;
+    // The shipped catalogue's order (visits first, as the desk and the
+    // report form list them), metrics added later after it, by code.
+    let shipped: Vec<String> = crate::domain::metric::default_metrics()
+        .into_iter()
+        .map(|m| m.code.to_string())
+        .collect();
+    metrics.sort_by_key(|m| {
+        (
+            shipped
+                .iter()
+                .position(|c| c == m.code.as_str())
+                .unwrap_or(usize::MAX),
+            m.code.to_string(),
+        )
+    });
 
     // Exact figures per (area or facility, metric, period); for the public
     // the suppressed figures come from `PublicFigures`.
@@ -516,7 +545,7 @@ fn children(
 }
 
 /// Each facility's average (or last value) over the year, added up.
-fn per_facility_year(
+pub(super) fn per_facility_year(
     metric: &Metric,
     facts: &[MetricFact],
     year: i32,

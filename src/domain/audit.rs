@@ -49,6 +49,7 @@ pub const OBJECT_TYPES: &[&str] = &[
     "tally",
     "period_report",
     "boundaries",
+    "dashboard",
 ];
 
 /// Which events a search shows.

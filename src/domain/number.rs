@@ -1,9 +1,11 @@
 //! Whole numbers with a range: rooms, capacities, visit limits, counts.
 //! One generic type, so each domain value names its range once, in its
 //! type (`Rooms`, `Capacity`), and nothing outside the range can be built.
+//! [`written`] writes a figure as a reader of the language expects it.
 
 use std::fmt;
 
+use super::language::Language;
 use super::Reason;
 
 /// A whole number from `MIN` to `MAX` inclusive.
@@ -53,9 +55,48 @@ pub type MinutesPerVisit = Bounded<1, 1440>;
 /// How often a person may come in one day.
 pub type VisitsPerDay = Bounded<1, 100>;
 
+/// A figure as a reader of `language` writes it: digits grouped by three
+/// (`1.234.567` in Dutch, `1,234,567` in English) and at most `decimals`
+/// decimals, trailing zeros left off (`12,5`, `12`).
+pub fn written(value: f64, decimals: usize, language: Language) -> String {
+    let text = format!("{:.decimals$}", value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let fraction = fraction.trim_end_matches('0');
+    let (group, point) = match language {
+        Language::Nl => ('.', ','),
+        Language::En => (',', '.'),
+    };
+    let mut out = String::new();
+    if value < 0.0 && (whole.bytes().any(|b| b != b'0') || !fraction.is_empty()) {
+        out.push('-');
+    }
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if !fraction.is_empty() {
+        out.push(point);
+        out.push_str(fraction);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_are_written_as_each_language_writes_them() {
+        assert_eq!(written(1_234_567.0, 0, Language::Nl), "1.234.567");
+        assert_eq!(written(1_234_567.0, 0, Language::En), "1,234,567");
+        assert_eq!(written(200.8, 1, Language::Nl), "200,8");
+        assert_eq!(written(200.0, 1, Language::En), "200");
+        assert_eq!(written(-1234.5, 1, Language::Nl), "-1.234,5");
+        assert_eq!(written(-0.04, 1, Language::Nl), "0");
+        assert_eq!(written(999.0, 0, Language::Nl), "999");
+    }
 
     #[test]
     fn numbers_outside_their_range_are_refused_with_the_range() {

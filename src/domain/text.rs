@@ -20,6 +20,10 @@ type Files = &'static [(&'static str, &'static str)];
 const NL_FILES: Files = &[
     ("common", include_str!("../../i18n/nl/common.json")),
     ("dashboards", include_str!("../../i18n/nl/dashboards.json")),
+    (
+        "dashboards_pages",
+        include_str!("../../i18n/nl/dashboards_pages.json"),
+    ),
     ("desk", include_str!("../../i18n/nl/desk.json")),
     ("errors", include_str!("../../i18n/nl/errors.json")),
     ("finder", include_str!("../../i18n/nl/finder.json")),
@@ -34,6 +38,10 @@ const NL_FILES: Files = &[
 const EN_FILES: Files = &[
     ("common", include_str!("../../i18n/en/common.json")),
     ("dashboards", include_str!("../../i18n/en/dashboards.json")),
+    (
+        "dashboards_pages",
+        include_str!("../../i18n/en/dashboards_pages.json"),
+    ),
     ("desk", include_str!("../../i18n/en/desk.json")),
     ("errors", include_str!("../../i18n/en/errors.json")),
     ("finder", include_str!("../../i18n/en/finder.json")),

@@ -5,6 +5,7 @@ pub mod boundaries;
 pub mod chart;
 pub mod columns;
 pub mod csv;
+pub mod dashboard;
 pub mod figures;
 pub mod geojson;
 pub mod json;

@@ -57,8 +57,12 @@ pub struct Legend<'a> {
 pub const PALETTE: [&str; 5] = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"];
 /// The drawing's width in its own units (about CSS pixels at full size).
 const WIDTH: f64 = 480.0;
-const FONT: f64 = 13.0;
-const LINE: f64 = 17.0;
+/// Text size in the drawing's units: on a 390 px phone the map is about
+/// 360 px wide, so 16 units are 12 px there (and 13 would be under 10).
+const FONT: f64 = 16.0;
+const LINE: f64 = 20.0;
+/// The smaller text of notes.
+const SMALL: f64 = 15.0;
 /// The radius of the circle of the largest value, without boundaries.
 const LARGEST_CIRCLE: f64 = 16.0;
 
@@ -274,13 +278,13 @@ fn push_legend(svg: &mut String, heading: &str, rows: &[(String, String)], notes
             &note.split_whitespace().collect::<Vec<_>>(),
             " ",
             150.0,
-            FONT - 2.0,
+            SMALL,
         ) {
-            y += LINE - 3.0;
+            y += LINE - 2.0;
             let _ = write!(
                 svg,
                 "<text x=\"8\" y=\"{y}\" font-size=\"{}\">{}</text>",
-                FONT - 2.0,
+                SMALL,
                 escape(&line)
             );
         }
@@ -346,7 +350,9 @@ fn circles(
     let mut y = 8.0;
     let words: Vec<&str> = legend.heading.split_whitespace().collect();
     let heading = wrap(&words, " ", 150.0, FONT);
-    y += LINE * heading.len() as f64 + 6.0;
+    // Below the heading's last line with room for the largest circle's
+    // label, which stands level with the circle's top.
+    y += LINE * heading.len() as f64 + 6.0 + FONT / 2.0;
     let mut keys = String::new();
     if largest > 0.0 {
         let cx = 8.0 + LARGEST_CIRCLE;
@@ -382,14 +388,14 @@ fn circles(
         &note.split_whitespace().collect::<Vec<_>>(),
         " ",
         150.0,
-        FONT - 2.0,
+        SMALL,
     ) {
-        note_y += LINE - 3.0;
+        note_y += LINE - 2.0;
         let _ = write!(
             svg,
             "<text x=\"8\" y=\"{}\" font-size=\"{}\">{}</text>",
             number(note_y),
-            FONT - 2.0,
+            SMALL,
             escape(&line)
         );
     }
@@ -523,7 +529,10 @@ mod tests {
             svg.contains("<g fill=\"url(#kaart-none)\">"),
             "suppressed is hatched"
         );
-        assert!(svg.contains(">geen waarde of</text>") && svg.contains(">afgeschermd</text>"));
+        assert!(
+            svg.contains(">geen waarde</text>") && svg.contains(">afgeschermd</text>"),
+            "the hatch's label, wrapped"
+        );
         assert!(svg.contains(">Spuiten per</text>"), "the legend's heading");
         assert!(!svg.contains("style="), "no inline styles (CSP)");
         assert!(!svg.contains("<circle"));

@@ -123,7 +123,7 @@ pub fn bar_chart(id: &str, bars: &[Bar], texts: &BarTexts) -> String {
                 marks = true;
                 let _ = write!(
                     body,
-                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\">{}<title>{}: {}</title></text>",
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12.5\">{}<title>{}: {}</title></text>",
                     number(x + slot / 2.0),
                     bottom - 4.0,
                     escape(&bar.shown),
@@ -162,7 +162,7 @@ pub fn bar_chart(id: &str, bars: &[Bar], texts: &BarTexts) -> String {
     if marks {
         let _ = write!(
             body,
-            "<text x=\"8\" y=\"{}\" font-size=\"12\">{}</text>",
+            "<text x=\"8\" y=\"{}\" font-size=\"13\">{}</text>",
             bottom + BOTTOM + 10.0,
             escape(&texts.suppressed)
         );

@@ -57,6 +57,7 @@ const STAFF_PAGES = [
   "/turven",
   "/beheer/rapportages",
   "/beheer/rapportages/import",
+  "/beheer/dashboard",
 ];
 const PUBLIC_PAGES = [
   "/",
@@ -1465,6 +1466,149 @@ test("reports import: the admin checks a small CSV on /beheer/rapportages/import
 });
 
 // ↑ Issue 12: period reports.
+
+// ↓ Issue 13: dashboards. The public dashboards and indicator pages, and
+// a staff dashboard. The first public dashboard after an approval works
+// out the suppressed public figures of every metric (minutes on the demo
+// in a debug build), so the first test waits for that once.
+
+/** Waits for the public figures to be worked out, however long it takes. */
+async function warmDashboards(page) {
+  const response = await page.request.get("/cijfers/dashboard", { timeout: 900_000 });
+  assert.equal(response.status(), 200, await response.text());
+}
+
+/** Serious and critical axe violations, named. */
+async function seriousAxe(page) {
+  const { violations } = await axe(page);
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes[0].target.join(" ")}`);
+}
+
+test("dashboards: the national dashboard at 390 and 1280 px: readable tiles, a chart per metric, wide tables scrolling in their own box, no axe violation", async () => {
+  const dir = join(root, "target", "screenshots");
+  mkdirSync(dir, { recursive: true });
+  for (const width of [390, 1280]) {
+    const page = await newPage({ width });
+    if (width === 390) await warmDashboards(page);
+    await open(page, "/cijfers/dashboard");
+    await page.getByRole("heading", { level: 1, name: "Dashboard Nederland" }).waitFor();
+    assert.match(await page.locator("main").innerText(), /Alleen goedgekeurde cijfers/);
+    // Tiles: each names its indicator and shows a value or says there is none.
+    const tiles = page.locator(".vangnet-tile");
+    assert.ok((await tiles.count()) >= 4, "indicator tiles");
+    const syringes = tiles.filter({ hasText: "Spuiten per persoon die injecteert" });
+    const value = syringes.locator(".vangnet-tile__value");
+    assert.match(await value.innerText(), /^[±≥]? ?\d/, "a number, with its qualifier");
+    const size = await value.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    assert.ok(size >= 20, `the value is large (${size} px)`);
+    assert.match(await syringes.innerText(), /(laag|midden|hoog) volgens de internationale norm/, "the band in words");
+    for (const tile of await tiles.all()) {
+      const box = await tile.boundingBox();
+      assert.ok(box.width >= 200 && box.x >= 0 && box.x + box.width <= width, `a tile fits the screen: ${JSON.stringify(box)}`);
+    }
+    // A chart per metric, drawn at a readable size, with its table.
+    const chart = page.locator("#meting-visits svg.vangnet-chart");
+    const chartBox = await chart.boundingBox();
+    assert.ok(chartBox && chartBox.width > 300 && chartBox.height > 150, `the visits chart has a size: ${JSON.stringify(chartBox)}`);
+    assert.match(await chart.getAttribute("aria-labelledby"), /grafiek-visits-title/);
+    await page.locator("#meting-visits").getByText("De cijfers als tabel").click();
+    const months = page.locator("#tabel-visits tbody tr");
+    assert.equal(await months.count(), 12, "twelve months in the table");
+    // The comparison scrolls in its own box, not the page.
+    const scroller = page.locator(".vangnet-table-scroll", { has: page.locator("#vergelijking-tabel") });
+    const { scrollWidth, clientWidth } = await scroller.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+    if (width === 390) assert.ok(scrollWidth > clientWidth, "the wide comparison scrolls in its box");
+    const { by, wide } = await overflow(page);
+    assert.equal(by, 0, `no sideways scrolling of the page at ${width} px (${wide.join(", ")})`);
+    assert.deepEqual(await seriousAxe(page), [], `axe at ${width} px`);
+    assert.deepEqual(page.problems, []);
+    await page.screenshot({ path: join(dir, `dashboard-${width}.png`), fullPage: true });
+    await page.context().close();
+  }
+  // In English on the narrowest phone the public-page sweep uses.
+  const english = await newPage({ lang: "en", width: 360 });
+  await open(english, "/cijfers/dashboard");
+  await english.getByRole("heading", { level: 1, name: "Dashboard Netherlands" }).waitFor();
+  assert.match(await english.locator("main").innerText(), /Approved figures only/);
+  assert.equal((await overflow(english)).by, 0, "no sideways scrolling in English at 360 px");
+  assert.deepEqual(await seriousAxe(english), [], "axe in English");
+  await english.context().close();
+});
+
+test("dashboards: a province compares its municipalities, each a link to its own dashboard; the map's metric is chosen with a form", async () => {
+  const page = await newPage({ width: 390 });
+  await open(page, "/cijfers/dashboard/NL-UT");
+  await page.getByRole("heading", { level: 1, name: "Dashboard provincie Utrecht" }).waitFor();
+  await page.getByRole("heading", { name: "Per gemeente", exact: true }).waitFor();
+  await page.getByLabel("Meting op de kaart").selectOption({ label: "Spuiten uitgegeven" });
+  await page.getByRole("button", { name: "Kaart tonen" }).click();
+  await page.waitForURL(/kaart=syringes_out/);
+  assert.match(await page.locator("#gemeentekaart + form + figure svg title").first().textContent(), /Spuiten uitgegeven per gemeente/);
+  assert.deepEqual(await seriousAxe(page), [], "axe on the province");
+  await page.locator("#vergelijking-tabel").getByRole("link", { name: "Utrecht", exact: true }).click();
+  await page.waitForURL(/\/cijfers\/dashboard\/GM0344/);
+  await page.getByRole("heading", { level: 1, name: "Dashboard gemeente Utrecht" }).waitFor();
+  const trail = page.getByRole("navigation", { name: "Waar u bent" });
+  assert.equal(await trail.getByRole("link", { name: "Utrecht" }).getAttribute("href"), "/cijfers/dashboard/NL-UT");
+  assert.equal((await overflow(page)).by, 0, "the municipality fits a phone");
+  assert.deepEqual(await seriousAxe(page), [], "axe on the municipality");
+  // The same figures as a file.
+  const csv = await page.request.get("/cijfers/dashboard/GM0344?formaat=csv");
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /^gebied,naam,meting,meting_naam,periode,waarde,toelichting\n/);
+  await page.context().close();
+});
+
+test("dashboards: an indicator page says how it is computed, shows its rows with their band and the figures behind them, and links the JSON", async () => {
+  const dir = join(root, "target", "screenshots");
+  for (const width of [390, 1280]) {
+    const page = await newPage({ width });
+    await open(page, "/cijfers/indicatoren");
+    await page.getByRole("heading", { level: 1, name: "Indicatoren" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "Spuiten per persoon die injecteert" }).getByRole("link").click();
+    await page.waitForURL(/\/cijfers\/indicatoren\/syringes_per_pwid\?jaar=\d{4}/);
+    await page.getByRole("heading", { name: "Hoe het wordt berekend" }).waitFor();
+    const rows = page.locator("#uitkomsten-tabel tbody tr");
+    assert.ok((await rows.count()) >= 1);
+    assert.match(await rows.first().innerText(), /Nederland/);
+    assert.match(await page.locator("#invoer-tabel").innerText(), /mensen die drugs injecteren/);
+    const json = page.getByRole("link", { name: /\/api\/v1\/indicators\?code=syringes_per_pwid/ });
+    const answer = await page.request.get(await json.getAttribute("href"));
+    assert.equal((await answer.json()).code, "syringes_per_pwid");
+    assert.equal((await overflow(page)).by, 0, `no sideways scrolling at ${width} px`);
+    assert.deepEqual(await seriousAxe(page), [], `axe at ${width} px`);
+    await page.screenshot({ path: join(dir, `indicator-${width}.png`), fullPage: true });
+    await page.context().close();
+  }
+});
+
+test("dashboards: signed in, the admin's dashboard is the country's, live; an organisation manager's is their organisation's, per facility", async () => {
+  const admin = await newPage({ width: 390 });
+  await signIn(admin, "admin");
+  await admin.getByRole("navigation", { name: "Beheer" }).getByRole("link", { name: "Dashboard" }).click();
+  await admin.waitForURL(/\/beheer\/dashboard$/);
+  await admin.getByRole("heading", { level: 1, name: "Dashboard Nederland" }).waitFor();
+  assert.match(await admin.locator("main").innerText(), /Live: ingediende en goedgekeurde rapportages/);
+  assert.equal((await overflow(admin)).by, 0, "the staff dashboard fits a phone");
+  assert.deepEqual(await seriousAxe(admin), [], "axe on the staff dashboard");
+  await admin.context().close();
+
+  const manager = await newPage();
+  await signIn(manager, "org_manager");
+  await open(manager, "/beheer/dashboard");
+  await manager.waitForURL(/\/beheer\/dashboard\/organisatie\/\d+$/);
+  await manager.getByRole("heading", { name: "Per voorziening" }).waitFor();
+  const facility = manager.locator("#vergelijking-tabel tbody a").first();
+  await facility.click();
+  await manager.waitForURL(/\/beheer\/dashboard\/voorziening\/\d+/);
+  assert.match(await manager.locator("main").innerText(), /Live:/);
+  assert.deepEqual(await seriousAxe(manager), [], "axe on a facility's dashboard");
+  await manager.context().close();
+});
+
+// ↑ Issue 13: dashboards.
 
 test("axe: the staff pages, signed in as the demo admin, have no serious or critical violation", async () => {
   const page = await newPage();

@@ -111,6 +111,7 @@ where
 use Access::{Public, Roles, SignedIn};
 
 mod accounts;
+mod dashboards;
 mod metrics;
 mod monitoring;
 mod periods;
@@ -125,6 +126,7 @@ pub fn table() -> Vec<Route> {
         register::routes(),
         rounds::routes(),
         stats::routes(),
+        dashboards::routes(),
         metrics::routes(),
         monitoring::routes(),
         accounts::routes(),

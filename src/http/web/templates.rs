@@ -162,6 +162,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/stats/links.html"),
     ),
     (
+        "dashboards/dashboard.html",
+        include_str!("../../../templates/dashboards/dashboard.html"),
+    ),
+    (
+        "dashboards/indicators.html",
+        include_str!("../../../templates/dashboards/indicators.html"),
+    ),
+    (
+        "dashboards/indicator.html",
+        include_str!("../../../templates/dashboards/indicator.html"),
+    ),
+    (
         "rounds/table1.html",
         include_str!("../../../templates/rounds/table1.html"),
     ),

@@ -3,4 +3,5 @@
 
 mod dashboard;
 mod indicators;
+mod pages;
 mod reference;

@@ -91,6 +91,15 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         return Some("matrix-none-0001".into());
     } else if path.contains("{facility_id}/{period}") {
         own_or_other(f.fa, f.fb)
+    } else if path.contains("{gebied}") {
+        // Areas are not owned by organisations: one fixture for both targets.
+        return Some("NL-UT".into());
+    } else if path == "/cijfers/indicatoren/{code}" {
+        return Some("syringes_per_pwid".into());
+    } else if path == "/beheer/dashboard/organisatie/{id}" {
+        own_or_other(f.org_a, f.org_b)
+    } else if path == "/beheer/dashboard/voorziening/{id}" {
+        own_or_other(f.fa, f.fb)
     } else if path == "/opendata/{file}" {
         return Some("facilities.csv".into());
     } else if path == "/beheer/export/{file}" {
@@ -150,6 +159,11 @@ fn allowed(
             _ => p.may_read_internal(fac),
         },
         Some(p) if path.starts_with("/beheer/organisaties/{id}") => p.may_edit_organisation(org),
+        // Dashboards of an organisation or a facility: its own staff and
+        // national roles (an auditor sees the public ones of areas only).
+        Some(p) if path.starts_with("/beheer/dashboard/") && is_item => {
+            p.may_read_organisation_internal(fac.organisation_id)
+        }
         Some(p) if path.contains("/tokens/{id}") => {
             p.may_manage_users() || (target == Target::Own && caller.spare_token.is_some())
         }
@@ -326,6 +340,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         .replace("{file}", &id)
                         .replace("{name}", &id)
                         .replace("{code}", &id)
+                        .replace("{gebied}", &id)
                         .replace("{facility_id}", &id)
                         .replace("{period}", "2025-03"),
                     None => route.path.to_string(),

@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod dashboards;
 pub mod desk;
 mod error;
 pub mod facility;
