@@ -81,7 +81,8 @@ struct MonthRow {
 struct Panel {
     code: String,
     name: String,
-    unit: String,
+    /// The name with its unit, where the unit says more than the name.
+    label: String,
     /// What the year's figure is: a total, an average, the last value.
     year_label: String,
     year: String,
@@ -286,10 +287,16 @@ fn panel_view(page: &Page, board: &Dashboard, panel: &MetricPanel, names: &[Stri
             this: shown(&panel.months[m + 12], lang),
         })
         .collect();
+    // "Folie uitgegeven (vellen)", but "Bezoeken", not "Bezoeken (bezoeken)".
+    let label = if unit_text.eq_ignore_ascii_case(&panel.name) {
+        panel.name.clone()
+    } else {
+        format!("{} ({unit_text})", panel.name)
+    };
     Panel {
         code: panel.code.clone(),
         name: panel.name.clone(),
-        unit: unit_text,
+        label,
         year_label: page.text(&format!(
             "dashboards.year.{}",
             match panel.aggregation {
