@@ -59,7 +59,7 @@
 //!    witness uses are hidden (and step 2 runs again for them): what is
 //!    hidden is what a short cycle of relations around the cell needs.
 //!    Hiding only ever widens ranges, so a witness stays one, and cells
-//!    that passed stay passed.
+//!    that passed stay passed. Where the search finds none, see below.
 //!
 //! # The audit: witnesses, and linear programs where they run out
 //!
@@ -71,32 +71,36 @@
 //! needs no solver, and what it finds is checked again before it counts;
 //! a true value of 1 or 4 is its own witness, and every "<5" that a
 //! witness puts at 1 or 4 is proven with it. A search that fails proves
-//! nothing, so the "<5"s left without witnesses are audited exactly at the
+//! nothing, so a "<5" that may end short of 1..4 is audited exactly at the
 //! end: bounds propagation around the cell (a relaxation: a range it
 //! narrows is narrowed) and, where that says nothing, the minimum and
 //! maximum over the cell's whole group of unpublished cells, linear
 //! programs ([`lp`]). That is the exact audit of before, now run for a few
-//! cells instead of every one; it is what makes a metric of a few people a
-//! matter of milliseconds instead of seconds.
+//! cells instead of every one, every round; it is what makes a metric of a
+//! few people a matter of milliseconds instead of seconds.
 //!
-//! # When the requirement cannot be met
+//! # Where the search runs out, and when the requirement cannot be met
+//!
+//! The search is bounded, and a "<5" may need more than it finds. For an
+//! end without a witness, step 3 goes on, each time looking for witnesses
+//! again: bounds propagation on the best range the cell could get (its
+//! range were every value ≥ 5 hidden) narrows the aim where it can, and a
+//! witnessed end of that is the best end there is; a linear program near
+//! the cell (within [`REACH`] relations; the values ≥ 5 there may move,
+//! changing as little as they can, and those that do are hidden) gives a
+//! witness the search missed; the exact audit settles a cell a long
+//! witness already protects; a linear program for the best range (within
+//! [`REACH`]) narrows the aim again; and last, one more cell is hidden at a
+//! time, in the nearest relation of the cell's group of unpublished cells,
+//! until there are witnesses or nothing within [`REACH`] is left to hide.
 //!
 //! After withholding, a "<5" that no hiding protects is rare, but it
 //! happens: the reader's "x ≥ 5" can be what narrows it (a hidden quarter
 //! of at most 8 by its two "<5" months, with a hidden municipality of at
-//! least 5 under it, leaves the other municipality at most 3). When no
-//! witness is found for an end even hiding any number of cells, step 3
-//! bounds the best range the cell could get (its range were every value
-//! ≥ 5 hidden): by bounds propagation within [`RADIUS`] relations, then, if
-//! witnesses for the ends of that are not found, by a linear program over
-//! [`REACH`] relations (only for such a cell). Each bound that is narrower
-//! than the aim becomes the aim, and witnesses for its ends are looked for;
-//! a witnessed end of a bound is the best end there is. Where they are not
-//! found either, one more cell is hidden at a time, in the nearest relation
-//! of its group of unpublished cells, until they are, or nothing within
-//! [`REACH`] is left to hide. A cell that ends short of 1..4 stays "<5" and
-//! is listed in [`Suppression::unprotected`], so the caller can decide
-//! (publish a coarser table, or leave it out).
+//! least 5 under it, leaves the other municipality at most 3). Such a cell
+//! ends at the best range it can get; it stays "<5" and is listed in
+//! [`Suppression::unprotected`], so the caller can decide (publish a
+//! coarser table, or leave it out).
 
 mod cube;
 mod lp;
@@ -105,7 +109,7 @@ mod tests;
 mod witness;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 pub use cube::{Area, Cube, CubeError, Over, PeriodNode, SuppressedCube};
 use lp::{Bound, Extreme, System};
@@ -185,7 +189,7 @@ const RADIUS: usize = 2;
 /// The witness searches step 3 tries for one end of a "<5", in turn: how
 /// many published cells each may use (and so hide), and how many steps it
 /// may take. Fewest hidden first; the last may hide any number.
-const SEARCHES: [(usize, usize); 3] = [(0, 60), (2, 60), (usize::MAX, 300)];
+const SEARCHES: [(usize, usize); 3] = [(0, 60), (2, 60), (usize::MAX, 1000)];
 
 /// How `values` may be shown, given the relations a reader knows; nothing is
 /// suppressed when the metric is not `sensitive`.
@@ -422,43 +426,147 @@ impl<'a> Work<'a> {
     /// of 1..4, or of the best range it can get, hiding what they use;
     /// records it in `narrowed` when it may end short of 1..4.
     fn protect(&mut self, small: usize, queue: &mut VecDeque<usize>, narrowed: &mut Vec<usize>) {
-        let mut aim = (1, THRESHOLD - 1);
-        // Bounds on the best range, by propagation then by a linear
-        // program: each narrows the aim where it can.
-        let mut bounds_tried = 0;
-        loop {
+        let whole = (1, THRESHOLD - 1);
+        let mut aim = whole;
+        let narrower = |aim: (i64, i64), bounds: Option<(i64, i64)>| {
+            bounds
+                .map(|(lo, hi)| (aim.0.max(lo), aim.1.min(hi)))
+                .filter(|&next| next != aim && next.0 <= next.1)
+        };
+        let done = 'done: {
             if self.witnessed(small, aim, queue) {
-                if aim != (1, THRESHOLD - 1) {
-                    narrowed.push(small);
-                }
-                return;
+                break 'done true;
             }
-            let mut narrower = None;
-            while narrower.is_none() && bounds_tried < 2 {
-                let bounds = match bounds_tried {
-                    0 => Some(self.best_bounds(small)),
-                    _ => self.best_range(small),
-                };
-                bounds_tried += 1;
-                narrower = bounds
-                    .map(|(lo, hi)| (aim.0.max(lo), aim.1.min(hi)))
-                    .filter(|&next| next != aim && next.0 <= next.1);
-            }
-            if let Some(next) = narrower {
+            // Where the search finds none: bounds on the best range, by
+            // propagation (a witnessed end of them is the best end there
+            // is); witnesses from linear programs near the cell, hiding
+            // what they change; the exact audit (the search may have missed
+            // a long witness); the best range by a linear program.
+            if let Some(next) = narrower(aim, Some(self.best_bounds(small))) {
                 aim = next;
+                if self.witnessed(small, aim, queue) {
+                    break 'done true;
+                }
+            }
+            if self.witnessed_by_programs(small, aim, queue) {
+                break 'done true;
+            }
+            if aim == whole {
+                self.prove(small);
+                if self.low[small] && self.high[small] {
+                    break 'done true;
+                }
+            }
+            if let Some(next) = narrower(aim, self.best_range(small)) {
+                aim = next;
+                if self.witnessed(small, aim, queue)
+                    || self.witnessed_by_programs(small, aim, queue)
+                {
+                    break 'done true;
+                }
+            }
+            // Then one more hidden cell at a time.
+            while let Some(cell) = self.partner(small) {
+                self.hide(cell, queue);
+                self.close_singletons(queue);
+                if self.witnessed(small, aim, queue) {
+                    break 'done true;
+                }
+            }
+            false
+        };
+        if !done || aim != whole {
+            narrowed.push(small);
+        }
+    }
+
+    /// [`Work::witnessed`] with witnesses from linear programs
+    /// ([`Work::program_witness`]).
+    fn witnessed_by_programs(
+        &mut self,
+        small: usize,
+        aim: (i64, i64),
+        queue: &mut VecDeque<usize>,
+    ) -> bool {
+        for target in [aim.0, aim.1] {
+            let known = match target {
+                1 => self.low[small],
+                t if t == THRESHOLD - 1 => self.high[small],
+                _ => false,
+            };
+            if known {
                 continue;
             }
-            match self.partner(small) {
-                Some(cell) => {
-                    self.hide(cell, queue);
-                    self.close_singletons(queue);
-                }
-                None => {
-                    narrowed.push(small);
-                    return;
-                }
+            let Some(witness) = self.program_witness(small, target) else {
+                return false;
+            };
+            for &cell in &witness.hides {
+                self.hide(cell, queue);
+            }
+            self.close_singletons(queue);
+            self.harvest(&witness);
+        }
+        true
+    }
+
+    /// A witness that `small` can be `target`, from a linear program: the
+    /// unpublished cells and the values ≥ 5 within [`REACH`] relations of
+    /// it may move (a value ≥ 5 that does is then hidden), the cells
+    /// farther away keep their true values; the published values change as
+    /// little as they can (in sum), so that few are hidden. `None` when the
+    /// program finds none, or none in whole numbers.
+    fn program_witness(&mut self, small: usize, target: i64) -> Option<witness::Witness> {
+        let near = self.neighbourhood(small, REACH);
+        let mut system = System::default();
+        let mut vars = HashMap::new();
+        let mut cells = Vec::new();
+        for &c in near.keys() {
+            let bound = match self.shown[c] {
+                Shown::Small => Bound::Small,
+                Shown::Hidden => Bound::Hidden,
+                Shown::Withheld => Bound::Withheld,
+                _ if self.hideable(c) => Bound::Hidden,
+                _ => continue,
+            };
+            vars.insert(c, system.variable(bound));
+            cells.push(c);
+        }
+        // Each published value that moves, as what it goes up and down by.
+        let mut objective = Vec::new();
+        for &c in &cells {
+            if self.hideable(c) {
+                let up = system.variable(Bound::Withheld);
+                let down = system.variable(Bound::Withheld);
+                let value = self.values[c].unwrap_or(0) as f64;
+                system.row(vec![(vars[&c], 1.0), (up, -1.0), (down, 1.0)], value);
+                objective.extend([(up, 1.0), (down, 1.0)]);
             }
         }
+        system.row(vec![(vars[&small], 1.0)], target as f64);
+        let mut relations: Vec<usize> = cells
+            .iter()
+            .flat_map(|&c| self.of_cell[c].iter().copied())
+            .collect();
+        relations.sort_unstable();
+        relations.dedup();
+        for r in relations {
+            self.row(&mut system, r, |c| vars.get(&c).copied());
+        }
+        let point = system.whole_optimum(&objective, Extreme::Min)?;
+        let change: Vec<(usize, i64)> = cells
+            .iter()
+            .map(|&c| (c, point[vars[&c]] - self.values[c].unwrap_or(0)))
+            .filter(|&(_, d)| d != 0)
+            .collect();
+        let witness = witness::Witness {
+            hides: change
+                .iter()
+                .map(|&(c, _)| c)
+                .filter(|&c| self.hideable(c))
+                .collect(),
+            change,
+        };
+        self.holds_whole(&witness).then_some(witness)
     }
 
     /// Whether `small` is known to reach both ends of `aim`, once the cells
@@ -522,29 +630,40 @@ impl<'a> Work<'a> {
             Verdict::Protected => true,
             Verdict::Narrowed => false,
             Verdict::Unsure => {
-                let (group, _) = self.around(cell, None);
-                self.prove(cell, &group);
+                self.prove(cell);
                 self.low[cell] && self.high[cell]
             }
         }
     }
 
-    /// Solves for the smallest and the largest value of `cell` with the
-    /// unpublished cells `unknown` free and every other cell at its true
-    /// value, and notes every "<5" at 1 or 4 in the solutions: a proof for
-    /// it (the solutions are solutions of the whole). Over the whole group
-    /// of `cell`, exact.
-    fn prove(&mut self, cell: usize, unknown: &[usize]) {
-        let (system, vars) = self.system(unknown);
+    /// The exact audit of `cell`: its smallest and largest value over its
+    /// whole group of unpublished cells (linear programs), noting every
+    /// "<5" that a solution puts at 1 or 4 (a proof for it); each program
+    /// also pushes the other "<5"s of the group not yet known to reach that
+    /// end towards it, so that one solution proves many.
+    fn prove(&mut self, cell: usize) {
+        let (unknown, _) = self.around(cell, None);
+        let (system, vars) = self.system(&unknown);
         for extreme in [Extreme::Min, Extreme::Max] {
-            let known = match extreme {
-                Extreme::Min => self.low[cell],
-                Extreme::Max => self.high[cell],
+            let known = |work: &Self, c: usize| match extreme {
+                Extreme::Min => work.low[c],
+                Extreme::Max => work.high[c],
             };
-            if known {
+            if known(self, cell) {
                 continue;
             }
-            let Some((_, point)) = system.extreme(vars[&cell], extreme) else {
+            let others: Vec<usize> = unknown
+                .iter()
+                .filter(|&&c| c != cell && self.shown[c] == Shown::Small && !known(self, c))
+                .map(|c| vars[c])
+                .collect();
+            // The cell first: no change of the others (each at most 3)
+            // outweighs one of the cell.
+            let first = (THRESHOLD - 1) as f64 * (others.len() + 1) as f64;
+            let objective: Vec<(usize, f64)> = std::iter::once((vars[&cell], first))
+                .chain(others.iter().map(|&v| (v, 1.0)))
+                .collect();
+            let Some(point) = system.optimum(&objective, extreme) else {
                 continue;
             };
             for (&c, &value) in unknown.iter().zip(&point) {
@@ -716,22 +835,23 @@ impl<'a> Work<'a> {
         radius: Option<usize>,
         open: impl Fn(usize) -> bool,
     ) -> (Vec<(usize, usize)>, bool) {
-        let mut seen = HashSet::from([cell]);
+        let mut seen = vec![false; self.shown.len()];
+        seen[cell] = true;
         let mut order = vec![(cell, 0)];
         let mut next = 0;
         let mut whole = true;
         while let Some(&(at, distance)) = order.get(next) {
             next += 1;
-            for &r in &self.of_cell[at] {
-                for member in self.relations[r].members() {
-                    if !open(member) || seen.contains(&member) {
+            for &(r, _) in &self.cell_rows[at] {
+                for &(member, _) in &self.rows[r] {
+                    if seen[member] || !open(member) {
                         continue;
                     }
                     if radius == Some(distance) {
                         whole = false;
                         continue;
                     }
-                    seen.insert(member);
+                    seen[member] = true;
                     order.push((member, distance + 1));
                 }
             }

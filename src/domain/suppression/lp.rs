@@ -74,27 +74,46 @@ impl System {
     /// The smallest (largest) whole value `var` can take and a whole
     /// solution where it does, one value per variable.
     pub fn extreme(&self, var: usize, extreme: Extreme) -> Option<(i64, Vec<i64>)> {
-        let point = match self.solve(var, extreme, false)? {
-            Some(point) => point,
-            None => self.solve(var, extreme, true)??,
-        };
+        let point = self.optimum(&[(var, 1.0)], extreme)?;
         Some((point[var], point))
     }
 
-    /// The values of all variables where `var` is optimal, or `None` inside
-    /// when one of them is not whole there (`None` outside: no answer).
-    fn solve(&self, var: usize, extreme: Extreme, integer: bool) -> Option<Option<Vec<i64>>> {
+    /// A whole solution where Σ weight · variable is smallest (largest).
+    pub fn optimum(&self, objective: &[(usize, f64)], extreme: Extreme) -> Option<Vec<i64>> {
+        match self.solve(objective, extreme, false)? {
+            Some(point) => Some(point),
+            None => self.solve(objective, extreme, true)?,
+        }
+    }
+
+    /// A solution where Σ weight · variable is smallest (largest), if the
+    /// linear program finds one in whole numbers (no branch and bound).
+    pub fn whole_optimum(&self, objective: &[(usize, f64)], extreme: Extreme) -> Option<Vec<i64>> {
+        self.solve(objective, extreme, false)?
+    }
+
+    /// The values of all variables at an optimum, or `None` inside when one
+    /// of them is not whole there (`None` outside: no answer).
+    fn solve(
+        &self,
+        objective: &[(usize, f64)],
+        extreme: Extreme,
+        integer: bool,
+    ) -> Option<Option<Vec<i64>>> {
         let direction = match extreme {
             Extreme::Min => OptimizationDirection::Minimize,
             Extreme::Max => OptimizationDirection::Maximize,
         };
+        let mut weights = vec![0.0; self.bounds.len()];
+        for &(var, weight) in objective {
+            weights[var] += weight;
+        }
         let mut problem = Problem::new(direction);
         let vars: Vec<Variable> = self
             .bounds
             .iter()
-            .enumerate()
-            .map(|(i, bound)| {
-                let objective = if i == var { 1.0 } else { 0.0 };
+            .zip(weights)
+            .map(|(bound, objective)| {
                 let (low, high) = match bound {
                     Bound::Small => (1, 4),
                     Bound::Hidden => (5, i32::MAX),

@@ -18,7 +18,7 @@
 use super::{is_suppressed, Movable, Shown, Work, INFINITE, THRESHOLD};
 
 /// At most how many cells one witness changes.
-const CELLS: usize = 30;
+const CELLS: usize = 60;
 
 /// Changes to the true values that keep every relation, with the cells they
 /// change that are published now (to be hidden for it to hold).
@@ -102,6 +102,19 @@ impl Work<'_> {
         }
     }
 
+    /// Whether a witness found elsewhere holds: [`Work::holds`].
+    pub(super) fn holds_whole(&mut self, witness: &Witness) -> bool {
+        for &(c, d) in &witness.change {
+            self.delta[c] = d;
+        }
+        let changed: Vec<usize> = witness.change.iter().map(|&(c, _)| c).collect();
+        let holds = self.holds(&changed);
+        for &c in &changed {
+            self.delta[c] = 0;
+        }
+        holds
+    }
+
     /// Whether a witness holds, checked again from the changes per cell
     /// alone: every relation of a changed cell still adds up, and every
     /// changed cell stays within what a reader knows of it (a published
@@ -117,13 +130,15 @@ impl Work<'_> {
                 return false;
             };
             let now = self.values[c].unwrap_or(0) + self.delta[c];
-            lo <= now
-                && now <= hi
-                && self.of_cell[c].iter().all(|&r| {
-                    let relation = &self.relations[r];
-                    let parts: i64 = relation.parts.iter().map(|&p| self.delta[p]).sum();
-                    self.delta[relation.total] == parts
-                })
+            let adds_up = |r: usize| {
+                let relation = &self.relations[r];
+                let mut parts = 0;
+                for &p in &relation.parts {
+                    parts += self.delta[p];
+                }
+                self.delta[relation.total] == parts
+            };
+            lo <= now && now <= hi && self.of_cell[c].iter().all(|&r| adds_up(r))
         });
         debug_assert!(holds, "a witness that does not hold: {changed:?}");
         holds
