@@ -152,9 +152,13 @@ async fn national_figures_are_exact_with_a_token_and_suppressed_below_5_per_plac
     assert_eq!(rows(&public)[0], row("2025-01", None, true));
     assert_eq!(public["rows"][0]["state"], "hidden", "{public}");
     let utrecht = app.get(&format!("{VISITS}&province=NL-UT")).await.json();
-    assert_eq!(
-        rows(&utrecht)[..2],
-        [row("2025-01", None, true), row("2025-02", Some(10), false)]
+    assert_eq!(rows(&utrecht)[0], row("2025-01", None, true));
+    assert_eq!(utrecht["rows"][0]["state"], "small", "{utrecht}");
+    // February (10) may be hidden so that the quarter does not tell January.
+    assert!(
+        rows(&utrecht)[1] == row("2025-02", Some(10), false)
+            || utrecht["rows"][1]["state"] == "hidden",
+        "{utrecht}"
     );
     let amsterdam = app
         .get(&format!("{VISITS}&municipality=GM0363"))

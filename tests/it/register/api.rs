@@ -485,7 +485,7 @@ async fn open_data_is_published_in_every_format() {
     let app = TestApp::new().await;
     assert!(app.import("a.csv", DUTCH_CSV).await.is_ok());
     let catalogue = app.get("/opendata/").await.json();
-    assert_eq!(catalogue["files"].as_array().unwrap().len(), 6);
+    assert_eq!(catalogue["files"].as_array().unwrap().len(), 7);
 
     let geojson = app.get("/opendata/facilities.geojson").await;
     assert_eq!(
