@@ -990,7 +990,7 @@ test("open data: a page in the reader's language explains each file, /opendata l
   assert.match(main, /CC BY 4\.0/);
   assert.match(main, new RegExp(`Tabel 1 van de nieuwste gepubliceerde inventarisatie \\(${ROUND},`));
   const index = await follow(page, page.getByRole("link", { name: "Overzicht van alle bestanden, machineleesbaar (JSON)" }));
-  assert.equal((await index.json()).files.length, 6);
+  assert.equal((await index.json()).files.length, 7, "four formats of the facilities, the metric figures, two outlines");
 
   // The footer's Table 1 is the newest published round's, as a page.
   await page.getByRole("contentinfo").getByRole("link", { name: /^Tabel 1/ }).click();
