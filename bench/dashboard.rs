@@ -27,9 +27,11 @@
 //! import's peak memory; left out without it), PostgreSQL at
 //! `postgres://postgres@127.0.0.1:5432` (or `VANGNET_BENCH_POSTGRES_URL`;
 //! a database `vangnet_bench_dashboard_<pid>` is created and dropped).
-//! The CSV files (about 550 MB) and the SQLite database live in a temp dir.
-//! `VANGNET_BENCH_DASHBOARD_FACILITIES=50` makes a smaller data set (the
-//! same per facility) for trying the bench out.
+//! The CSV files (about 480 MB) and the SQLite database (about 3 GB, and
+//! as much WAL while importing) live in a temp dir. The whole run took 56
+//! minutes on a shared 2-core machine, most of it loading (bench/RESULTS.md);
+//! `VANGNET_BENCH_DASHBOARD_FACILITIES=100` makes a tenth of the data (the
+//! same per facility) for trying the bench out in a few minutes.
 //! Run: `cargo bench --bench dashboard` (part of `bench/run`).
 
 #[path = "dashboard_data.rs"]
