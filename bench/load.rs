@@ -27,9 +27,9 @@
 //!   request (`/proc/<pid>/stat`), which says what a request costs whatever
 //!   else the machine is doing. Where that time goes is for `perf`; see
 //!   bench/RESULTS.md for how it was read.
-//! - The load starts after the first answer, with warm caches. The first
-//!   answer of the public figures works out every metric's suppressed cube
-//!   and can take minutes; the bench waits for it.
+//! - The load starts after the first answer, with warm caches. (The server
+//!   works out the public figures as it starts; a first answer before they
+//!   are ready waits for them, which the "first answer" column shows.)
 //!
 //! Needs: Debian's `wrk` (`apt-get install -y wrk`) and PostgreSQL at
 //! `postgres://postgres@127.0.0.1:5432` (or `VANGNET_BENCH_POSTGRES_URL`).
