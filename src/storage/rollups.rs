@@ -169,24 +169,12 @@ const CELL_CHUNK: usize = 300;
 /// Writes cells as they are now (new or replacing the stored ones).
 async fn write_cells(conn: &mut AnyConnection, cells: &[(&CellKey, Cell)]) -> StorageResult<()> {
     for chunk in cells.chunks(CELL_CHUNK / 2) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let p = 1 + 6 * i;
-                format!(
-                    "(${p}, ${}, ${}, ${}, ${}, ${})",
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5
-                )
-            })
-            .collect();
+        let rows = rows(chunk.len(), 6, 1);
         let sql = format!(
             "INSERT INTO metric_cells (facility_id, metric, period, tallied, reported, approved) \
              VALUES {} ON CONFLICT (facility_id, metric, period) DO UPDATE SET \
              tallied = excluded.tallied, reported = excluded.reported, approved = excluded.approved",
-            rows.join(", ")
+            rows
         );
         let mut query = sqlx::query(&sql);
         for (key, cell) in chunk {
@@ -205,13 +193,19 @@ async fn write_cells(conn: &mut AnyConnection, cells: &[(&CellKey, Cell)]) -> St
 
 /// `VALUES ($1, $2, $3), …` for `n` keys, parameters from `$first`.
 fn key_values(n: usize, first: usize) -> String {
-    let rows: Vec<String> = (0..n)
+    format!("VALUES {}", rows(n, 3, first))
+}
+
+/// `($first, …), (…), …`: `n` rows of `width` parameters, numbered from `$first`.
+fn rows(n: usize, width: usize, first: usize) -> String {
+    (0..n)
         .map(|i| {
-            let p = first + 3 * i;
-            format!("(${p}, ${}, ${})", p + 1, p + 2)
+            let start = first + width * i;
+            let row: Vec<String> = (start..start + width).map(|p| format!("${p}")).collect();
+            format!("({})", row.join(", "))
         })
-        .collect();
-    format!("VALUES {}", rows.join(", "))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn bind_keys(keys: &[&CellKey]) -> StorageResult<AnyArguments<'static>> {
@@ -301,15 +295,13 @@ async fn refresh_cells(
             .collect();
         let pairs: Vec<_> = pairs.into_iter().collect();
         for chunk in pairs.chunks(CELL_CHUNK) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| format!("(${}, ${})", 3 + 2 * i, 4 + 2 * i))
-                .collect();
+            let rows = rows(chunk.len(), 2, 3);
             let sql = format!(
                 "SELECT facility_id, metric, SUBSTR(day, 1, 7) AS month, \
                  CAST(SUM(total) AS BIGINT) AS total FROM tally_days \
                  WHERE day >= $1 AND day < $2 AND (facility_id, metric) IN (VALUES {}) \
                  GROUP BY facility_id, metric, SUBSTR(day, 1, 7)",
-                rows.join(", ")
+                rows
             );
             let mut query = sqlx::query(&sql)
                 .bind(first.to_string())
@@ -335,15 +327,13 @@ async fn refresh_cells(
         .collect();
     let reports: Vec<_> = reports.into_iter().collect();
     for chunk in reports.chunks(CELL_CHUNK) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${})", 1 + 2 * i, 2 + 2 * i))
-            .collect();
+        let rows = rows(chunk.len(), 2, 1);
         let sql = format!(
             "SELECT r.facility_id, rv.metric, r.period, r.status, rv.value FROM period_reports r \
              JOIN report_values rv ON rv.report_id = r.id \
              WHERE (r.facility_id, r.period) IN (VALUES {}) \
              AND r.status IN ('submitted', 'approved')",
-            rows.join(", ")
+            rows
         );
         let mut query = sqlx::query(&sql);
         for (facility, period) in chunk {
@@ -569,25 +559,13 @@ impl AreaDeltas {
             .await?;
         }
         for chunk in changes.chunks(200) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let p = 1 + 6 * i;
-                    format!(
-                        "(${p}, ${}, ${}, ${}, ${}, ${})",
-                        p + 1,
-                        p + 2,
-                        p + 3,
-                        p + 4,
-                        p + 5
-                    )
-                })
-                .collect();
+            let rows = rows(chunk.len(), 6, 1);
             let sql = format!(
                 "INSERT INTO area_totals (basis, area, metric, period, total, cells) VALUES {} \
                  ON CONFLICT (basis, area, metric, period) DO UPDATE SET \
                  total = area_totals.total + excluded.total, \
                  cells = area_totals.cells + excluded.cells",
-                rows.join(", ")
+                rows
             );
             let mut query = sqlx::query(&sql);
             for ((basis, area, metric, period), (total, cells)) in chunk {
