@@ -500,13 +500,19 @@ impl<'a> Work<'a> {
             let Some(witness) = self.program_witness(small, target) else {
                 return false;
             };
-            for &cell in &witness.hides {
-                self.hide(cell, queue);
-            }
-            self.close_singletons(queue);
-            self.harvest(&witness);
+            self.follow(&witness, queue);
         }
         true
+    }
+
+    /// Hides what a witness needs hidden, closes the relations that left
+    /// with one suppressed member, and keeps what the witness shows.
+    fn follow(&mut self, witness: &witness::Witness, queue: &mut VecDeque<usize>) {
+        for &cell in &witness.hides {
+            self.hide(cell, queue);
+        }
+        self.close_singletons(queue);
+        self.harvest(witness);
     }
 
     /// A witness that `small` can be `target`, from a linear program: the
@@ -587,11 +593,7 @@ impl<'a> Work<'a> {
             else {
                 return false;
             };
-            for &cell in &witness.hides {
-                self.hide(cell, queue);
-            }
-            self.close_singletons(queue);
-            self.harvest(&witness);
+            self.follow(&witness, queue);
         }
         true
     }
