@@ -439,7 +439,7 @@ fn metric_cube(
             })
         }
     };
-    let withheld = withheld(&cube, &areas, &periods);
+    let withheld = withheld(&cube);
     MetricCube {
         areas: index,
         periods: period_index,
@@ -448,43 +448,10 @@ fn metric_cube(
     }
 }
 
-/// The cells to leave out: where a "<5" cannot be protected — the parts of
-/// a total that is itself below 5 (1 + 1 under a total of 2 says each is at
-/// most 1; nothing may be hidden among values below 5) — all parts of that
-/// total are withheld, so that a reader knows of them no more than that
-/// they are not negative. A "<5" that is unprotected for another reason is
+/// The cells to leave out: the "<5"s that no hiding protects (the
+/// suppression already withholds every part of a total below 5, so what is
+/// left is a "<5" a reader can narrow through cells hidden as "x"); each is
 /// withheld itself.
-fn withheld(
-    cube: &SuppressedCube,
-    areas: &[Area],
-    periods: &[PeriodNode],
-) -> HashSet<(usize, usize)> {
-    let mut out = HashSet::new();
-    for &(a, p) in cube.unprotected() {
-        let mut covered = false;
-        if let Some(parent) = areas[a].parent {
-            if cube.get(parent, p) == Shown::Small {
-                for (child, area) in areas.iter().enumerate() {
-                    if area.parent == Some(parent) {
-                        out.insert((child, p));
-                    }
-                }
-                covered = true;
-            }
-        }
-        if let Some(parent) = periods[p].parent {
-            if cube.get(a, parent) == Shown::Small {
-                for (child, period) in periods.iter().enumerate() {
-                    if period.parent == Some(parent) {
-                        out.insert((a, child));
-                    }
-                }
-                covered = true;
-            }
-        }
-        if !covered {
-            out.insert((a, p));
-        }
-    }
-    out
+fn withheld(cube: &SuppressedCube) -> HashSet<(usize, usize)> {
+    cube.unprotected().iter().copied().collect()
 }
