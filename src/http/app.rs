@@ -28,6 +28,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// The finder's list of public facilities, rebuilt after changes.
     pub finder: Arc<crate::register::finder::FinderCache>,
+    /// Anonymous answers of the `.kept()` routes (`web::kept`).
+    pub kept: Arc<crate::http::web::kept::Kept>,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ pub fn build(store: Store, config: Config, mailer: Mailer) -> Router {
         config: Arc::new(config),
         mailer: Arc::new(mailer),
         finder: Arc::default(),
+        kept: Arc::default(),
     };
     crate::http::routes::router(&state)
         .fallback(not_found)

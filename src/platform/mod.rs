@@ -2,6 +2,7 @@
 //! mail transport (`mail`) and the trusted reverse proxies (`proxy`).
 
 pub mod config;
+pub mod freshness;
 pub mod health;
 pub mod mail;
 pub mod proxy;

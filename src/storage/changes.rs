@@ -16,6 +16,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use sqlx::Row;
+
 use super::Store;
 use crate::storage::error::StorageResult;
 
@@ -28,6 +30,10 @@ pub struct Seen {
     pub facility_version: Option<i64>,
     pub organisation_version: Option<i64>,
     pub approved_generation: i64,
+    /// A digest of the reference data: published figures (populations
+    /// among them), municipality boundaries and the metric catalogue,
+    /// which imports and national roles change now and then.
+    pub reference: u64,
 }
 
 /// The last reading, shared by a store's clones.
@@ -71,7 +77,38 @@ impl Store {
             facility_version,
             organisation_version,
             approved_generation: self.approved_generation().await?,
+            reference: self.reference_digest().await?,
         })
+    }
+
+    /// Counts, newest import times and the sum of the figures' values of the
+    /// reference data, digested: an import or a metric added or retired
+    /// changes it.
+    async fn reference_digest(&self) -> StorageResult<u64> {
+        use std::hash::{Hash, Hasher};
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM published_figures) AS figures, \
+             (SELECT MAX(imported_at) FROM published_figures) AS figures_at, \
+             (SELECT CAST(SUM(COALESCE(value_low, 0) + COALESCE(value_high, 0)) \
+              AS DOUBLE PRECISION) FROM published_figures) AS figures_sum, \
+             (SELECT COUNT(*) FROM municipality_boundaries) AS outlines, \
+             (SELECT MAX(imported_at) FROM municipality_boundaries) AS outlines_at, \
+             (SELECT COUNT(*) FROM metrics) AS metrics, \
+             (SELECT COUNT(retired_at) FROM metrics) AS retired",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let mut digest = std::collections::hash_map::DefaultHasher::new();
+        for count in ["figures", "outlines", "metrics", "retired"] {
+            row.try_get::<i64, _>(count)?.hash(&mut digest);
+        }
+        row.try_get::<Option<f64>, _>("figures_sum")?
+            .map(f64::to_bits)
+            .hash(&mut digest);
+        for at in ["figures_at", "outlines_at"] {
+            row.try_get::<Option<String>, _>(at)?.hash(&mut digest);
+        }
+        Ok(digest.finish())
     }
 
     /// Starts the watcher (once per store): reads what changed every

@@ -18,10 +18,10 @@ use crate::http::web::pages::dashboards as pages;
 pub(super) fn routes() -> Vec<Route> {
     const GET: Method = Method::GET;
     vec![
-        route(GET, "/cijfers/dashboard", Public, false, pages::public::country),
-        route(GET, "/cijfers/dashboard/{gebied}", Public, false, pages::public::area),
-        route(GET, "/cijfers/indicatoren", Public, false, pages::indicators::list),
-        route(GET, "/cijfers/indicatoren/{code}", Public, false, pages::indicators::show),
+        route(GET, "/cijfers/dashboard", Public, false, pages::public::country).kept(),
+        route(GET, "/cijfers/dashboard/{gebied}", Public, false, pages::public::area).kept(),
+        route(GET, "/cijfers/indicatoren", Public, false, pages::indicators::list).kept(),
+        route(GET, "/cijfers/indicatoren/{code}", Public, false, pages::indicators::show).kept(),
         route(GET, "/beheer/dashboard", SignedIn, true, pages::staff::home),
         route(GET, "/beheer/dashboard/{gebied}", SignedIn, true, pages::staff::area),
         route(GET, "/beheer/dashboard/organisatie/{id}", SignedIn, true, pages::staff::organisation),

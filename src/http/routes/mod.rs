@@ -52,6 +52,8 @@ pub struct Route {
     pub body_limit: Option<usize>,
     /// A public route whose answer is the same for everyone (see `web::caching`).
     shared: bool,
+    /// The server keeps its anonymous answers (see `web::kept`).
+    kept: bool,
 }
 
 impl Route {
@@ -71,6 +73,19 @@ impl Route {
             self.path
         );
         self.shared = true;
+        self
+    }
+
+    /// Marks a public GET line whose answer to anonymous readers depends
+    /// only on the request, the data and the minute, so the server works it
+    /// out once and sends it again until one of those changes (`web::kept`).
+    pub(super) fn kept(mut self) -> Route {
+        debug_assert!(
+            self.access == Public && self.method == Method::GET,
+            "{}: only public GET answers are kept",
+            self.path
+        );
+        self.kept = true;
         self
     }
 
@@ -105,6 +120,7 @@ where
         handler: on(filter, handler),
         body_limit: None,
         shared: false,
+        kept: false,
     }
 }
 
@@ -146,6 +162,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         let mut guarded = r
             .handler
             .route_layer(middleware::from_fn_with_state((state.clone(), rule), guard));
+        if r.kept {
+            // Outside the guard: a kept answer is the guard's, as it left it.
+            guarded = guarded.route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                web::kept::layer,
+            ));
+        }
         if let Some(bytes) = r.body_limit {
             // Outside the guard, so that its forgery check honours it too.
             guarded = guarded.route_layer(DefaultBodyLimit::max(bytes));

@@ -18,9 +18,9 @@ pub(super) fn routes() -> Vec<Route> {
         route(GET, "/api/v1/reports/trend.svg", Public, false, api::stats::trend_svg).shared(),
         route(GET, "/api/v1/reports/spread", Public, false, api::stats::spread).shared(),
         // Not shared: a token sees exact and non-public figures.
-        route(GET, "/api/v1/stats/metrics", Public, false, api::metric_stats::metrics),
+        route(GET, "/api/v1/stats/metrics", Public, false, api::metric_stats::metrics).kept(),
         // Not shared: a token sees values the public sees suppressed.
-        route(GET, "/api/v1/indicators", Public, false, api::indicators::indicator),
+        route(GET, "/api/v1/indicators", Public, false, api::indicators::indicator).kept(),
         route(GET, "/cijfers/trend", Public, false, web::pages::stats::trend::show),
         route(GET, "/cijfers/veranderingen", Public, false, web::pages::stats::changes::show),
         route(GET, "/cijfers/spreiding", Public, false, web::pages::stats::spread::show),

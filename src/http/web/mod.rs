@@ -2,6 +2,7 @@
 //! and the response headers every answer gets (security, caching).
 
 pub mod caching;
+pub mod kept;
 pub mod opendata;
 pub mod pages;
 pub mod security;

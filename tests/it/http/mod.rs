@@ -1,5 +1,6 @@
 //! HTTP: the authorisation matrix over the route table, caching headers, pages.
 
 mod caching;
+mod kept;
 mod matrix;
 mod pages;

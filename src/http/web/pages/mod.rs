@@ -32,9 +32,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
-};
+use axum::http::header::{CACHE_CONTROL, CONTENT_LANGUAGE, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -73,14 +71,8 @@ pub struct Page {
 }
 
 fn lang_of(headers: &HeaderMap) -> Language {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, value)| Language::parse(value))
+    crate::http::request::cookie_in(headers, LANG_COOKIE)
+        .and_then(Language::parse)
         .unwrap_or_default()
 }
 

@@ -1,0 +1,336 @@
+//! Answers the server keeps: a public GET line marked `.kept()` in the
+//! route table (the finder, the public dashboards and figures) is worked out
+//! once per anonymous request target and language, and sent again to every
+//! anonymous reader until the data changes or the minute turns
+//! (`platform::freshness`). A national dashboard is the same for everyone
+//! who is not signed in; rendering it for each of them cost tens of
+//! milliseconds (bench/RESULTS.md, "Load").
+//!
+//! Who is served from here: a GET without an `Authorization` header and
+//! without a session cookie. Anyone else goes to the handler as before, so
+//! a signed-in header, non-public data or an audited read is never kept.
+//!
+//! What is kept: a 200 answer, its headers as the route guard left them
+//! (minus `Set-Cookie`), its body, and the body gzipped once (sent to
+//! clients that accept gzip, with `Vary: Accept-Encoding`). A first visit
+//! gets a form cookie with its page (`pages::Page::render`); kept pages are
+//! sent without it, and an answer whose body holds the token it sets (a page
+//! with a form for anonymous visitors) is never kept.
+//!
+//! Why not a library: the HTTP caches for tower (and reverse proxies) key on
+//! the request and a lifetime; the kept answer's validity is the change
+//! watcher's reading, which only the application knows.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::RwLock;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{
+    ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE,
+    SET_COOKIE, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::http::app::AppState;
+use crate::http::error::AppError;
+use crate::http::request::{cookie_in, form_cookie_name, session_cookie_name};
+use crate::http::web::pages::LANG_COOKIE;
+use crate::platform::freshness::{self, Freshness};
+
+/// All kept answers together stay under this many bytes (plain and gzipped);
+/// when one more would not fit, every kept answer is dropped and the cache
+/// fills again from what is asked for (simpler than an LRU, and the public
+/// pages worth keeping are few: a few hundred KB each).
+const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// Nor more than this many answers (many small ones: finder points).
+const MAX_ENTRIES: usize = 8192;
+/// A larger body is sent but not kept.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Smaller bodies are not worth gzipping.
+const MIN_GZIP: usize = 256;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    /// Path and query as sent.
+    target: String,
+    /// The language cookie's value, if any (the page's language).
+    lang: Option<String>,
+    /// The `Accept` header (a route may answer HTML or JSON by it).
+    accept: Option<HeaderValue>,
+}
+
+struct Entry {
+    freshness: Freshness,
+    headers: HeaderMap,
+    plain: Bytes,
+    gzip: Option<Bytes>,
+}
+
+impl Entry {
+    fn size(&self) -> usize {
+        self.plain.len() + self.gzip.as_ref().map_or(0, Bytes::len) + 512
+    }
+
+    fn response(&self, gzip: bool) -> Response {
+        let (body, encoded) = match (&self.gzip, gzip) {
+            (Some(gzipped), true) => (gzipped.clone(), true),
+            _ => (self.plain.clone(), false),
+        };
+        let mut response = Response::new(Body::from(body));
+        *response.headers_mut() = self.headers.clone();
+        if encoded {
+            response
+                .headers_mut()
+                .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        response
+    }
+}
+
+/// The kept answers of one server.
+#[derive(Default)]
+pub struct Kept {
+    entries: RwLock<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<Key, std::sync::Arc<Entry>>,
+    bytes: usize,
+}
+
+impl Kept {
+    fn get(&self, key: &Key) -> Option<std::sync::Arc<Entry>> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.map.get(key).cloned()
+    }
+
+    fn put(&self, key: Key, entry: Entry) {
+        let size = entry.size();
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = entries.map.remove(&key) {
+            entries.bytes -= old.size();
+        }
+        if entries.bytes + size > MAX_BYTES || entries.map.len() >= MAX_ENTRIES {
+            entries.map.clear();
+            entries.bytes = 0;
+        }
+        entries.bytes += size;
+        entries.map.insert(key, std::sync::Arc::new(entry));
+    }
+
+    /// How many answers are kept (for tests).
+    pub fn len(&self) -> usize {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The middleware of a `.kept()` line (outside its route guard).
+pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let secure = state.config.secure();
+    let anonymous = request.method() == Method::GET
+        && !headers.contains_key(AUTHORIZATION)
+        && cookie_in(headers, session_cookie_name(secure)).is_none();
+    if !anonymous {
+        return next.run(request).await;
+    }
+    let freshness = match freshness::now(&state.store).await {
+        Ok(freshness) => freshness,
+        // The handler will meet the same trouble and say so.
+        Err(_) => return next.run(request).await,
+    };
+    let key = Key {
+        target: request.uri().path_and_query().map_or_else(
+            || request.uri().path().to_string(),
+            |p| p.as_str().to_string(),
+        ),
+        lang: cookie_in(headers, LANG_COOKIE).map(str::to_string),
+        accept: headers.get(ACCEPT).cloned(),
+    };
+    let gzip = accepts_gzip(headers);
+    if let Some(entry) = state.kept.get(&key) {
+        if entry.freshness == freshness {
+            return entry.response(gzip);
+        }
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK || response.headers().contains_key(CONTENT_ENCODING) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let plain = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return AppError::Internal(anyhow::anyhow!("cannot read an answer to keep: {e}"))
+                .into_response()
+        }
+    };
+    let sent = Response::from_parts(parts.clone(), Body::from(plain.clone()));
+    if !cookies_allow_keeping(&parts.headers, form_cookie_name(secure), &plain) {
+        return sent;
+    }
+    let mut kept_headers = parts.headers;
+    kept_headers.remove(SET_COOKIE);
+    kept_headers.remove(CONTENT_LENGTH);
+    let gzipped = gzippable(&kept_headers, &plain)
+        .then(|| gzip_bytes(&plain))
+        .flatten();
+    if gzipped.is_some() {
+        kept_headers.append(VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
+    let entry = Entry {
+        freshness,
+        headers: kept_headers,
+        plain,
+        gzip: gzipped,
+    };
+    let answer = entry.response(gzip);
+    state.kept.put(key, entry);
+    // This reader gets the cookie the page set (their first visit).
+    let (mut answer_parts, answer_body) = answer.into_parts();
+    for value in sent.headers().get_all(SET_COOKIE) {
+        answer_parts.headers.append(SET_COOKIE, value.clone());
+    }
+    Response::from_parts(answer_parts, answer_body)
+}
+
+/// Whether the cookies an answer sets let it be kept: only the form cookie
+/// of a first visit, and only when the body does not show its token (a
+/// page with a form for anonymous visitors is one reader's). Any other
+/// cookie says the answer is someone's.
+fn cookies_allow_keeping(headers: &HeaderMap, form_cookie: &str, body: &[u8]) -> bool {
+    headers.get_all(SET_COOKIE).iter().all(|value| {
+        let pair = value.to_str().unwrap_or("").split(';').next().unwrap_or("");
+        match pair.split_once('=') {
+            Some((name, token)) if name.trim() == form_cookie && !token.trim().is_empty() => {
+                let token = token.trim().as_bytes();
+                !body.windows(token.len()).any(|window| window == token)
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Whether the client takes gzip (`Accept-Encoding` lists it without `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+/// Text worth compressing: HTML, JSON, CSV, SVG, plain text.
+fn gzippable(headers: &HeaderMap, body: &[u8]) -> bool {
+    let kind = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    body.len() >= MIN_GZIP
+        && (kind.starts_with("text/") || kind.contains("json") || kind.contains("svg"))
+}
+
+fn gzip_bytes(body: &[u8]) -> Option<Bytes> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok().map(Bytes::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(axum::http::HeaderName, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(name.clone(), HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn gzip_is_sent_only_to_who_takes_it() {
+        assert!(accepts_gzip(&headers(&[(
+            ACCEPT_ENCODING,
+            "gzip, deflate, br"
+        )])));
+        assert!(accepts_gzip(&headers(&[(
+            ACCEPT_ENCODING,
+            "br;q=1.0, GZIP;q=0.5"
+        )])));
+        assert!(accepts_gzip(&headers(&[(ACCEPT_ENCODING, "*")])));
+        assert!(!accepts_gzip(&headers(&[(
+            ACCEPT_ENCODING,
+            "gzip;q=0, br"
+        )])));
+        assert!(!accepts_gzip(&headers(&[(ACCEPT_ENCODING, "br")])));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn an_answer_showing_the_token_its_cookie_sets_is_one_readers() {
+        let form = headers(&[(SET_COOKIE, "vangnet-form=abc123; Path=/; SameSite=Strict")]);
+        let allows = |h: &HeaderMap, body: &[u8]| cookies_allow_keeping(h, "vangnet-form", body);
+        assert!(!allows(&form, b"<input value=\"abc123\">"));
+        assert!(allows(&form, b"<p>no form here</p>"));
+        assert!(allows(&HeaderMap::new(), b"abc123"));
+        let other = headers(&[(SET_COOKIE, "lang=en; Path=/")]);
+        assert!(!allows(&other, b"<p>no form here</p>"));
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bounds() {
+        let kept = Kept::default();
+        let freshness_entry = |size: usize| Entry {
+            freshness: test_freshness(),
+            headers: HeaderMap::new(),
+            plain: Bytes::from(vec![b'x'; size]),
+            gzip: None,
+        };
+        let key = |n: usize| Key {
+            target: format!("/?n={n}"),
+            lang: None,
+            accept: None,
+        };
+        for n in 0..MAX_ENTRIES + 10 {
+            kept.put(key(n), freshness_entry(10));
+        }
+        assert!(kept.len() <= MAX_ENTRIES);
+        assert!(
+            kept.get(&key(MAX_ENTRIES + 9)).is_some(),
+            "the newest stays"
+        );
+        kept.put(key(0), freshness_entry(MAX_BYTES / 2));
+        kept.put(key(1), freshness_entry(MAX_BYTES / 2));
+        let entries = kept.entries.read().unwrap();
+        assert!(entries.bytes <= MAX_BYTES);
+        assert_eq!(
+            entries.bytes,
+            entries.map.values().map(|e| e.size()).sum::<usize>()
+        );
+    }
+
+    fn test_freshness() -> Freshness {
+        freshness::for_tests()
+    }
+}

@@ -1,0 +1,39 @@
+//! What an answer that is the same for every anonymous reader depends on
+//! besides the request: the data as the change watcher last saw it
+//! (`storage::changes`) and the time, to the minute (open now, "checked 3
+//! days ago", this year's dashboard). Two readings that are equal mean the
+//! answer would be the same, so a server may send the one it kept.
+
+use crate::domain::error::AppResult;
+use crate::storage::changes::Seen;
+use crate::storage::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Freshness {
+    seen: Seen,
+    /// Minutes since the Unix epoch.
+    minute: i64,
+}
+
+/// The reading now: no database round trip while the watcher runs and
+/// nothing was written through this process since its last look.
+pub async fn now(store: &Store) -> AppResult<Freshness> {
+    Ok(Freshness {
+        seen: store.seen().await?,
+        minute: chrono::Utc::now().timestamp().div_euclid(60),
+    })
+}
+
+/// A reading for unit tests of what keeps answers.
+#[cfg(test)]
+pub fn for_tests() -> Freshness {
+    Freshness {
+        seen: Seen {
+            facility_version: None,
+            organisation_version: None,
+            approved_generation: 0,
+            reference: 0,
+        },
+        minute: 0,
+    }
+}
