@@ -44,7 +44,9 @@ use anyhow::{bail, Context};
 use sqlx::{AnyConnection, Connection};
 use vangnet::storage::Store;
 
-/// The public endpoints loaded, as (what, path and query).
+/// The public endpoints loaded, as (what, path and query). Every request
+/// asks the same, as many readers of one dashboard do; the server keeps
+/// such answers (`src/http/web/kept.rs`), so these measure it sending them.
 const ENDPOINTS: &[(&str, &str)] = &[
     // Not an endpoint of issue 13: vangnet's floor, its middleware (route
     // guard, security headers, tracing span) around a fixed body.
@@ -59,6 +61,15 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("public dashboard page", "/cijfers/dashboard"),
     ("public dashboard JSON", "/cijfers/dashboard?formaat=json"),
 ];
+
+/// The finder API from a new random point at every request
+/// (`bench/finder_points.lua`): nothing kept can answer, so this is the
+/// finder's own work (the probe asks from the path shown).
+const NEW_POINTS: (&str, &str) = (
+    "finder API, a new point every request",
+    "/api/v1/finder?lat=52.37&lon=4.90",
+);
+const NEW_POINTS_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/finder_points.lua");
 
 /// wrk's threads: one, so that on a 2-core machine wrk takes about one core
 /// and the server the other (two would fight the server's two workers for
@@ -204,9 +215,13 @@ impl Wrk {
 }
 
 /// wrk's report on `url`, and the CPU µs process `pid` spent per request.
-fn wrk(url: &str, pid: u32) -> anyhow::Result<(Wrk, f64)> {
+fn wrk(url: &str, pid: u32, script: Option<&str>) -> anyhow::Result<(Wrk, f64)> {
     let cpu_before = cpu_seconds(pid)?;
-    let output = Command::new("wrk")
+    let mut command = Command::new("wrk");
+    if let Some(script) = script {
+        command.args(["-s", script]);
+    }
+    let output = command
         .arg(format!("-t{WRK_THREADS}"))
         .arg(format!("-c{WRK_CONNECTIONS}"))
         .arg(format!("-d{WRK_SECONDS}s"))
@@ -306,7 +321,11 @@ fn load_endpoints(
     engine: &str,
 ) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
-    for (what, path) in ENDPOINTS {
+    let targets = ENDPOINTS
+        .iter()
+        .map(|&(what, path)| (what, path, None))
+        .chain([(NEW_POINTS.0, NEW_POINTS.1, Some(NEW_POINTS_SCRIPT))]);
+    for (what, path, script) in targets {
         let url = format!("{base}{path}");
         eprintln!("load: {engine} {path}");
         let probe = runtime.block_on(probe(&url))?;
@@ -316,7 +335,7 @@ fn load_endpoints(
             ));
             continue;
         }
-        let (wrk, cpu_us) = wrk(&url, server.0.id())?;
+        let (wrk, cpu_us) = wrk(&url, server.0.id(), script)?;
         rows.push(Row {
             what: what.to_string(),
             path: path.to_string(),
@@ -429,7 +448,7 @@ fn main() -> anyhow::Result<()> {
     let minimal_row = |what: &str| -> anyhow::Result<Row> {
         eprintln!("load: minimal handler ({what})");
         let probe = runtime.block_on(probe(&minimal))?;
-        let (wrk, cpu_us) = wrk(&format!("{minimal}/"), std::process::id())?;
+        let (wrk, cpu_us) = wrk(&format!("{minimal}/"), std::process::id(), None)?;
         Ok(Row {
             what: format!("minimal axum handler, {what}"),
             path: "/".to_string(),

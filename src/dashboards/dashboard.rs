@@ -104,6 +104,11 @@ pub struct MetricPanel {
     pub aggregation: Aggregation,
     /// One per month of [`Dashboard::months`].
     pub months: Vec<Figure>,
+    /// The eight quarters of the two years, when the public figures of this
+    /// metric are published by quarter and not by month (its months would
+    /// let a small count be worked out: `public::Detail`); else empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quarters: Vec<Figure>,
     /// The year asked for, and the year before.
     pub year: Figure,
     pub previous_year: Figure,
@@ -398,6 +403,23 @@ pub async fn dashboard(
             child_values.entry(c.clone()).or_default().push(figure);
         }
         let [previous_year, this_year] = year_values;
+        // Not published by month: the quarters instead, if they are.
+        let quarters = match &public {
+            Some(public) if month_values.iter().all(Figure::is_withheld) => {
+                let area = level.area_code().expect("public dashboards are of areas");
+                [year - 1, year]
+                    .into_iter()
+                    .flat_map(|y| (1..=4).map(move |quarter| Period::Quarter { year: y, quarter }))
+                    .map(|p| public.figure(metric, &area, &p.to_string()))
+                    .collect::<Vec<Figure>>()
+            }
+            _ => Vec::new(),
+        };
+        let quarters = if quarters.iter().all(Figure::is_withheld) {
+            Vec::new()
+        } else {
+            quarters
+        };
         panels.push(MetricPanel {
             code: code.to_string(),
             name: match language {
@@ -408,6 +430,7 @@ pub async fn dashboard(
             counts: metric.counts,
             aggregation: metric.aggregation,
             months: month_values,
+            quarters,
             year: this_year,
             previous_year,
         });

@@ -10,7 +10,7 @@
 //! generation, `Store::approved_generation`, moves with every approval on
 //! any app server) and kept in the process until then.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -65,6 +65,12 @@ impl Figure {
             value: None,
             state: FigureState::Missing,
         }
+    }
+
+    /// Left out of what is published ("."): a part of a small total, or
+    /// a period or area the metric is not published at.
+    pub fn is_withheld(&self) -> bool {
+        self.state == FigureState::Withheld
     }
 
     pub fn is_missing(&self) -> bool {
@@ -128,13 +134,109 @@ pub async fn open_data_csv(store: &Store) -> AppResult<Vec<u8>> {
     out.finish().map_err(fail)
 }
 
-/// One metric's public cube.
+/// One metric's public cube, at the finest detail that protects every
+/// "<5" (see [`Detail`]).
 struct MetricCube {
+    /// The published areas and periods, by code and label.
     areas: HashMap<String, usize>,
     periods: HashMap<String, usize>,
     cube: SuppressedCube,
-    /// Cells left out (see [`withheld`]).
-    withheld: HashSet<(usize, usize)>,
+    /// Every area and period of the whole table: those not published at
+    /// the chosen detail are withheld.
+    all_areas: Vec<String>,
+    all_periods: Vec<String>,
+    detail: Detail,
+}
+
+impl MetricCube {
+    fn figure(&self, area: &str, period: &str) -> Figure {
+        match (self.areas.get(area), self.periods.get(period)) {
+            (Some(a), Some(p)) => Figure::of(self.cube.get(*a, *p)),
+            _ if self.all_areas.iter().any(|x| x == area)
+                && self.all_periods.iter().any(|x| x == period) =>
+            {
+                Figure {
+                    value: None,
+                    state: FigureState::Withheld,
+                }
+            }
+            _ => Figure::missing(),
+        }
+    }
+}
+
+/// How much of a metric's table is published, finest first. A table whose
+/// suppression leaves a "<5" that no hiding protects (a reader can narrow
+/// it through cells hidden as "x", which are at least 5) is published at
+/// the next detail instead, down to nothing: its months left out (quarters
+/// and years stay), its municipalities, both, and so on. What is left out
+/// is withheld, ".", whole rows and columns at a time, so a "." there says
+/// nothing about its own value. (Before, such a "<5" was withheld alone,
+/// which a reader who knows the rule could tell from the others.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every area, every month, quarter and year.
+    Full,
+    /// Every area; quarters and years.
+    Quarters,
+    /// The country and the provinces; every period.
+    Provinces,
+    /// Every area; years.
+    Years,
+    /// The country and the provinces; quarters and years.
+    ProvinceQuarters,
+    /// The country and the provinces; years.
+    ProvinceYears,
+    /// The country; years.
+    CountryYears,
+    /// Nothing.
+    Nothing,
+}
+
+impl Detail {
+    const FINEST_FIRST: [Detail; 8] = [
+        Detail::Full,
+        Detail::Quarters,
+        Detail::Provinces,
+        Detail::Years,
+        Detail::ProvinceQuarters,
+        Detail::ProvinceYears,
+        Detail::CountryYears,
+        Detail::Nothing,
+    ];
+
+    fn keeps_area(self, code: &str) -> bool {
+        match self {
+            Detail::Full | Detail::Quarters | Detail::Years => true,
+            Detail::Provinces | Detail::ProvinceQuarters | Detail::ProvinceYears => {
+                !code.starts_with("GM")
+            }
+            Detail::CountryYears => code == NATIONAL,
+            Detail::Nothing => false,
+        }
+    }
+
+    fn keeps_period(self, period: &Period) -> bool {
+        match (self, period.kind()) {
+            (Detail::Nothing, _) => false,
+            (Detail::Full | Detail::Provinces, _) => true,
+            (Detail::Quarters | Detail::ProvinceQuarters, kind) => kind != PeriodKind::Month,
+            (_, kind) => kind == PeriodKind::Year,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Detail::Full => "full",
+            Detail::Quarters => "quarters",
+            Detail::Provinces => "provinces",
+            Detail::Years => "years",
+            Detail::ProvinceQuarters => "province_quarters",
+            Detail::ProvinceYears => "province_years",
+            Detail::CountryYears => "country_years",
+            Detail::Nothing => "nothing",
+        }
+    }
 }
 
 /// Every metric's public figures at one generation.
@@ -235,6 +337,23 @@ impl PublicFigures {
         })
     }
 
+    /// How many "<5"s no hiding protects in what is published (none: a
+    /// table where one would be is published at a coarser [`Detail`]).
+    pub fn unprotected(&self) -> usize {
+        self.metrics
+            .values()
+            .map(|cube| cube.cube.unprotected().len())
+            .sum()
+    }
+
+    /// The detail each metric with figures is published at, by code.
+    pub fn details(&self) -> BTreeMap<String, Detail> {
+        self.metrics
+            .iter()
+            .map(|(code, cube)| (code.clone(), cube.detail))
+            .collect()
+    }
+
     /// Every published cell: (metric, area, period, figure), by metric,
     /// area and period; cells without a figure are left out.
     pub fn cells(&self) -> Vec<(String, String, String, Figure)> {
@@ -243,20 +362,13 @@ impl PublicFigures {
         metrics.sort();
         for metric in metrics {
             let cube = &self.metrics[metric];
-            let mut areas: Vec<(&String, &usize)> = cube.areas.iter().collect();
+            let mut areas: Vec<&String> = cube.all_areas.iter().collect();
             areas.sort();
-            let mut periods: Vec<(&String, &usize)> = cube.periods.iter().collect();
+            let mut periods: Vec<&String> = cube.all_periods.iter().collect();
             periods.sort();
-            for (area, a) in &areas {
-                for (period, p) in &periods {
-                    let figure = if cube.withheld.contains(&(**a, **p)) {
-                        Figure {
-                            value: None,
-                            state: FigureState::Withheld,
-                        }
-                    } else {
-                        Figure::of(cube.cube.get(**a, **p))
-                    };
+            for area in &areas {
+                for period in &periods {
+                    let figure = cube.figure(area, period);
                     if !figure.is_missing() {
                         out.push((metric.clone(), (*area).clone(), (*period).clone(), figure));
                     }
@@ -269,16 +381,9 @@ impl PublicFigures {
     /// `area` (`NL`, `NL-UT`, `GM0344`) in `period` (`2025-03`, `2025-Q1`,
     /// `2025`) of `metric`, as the public may see it.
     pub fn figure(&self, metric: &Metric, area: &str, period: &str) -> Figure {
-        let Some(cube) = self.metrics.get(metric.code.as_str()) else {
-            return Figure::missing();
-        };
-        match (cube.areas.get(area), cube.periods.get(period)) {
-            (Some(a), Some(p)) if cube.withheld.contains(&(*a, *p)) => Figure {
-                value: None,
-                state: FigureState::Withheld,
-            },
-            (Some(a), Some(p)) => Figure::of(cube.cube.get(*a, *p)),
-            _ => Figure::missing(),
+        match self.metrics.get(metric.code.as_str()) {
+            Some(cube) => cube.figure(area, period),
+            None => Figure::missing(),
         }
     }
 }
@@ -332,12 +437,10 @@ fn metric_cube(
         })
         .collect();
     let mut periods = Vec::new();
-    let mut period_index: HashMap<String, usize> = HashMap::new();
     let mut nodes: Vec<Period> = Vec::new();
     for year in years {
         let y = periods.len();
         let node = Period::Year { year };
-        period_index.insert(node.to_string(), y);
         periods.push(PeriodNode {
             label: node.to_string(),
             parent: None,
@@ -346,7 +449,6 @@ fn metric_cube(
         for quarter in 1..=4 {
             let q = periods.len();
             let node = Period::Quarter { year, quarter };
-            period_index.insert(node.to_string(), q);
             periods.push(PeriodNode {
                 label: node.to_string(),
                 parent: Some(y),
@@ -354,7 +456,6 @@ fn metric_cube(
             nodes.push(node);
             for month in (3 * quarter - 2)..=(3 * quarter) {
                 let node = Period::Month { year, month };
-                period_index.insert(node.to_string(), periods.len());
                 periods.push(PeriodNode {
                     label: node.to_string(),
                     parent: Some(q),
@@ -417,14 +518,87 @@ fn metric_cube(
             }
         }
     }
+    let all_areas: Vec<String> = areas.iter().map(|a| a.code.clone()).collect();
+    let all_periods: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
+    let sensitive = metric.counts.suppressed_below_5();
+    for detail in Detail::FINEST_FIRST {
+        // The rows and columns kept, and where each went.
+        let area_at = kept(areas.len(), |a| detail.keeps_area(&areas[a].code));
+        let period_at = kept(nodes.len(), |p| detail.keeps_period(&nodes[p]));
+        let sub_areas: Vec<Area> = (0..areas.len())
+            .filter(|a| area_at[*a].is_some())
+            .map(|a| Area {
+                code: areas[a].code.clone(),
+                parent: areas[a].parent.and_then(|up| area_at[up]),
+            })
+            .collect();
+        let sub_periods: Vec<PeriodNode> = (0..periods.len())
+            .filter(|p| period_at[*p].is_some())
+            .map(|p| PeriodNode {
+                label: periods[p].label.clone(),
+                parent: periods[p].parent.and_then(|up| period_at[up]),
+            })
+            .collect();
+        let sub_values: Vec<((usize, usize), i64)> = values
+            .iter()
+            .filter_map(|((a, p), v)| Some(((area_at[*a]?, period_at[*p]?), *v)))
+            .collect();
+        let cube = suppressed(
+            metric,
+            sum,
+            sensitive,
+            &sub_areas,
+            &sub_periods,
+            &sub_values,
+        );
+        if cube.unprotected().is_empty() || detail == Detail::Nothing {
+            return MetricCube {
+                areas: index_of(sub_areas.iter().map(|a| a.code.clone())),
+                periods: index_of(sub_periods.iter().map(|p| p.label.clone())),
+                cube,
+                all_areas,
+                all_periods,
+                detail,
+            };
+        }
+    }
+    unreachable!("nothing published protects everything")
+}
+
+/// For each of `n` rows, its place among the rows `keep` keeps.
+fn kept(n: usize, keep: impl Fn(usize) -> bool) -> Vec<Option<usize>> {
+    let mut next = 0;
+    (0..n)
+        .map(|i| {
+            keep(i).then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
+
+fn index_of(codes: impl Iterator<Item = String>) -> HashMap<String, usize> {
+    codes.enumerate().map(|(i, code)| (code, i)).collect()
+}
+
+/// The suppressed cube of these areas, periods and values.
+fn suppressed(
+    metric: &Metric,
+    sum: bool,
+    sensitive: bool,
+    areas: &[Area],
+    periods: &[PeriodNode],
+    values: &[((usize, usize), i64)],
+) -> SuppressedCube {
     let build = |time_adds_up: bool| {
-        let mut cube = Cube::new(&areas, &periods, time_adds_up);
-        for ((a, p), v) in &values {
+        let mut cube = Cube::new(areas, periods, time_adds_up);
+        for ((a, p), v) in values {
             cube.set(*a, *p, Some(*v));
         }
-        cube.suppress(metric.counts.suppressed_below_5())
+        cube.suppress(sensitive)
     };
-    let cube = match build(sum) {
+    match build(sum) {
         Ok(cube) => cube,
         Err(e) => {
             // Periods that do not add up (reports of a metric over months
@@ -433,25 +607,10 @@ fn metric_cube(
             tracing::warn!(metric = %metric.code, error = %e, "public figures over time do not add up");
             build(false).unwrap_or_else(|e| {
                 tracing::error!(metric = %metric.code, error = %e, "public figures do not add up over areas");
-                Cube::new(&areas, &periods, false)
-                    .suppress(metric.counts.suppressed_below_5())
+                Cube::new(areas, periods, false)
+                    .suppress(sensitive)
                     .expect("an empty cube adds up")
             })
         }
-    };
-    let withheld = withheld(&cube);
-    MetricCube {
-        areas: index,
-        periods: period_index,
-        cube,
-        withheld,
     }
-}
-
-/// The cells to leave out: the "<5"s that no hiding protects (the
-/// suppression already withholds every part of a total below 5, so what is
-/// left is a "<5" a reader can narrow through cells hidden as "x"); each is
-/// withheld itself.
-fn withheld(cube: &SuppressedCube) -> HashSet<(usize, usize)> {
-    cube.unprotected().iter().copied().collect()
 }

@@ -14,7 +14,7 @@ use std::fmt::Write;
 use super::chart::y_scale;
 use super::markup::{escape, number};
 
-/// One month.
+/// One month (or quarter: `2025-Q1`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
     /// `2025-03`.
@@ -134,10 +134,11 @@ pub fn bar_chart(id: &str, bars: &[Bar], texts: &BarTexts) -> String {
             None => {}
         }
     }
-    // The x axis: a tick at each January, the year under its months.
+    // The x axis: a tick at each January (or first quarter), the year under
+    // its months.
     let mut ticks = format!("M{LEFT} {bottom}H{}", WIDTH - RIGHT);
     for (i, bar) in bars.iter().enumerate() {
-        if bar.period.ends_with("-01") {
+        if bar.period.ends_with("-01") || bar.period.ends_with("-Q1") {
             let x = LEFT + slot * i as f64;
             let _ = write!(ticks, "M{} {bottom}v6", number(x));
             let year = bar.period.get(..4).unwrap_or_default();

@@ -95,6 +95,11 @@ impl Entry {
 #[derive(Default)]
 pub struct Kept {
     entries: RwLock<Entries>,
+    /// One gate per answer being worked out: readers who ask for the same
+    /// meanwhile wait for it instead of working it out too (when the
+    /// minute turns, 16 readers of a dashboard would otherwise render it 16
+    /// times at once).
+    gates: std::sync::Mutex<HashMap<Key, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -121,6 +126,26 @@ impl Kept {
         }
         entries.bytes += size;
         entries.map.insert(key, std::sync::Arc::new(entry));
+    }
+
+    fn gate(&self, key: &Key) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
+        gates.entry(key.clone()).or_default().clone()
+    }
+
+    /// Drops the gate of `key` when nobody else holds it.
+    fn open(&self, key: &Key, gate: std::sync::Arc<tokio::sync::Mutex<()>>) {
+        let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
+        // Ours and the map's: nobody waits.
+        if std::sync::Arc::strong_count(&gate) <= 2 {
+            gates.remove(key);
+        }
+    }
+
+    fn fresh(&self, key: &Key, freshness: Freshness, gzip: bool) -> Option<Response> {
+        self.get(key)
+            .filter(|entry| entry.freshness == freshness)
+            .map(|entry| entry.response(gzip))
     }
 
     /// How many answers are kept (for tests).
@@ -158,11 +183,33 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         accept: headers.get(ACCEPT).cloned(),
     };
     let gzip = accepts_gzip(headers);
-    if let Some(entry) = state.kept.get(&key) {
-        if entry.freshness == freshness {
-            return entry.response(gzip);
-        }
+    if let Some(kept) = state.kept.fresh(&key, freshness, gzip) {
+        return kept;
     }
+    let gate = state.kept.gate(&key);
+    let held = gate.lock().await;
+    // Kept by whoever held the gate before.
+    if let Some(kept) = state.kept.fresh(&key, freshness, gzip) {
+        drop(held);
+        state.kept.open(&key, gate);
+        return kept;
+    }
+    let answer = work_out(&state, key.clone(), freshness, gzip, secure, request, next).await;
+    drop(held);
+    state.kept.open(&key, gate);
+    answer
+}
+
+/// Asks the handler, and keeps its answer where it may.
+async fn work_out(
+    state: &AppState,
+    key: Key,
+    freshness: Freshness,
+    gzip: bool,
+    secure: bool,
+    request: Request,
+    next: Next,
+) -> Response {
     let response = next.run(request).await;
     if response.status() != StatusCode::OK || response.headers().contains_key(CONTENT_ENCODING) {
         return response;
@@ -250,8 +297,15 @@ fn gzippable(headers: &HeaderMap, body: &[u8]) -> bool {
         && (kind.starts_with("text/") || kind.contains("json") || kind.contains("svg"))
 }
 
+/// Gzipped: quickly for small answers (finder points, each asked by few),
+/// as small as gzip gets for large ones (pages read by many).
 fn gzip_bytes(body: &[u8]) -> Option<Bytes> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let level = if body.len() < 64 * 1024 {
+        flate2::Compression::fast()
+    } else {
+        flate2::Compression::best()
+    };
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
     encoder.write_all(body).ok()?;
     encoder.finish().ok().map(Bytes::from)
 }

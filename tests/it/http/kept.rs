@@ -63,7 +63,10 @@ async fn a_browser_that_takes_gzip_gets_the_same_page_gzipped() {
     ] {
         let plain = app.get(uri).await;
         assert_eq!(plain.status, StatusCode::OK, "{uri}: {}", plain.text());
-        assert!(plain.headers.get(header::CONTENT_ENCODING).is_none(), "{uri}");
+        assert!(
+            plain.headers.get(header::CONTENT_ENCODING).is_none(),
+            "{uri}"
+        );
         // Twice: the first works it out, the second is the kept answer.
         for _ in 0..2 {
             let gzipped =
@@ -78,7 +81,8 @@ async fn a_browser_that_takes_gzip_gets_the_same_page_gzipped() {
             );
             let vary: Vec<_> = gzipped.headers.get_all(header::VARY).iter().collect();
             assert!(
-                vary.iter().any(|v| v.to_str().unwrap().contains("Accept-Encoding")),
+                vary.iter()
+                    .any(|v| v.to_str().unwrap().contains("Accept-Encoding")),
                 "{uri}: {vary:?}"
             );
             let unpacked = String::from_utf8(gunzip(&gzipped.bytes)).unwrap();
@@ -119,7 +123,11 @@ async fn a_change_is_in_the_next_anonymous_answer() {
     let mut after = names(&app.get(finder).await);
     after.sort();
     assert_eq!(after, ["Spuitpunt Centrum", "Spuitpunt Oost"]);
-    assert!(app.get("/zoeken?q=Utrecht").await.text().contains("Spuitpunt Oost"));
+    assert!(app
+        .get("/zoeken?q=Utrecht")
+        .await
+        .text()
+        .contains("Spuitpunt Oost"));
 
     // Reference data too: the bundled figures bring the inhabitants that
     // services per 100,000 inhabitants divides by.
@@ -168,7 +176,10 @@ async fn a_signed_in_reader_a_token_and_another_language_get_their_own_answer() 
     let mut browser = signed_in(&app, "onderzoek@example.org", "researcher", None).await;
     let mine = browser.get("/cijfers/dashboard").await;
     assert_eq!(mine.status, StatusCode::OK);
-    assert!(mine.text().contains("Ingelogd als"), "the header names who is signed in");
+    assert!(
+        mine.text().contains("Ingelogd als"),
+        "the header names who is signed in"
+    );
     assert_eq!(mine.headers[header::CACHE_CONTROL], "no-store");
 
     // Public metric figures: "<5" for anyone, exact with a token.

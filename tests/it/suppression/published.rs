@@ -145,10 +145,41 @@ async fn every_public_table_of_the_demo_keeps_its_small_counts() {
     eprintln!("filled in {:?}", started.elapsed());
     for _ in 0..3 {
         let started = std::time::Instant::now();
-        vangnet::dashboards::public::PublicFigures::load(&app.store)
+        let figures = vangnet::dashboards::public::PublicFigures::load(&app.store)
             .await
             .unwrap();
         eprintln!("loaded in {:?}", started.elapsed());
+        // Every "<5" published is protected: a table where one would not be
+        // is published coarser, and the demo's busiest metric keeps the
+        // finest detail.
+        assert_eq!(figures.unprotected(), 0, "unprotected small counts");
+        eprintln!("published at: {:?}", figures.details());
+        assert_eq!(figures.details()["visits"].code(), "full");
+    }
+    // A metric published by quarter shows its quarters on the public
+    // dashboard, and says why, instead of a chart of 24 withheld months.
+    let figures = vangnet::dashboards::public::PublicFigures::load(&app.store)
+        .await
+        .unwrap();
+    let by_quarter: Vec<String> = figures
+        .details()
+        .into_iter()
+        .filter(|(_, d)| d.code() == "quarters")
+        .map(|(code, _)| code)
+        .collect();
+    assert!(
+        !by_quarter.is_empty(),
+        "the demo has metrics too small by month"
+    );
+    let page = app.get("/cijfers/dashboard").await.text();
+    for code in &by_quarter {
+        let start = page
+            .find(&format!("id=\"meting-{code}\""))
+            .unwrap_or_else(|| panic!("no panel for {code}"));
+        let panel = &page[start..start + page[start..].find("</section>").unwrap()];
+        assert!(panel.contains("per kwartaal, "), "{code}: {panel}");
+        assert!(panel.contains("1e kwartaal"), "{code}");
+        assert!(!panel.contains(">januari<"), "{code}: months in the table");
     }
     for _ in 0..3 {
         let started = std::time::Instant::now();

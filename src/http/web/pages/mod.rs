@@ -372,9 +372,15 @@ mod tests {
     fn the_language_comes_from_its_cookie_and_is_dutch_otherwise() {
         let mut headers = HeaderMap::new();
         assert_eq!(lang_of(&headers), Language::Nl);
-        headers.insert(axum::http::header::COOKIE, HeaderValue::from_static("a=1; lang=en"));
+        headers.insert(
+            axum::http::header::COOKIE,
+            HeaderValue::from_static("a=1; lang=en"),
+        );
         assert_eq!(lang_of(&headers), Language::En);
-        headers.insert(axum::http::header::COOKIE, HeaderValue::from_static("lang=fr"));
+        headers.insert(
+            axum::http::header::COOKIE,
+            HeaderValue::from_static("lang=fr"),
+        );
         assert_eq!(lang_of(&headers), Language::Nl);
     }
 }

@@ -89,6 +89,8 @@ struct Panel {
     previous_year: String,
     svg: Value,
     months: Vec<MonthRow>,
+    /// The rows are quarters (the metric is not published by month).
+    by_quarter: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -241,34 +243,58 @@ fn crumbs(page: &Page, board: &Dashboard, place: &Place) -> Vec<Link> {
 fn panel_view(page: &Page, board: &Dashboard, panel: &MetricPanel, names: &[String]) -> Panel {
     let lang = page.lang;
     let year = board.year;
-    let bars: Vec<Bar> = board
-        .months
-        .iter()
-        .zip(&panel.months)
-        .map(|(period, figure)| {
-            let month: usize = period.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
-            Bar {
-                period: period.clone(),
-                label: format!(
-                    "{} {}",
-                    names.get(month - 1).cloned().unwrap_or_default(),
-                    period.get(..4).unwrap_or_default()
-                ),
-                value: match figure.state {
-                    crate::dashboards::public::FigureState::Value => figure.value,
-                    _ => None,
-                },
-                shown: shown(figure, lang),
-            }
-        })
+    let value = |figure: &crate::dashboards::public::Figure| match figure.state {
+        crate::dashboards::public::FigureState::Value => figure.value,
+        _ => None,
+    };
+    // By quarter when the metric is not published by month.
+    let by_quarter = !panel.quarters.is_empty();
+    let quarter_names: Vec<String> = (1..=4)
+        .map(|q| page.text_with("dashboards.quarter.name", &[("quarter", q.to_string())]))
         .collect();
+    let bars: Vec<Bar> = if by_quarter {
+        [year - 1, year]
+            .into_iter()
+            .flat_map(|y| (1..=4).map(move |q| (y, q)))
+            .zip(&panel.quarters)
+            .map(|((y, q), figure)| Bar {
+                period: format!("{y}-Q{q}"),
+                label: format!("{} {y}", quarter_names[q - 1]),
+                value: value(figure),
+                shown: shown(figure, lang),
+            })
+            .collect()
+    } else {
+        board
+            .months
+            .iter()
+            .zip(&panel.months)
+            .map(|(period, figure)| {
+                let month: usize = period.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+                Bar {
+                    period: period.clone(),
+                    label: format!(
+                        "{} {}",
+                        names.get(month - 1).cloned().unwrap_or_default(),
+                        period.get(..4).unwrap_or_default()
+                    ),
+                    value: value(figure),
+                    shown: shown(figure, lang),
+                }
+            })
+            .collect()
+    };
     let unit_text = unit(&panel.unit, lang);
     let svg = bar_chart(
         &format!("grafiek-{}", panel.code),
         &bars,
         &BarTexts {
             title: page.text_with(
-                "dashboards.chart.title",
+                if by_quarter {
+                    "dashboards.chart.title_quarter"
+                } else {
+                    "dashboards.chart.title"
+                },
                 &[
                     ("metric", panel.name.clone()),
                     ("previous", (year - 1).to_string()),
@@ -280,11 +306,16 @@ fn panel_view(page: &Page, board: &Dashboard, panel: &MetricPanel, names: &[Stri
             suppressed: page.text("dashboards.chart.marks"),
         },
     );
-    let months = (0..12)
+    let (names, figures, half) = if by_quarter {
+        (&quarter_names[..], &panel.quarters, 4)
+    } else {
+        (names, &panel.months, 12)
+    };
+    let months = (0..half)
         .map(|m| MonthRow {
             name: names.get(m).cloned().unwrap_or_default(),
-            previous: shown(&panel.months[m], lang),
-            this: shown(&panel.months[m + 12], lang),
+            previous: shown(&figures[m], lang),
+            this: shown(&figures[m + half], lang),
         })
         .collect();
     // "Folie uitgegeven (vellen)", but "Bezoeken", not "Bezoeken (bezoeken)".
@@ -309,6 +340,7 @@ fn panel_view(page: &Page, board: &Dashboard, panel: &MetricPanel, names: &[Stri
         previous_year: shown(&panel.previous_year, lang),
         svg: Value::from_safe_string(svg),
         months,
+        by_quarter,
     }
 }
 
