@@ -233,6 +233,24 @@ impl TestApp {
         list["facilities"].as_array().unwrap().clone()
     }
 
+    /// Imports the bundled published figures (`data/published_figures.csv`:
+    /// estimates and CBS inhabitants).
+    pub async fn import_bundled_figures(&self) {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/published_figures.csv"
+        ))
+        .unwrap();
+        vangnet::rounds::import_figures(
+            &self.store,
+            &bytes,
+            "published_figures.csv",
+            &vangnet::domain::provenance::Actor::named("test"),
+        )
+        .await
+        .unwrap();
+    }
+
     /// Imports CSV text as `name`, writing for real, and returns the report.
     pub async fn import(&self, name: &str, text: &str) -> vangnet::register::import::ImportReport {
         import_bytes(&self.store, name, text.as_bytes(), false).await

@@ -269,7 +269,7 @@ fn cookies_allow_keeping(headers: &HeaderMap, form_cookie: &str, body: &[u8]) ->
 }
 
 /// Whether the client takes gzip (`Accept-Encoding` lists it without `q=0`).
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
         .get_all(ACCEPT_ENCODING)
         .iter()
@@ -305,9 +305,14 @@ fn gzip_bytes(body: &[u8]) -> Option<Bytes> {
     } else {
         flate2::Compression::best()
     };
+    gzip(body, level).ok().map(Bytes::from)
+}
+
+/// A gzip member (RFC 1952) of `data`.
+pub fn gzip(data: &[u8], level: flate2::Compression) -> std::io::Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
-    encoder.write_all(body).ok()?;
-    encoder.finish().ok().map(Bytes::from)
+    encoder.write_all(data)?;
+    encoder.finish()
 }
 
 #[cfg(test)]

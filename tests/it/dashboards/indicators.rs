@@ -53,19 +53,7 @@ async fn approved(
 }
 
 async fn figures(app: &TestApp) {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/published_figures.csv"
-    ))
-    .unwrap();
-    vangnet::rounds::import_figures(
-        &app.store,
-        &bytes,
-        "published_figures.csv",
-        &Actor::named("test"),
-    )
-    .await
-    .unwrap();
+    app.import_bundled_figures().await;
 }
 
 fn row<'a>(answer: &'a Value, area: &str) -> &'a Value {

@@ -11,7 +11,6 @@ use serde_json::json;
 
 use crate::browser::signed_in;
 use crate::common::*;
-use vangnet::domain::provenance::Actor;
 
 async fn get_with(app: &TestApp, uri: &str, headers: &[(header::HeaderName, &str)]) -> Reply {
     let mut request = Request::builder().uri(uri);
@@ -133,19 +132,7 @@ async fn a_change_is_in_the_next_anonymous_answer() {
     // services per 100,000 inhabitants divides by.
     let indicator = "/api/v1/indicators?code=services_per_100k&year=2025";
     let before = app.get(indicator).await.json();
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/published_figures.csv"
-    ))
-    .unwrap();
-    vangnet::rounds::import_figures(
-        &app.store,
-        &bytes,
-        "published_figures.csv",
-        &Actor::named("test"),
-    )
-    .await
-    .unwrap();
+    app.import_bundled_figures().await;
     let after = app.get(indicator).await.json();
     assert_ne!(before, after, "the kept indicator was sent after an import");
     assert!(

@@ -4,12 +4,12 @@
 use axum::extract::RawQuery;
 use std::sync::LazyLock;
 
-use axum::http::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, SET_COOKIE, VARY,
-};
+use axum::http::header::{CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, SET_COOKIE, VARY};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+
+use crate::http::web::kept::{accepts_gzip, gzip};
 
 use super::{local_path, parse_query, see_other, set_cookie, Page, PageError, LANG_COOKIE};
 use crate::domain::language::Language;
@@ -69,56 +69,15 @@ pub async fn stylesheet(headers: HeaderMap) -> Response {
 /// The stylesheet gzipped once, at the first request; `None` (and plain
 /// CSS for everyone) if that failed, which is logged.
 static STYLESHEET_GZIP: LazyLock<Option<Vec<u8>>> =
-    LazyLock::new(|| match gzip(STYLESHEET.as_bytes()) {
-        Ok(body) => Some(body),
-        Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "cannot gzip the stylesheet");
-            None
-        }
-    });
-
-/// Whether `Accept-Encoding` allows gzip (listed, and not with `q=0`).
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
-}
-
-/// A gzip member (RFC 1952) of `data`. The deflate stream comes from the
-/// `zip` crate, which vangnet already has for spreadsheets: a gzip member is
-/// a zip entry's raw deflate data between a 10-byte header and its CRC-32
-/// and length.
-fn gzip(data: &[u8]) -> anyhow::Result<Vec<u8>> {
-    use std::io::{Cursor, Read, Write};
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(9));
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    writer.start_file("vangnet.css", options)?;
-    writer.write_all(data)?;
-    let mut archive = zip::ZipArchive::new(writer.finish()?)?;
-    let mut entry = archive.by_index_raw(0)?;
-    let length = u32::try_from(entry.size())?;
-    let crc = entry.crc32();
-    // Magic, deflate, no flags, no time, maximum compression, unknown OS.
-    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 255];
-    entry.read_to_end(&mut out)?;
-    out.extend_from_slice(&crc.to_le_bytes());
-    out.extend_from_slice(&length.to_le_bytes());
-    Ok(out)
-}
+    LazyLock::new(
+        || match gzip(STYLESHEET.as_bytes(), flate2::Compression::best()) {
+            Ok(body) => Some(body),
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "cannot gzip the stylesheet");
+                None
+            }
+        },
+    );
 
 #[cfg(test)]
 mod tests {
@@ -127,18 +86,11 @@ mod tests {
 
     fn accept(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+        headers.insert(
+            axum::http::header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
         headers
-    }
-
-    #[test]
-    fn gzip_is_sent_only_to_browsers_that_accept_it() {
-        assert!(accepts_gzip(&accept("gzip, deflate, br, zstd")));
-        assert!(accepts_gzip(&accept("br;q=1.0, GZIP;q=0.5")));
-        assert!(accepts_gzip(&accept("*")));
-        assert!(!accepts_gzip(&accept("gzip;q=0, br")));
-        assert!(!accepts_gzip(&accept("br, identity")));
-        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 
     #[tokio::test]
