@@ -91,7 +91,7 @@ pub async fn create_user(store: &Store, new: &NewUser, actor: &Actor) -> AppResu
         }
         for facility in &new.facility_ids {
             match store.facility(*facility, None).await? {
-                Some(f) if f.organisation_id == organisation => {}
+                Some(f) if f.organisation_id == Some(organisation) => {}
                 _ => errors.push(FieldError::new(
                     "facility_ids",
                     format!("facility {facility} is not one of organisation {organisation}'s"),

@@ -285,7 +285,7 @@ async fn demo_logins(
     let west = facilities
         .iter()
         .find(|f| f.organisation_name.as_deref() == Some("Demo Verslavingszorg West"))
-        .map(|f| f.organisation_id)
+        .and_then(|f| f.organisation_id)
         .context("the demo has no 'Demo Verslavingszorg West'")?;
     let accounts = [
         ("admin@demo.vangnet.example", "admin", None),

@@ -80,7 +80,8 @@ pub struct Principal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FacilityScope {
     pub id: i64,
-    pub organisation_id: i64,
+    /// `None`: the operator is not known; only national roles act on it.
+    pub organisation_id: Option<i64>,
     pub public_access: bool,
 }
 
@@ -103,6 +104,12 @@ impl Principal {
 
     fn own_organisation(&self, organisation_id: i64) -> bool {
         self.role.needs_organisation() && self.organisation_id == Some(organisation_id)
+    }
+
+    /// Whether the facility's operator is this caller's organisation (never
+    /// when the operator is not known).
+    fn runs(&self, organisation_id: Option<i64>) -> bool {
+        organisation_id.is_some_and(|id| self.own_organisation(id))
     }
 
     /// Which non-public facilities this caller may see in lists: the same
@@ -135,7 +142,7 @@ impl Principal {
         if self.national() {
             return true;
         }
-        if !self.own_organisation(facility.organisation_id) {
+        if !self.runs(facility.organisation_id) {
             return false;
         }
         self.role != Role::Reporter
@@ -145,13 +152,13 @@ impl Principal {
 
     /// Changing a facility's facts.
     pub fn may_edit_facility(&self, facility: FacilityScope) -> bool {
-        self.national()
-            || (self.role == Role::OrgManager && self.own_organisation(facility.organisation_id))
+        self.national() || (self.role == Role::OrgManager && self.runs(facility.organisation_id))
     }
 
-    /// Adding a facility to an organisation.
-    pub fn may_create_facility(&self, organisation_id: i64) -> bool {
-        self.national() || (self.role == Role::OrgManager && self.own_organisation(organisation_id))
+    /// Adding a facility to an organisation, or (national roles only) one
+    /// whose operator is not known (`None`).
+    pub fn may_create_facility(&self, organisation_id: Option<i64>) -> bool {
+        self.national() || (self.role == Role::OrgManager && self.runs(organisation_id))
     }
 
     /// An organisation's contact details and history.
@@ -194,8 +201,7 @@ impl Principal {
     /// Approving a facility's period report: its organisation's manager or
     /// a national role.
     pub fn may_approve_for(&self, facility: FacilityScope) -> bool {
-        self.national()
-            || (self.role == Role::OrgManager && self.own_organisation(facility.organisation_id))
+        self.national() || (self.role == Role::OrgManager && self.runs(facility.organisation_id))
     }
 
     /// Reopening an approved report, and the metric catalogue: national work
@@ -225,11 +231,13 @@ impl InternalScope {
         facility.public_access
             || match self {
                 InternalScope::None => false,
-                InternalScope::Organisation(id) => facility.organisation_id == *id,
+                InternalScope::Organisation(id) => facility.organisation_id == Some(*id),
                 InternalScope::Facilities {
                     organisation_id,
                     ids,
-                } => facility.organisation_id == *organisation_id && ids.contains(&facility.id),
+                } => {
+                    facility.organisation_id == Some(*organisation_id) && ids.contains(&facility.id)
+                }
                 InternalScope::All => true,
             }
     }
@@ -252,12 +260,12 @@ mod tests {
 
     const OWN: FacilityScope = FacilityScope {
         id: 10,
-        organisation_id: 1,
+        organisation_id: Some(1),
         public_access: false,
     };
     const OTHER: FacilityScope = FacilityScope {
         id: 20,
-        organisation_id: 2,
+        organisation_id: Some(2),
         public_access: false,
     };
 
@@ -281,6 +289,24 @@ mod tests {
     }
 
     #[test]
+    fn a_facility_whose_operator_is_not_known_is_national_work() {
+        let unknown = FacilityScope {
+            id: 30,
+            organisation_id: None,
+            public_access: false,
+        };
+        assert!(principal(Role::Researcher, None).may_edit_facility(unknown));
+        assert!(principal(Role::Admin, None).may_read_internal(unknown));
+        let manager = principal(Role::OrgManager, Some(1));
+        assert!(!manager.may_edit_facility(unknown));
+        assert!(!manager.may_read_internal(unknown));
+        assert!(!manager.may_create_facility(None));
+        assert!(manager.may_create_facility(Some(1)));
+        assert!(principal(Role::Researcher, None).may_create_facility(None));
+        assert!(!principal(Role::Reporter, Some(1)).may_read_internal(unknown));
+    }
+
+    #[test]
     fn a_reporter_limited_to_some_facilities_sees_only_those() {
         let mut reporter = principal(Role::Reporter, Some(1));
         assert!(reporter.may_read_internal(OWN));
@@ -294,7 +320,8 @@ mod tests {
     /// organisation, limitation and facility, they agree.
     #[test]
     fn lists_admit_exactly_the_facilities_a_caller_may_see() {
-        let facilities: Vec<FacilityScope> = (1..=3)
+        let facilities: Vec<FacilityScope> = [Some(1), Some(2), Some(3), None]
+            .into_iter()
             .flat_map(|organisation_id| {
                 (10..=13).flat_map(move |id| {
                     [true, false].map(|public_access| FacilityScope {

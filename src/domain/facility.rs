@@ -150,7 +150,9 @@ pub enum OrganisationRef {
 /// A validated facility write: the facts, who runs it, and the provenance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FacilityDraft {
-    pub organisation: OrganisationRef,
+    /// `None`: the operator is not known (public lists often name a place
+    /// and a service but not who runs it); it can be given later.
+    pub organisation: Option<OrganisationRef>,
     pub fields: FacilityFields,
     pub change: Change,
 }
@@ -161,7 +163,9 @@ pub struct FacilityDraft {
 #[serde(deny_unknown_fields)]
 pub struct FacilityInput {
     pub name: Option<String>,
-    /// The organisation's id; or give `organisation` by name.
+    /// The organisation's id; or give `organisation` by name; neither when
+    /// the operator is not known (the facility is then listed on the "to
+    /// find out" page until someone names it).
     pub organisation_id: Option<i64>,
     pub organisation: Option<String>,
     #[schema(example = json!(["consumption_room", "syringe_exchange"]))]
@@ -223,13 +227,11 @@ impl FacilityInput {
         if name.is_none() {
             errors.push(FieldError::because("name", required()));
         }
+        // Unknown is a value: no organisation named means nobody knows yet.
         let organisation = match (self.organisation_id, non_blank(&self.organisation)) {
             (Some(id), _) => Some(OrganisationRef::Id(id)),
             (None, Some(name)) => Some(OrganisationRef::Name(name)),
-            (None, None) => {
-                errors.push(FieldError::because("organisation", required()));
-                None
-            }
+            (None, None) => None,
         };
         let services = match &self.services {
             Some(items) => match ServiceSet::parse(items.iter().map(String::as_str)) {
@@ -343,10 +345,8 @@ impl FacilityInput {
             &mut errors,
         );
 
-        match (name, organisation, services, municipality) {
-            (Some(name), Some(organisation), Some(services), Some(municipality))
-                if errors.is_empty() =>
-            {
+        match (name, services, municipality) {
+            (Some(name), Some(services), Some(municipality)) if errors.is_empty() => {
                 Ok(FacilityDraft {
                     organisation,
                     fields: FacilityFields {
@@ -548,13 +548,13 @@ impl FacilityInput {
 impl FacilityFields {
     /// The input that would produce these fields again (for merge-patching
     /// and export); provenance is left empty.
-    pub fn to_input(&self, organisation_id: i64) -> FacilityInput {
+    pub fn to_input(&self, organisation_id: Option<i64>) -> FacilityInput {
         let exact = self
             .location
             .filter(|l| l.precision == LocationPrecision::Exact);
         FacilityInput {
             name: Some(self.name.clone()),
-            organisation_id: Some(organisation_id),
+            organisation_id,
             services: Some(self.services.codes()),
             street: self.street.clone(),
             postcode: self.postcode.as_ref().map(|p| p.as_str().to_string()),
@@ -621,7 +621,8 @@ impl FacilityStatus {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Facility {
     pub id: i64,
-    pub organisation_id: i64,
+    /// `None`: the operator is not known.
+    pub organisation_id: Option<i64>,
     /// The organisation's name at the same point in history.
     pub organisation_name: Option<String>,
     pub fields: FacilityFields,
@@ -786,10 +787,10 @@ mod tests {
         let draft = valid().validate(&manual_source("test"), today()).unwrap();
         let again = draft
             .fields
-            .to_input(7)
+            .to_input(Some(7))
             .validate(&manual_source("test"), today())
             .unwrap();
         assert_eq!(again.fields, draft.fields);
-        assert_eq!(again.organisation, OrganisationRef::Id(7));
+        assert_eq!(again.organisation, Some(OrganisationRef::Id(7)));
     }
 }

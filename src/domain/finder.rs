@@ -393,7 +393,7 @@ mod tests {
         let draft = input.validate(&manual_source("test"), day()).unwrap();
         Facility {
             id,
-            organisation_id: 1,
+            organisation_id: Some(1),
             organisation_name: Some("Demo".into()),
             fields: draft.fields,
             recorded: Recorded {

@@ -391,7 +391,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         Facility {
             id,
-            organisation_id: 1,
+            organisation_id: Some(1),
             organisation_name: None,
             fields: input.validate(&manual_source("t"), day).unwrap().fields,
             recorded: Recorded {

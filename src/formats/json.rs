@@ -25,7 +25,8 @@ pub enum Audience {
 pub struct FacilityJson {
     pub id: i64,
     pub name: String,
-    pub organisation_id: i64,
+    /// `null`: the operator is not known.
+    pub organisation_id: Option<i64>,
     pub organisation: Option<String>,
     pub services: Vec<ServiceType>,
     pub street: Option<String>,

@@ -177,7 +177,7 @@ pub async fn metric_series(
         }
         (Some(Some(own)), Place::Facility(id)) => {
             let facility = store.facility(*id, None).await?;
-            if facility.is_none_or(|f| f.organisation_id != *own) {
+            if facility.is_none_or(|f| f.organisation_id != Some(*own)) {
                 return Err(AppError::Forbidden(format!(
                     "facility: your role sees the figures of organisation {own}'s facilities only"
                 )));

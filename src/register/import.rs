@@ -3,7 +3,10 @@
 //! reports what would happen and writes nothing; a real run writes all rows
 //! in one transaction or none. Rows match existing facilities by `id` or by
 //! name + organisation + municipality, so importing a file twice changes
-//! nothing the second time.
+//! nothing the second time. A row without an organisation (public lists
+//! often name a place and a service but not who runs it) matches by name +
+//! municipality, keeps the operator the register already knows, and
+//! otherwise adds a facility whose operator is not known.
 //!
 //! The file is read row by row ([`Spreadsheet`]), never as a whole table,
 //! and a dry run keeps no row once it is checked, so memory follows the
@@ -30,7 +33,7 @@ use crate::domain::Reason;
 use crate::formats::columns::{read_row, Column, COLUMNS, PLACE_COLUMNS, REQUIRED};
 use crate::formats::csv::CsvWriter;
 use crate::formats::table::{cell_text, column_letter, Cell, FileError, Spreadsheet};
-use crate::storage::facilities::{natural_key, FacilityFilter};
+use crate::storage::facilities::{natural_key, place_key, FacilityFilter};
 use crate::storage::write::Writes;
 use crate::storage::Store;
 
@@ -264,6 +267,22 @@ pub struct ImportOptions {
 enum OrgTarget {
     Existing(i64),
     New(usize),
+    /// The row names no organisation: the operator is not known (a facility
+    /// it updates keeps the one the register has).
+    Unknown,
+}
+
+impl OrgTarget {
+    fn of(facility: &Facility) -> OrgTarget {
+        facility
+            .organisation_id
+            .map_or(OrgTarget::Unknown, OrgTarget::Existing)
+    }
+
+    /// Whether writing this row would change the facility's operator.
+    fn changes(self, facility: &Facility) -> bool {
+        self != OrgTarget::Unknown && self != OrgTarget::of(facility)
+    }
 }
 
 enum Action {
@@ -340,17 +359,21 @@ pub async fn import_facilities(
     let by_id: HashMap<i64, &Facility> = existing.iter().map(|f| (f.id, f)).collect();
     let by_key: HashMap<String, &Facility> = existing
         .iter()
-        .map(|f| {
-            (
-                natural_key(
-                    &f.fields.name,
-                    f.organisation_id,
-                    &f.fields.municipality_code,
-                ),
+        .filter_map(|f| {
+            let organisation = f.organisation_id?;
+            Some((
+                natural_key(&f.fields.name, organisation, &f.fields.municipality_code),
                 f,
-            )
+            ))
         })
         .collect();
+    let mut by_place: HashMap<String, Vec<&Facility>> = HashMap::new();
+    for f in &existing {
+        by_place
+            .entry(place_key(&f.fields.name, &f.fields.municipality_code))
+            .or_default()
+            .push(f);
+    }
 
     let default_source = Source::new(SourceKind::Import, Some(options.file_name.clone()));
     let mut new_organisations: Vec<String> = Vec::new();
@@ -418,7 +441,8 @@ pub async fn import_facilities(
                 break 'row;
             }
             let organisation = match &draft.organisation {
-                OrganisationRef::Name(name) => {
+                None => OrgTarget::Unknown,
+                Some(OrganisationRef::Name(name)) => {
                     let key = normalize_name(name);
                     match organisations.get(&key) {
                         Some(&id) => OrgTarget::Existing(id),
@@ -432,7 +456,7 @@ pub async fn import_facilities(
                         }
                     }
                 }
-                OrganisationRef::Id(id) => OrgTarget::Existing(*id),
+                Some(OrganisationRef::Id(id)) => OrgTarget::Existing(*id),
             };
             let key = match organisation {
                 OrgTarget::Existing(id) => {
@@ -442,6 +466,10 @@ pub async fn import_facilities(
                     "new{i}|{}|{}",
                     normalize_name(&draft.fields.name),
                     draft.fields.municipality_code
+                ),
+                OrgTarget::Unknown => format!(
+                    "place|{}",
+                    place_key(&draft.fields.name, &draft.fields.municipality_code)
                 ),
             };
             let duplicate_key = match row_input.id {
@@ -466,6 +494,27 @@ pub async fn import_facilities(
                         break 'row;
                     }
                 },
+                None if organisation == OrgTarget::Unknown => {
+                    let place = place_key(&draft.fields.name, &draft.fields.municipality_code);
+                    match by_place.get(&place).map(Vec::as_slice).unwrap_or_default() {
+                        [] => None,
+                        [one] => Some(*one),
+                        several => {
+                            // Two operators' places of the same name: the
+                            // row must say which (its id or organisation).
+                            let ids: Vec<String> =
+                                several.iter().map(|f| f.id.to_string()).collect();
+                            report.errors.push(issue(
+                                label(Column::Organisation),
+                                Reason::of(
+                                    "import.error.which_facility",
+                                    &[("ids", ids.join(", "))],
+                                ),
+                            ));
+                            break 'row;
+                        }
+                    }
+                }
                 None => by_key.get(&key).copied(),
             };
             let explicit_source = row_input.input.source.is_some();
@@ -473,7 +522,7 @@ pub async fn import_facilities(
                 None => Action::Create,
                 Some(current) => {
                     let same = current.fields == draft.fields
-                        && OrgTarget::Existing(current.organisation_id) == organisation
+                        && !organisation.changes(current)
                         && (draft.change.verified_on.is_none()
                             || current.recorded.verified_on == draft.change.verified_on)
                         && (!explicit_source || current.recorded.source == draft.change.source);
@@ -577,8 +626,9 @@ pub async fn import_facilities(
     let total = plan.len();
     for (done, planned) in plan.iter_mut().enumerate() {
         let organisation = match planned.organisation {
-            OrgTarget::Existing(id) => id,
-            OrgTarget::New(i) => created_organisations[i],
+            OrgTarget::Existing(id) => Some(id),
+            OrgTarget::New(i) => Some(created_organisations[i]),
+            OrgTarget::Unknown => None,
         };
         let draft = &mut planned.draft;
         match planned.action {
@@ -600,6 +650,8 @@ pub async fn import_facilities(
                         &[("id", id.to_string())],
                     )
                 })?;
+                // A row that names no operator keeps the one the register knows.
+                let organisation = organisation.or(current.organisation_id);
                 Store::update_facility(
                     &mut tx,
                     &current,
@@ -636,7 +688,7 @@ fn changed_columns(
         .filter(|(_, name)| before.get(name) != after.get(name))
         .map(|(_, name)| name)
         .collect();
-    if OrgTarget::Existing(current.organisation_id) != organisation {
+    if organisation.changes(current) {
         columns.insert(0, Column::Organisation.name());
     }
     if current.recorded.verified_on != draft.change.verified_on {

@@ -51,8 +51,19 @@ fn merged<T: Serialize + DeserializeOwned>(current: &T, patch: &Value, noun: &st
     })
 }
 
-/// Resolves the organisation a facility names; it must exist.
-async fn organisation_id(conn: &mut WriteTx, reference: &OrganisationRef) -> AppResult<i64> {
+/// Resolves the organisation a facility names; it must exist. `None` (the
+/// operator is not known) stays `None`.
+async fn organisation_id(
+    conn: &mut WriteTx,
+    reference: &Option<OrganisationRef>,
+) -> AppResult<Option<i64>> {
+    match reference {
+        None => Ok(None),
+        Some(reference) => named_organisation(conn, reference).await.map(Some),
+    }
+}
+
+async fn named_organisation(conn: &mut WriteTx, reference: &OrganisationRef) -> AppResult<i64> {
     match reference {
         OrganisationRef::Id(id) => {
             if Store::organisation_exists(conn, *id).await? {
@@ -110,10 +121,15 @@ pub fn refuse(who: &Principal, facility: FacilityScope, what: &str) -> AppError 
     }
 }
 
-fn refuse_organisation(organisation_id: i64) -> AppError {
-    AppError::Forbidden(format!(
-        "you may only add or move facilities to your own organisation, not to organisation {organisation_id}"
-    ))
+fn refuse_organisation(organisation_id: Option<i64>) -> AppError {
+    AppError::Forbidden(match organisation_id {
+        Some(id) => format!(
+            "you may only add or move facilities to your own organisation, not to organisation {id}"
+        ),
+        None => "you may only add or move facilities to your own organisation; \
+                 a facility whose operator is not known is national work"
+            .to_string(),
+    })
 }
 
 pub async fn create_facility(
@@ -207,9 +223,11 @@ pub async fn patch_facility(
             &current,
             patch.get("verified_on").is_some(),
         );
-        let organisation = match draft.organisation {
-            OrganisationRef::Id(same) if same == current.organisation_id => same,
-            ref other => organisation_id(&mut tx, other).await?,
+        let organisation = match &draft.organisation {
+            Some(OrganisationRef::Id(same)) if Some(*same) == current.organisation_id => {
+                Some(*same)
+            }
+            other => organisation_id(&mut tx, other).await?,
         };
         if organisation != current.organisation_id && !who.may_create_facility(organisation) {
             return Err(refuse_organisation(organisation));

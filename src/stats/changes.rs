@@ -413,7 +413,7 @@ mod tests {
             .fields;
         Facility {
             id,
-            organisation_id: 1,
+            organisation_id: Some(1),
             organisation_name: None,
             fields,
             recorded: Recorded {

@@ -50,7 +50,7 @@ impl Store {
         tx: &mut WriteTx,
         id: i64,
         stretch: &Stretch,
-        organisation_id: i64,
+        organisation_id: Option<i64>,
         fields: &FacilityFields,
         change: &Change,
         actor: &Actor,

@@ -115,7 +115,7 @@ pub(super) fn facility_from_row(row: &AnyRow) -> Result<Facility, BrokenRow> {
     let counts_from = c.required_text("counts_from")?;
     Ok(Facility {
         id: c.id(),
-        organisation_id: c.required_int("organisation_id")?,
+        organisation_id: c.int("organisation_id")?,
         organisation_name: c.text("organisation_name")?,
         fields: FacilityFields {
             name: c.required_text("name")?,
@@ -176,6 +176,12 @@ pub fn natural_key(name: &str, organisation_id: i64, municipality_code: &str) ->
         "{}|{organisation_id}|{municipality_code}",
         normalize_name(name)
     )
+}
+
+/// The key of a facility whatever runs it: its name and municipality (how
+/// a row of a public list without operators finds its facility again).
+pub fn place_key(name: &str, municipality_code: &str) -> String {
+    format!("{}|{municipality_code}", normalize_name(name))
 }
 
 impl Store {
@@ -333,7 +339,7 @@ impl Store {
     /// Records a new facility; its first version holds since the beginning.
     pub async fn create_facility(
         tx: &mut WriteTx,
-        organisation_id: i64,
+        organisation_id: Option<i64>,
         fields: &FacilityFields,
         change: &Change,
         actor: &Actor,
@@ -370,7 +376,7 @@ impl Store {
     pub async fn update_facility(
         tx: &mut WriteTx,
         current: &Facility,
-        organisation_id: i64,
+        organisation_id: Option<i64>,
         fields: &FacilityFields,
         change: &Change,
         actor: &Actor,
@@ -479,7 +485,7 @@ fn change_of(facility: &Facility) -> Change {
 
 /// A facility version as the audit log shows it: the input form with its provenance.
 pub(super) fn audit_json(
-    organisation_id: i64,
+    organisation_id: Option<i64>,
     fields: &FacilityFields,
     change: &Change,
 ) -> serde_json::Value {
@@ -500,7 +506,8 @@ fn escape_like(text: &str) -> String {
 /// A facility version's facts with its organisation: what the shared
 /// write path (`history::record_change`) writes for a facility.
 pub(super) struct FacilityRow<'a> {
-    pub organisation_id: i64,
+    /// `None`: the operator is not known.
+    pub organisation_id: Option<i64>,
     pub fields: &'a FacilityFields,
 }
 

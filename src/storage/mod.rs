@@ -121,6 +121,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "boundaries",
         include_str!("../../migrations/sqlite/0011_boundaries.sql"),
     ),
+    (
+        12,
+        "operator_unknown",
+        include_str!("../../migrations/sqlite/0012_operator_unknown.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -177,6 +182,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "boundaries",
         include_str!("../../migrations/postgres/0011_boundaries.sql"),
+    ),
+    (
+        12,
+        "operator_unknown",
+        include_str!("../../migrations/postgres/0012_operator_unknown.sql"),
     ),
 ];
 
@@ -264,13 +274,22 @@ impl Store {
         .connect_with(options.clone())
         .await
         .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
+        let single = || async {
+            pool_options(1)
+                .connect_with(options.clone())
+                .await
+                .with_context(|| format!("cannot open database {}", redact_url(&url)))
+        };
         let writer = match engine {
-            Engine::Sqlite => Some(
-                pool_options(1)
-                    .connect_with(options)
-                    .await
-                    .with_context(|| format!("cannot open database {}", redact_url(&url)))?,
-            ),
+            Engine::Sqlite => Some(single().await?),
+            Engine::Postgres => None,
+        };
+        // SQLite: migrations run on a connection of their own, closed after.
+        // A migration that edits a table's stored definition (0012) is read
+        // again by every other connection, but the connection that made the
+        // edit would keep the old one for as long as it lives.
+        let migrating = match engine {
+            Engine::Sqlite => Some(single().await?),
             Engine::Postgres => None,
         };
         let store = Store {
@@ -282,11 +301,14 @@ impl Store {
             derived: Arc::default(),
             watch: Arc::default(),
         };
-        store.migrate().await?;
+        store.migrate(migrating.as_ref()).await?;
+        if let Some(migrating) = migrating {
+            migrating.close().await;
+        }
         Ok(store)
     }
 
-    async fn migrate(&self) -> anyhow::Result<()> {
+    async fn migrate(&self, on: Option<&AnyPool>) -> anyhow::Result<()> {
         let sources = match self.engine {
             Engine::Sqlite => SQLITE_MIGRATIONS,
             Engine::Postgres => POSTGRES_MIGRATIONS,
@@ -308,7 +330,7 @@ impl Store {
             ..Migrator::DEFAULT
         };
         migrator
-            .run(&self.pool)
+            .run(on.unwrap_or(&self.pool))
             .await
             .context("cannot migrate the database")?;
         self.ensure_default_metrics()

@@ -130,7 +130,7 @@ fn allowed(
     }
     let facility = |id: i64, organisation_id: i64| FacilityScope {
         id,
-        organisation_id,
+        organisation_id: Some(organisation_id),
         public_access: false,
     };
     let (fac, org) = match target {
@@ -162,7 +162,7 @@ fn allowed(
         // Dashboards of an organisation or a facility: its own staff and
         // national roles (an auditor sees the public ones of areas only).
         Some(p) if path.starts_with("/beheer/dashboard/") && is_item => {
-            p.may_read_organisation_internal(fac.organisation_id)
+            p.may_read_organisation_internal(org)
         }
         Some(p) if path.contains("/tokens/{id}") => {
             p.may_manage_users() || (target == Target::Own && caller.spare_token.is_some())

@@ -8,6 +8,7 @@ mod import;
 mod import_page;
 mod integrity;
 mod opendata;
+mod operator_unknown;
 mod personal;
 mod property;
 mod register_pages;

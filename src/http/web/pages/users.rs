@@ -105,7 +105,7 @@ async fn render(
         .filter_map(|o| {
             let mut own: Vec<_> = facilities
                 .iter()
-                .filter(|f| f.organisation_id == o.id)
+                .filter(|f| f.organisation_id == Some(o.id))
                 .collect();
             own.sort_by(|a, b| a.fields.name.cmp(&b.fields.name));
             let choices: Vec<_> = own

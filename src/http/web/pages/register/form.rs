@@ -484,7 +484,7 @@ async fn organisation_options(state: &AppState, who: &Principal) -> AppResult<Ve
     let organisations = crate::register::reads::organisation_choices(&state.store).await?;
     Ok(organisations
         .iter()
-        .filter(|o| who.may_create_facility(o.id))
+        .filter(|o| who.may_create_facility(Some(o.id)))
         .map(|o| context! { value => o.id.to_string(), label => o.fields.name })
         .collect())
 }

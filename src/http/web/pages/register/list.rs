@@ -271,7 +271,7 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQ
                 organisations,
                 provinces,
                 exports,
-                may_create => who.may_create_facility(who.organisation_id.unwrap_or(-1)),
+                may_create => who.may_create_facility(who.organisation_id.or(Some(-1))),
                 may_export => who.may_manage_register(),
             },
         ))
