@@ -2,6 +2,7 @@
 //! change with its provenance in one transaction. The API and the importer
 //! both come through here.
 
+pub mod find_out;
 pub mod finder;
 pub mod import;
 pub mod reads;

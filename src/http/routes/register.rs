@@ -30,6 +30,7 @@ pub(super) fn routes() -> Vec<Route> {
         route(GET, "/api/v1/provinces", Public, false, api::reference::provinces).shared(),
         route(GET, "/beheer/voorzieningen", SignedIn, true, web::pages::register::list::list),
         route(GET, "/beheer/voorzieningen/nieuw", Roles(EDITORS), true, web::pages::register::new::form),
+        route(GET, "/beheer/uitzoeken", Roles(NATIONAL), false, web::pages::register::find_out::list),
         route(POST, "/beheer/voorzieningen/nieuw", Roles(EDITORS), true, web::pages::register::new::create),
         route(GET, "/beheer/voorzieningen/{id}", SignedIn, true, web::pages::register::edit::show),
         route(POST, "/beheer/voorzieningen/{id}", Roles(EDITORS), true, web::pages::register::edit::save),

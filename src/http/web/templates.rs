@@ -222,6 +222,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/register/list.html"),
     ),
     (
+        "register/find_out.html",
+        include_str!("../../../templates/register/find_out.html"),
+    ),
+    (
         "register/form.html",
         include_str!("../../../templates/register/form.html"),
     ),

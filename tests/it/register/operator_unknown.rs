@@ -158,3 +158,43 @@ async fn two_places_of_one_name_need_the_row_to_say_which() {
     let error = report.errors[0].to_string();
     assert!(error.contains("organisatie"), "{error}");
 }
+
+#[tokio::test]
+async fn the_to_find_out_page_lists_unknown_operators_and_unconfirmed_facilities() {
+    let app = TestApp::new().await;
+    let list = "naam,organisatie,diensten,plaats,bron,geverifieerd_op\n\
+                Spuitomruil Centrum,,syringe_exchange,Utrecht,website,2026-11-01\n\
+                Gebruiksruimte Noord,Zorg Noord,consumption_room,Groningen,phone,2024-03-01\n\
+                Inloop Zuid,Zorg Noord,consumption_room,Maastricht,phone,2026-11-01\n";
+    let report = app.import("lijst.csv", list).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let mut browser =
+        crate::browser::signed_in(&app, "onderzoek@example.org", "researcher", None).await;
+    let reply = browser.get("/beheer/uitzoeken").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let text = page(&reply);
+    assert!(text.contains("Spuitomruil Centrum"), "{text}");
+    assert!(text.contains("exploitant onbekend"), "{text}");
+    assert!(text.contains("Gebruiksruimte Noord"), "{text}");
+    assert!(
+        text.contains("langer dan een jaar niet bevestigd"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Inloop Zuid"),
+        "confirmed this month, operator known"
+    );
+    // The unknown operator comes first.
+    assert!(text.find("Spuitomruil Centrum") < text.find("Gebruiksruimte Noord"));
+
+    let org = app.facilities("status=all").await;
+    let noord = by_name(&org, "Gebruiksruimte Noord")["organisation_id"]
+        .as_i64()
+        .unwrap();
+    let mut manager =
+        crate::browser::signed_in(&app, "beheer@noord.example", "org_manager", Some(noord)).await;
+    assert_eq!(
+        manager.get("/beheer/uitzoeken").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -10,6 +10,7 @@
 
 pub mod edit;
 pub mod export;
+pub mod find_out;
 mod form;
 pub mod history;
 mod hours;
