@@ -12,6 +12,7 @@ pub mod audit;
 pub mod boundaries;
 pub mod broken;
 pub mod changes;
+pub mod contacts;
 pub mod corrections;
 mod counting;
 pub mod desk;
@@ -121,6 +122,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "boundaries",
         include_str!("../../migrations/sqlite/0011_boundaries.sql"),
     ),
+    (
+        13,
+        "contacts",
+        include_str!("../../migrations/sqlite/0013_contacts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -177,6 +183,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "boundaries",
         include_str!("../../migrations/postgres/0011_boundaries.sql"),
+    ),
+    (
+        13,
+        "contacts",
+        include_str!("../../migrations/postgres/0013_contacts.sql"),
     ),
 ];
 
