@@ -18,7 +18,7 @@ use crate::campaigns::contacts::import::{
 };
 use crate::domain::date::today;
 use crate::domain::language::Language;
-use crate::formats::contacts::{template_headers, CONTACT_COLUMNS};
+use crate::formats::contacts::{template_headers, ContactColumn, CONTACT_COLUMNS};
 use crate::formats::ExportFormat;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
@@ -82,7 +82,7 @@ fn render(
             context! {
                 header => if page.lang == Language::Nl { nl } else { en },
                 other => if page.lang == Language::Nl { en } else { nl },
-                label => page.text(&format!("contacts.field.{}", c.name())),
+                label => page.text(&format!("contacts.field.{}", field_of(*c))),
             }
         })
         .collect();
@@ -97,6 +97,14 @@ fn render(
             columns,
         },
     )
+}
+
+/// The form field a column fills in (its label's key).
+fn field_of(column: ContactColumn) -> &'static str {
+    match column {
+        ContactColumn::Organisation => "organisation_id",
+        other => other.name(),
+    }
 }
 
 pub async fn import_form(page: Page) -> Response {
