@@ -130,7 +130,9 @@ pub(crate) async fn insert(
     let id = Store::insert_contact(tx, draft, opted)
         .await
         .map_err(on_email)?;
-    let created = Store::contact_in(tx, id).await?.ok_or_else(|| not_found(id))?;
+    let created = Store::contact_in(tx, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     Store::append_audit(
         tx,
         &AuditEvent::new("create", actor, "contact")
@@ -234,7 +236,9 @@ fn merged(current: &ContactInput, patch: &Value) -> AppResult<ContactInput> {
 /// organisation X". Erasing twice is a conflict.
 pub async fn erase(store: &Store, who: &Principal, actor: &Actor, id: i64) -> AppResult<()> {
     if !who.may_erase_contacts() {
-        return Err(AppError::Forbidden("only an admin may erase a contact".into()));
+        return Err(AppError::Forbidden(
+            "only an admin may erase a contact".into(),
+        ));
     }
     retrying(|| async {
         let mut tx = store.begin_write(Writes::Audit).await?;

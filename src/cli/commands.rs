@@ -7,8 +7,8 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{
-    AuditCommand, Command, ContactsCommand, ExportCommand, ImportCommand, ReportCommand, ServerArgs, TokenCommand,
-    UserCommand,
+    AuditCommand, Command, ContactsCommand, ExportCommand, ImportCommand, ReportCommand,
+    ServerArgs, TokenCommand, UserCommand,
 };
 use crate::accounts::{self, NewUser};
 use crate::domain::access::InternalScope;

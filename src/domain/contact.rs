@@ -319,7 +319,10 @@ mod tests {
             role: Some("BSN 111222333".into()),
             ..input()
         });
-        assert!(bsn[0].starts_with("role:") && bsn[0].contains("BSN"), "{bsn:?}");
+        assert!(
+            bsn[0].starts_with("role:") && bsn[0].contains("BSN"),
+            "{bsn:?}"
+        );
         let birth = refused(ContactInput {
             name: Some("Jan, geboren 12-03-1985".into()),
             ..input()
@@ -357,6 +360,9 @@ mod tests {
             erased_at: None,
         };
         let text = contact.audit_json().to_string();
-        assert!(!text.contains("Jan") && !text.contains("instelling"), "{text}");
+        assert!(
+            !text.contains("Jan") && !text.contains("instelling"),
+            "{text}"
+        );
     }
 }

@@ -375,7 +375,10 @@ mod tests {
             value("111222333@instelling.nl", Some(Holds::Email)),
             Some("personal.bsn")
         );
-        assert_eq!(value("1985-03-12", Some(Holds::Email)), Some("personal.birth_date"));
+        assert_eq!(
+            value("1985-03-12", Some(Holds::Email)),
+            Some("personal.birth_date")
+        );
     }
 
     #[test]

@@ -32,7 +32,13 @@ pub const CONTACT_COLUMNS: &[(ContactColumn, &str, &str, &[&str])] = &[
         ContactColumn::Email,
         "email",
         "e-mail",
-        &["e_mail", "emailadres", "e_mailadres", "email_address", "mail"],
+        &[
+            "e_mail",
+            "emailadres",
+            "e_mailadres",
+            "email_address",
+            "mail",
+        ],
     ),
     (
         ContactColumn::Phone,
@@ -60,7 +66,14 @@ impl ContactColumn {
         Self::entry(self).1
     }
 
-    fn entry(self) -> &'static (ContactColumn, &'static str, &'static str, &'static [&'static str]) {
+    fn entry(
+        self,
+    ) -> &'static (
+        ContactColumn,
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+    ) {
         CONTACT_COLUMNS
             .iter()
             .find(|(c, _, _, _)| *c == self)
@@ -152,14 +165,22 @@ mod tests {
     #[test]
     fn the_template_names_every_column() {
         let csv = |language| {
-            String::from_utf8(super::super::csv::write_template(&template_headers(language)).unwrap())
-                .unwrap()
+            String::from_utf8(
+                super::super::csv::write_template(&template_headers(language)).unwrap(),
+            )
+            .unwrap()
         };
         assert!(csv(Language::Nl).starts_with("organisatie,naam,functie,e-mail,telefoon"));
         assert!(csv(Language::En).starts_with("organisation,name,role,email,phone"));
-        for (language, headers) in [(Language::Nl, template_headers(Language::Nl)), (Language::En, template_headers(Language::En))] {
+        for (language, headers) in [
+            (Language::Nl, template_headers(Language::Nl)),
+            (Language::En, template_headers(Language::En)),
+        ] {
             for header in headers {
-                assert!(ContactColumn::from_header(header).is_some(), "{language:?} {header}");
+                assert!(
+                    ContactColumn::from_header(header).is_some(),
+                    "{language:?} {header}"
+                );
             }
         }
     }

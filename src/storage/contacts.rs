@@ -170,7 +170,9 @@ impl Store {
         .await
         .map_err(address_taken)?;
         if done.rows_affected() == 0 {
-            return Err(StorageError::NotFound(format!("contact {id} does not exist")));
+            return Err(StorageError::NotFound(format!(
+                "contact {id} does not exist"
+            )));
         }
         Ok(())
     }
@@ -188,7 +190,9 @@ impl Store {
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StorageError::NotFound(format!("contact {id} does not exist")));
+            return Err(StorageError::NotFound(format!(
+                "contact {id} does not exist"
+            )));
         }
         Ok(())
     }

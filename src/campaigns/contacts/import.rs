@@ -107,7 +107,11 @@ impl fmt::Display for ContactImportReport {
                 writeln!(f, "{}: dry run: nothing was written", self.file)?;
             }
         } else if self.unreadable {
-            writeln!(f, "{}: the file cannot be read; nothing was written", self.file)?;
+            writeln!(
+                f,
+                "{}: the file cannot be read; nothing was written",
+                self.file
+            )?;
         } else {
             writeln!(
                 f,
@@ -173,9 +177,11 @@ pub async fn import_contacts(
         Ok(guard) => guard,
         Err(found) => {
             for f in found {
-                report
-                    .errors
-                    .push(RowIssue::new(rows.header_row, Some(label(f.column)), f.reason));
+                report.errors.push(RowIssue::new(
+                    rows.header_row,
+                    Some(label(f.column)),
+                    f.reason,
+                ));
             }
             return Ok(report);
         }
@@ -184,12 +190,8 @@ pub async fn import_contacts(
     if !report.errors.is_empty() {
         return Ok(report);
     }
-    let column_label = |column: ContactColumn| {
-        columns
-            .iter()
-            .position(|c| *c == Some(column))
-            .map(&label)
-    };
+    let column_label =
+        |column: ContactColumn| columns.iter().position(|c| *c == Some(column)).map(&label);
 
     let organisations = store.organisations_by_name().await?;
     let existing: HashMap<String, Contact> = store
@@ -216,7 +218,8 @@ pub async fn import_contacts(
         };
         let name = cell(ContactColumn::Name).unwrap_or_default();
         let errors_before = report.errors.len();
-        let issue = |column: Option<String>, reason: Reason| RowIssue::new(row.number, column, reason);
+        let issue =
+            |column: Option<String>, reason: Reason| RowIssue::new(row.number, column, reason);
         'row: {
             if row.cells.len() > headers.len() {
                 report.errors.push(issue(
@@ -296,7 +299,10 @@ pub async fn import_contacts(
                     column_label(ContactColumn::Email),
                     Reason::of(
                         "contacts.import.error.same_email",
-                        &[("first", first.to_string()), ("row", row.number.to_string())],
+                        &[
+                            ("first", first.to_string()),
+                            ("row", row.number.to_string()),
+                        ],
                     ),
                 ));
                 break 'row;

@@ -114,18 +114,36 @@ async fn contacts_import_from_xlsx_in_either_language() {
     register(&app).await;
     let dutch = workbook(&[
         ["organisatie", "naam", "functie", "e-mail", "telefoon"],
-        ["Demo Zorg Utrecht", "Jan de Vries", "coördinator", "jan@zorg-utrecht.example", "030 123 45 67"],
+        [
+            "Demo Zorg Utrecht",
+            "Jan de Vries",
+            "coördinator",
+            "jan@zorg-utrecht.example",
+            "030 123 45 67",
+        ],
     ]);
     let report = import(&app, "contacten.xlsx", &dutch, false).await;
     assert!(report.is_ok() && report.written, "{report}");
     let english = workbook(&[
         ["Organisation", "Name", "Role", "Email", "Phone"],
-        ["Demo Apotheek Zwolle", "Fatma Yilmaz", "", "fatma@apotheek.example", ""],
+        [
+            "Demo Apotheek Zwolle",
+            "Fatma Yilmaz",
+            "",
+            "fatma@apotheek.example",
+            "",
+        ],
     ]);
     let report = import(&app, "contacts.xlsx", &english, false).await;
     assert!(report.is_ok() && report.written, "{report}");
-    assert_eq!(contact(&app, "jan@zorg-utrecht.example").await["role"], "coördinator");
-    assert_eq!(contact(&app, "fatma@apotheek.example").await["name"], "Fatma Yilmaz");
+    assert_eq!(
+        contact(&app, "jan@zorg-utrecht.example").await["role"],
+        "coördinator"
+    );
+    assert_eq!(
+        contact(&app, "fatma@apotheek.example").await["name"],
+        "Fatma Yilmaz"
+    );
 }
 
 #[tokio::test]
@@ -147,14 +165,21 @@ async fn importing_again_changes_nothing_and_a_known_address_updates_its_contact
     let jan = contact(&app, "jan@zorg-utrecht.example").await;
     // The contact opted out in between: a file never lifts that.
     let reply = app
-        .patch(&format!("/api/v1/contacts/{}", jan["id"]), json!({"opt_out": true}))
+        .patch(
+            &format!("/api/v1/contacts/{}", jan["id"]),
+            json!({"opt_out": true}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
 
     let again = import(&app, "contacts.csv", ENGLISH.as_bytes(), false).await;
     assert!(again.is_ok(), "{again}");
     assert_eq!(
-        (again.added.len(), again.changed.len(), again.unchanged.len()),
+        (
+            again.added.len(),
+            again.changed.len(),
+            again.unchanged.len()
+        ),
         (0, 0, 2),
         "{again}"
     );
@@ -239,7 +264,11 @@ Demo Zorg Utrecht,Kees Jansen,,kees@zorg-utrecht.example,030 123 45 67
         .iter()
         .map(|e| (e.row, e.column.as_deref()))
         .collect();
-    assert_eq!(found, [(2, Some("C (role)")), (3, Some("B (name)"))], "{report}");
+    assert_eq!(
+        found,
+        [(2, Some("C (role)")), (3, Some("B (name)"))],
+        "{report}"
+    );
     assert!(report.errors[0].message.contains("BSN"), "{report}");
     assert!(
         !report.to_string().contains("111222333"),
@@ -248,7 +277,10 @@ Demo Zorg Utrecht,Kees Jansen,,kees@zorg-utrecht.example,030 123 45 67
     // A date cell in a workbook is a likely birthday.
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
-    for (c, h) in ["organisatie", "naam", "functie", "e-mail", "telefoon"].iter().enumerate() {
+    for (c, h) in ["organisatie", "naam", "functie", "e-mail", "telefoon"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     sheet.write_string(1, 0, "Demo Zorg Utrecht").unwrap();
@@ -262,8 +294,16 @@ Demo Zorg Utrecht,Kees Jansen,,kees@zorg-utrecht.example,030 123 45 67
             &date,
         )
         .unwrap();
-    sheet.write_string(1, 3, "jan@zorg-utrecht.example").unwrap();
-    let report = import(&app, "geboren.xlsx", &workbook.save_to_buffer().unwrap(), false).await;
+    sheet
+        .write_string(1, 3, "jan@zorg-utrecht.example")
+        .unwrap();
+    let report = import(
+        &app,
+        "geboren.xlsx",
+        &workbook.save_to_buffer().unwrap(),
+        false,
+    )
+    .await;
     assert_eq!(report.errors.len(), 1, "{report}");
     assert_eq!(report.errors[0].column.as_deref(), Some("C (functie)"));
     assert!(report.errors[0].message.contains("birth"), "{report}");
@@ -272,7 +312,11 @@ Demo Zorg Utrecht,Kees Jansen,,kees@zorg-utrecht.example,030 123 45 67
 Demo Zorg Utrecht,Jan de Vries,mail anna@zorg-utrecht.example,jan@zorg-utrecht.example,
 ";
     let report = import(&app, "elders.csv", elsewhere.as_bytes(), false).await;
-    assert_eq!(report.errors[0].column.as_deref(), Some("C (role)"), "{report}");
+    assert_eq!(
+        report.errors[0].column.as_deref(),
+        Some("C (role)"),
+        "{report}"
+    );
     assert!(contacts(&app).await.is_empty());
 }
 
@@ -291,7 +335,10 @@ async fn an_opt_out_is_kept_with_its_day_and_can_be_lifted() {
     let id = reply.json()["id"].as_i64().unwrap();
     let jan = contact(&app, "jan@zorg-utrecht.example").await;
     assert_eq!(jan["opt_out"], true);
-    assert_eq!(jan["opted_out_on"], vangnet::domain::date::today().to_string());
+    assert_eq!(
+        jan["opted_out_on"],
+        vangnet::domain::date::today().to_string()
+    );
     let reply = app
         .patch(&format!("/api/v1/contacts/{id}"), json!({"opt_out": false}))
         .await;
@@ -313,7 +360,12 @@ async fn an_opt_out_is_kept_with_its_day_and_can_be_lifted() {
             json!({"organisation_id": utrecht, "name": "Iemand", "email": "geen adres"}),
         )
         .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text());
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
     assert!(bad.text().contains("email"), "{}", bad.text());
 }
 
@@ -322,8 +374,12 @@ async fn an_org_manager_keeps_only_their_own_contacts_and_cannot_erase() {
     let app = TestApp::new().await;
     let (utrecht, zwolle) = register(&app).await;
     import(&app, "contacts.csv", ENGLISH.as_bytes(), false).await;
-    let jan = contact(&app, "jan@zorg-utrecht.example").await["id"].as_i64().unwrap();
-    let fatma = contact(&app, "fatma@apotheek.example").await["id"].as_i64().unwrap();
+    let jan = contact(&app, "jan@zorg-utrecht.example").await["id"]
+        .as_i64()
+        .unwrap();
+    let fatma = contact(&app, "fatma@apotheek.example").await["id"]
+        .as_i64()
+        .unwrap();
     let (_, manager) = app
         .user_token("beheer@zorg-utrecht.example", "org_manager", Some(utrecht))
         .await;
@@ -349,7 +405,11 @@ async fn an_org_manager_keeps_only_their_own_contacts_and_cannot_erase() {
     )
     .await
     .json();
-    assert_eq!(asked_other.as_array().unwrap().len(), 1, "still only their own");
+    assert_eq!(
+        asked_other.as_array().unwrap().len(),
+        1,
+        "still only their own"
+    );
     let own = send(
         Method::PATCH,
         format!("/api/v1/contacts/{jan}"),
@@ -380,7 +440,10 @@ async fn an_org_manager_keeps_only_their_own_contacts_and_cannot_erase() {
     assert_eq!(create_other.status, StatusCode::FORBIDDEN);
     let erase = send(Method::POST, format!("/api/v1/contacts/{jan}/erase"), None).await;
     assert_eq!(erase.status, StatusCode::FORBIDDEN);
-    assert_eq!(contact(&app, "jan@zorg-utrecht.example").await["name"], "Jan de Vries");
+    assert_eq!(
+        contact(&app, "jan@zorg-utrecht.example").await["name"],
+        "Jan de Vries"
+    );
     // Reporters, auditors and the public see no contacts at all.
     let (_, reporter) = app
         .user_token("balie@zorg-utrecht.example", "reporter", Some(utrecht))
@@ -389,7 +452,10 @@ async fn an_org_manager_keeps_only_their_own_contacts_and_cannot_erase() {
         .send(Method::GET, "/api/v1/contacts", None, Some(&reporter))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get("/api/v1/contacts").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/contacts").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -397,15 +463,26 @@ async fn erasing_removes_the_person_and_keeps_the_contact_of_the_organisation() 
     let app = TestApp::new().await;
     let (utrecht, _) = register(&app).await;
     import(&app, "contacts.csv", ENGLISH.as_bytes(), false).await;
-    let jan = contact(&app, "jan@zorg-utrecht.example").await["id"].as_i64().unwrap();
+    let jan = contact(&app, "jan@zorg-utrecht.example").await["id"]
+        .as_i64()
+        .unwrap();
     let reply = app
         .post(&format!("/api/v1/contacts/{jan}/erase"), json!({}))
         .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
-    let kept = app.store.contact(jan).await.unwrap().expect("the row stays");
+    let kept = app
+        .store
+        .contact(jan)
+        .await
+        .unwrap()
+        .expect("the row stays");
     assert_eq!(kept.organisation_id, utrecht);
     assert!(kept.person.is_none() && kept.erased_at.is_some());
-    assert_eq!(contacts(&app).await.len(), 1, "erased contacts are not listed");
+    assert_eq!(
+        contacts(&app).await.len(),
+        1,
+        "erased contacts are not listed"
+    );
     let again = app
         .post(&format!("/api/v1/contacts/{jan}/erase"), json!({}))
         .await;
@@ -490,11 +567,19 @@ async fn staff_list_edit_and_erase_contacts_on_the_pages() {
     let app = TestApp::new().await;
     let (utrecht, _) = register(&app).await;
     import(&app, "contacts.csv", ENGLISH.as_bytes(), false).await;
-    let jan = contact(&app, "jan@zorg-utrecht.example").await["id"].as_i64().unwrap();
+    let jan = contact(&app, "jan@zorg-utrecht.example").await["id"]
+        .as_i64()
+        .unwrap();
     let mut admin = signed_in(&app, "admin@vangnet.example", "admin", None).await;
     let list = page(&admin.get("/beheer/contacten").await);
-    assert!(list.contains("Jan de Vries") && list.contains("Fatma Yilmaz"), "{list}");
-    assert!(list.contains("href=\"/beheer/contacten\""), "linked in the staff menu");
+    assert!(
+        list.contains("Jan de Vries") && list.contains("Fatma Yilmaz"),
+        "{list}"
+    );
+    assert!(
+        list.contains("href=\"/beheer/contacten\""),
+        "linked in the staff menu"
+    );
     let filtered = page(
         &admin
             .get(&format!("/beheer/contacten?organisation_id={utrecht}"))
@@ -502,8 +587,14 @@ async fn staff_list_edit_and_erase_contacts_on_the_pages() {
     );
     assert!(filtered.contains("Jan de Vries") && !filtered.contains("Fatma Yilmaz"));
     let form = page(&admin.get(&format!("/beheer/contacten/{jan}")).await);
-    assert!(form.contains("value=\"jan@zorg-utrecht.example\""), "{form}");
-    assert!(form.contains(&format!("/beheer/contacten/{jan}/wissen")), "{form}");
+    assert!(
+        form.contains("value=\"jan@zorg-utrecht.example\""),
+        "{form}"
+    );
+    assert!(
+        form.contains(&format!("/beheer/contacten/{jan}/wissen")),
+        "{form}"
+    );
 
     let edit = format!("/beheer/contacten/{jan}");
     let saved = admin
@@ -514,7 +605,10 @@ async fn staff_list_edit_and_erase_contacts_on_the_pages() {
     assert_eq!(jan_now["role"], "directeur");
     assert_eq!(jan_now["opt_out"], true);
     let after = page(&admin.get("/beheer/contacten").await);
-    assert!(after.contains("afgemeld op"), "the opt-out is shown: {after}");
+    assert!(
+        after.contains("afgemeld op"),
+        "the opt-out is shown: {after}"
+    );
     let bad = admin
         .submit_as_shown(&edit, &edit, &[("email", "geen adres")])
         .await;
@@ -527,11 +621,19 @@ async fn staff_list_edit_and_erase_contacts_on_the_pages() {
     let erased = admin.submit(&erase, &erase, &[]).await;
     assert_eq!(erased.status, StatusCode::SEE_OTHER, "{}", erased.text());
     let gone = page(&admin.get(&edit).await);
-    assert!(!gone.contains("Jan de Vries") && gone.contains("gewist"), "{gone}");
+    assert!(
+        !gone.contains("Jan de Vries") && gone.contains("gewist"),
+        "{gone}"
+    );
 
     // An organisation's manager has no erase button and no erase page.
-    let mut manager =
-        signed_in(&app, "beheer@zorg-utrecht.example", "org_manager", Some(utrecht)).await;
+    let mut manager = signed_in(
+        &app,
+        "beheer@zorg-utrecht.example",
+        "org_manager",
+        Some(utrecht),
+    )
+    .await;
     let piet = app
         .post(
             "/api/v1/contacts",
@@ -567,7 +669,10 @@ async fn the_import_page_checks_first_and_writes_on_request() {
         )
         .await;
     let html = page(&checked);
-    assert!(html.contains("Piet Bakker") && html.contains("Wordt toegevoegd"), "{html}");
+    assert!(
+        html.contains("Piet Bakker") && html.contains("Wordt toegevoegd"),
+        "{html}"
+    );
     assert!(contacts(&app).await.is_empty(), "a check writes nothing");
     let upload = form_fields(&html, "/beheer/contacten/import/importeren");
     let written = researcher
@@ -576,6 +681,75 @@ async fn the_import_page_checks_first_and_writes_on_request() {
     let html = page(&written);
     assert!(html.contains("Toegevoegd: 1"), "{html}");
     assert_eq!(contacts(&app).await.len(), 1);
-    let template = researcher.get("/beheer/contacten/import/sjabloon.csv").await;
-    assert!(template.text().starts_with("organisatie,naam,functie,e-mail,telefoon"));
+    let template = researcher
+        .get("/beheer/contacten/import/sjabloon.csv")
+        .await;
+    assert!(template
+        .text()
+        .starts_with("organisatie,naam,functie,e-mail,telefoon"));
+}
+
+/// `vangnet contacts import FILE [--dry-run]`: the report printed, nothing
+/// written on a dry run, and a failing exit with nothing written when a
+/// row is refused.
+#[tokio::test]
+async fn the_command_line_imports_contacts_all_or_nothing() {
+    let db = TestDb::new().await;
+    let store = db.store().await;
+    vangnet::register::create_organisation(
+        &store,
+        &vangnet::domain::organisation::OrganisationInput {
+            name: Some("Demo Zorg Utrecht".into()),
+            ..Default::default()
+        },
+        &vangnet::domain::facility::manual_source("test"),
+        &vangnet::domain::access::Principal::command_line("test"),
+        &Actor::named("test"),
+        vangnet::domain::date::today(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |file: &str, text: &str, dry_run: bool| {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let mut args = vec![
+            "contacts".to_string(),
+            "import".to_string(),
+            path.display().to_string(),
+            "--database".to_string(),
+            db.url.clone(),
+        ];
+        if dry_run {
+            args.push("--dry-run".into());
+        }
+        std::process::Command::new(env!("CARGO_BIN_EXE_vangnet"))
+            .args(&args)
+            .env_remove("VANGNET_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let good = "organisatie;naam;functie;e-mail;telefoon\n\
+                Demo Zorg Utrecht;Jan de Vries;;jan@zorg-utrecht.example;\n";
+    let checked = run("goed.csv", good, true);
+    let out = String::from_utf8_lossy(&checked.stdout);
+    assert!(checked.status.success(), "{out}");
+    assert!(
+        out.contains("1 would be added") && out.contains("dry run"),
+        "{out}"
+    );
+    let none = vangnet::storage::contacts::ContactFilter::default();
+    assert!(store.list_contacts(none).await.unwrap().is_empty());
+    let bad = format!("{good}Demo Nergens;Anna Smit;;anna@nergens.example;\n");
+    let refused = run("fout.csv", &bad, false);
+    let out = String::from_utf8_lossy(&refused.stdout);
+    assert!(!refused.status.success(), "{out}");
+    assert!(out.contains("row 3, column A (organisatie)"), "{out}");
+    assert!(
+        store.list_contacts(none).await.unwrap().is_empty(),
+        "nothing written"
+    );
+    let written = run("goed.csv", good, false);
+    assert!(written.status.success());
+    assert_eq!(store.list_contacts(none).await.unwrap().len(), 1);
 }

@@ -73,7 +73,8 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         || path.starts_with("/beheer/organisaties/{id}")
     {
         own_or_other(f.org_a, f.org_b)
-    } else if path.starts_with("/api/v1/contacts/{id}") || path.starts_with("/beheer/contacten/{id}")
+    } else if path.starts_with("/api/v1/contacts/{id}")
+        || path.starts_with("/beheer/contacten/{id}")
     {
         own_or_other(f.ca, f.cb)
     } else if path.contains("/tokens/{id}") {

@@ -134,16 +134,20 @@ struct ListQuery {
     melding: String,
 }
 
-pub async fn list(page: Page, State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+pub async fn list(
+    page: Page,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Response {
     page.run(async {
         let query: ListQuery = parse_query(query.as_deref())?;
-        let chosen = match query.organisation_id.trim() {
-            "" => None,
-            id => Some(
-                id.parse::<i64>()
-                    .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "error.bad_request.text"))?,
-            ),
-        };
+        let chosen =
+            match query.organisation_id.trim() {
+                "" => None,
+                id => Some(id.parse::<i64>().map_err(|_| {
+                    PageError::new(StatusCode::BAD_REQUEST, "error.bad_request.text")
+                })?),
+            };
         let who = page.caller.principal()?;
         let found = contacts::list(&state.store, who, &page.caller.actor(), chosen).await?;
         let organisations = organisations(&state, &page).await?;
@@ -249,7 +253,11 @@ pub async fn new_form(page: Page, State(state): State<AppState>) -> Response {
 }
 
 /// A refusal of the use case as messages next to the fields, or an error page.
-fn refused(page: &Page, errors: &mut FieldErrors, error: AppError) -> Result<StatusCode, PageError> {
+fn refused(
+    page: &Page,
+    errors: &mut FieldErrors,
+    error: AppError,
+) -> Result<StatusCode, PageError> {
     match error {
         AppError::Invalid(refused) => {
             add_refusals(page, errors, &refused);
@@ -286,7 +294,15 @@ pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> R
                 Err(e) => status = refused(&page, &mut errors, e)?,
             }
         }
-        Ok(render_form(&page, status, None, &organisations, &form, &errors, None))
+        Ok(render_form(
+            &page,
+            status,
+            None,
+            &organisations,
+            &form,
+            &errors,
+            None,
+        ))
     })
     .await
 }

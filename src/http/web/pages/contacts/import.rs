@@ -143,7 +143,13 @@ pub async fn import_check(page: Page, State(state): State<AppState>, request: Re
         let report = run(&page, &state, &file_name, &bytes, true).await?;
         if !report.is_ok() {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(render(&page, status, Some(&report), None, FieldErrors::new()));
+            return Ok(render(
+                &page,
+                status,
+                Some(&report),
+                None,
+                FieldErrors::new(),
+            ));
         }
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let id = keep(
@@ -181,7 +187,13 @@ pub async fn import_write(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        Ok(render(&page, status, Some(&report), None, FieldErrors::new()))
+        Ok(render(
+            &page,
+            status,
+            Some(&report),
+            None,
+            FieldErrors::new(),
+        ))
     })
     .await
 }
