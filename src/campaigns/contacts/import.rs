@@ -340,6 +340,18 @@ pub async fn import_contacts(
     }
     drop(sheet);
     if !report.errors.is_empty() || options.dry_run {
+        // The check compared the file with the stored contacts and says
+        // which of them it would change: a read of contacts.
+        store
+            .audit(
+                &AuditEvent::new("read", &options.actor, "contact").detail(format!(
+                    "import check of {}: {} rows compared with {} contacts",
+                    options.file_name,
+                    report.rows,
+                    existing.len()
+                )),
+            )
+            .await?;
         return Ok(report);
     }
     let (added, changed) = (report.added.len(), report.changed.len());

@@ -154,6 +154,23 @@ async fn a_dry_run_reports_and_writes_nothing() {
     assert!(report.is_ok() && !report.written, "{report}");
     assert_eq!(report.added.len(), 2);
     assert!(report.to_string().contains("2 would be added"), "{report}");
+    let checks = app
+        .store
+        .search_audit(&AuditFilter {
+            object_type: Some("contact".into()),
+            event: Some("read".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        checks.iter().any(|e| e
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("import check of contacts.csv"))),
+        "the check is a read of contacts: {checks:?}"
+    );
     assert!(contacts(&app).await.is_empty(), "nothing written");
 }
 
