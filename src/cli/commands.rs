@@ -7,8 +7,8 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{
-    AuditCommand, Command, ExportCommand, ImportCommand, ReportCommand, ServerArgs, TokenCommand,
-    UserCommand,
+    AuditCommand, Command, ContactsCommand, ExportCommand, ImportCommand, ReportCommand,
+    ServerArgs, TokenCommand, UserCommand,
 };
 use crate::accounts::{self, NewUser};
 use crate::domain::access::InternalScope;
@@ -40,6 +40,15 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             run_server(bound).await?;
         }
         Command::Hours { rule, at } => return super::hours::run(&rule, &at),
+        Command::Contacts {
+            what:
+                ContactsCommand::Import {
+                    file,
+                    dry_run,
+                    by,
+                    db,
+                },
+        } => return super::contacts::import(&file, dry_run, by, &db.database).await,
         Command::Migrate { db } => {
             let store = Store::connect(&db.database).await?;
             println!(

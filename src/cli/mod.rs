@@ -3,6 +3,7 @@
 //! environment variables, then flags.
 
 mod commands;
+mod contacts;
 pub mod demo;
 mod demo_reports;
 mod hours;
@@ -105,6 +106,11 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Manage the contacts campaigns mail (people at organisations).
+    Contacts {
+        #[command(subcommand)]
+        what: ContactsCommand,
+    },
     /// Export records to a file.
     Export {
         #[command(subcommand)]
@@ -181,6 +187,25 @@ enum UserCommand {
     /// Disable a user: their sessions and tokens end at once.
     Disable {
         email: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ContactsCommand {
+    /// Import contacts from a CSV or XLSX file with the columns
+    /// organisation,name,role,email,phone (or organisatie,naam,functie,
+    /// e-mail,telefoon). A known e-mail address updates that contact;
+    /// organisations must exist. All rows or none.
+    Import {
+        file: PathBuf,
+        /// Check every row and report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who is importing, as recorded in the audit log (default: cli:$USER).
+        #[arg(long)]
+        by: Option<String>,
         #[command(flatten)]
         db: DatabaseArgs,
     },

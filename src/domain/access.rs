@@ -204,10 +204,45 @@ impl Principal {
         self.national() || (self.role == Role::OrgManager && self.runs(facility.organisation_id))
     }
 
+    /// Which contacts (people at organisations whom campaigns mail) this
+    /// caller may read and change: national roles all, an organisation's
+    /// manager their own organisation's, nobody else.
+    pub fn contact_scope(&self) -> ContactScope {
+        match (self.national(), self.role, self.organisation_id) {
+            (true, _, _) => ContactScope::All,
+            (false, Role::OrgManager, Some(id)) => ContactScope::Organisation(id),
+            _ => ContactScope::None,
+        }
+    }
+
+    /// Erasing a contact's personal fields: admins only.
+    pub fn may_erase_contacts(&self) -> bool {
+        self.role == Role::Admin
+    }
+
     /// Reopening an approved report, and the metric catalogue: national work
     /// (researchers reopen; admins and researchers keep the catalogue).
     pub fn may_manage_monitoring(&self) -> bool {
         self.national()
+    }
+}
+
+/// Which contacts a caller may read and change ([`Principal::contact_scope`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactScope {
+    None,
+    Organisation(i64),
+    All,
+}
+
+impl ContactScope {
+    /// Whether the contacts of this organisation are in scope.
+    pub fn admits(self, organisation_id: i64) -> bool {
+        match self {
+            ContactScope::None => false,
+            ContactScope::Organisation(id) => id == organisation_id,
+            ContactScope::All => true,
+        }
     }
 }
 

@@ -29,6 +29,7 @@ pub const EVENTS: &[&str] = &[
     "submit",
     "approve",
     "undo",
+    "erase",
 ];
 
 /// Events that only read: they change nothing.
@@ -50,6 +51,7 @@ pub const OBJECT_TYPES: &[&str] = &[
     "period_report",
     "boundaries",
     "dashboard",
+    "contact",
 ];
 
 /// Which events a search shows.

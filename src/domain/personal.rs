@@ -26,7 +26,9 @@
 //!   `born`, `dob`). Dates in free text otherwise pass: notes say when a
 //!   service opened or moved.
 //!
-//! What is allowed where is the caller's to say ([`Holds`]): the facility
+//! What is allowed where is the caller's to say ([`Holds`]); the contact
+//! import allows an e-mail address in its `email` column and a phone
+//! number in its `phone` column, nowhere else. The facility
 //! import's `phone`/`telefoon` column holds the service's own number and its
 //! `street`/`adres` the facility's address; its dates are in `opened_on`,
 //! `closed_on` and `verified_on`; everything else, free text included
@@ -51,6 +53,10 @@ pub enum Holds {
     Address,
     /// A date that is not a birthday (opened on, verified on, a period).
     Date,
+    /// The work address of a contact at an institution (the contact
+    /// import's `email` column): an e-mail address passes there, a BSN or a
+    /// date of birth still does not.
+    Email,
 }
 
 /// The column names (squashed: normalised, no spaces) that suggest
@@ -184,7 +190,7 @@ fn personal_value(text: &str, holds: Option<Holds>) -> Option<&'static str> {
     if text.is_empty() {
         return None;
     }
-    if has_email(text) {
+    if holds != Some(Holds::Email) && has_email(text) {
         return Some("personal.email");
     }
     let is_phone = holds == Some(Holds::Phone) && PhoneNumber::parse(text).is_ok();
@@ -363,6 +369,16 @@ mod tests {
         assert_eq!(value("Keizersgracht 1", Some(Holds::Address)), None);
         // An e-mail address is no phone number, even in the phone column.
         assert_eq!(value("a@b.nl", Some(Holds::Phone)), Some("personal.email"));
+        assert_eq!(value("Jan@Instelling.nl", Some(Holds::Email)), None);
+        // A BSN or a birth date stays refused in the e-mail column.
+        assert_eq!(
+            value("111222333@instelling.nl", Some(Holds::Email)),
+            Some("personal.bsn")
+        );
+        assert_eq!(
+            value("1985-03-12", Some(Holds::Email)),
+            Some("personal.birth_date")
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod boundaries;
 pub mod chart;
 pub mod columns;
+pub mod contacts;
 pub mod csv;
 pub mod dashboard;
 pub mod figures;

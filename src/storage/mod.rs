@@ -12,6 +12,7 @@ pub mod audit;
 pub mod boundaries;
 pub mod broken;
 pub mod changes;
+pub mod contacts;
 pub mod corrections;
 mod counting;
 pub mod desk;
@@ -126,6 +127,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "operator_unknown",
         include_str!("../../migrations/sqlite/0012_operator_unknown.sql"),
     ),
+    (
+        13,
+        "contacts",
+        include_str!("../../migrations/sqlite/0013_contacts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -187,6 +193,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "operator_unknown",
         include_str!("../../migrations/postgres/0012_operator_unknown.sql"),
+    ),
+    (
+        13,
+        "contacts",
+        include_str!("../../migrations/postgres/0013_contacts.sql"),
     ),
 ];
 

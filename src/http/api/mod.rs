@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod contacts;
 pub mod facilities;
 pub mod finder;
 pub mod indicators;
@@ -90,6 +91,10 @@ pub use crate::http::request::Caller;
         periods::submit,
         periods::approve,
         periods::reopen,
+        contacts::list,
+        contacts::create,
+        contacts::update,
+        contacts::erase,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -101,6 +106,7 @@ pub use crate::http::request::Caller;
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
         (name = "monitoring", description = "What the services do: the metric catalogue, tallies, period reports"),
+        (name = "campaigns", description = "Survey campaigns: the contacts at organisations they mail"),
     )
 )]
 pub struct ApiDoc;

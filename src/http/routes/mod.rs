@@ -127,6 +127,7 @@ where
 use Access::{Public, Roles, SignedIn};
 
 mod accounts;
+mod contacts;
 mod dashboards;
 mod metrics;
 mod monitoring;
@@ -148,6 +149,7 @@ pub fn table() -> Vec<Route> {
         accounts::routes(),
         periods::routes(),
         public::routes(),
+        contacts::routes(),
     ]
     .into_iter()
     .flatten()

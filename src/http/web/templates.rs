@@ -253,6 +253,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "register/organisation.html",
         include_str!("../../../templates/register/organisation.html"),
     ),
+    (
+        "contacts/list.html",
+        include_str!("../../../templates/contacts/list.html"),
+    ),
+    (
+        "contacts/form.html",
+        include_str!("../../../templates/contacts/form.html"),
+    ),
+    (
+        "contacts/erase.html",
+        include_str!("../../../templates/contacts/erase.html"),
+    ),
+    (
+        "contacts/import.html",
+        include_str!("../../../templates/contacts/import.html"),
+    ),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

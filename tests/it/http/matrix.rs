@@ -40,6 +40,9 @@ struct Fixture {
     /// A published inventory round, for `{name}` paths (rounds are not
     /// owned by organisations: one fixture for both targets).
     round: String,
+    /// Contacts of A and B.
+    ca: i64,
+    cb: i64,
 }
 
 fn principal(role: Role, organisation_id: Option<i64>, user_id: i64) -> Principal {
@@ -70,6 +73,10 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         || path.starts_with("/beheer/organisaties/{id}")
     {
         own_or_other(f.org_a, f.org_b)
+    } else if path.starts_with("/api/v1/contacts/{id}")
+        || path.starts_with("/beheer/contacten/{id}")
+    {
+        own_or_other(f.ca, f.cb)
     } else if path.contains("/tokens/{id}") {
         match target {
             Target::Own => caller.spare_token.unwrap_or(f.foreign_token),
@@ -159,6 +166,13 @@ fn allowed(
             _ => p.may_read_internal(fac),
         },
         Some(p) if path.starts_with("/beheer/organisaties/{id}") => p.may_edit_organisation(org),
+        // Contacts: national roles all, an organisation's manager their own.
+        Some(p)
+            if path.starts_with("/api/v1/contacts/{id}")
+                || path.starts_with("/beheer/contacten/{id}") =>
+        {
+            p.contact_scope().admits(org)
+        }
         // Dashboards of an organisation or a facility: its own staff and
         // national roles (an auditor sees the public ones of areas only).
         Some(p) if path.starts_with("/beheer/dashboard/") && is_item => {
@@ -191,6 +205,9 @@ fn body(method: &Method, path: &str, f: &Fixture) -> Option<Value> {
         "/api/v1/organisations" => json!({"name": format!("Demo Matrix {}", rand_suffix())}),
         "/api/v1/organisations/{id}" => json!({"website": "https://demo.example"}),
         "/api/v1/tokens" => json!({"name": "matrix"}),
+        "/api/v1/contacts" => json!({"organisation_id": f.org_a, "name": "Demo Matrix",
+                                    "email": format!("m{}@matrix.example", rand_suffix())}),
+        "/api/v1/contacts/{id}" => json!({"role": "coördinator"}),
         "/api/v1/users" => {
             json!({"email": format!("m{}@example.org", rand_suffix()), "role": "auditor"})
         }
@@ -265,6 +282,21 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         let reply = app.post(&uri, body).await;
         assert!(reply.status.is_success(), "{uri}: {}", reply.text());
     }
+    let contact = |organisation: i64| {
+        let app = &app;
+        async move {
+            let reply = app
+                .post(
+                    "/api/v1/contacts",
+                    json!({"organisation_id": organisation, "name": "Demo Contact",
+                           "email": format!("contact{organisation}@matrix.example")}),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+            reply.json()["id"].as_i64().unwrap()
+        }
+    };
+    let (ca, cb) = (contact(org_a).await, contact(org_b).await);
     let f = Fixture {
         org_a,
         org_b,
@@ -272,6 +304,8 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         fb,
         foreign_token,
         round,
+        ca,
+        cb,
     };
 
     let mut callers = vec![Caller {

@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod contacts;
 pub mod dashboards;
 pub mod desk;
 mod error;
@@ -83,6 +84,8 @@ fn page_of_post(path: &str) -> &str {
         "/account"
     } else if path.starts_with("/beheer/import") {
         "/beheer/import"
+    } else if path.starts_with("/beheer/contacten/import") {
+        "/beheer/contacten/import"
     } else if path.starts_with("/beheer/rapportages/import") {
         "/beheer/rapportages/import"
     } else {
@@ -268,6 +271,9 @@ const MESSAGES: &[(&str, &str)] = &[
     ("ronde-gesloten", "rounds.message.closed"),
     ("ronde-heropend", "rounds.message.reopened"),
     ("ronde-gepubliceerd", "rounds.message.published"),
+    ("contact-toegevoegd", "contacts.message.created"),
+    ("contact-opgeslagen", "contacts.message.saved"),
+    ("contact-gewist", "contacts.message.erased"),
 ];
 
 /// The query of a page a redirect may have sent back to with a message

@@ -67,6 +67,8 @@ pub enum Kind {
     FacilityErrors,
     /// A checked file of period reports, for "Importeren".
     Reports,
+    /// A checked file of contacts, for "Importeren".
+    Contacts,
 }
 
 /// A file as it was checked: its name, its bytes, and what else the check

@@ -1,0 +1,3 @@
+//! Survey campaigns: contacts so far.
+
+mod contacts;
