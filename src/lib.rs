@@ -8,12 +8,13 @@
 //! - `storage`: SQLite and PostgreSQL behind one `Store`;
 //! - `formats`: CSV, XLSX, JSON, GeoJSON, SVG, Markdown (imports only `domain`);
 //! - `platform`: configuration, mail transport, trusted proxies;
-//! - `register`, `rounds`, `stats`, `accounts`, `monitoring`, `dashboards`:
-//!   the use cases of each part;
+//! - `register`, `rounds`, `stats`, `accounts`, `monitoring`, `dashboards`,
+//!   `campaigns`: the use cases of each part;
 //! - `http`: the application, routes, API and pages;
 //! - `cli`: the `vangnet` command.
 
 pub mod accounts;
+pub mod campaigns;
 pub mod cli;
 pub mod dashboards;
 pub mod domain;

@@ -50,6 +50,7 @@ pub const OBJECT_TYPES: &[&str] = &[
     "period_report",
     "boundaries",
     "dashboard",
+    "questionnaire",
 ];
 
 /// Which events a search shows.

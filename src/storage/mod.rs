@@ -23,6 +23,7 @@ pub mod metric_stats;
 pub mod monitoring;
 pub mod organisations;
 pub mod period_reports;
+pub mod questionnaires;
 pub mod read;
 pub mod reports;
 pub mod rollups;
@@ -126,6 +127,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "operator_unknown",
         include_str!("../../migrations/sqlite/0012_operator_unknown.sql"),
     ),
+    (
+        14,
+        "questionnaires",
+        include_str!("../../migrations/sqlite/0014_questionnaires.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -187,6 +193,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "operator_unknown",
         include_str!("../../migrations/postgres/0012_operator_unknown.sql"),
+    ),
+    (
+        14,
+        "questionnaires",
+        include_str!("../../migrations/postgres/0014_questionnaires.sql"),
     ),
 ];
 
@@ -336,6 +347,9 @@ impl Store {
         self.ensure_default_metrics()
             .await
             .context("cannot add the shipped metrics")?;
+        self.ensure_default_questionnaire()
+            .await
+            .context("cannot add the shipped questionnaire")?;
         self.build_rollups_once()
             .await
             .context("cannot build the monitoring rollups")

@@ -11,6 +11,7 @@ pub mod metric_stats;
 pub mod metrics;
 pub mod organisations;
 pub mod periods;
+pub mod questionnaires;
 pub mod reference;
 pub mod reports;
 pub mod rounds;
@@ -90,6 +91,9 @@ pub use crate::http::request::Caller;
         periods::submit,
         periods::approve,
         periods::reopen,
+        questionnaires::list,
+        questionnaires::show,
+        questionnaires::put,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -101,6 +105,7 @@ pub use crate::http::request::Caller;
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
         (name = "monitoring", description = "What the services do: the metric catalogue, tallies, period reports"),
+        (name = "campaigns", description = "Survey campaigns: the questionnaires, stored as versions"),
     )
 )]
 pub struct ApiDoc;

@@ -132,6 +132,7 @@ mod metrics;
 mod monitoring;
 mod periods;
 mod public;
+mod questionnaires;
 mod register;
 mod rounds;
 mod stats;
@@ -147,6 +148,7 @@ pub fn table() -> Vec<Route> {
         monitoring::routes(),
         accounts::routes(),
         periods::routes(),
+        questionnaires::routes(),
         public::routes(),
     ]
     .into_iter()

@@ -20,6 +20,7 @@ pub mod opendata;
 pub mod overview;
 pub mod password;
 pub mod periods;
+pub mod questionnaires;
 pub mod register;
 pub mod rounds;
 pub mod sign_in;
@@ -268,6 +269,8 @@ const MESSAGES: &[(&str, &str)] = &[
     ("ronde-gesloten", "rounds.message.closed"),
     ("ronde-heropend", "rounds.message.reopened"),
     ("ronde-gepubliceerd", "rounds.message.published"),
+    ("vragenlijst-opgeslagen", "questionnaire.message.saved"),
+    ("vragenlijst-ongewijzigd", "questionnaire.message.unchanged"),
 ];
 
 /// The query of a page a redirect may have sent back to with a message
