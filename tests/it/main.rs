@@ -6,6 +6,7 @@
 
 mod accounts;
 mod browser;
+mod campaigns;
 mod cli;
 mod common;
 mod dashboards;

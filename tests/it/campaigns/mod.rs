@@ -1,0 +1,3 @@
+//! Survey campaigns: the questionnaires (issue 14, item 3).
+
+mod questionnaires;
