@@ -20,7 +20,6 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::service::ServiceType;
 use super::{FieldError, Reason};
 
 /// The default inventory questionnaire, shipped with vangnet.
@@ -552,14 +551,11 @@ impl Questionnaire {
     }
 }
 
-/// The choice options of the six services, for a question on services.
-pub fn service_codes() -> Vec<&'static str> {
-    ServiceType::ALL.iter().map(|s| s.code()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::language::Language;
+    use crate::domain::service::ServiceType;
 
     fn question(code: &str, kind: QuestionKind) -> Question {
         Question {
@@ -607,7 +603,8 @@ mod tests {
             })
             .expect("a question on the services of a location");
         let offered: Vec<&str> = services.options.iter().map(|o| o.code.as_str()).collect();
-        assert_eq!(offered, service_codes());
+        let services: Vec<&str> = ServiceType::ALL.iter().map(|s| s.code()).collect();
+        assert_eq!(offered, services);
     }
 
     #[test]
@@ -694,6 +691,21 @@ mod tests {
         assert_eq!(valid.questions[0].code, "open");
         assert_eq!(valid.questions[0].text, Texts::new("Open?", "Open?"));
         assert_eq!(Questionnaire::from_json(&valid.to_json()).unwrap(), valid);
+    }
+
+    /// The pages name kinds by `questionnaire.kind.{code}`, built at run time.
+    #[test]
+    fn every_kind_has_a_name_in_both_languages() {
+        for kind in QuestionKind::ALL {
+            for lang in Language::ALL {
+                let key = format!("questionnaire.kind.{}", kind.code());
+                assert!(
+                    crate::domain::text::catalogue(lang).contains_key(&key),
+                    "{key}"
+                );
+            }
+            assert_eq!(QuestionKind::parse(kind.code()), Some(kind));
+        }
     }
 
     #[test]
