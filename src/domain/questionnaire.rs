@@ -169,7 +169,12 @@ pub struct Question {
     pub help: Texts,
     #[serde(default)]
     pub required: bool,
-    /// The register field an answer proposes a change for (see `MAPS_TO`).
+    /// The register field an answer proposes a change for: one of `name`,
+    /// `services`, `address`, `street`, `postcode`, `city`, `opened_on`,
+    /// `closed_on`, `public_access`, `mobile`, `rooms`, `capacity`,
+    /// `opening_hours`, `phone`, `referral_required`, `intake_required`,
+    /// `target_groups`, `max_minutes_per_visit`, `max_visits_per_day`,
+    /// `features` (not on a location block).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "opening_hours")]
     pub maps_to: Option<String>,
@@ -706,6 +711,19 @@ mod tests {
             }
             assert_eq!(QuestionKind::parse(kind.code()), Some(kind));
         }
+    }
+
+    /// The API document lists the register fields: keep it in step.
+    #[test]
+    fn the_documented_register_fields_are_the_accepted_ones() {
+        let source = include_str!("questionnaire.rs");
+        let doc = source
+            .split("an answer proposes a change for: one of")
+            .nth(1)
+            .and_then(|rest| rest.split("(not on a location block)").next())
+            .unwrap();
+        let listed: Vec<&str> = doc.split('`').skip(1).step_by(2).collect();
+        assert_eq!(listed, MAPS_TO);
     }
 
     #[test]

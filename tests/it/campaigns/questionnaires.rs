@@ -526,3 +526,48 @@ async fn the_pages_speak_english_one_click_away() {
     let edit = page(&browser.get(EDIT).await);
     assert!(edit.contains("Kind of question") && edit.contains("Location block (per location)"));
 }
+
+#[tokio::test]
+async fn the_editor_refuses_a_block_in_a_block_and_a_number_it_cannot_read() {
+    let app = TestApp::new().await;
+    let mut browser = signed_in(&app, "onderzoek@demo.example", "researcher", None).await;
+    let html = page(&browser.get(EDIT).await);
+    let nested = press(
+        &mut browser,
+        &html,
+        &[("add_kind", "location_block"), ("add_to", "questions[5]")],
+        "add",
+    )
+    .await;
+    let nested = page(&nested);
+    assert!(
+        nested.contains(
+            "id=\"add_kind-error\">Een locatieblok kan niet in een ander locatieblok staan."
+        ),
+        "{nested}"
+    );
+    assert!(!nested.contains("name=\"questions[5].questions[14].code\""));
+    let typed = press(
+        &mut browser,
+        &html,
+        &[("questions[5].questions[9].max", "veel")],
+        "save",
+    )
+    .await;
+    assert_eq!(typed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let typed = typed.text();
+    assert!(
+        typed.contains("id=\"questions[5].questions[9].max-error\">Vul een heel getal in"),
+        "{typed}"
+    );
+    assert!(
+        typed.contains("value=\"veel\""),
+        "what was typed is shown again"
+    );
+    assert_eq!(
+        app.get_as_admin("/api/v1/questionnaires/inventory")
+            .await
+            .json()["version"],
+        1
+    );
+}
