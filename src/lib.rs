@@ -9,8 +9,7 @@
 //! - `formats`: CSV, XLSX, JSON, GeoJSON, SVG, Markdown (imports only `domain`);
 //! - `platform`: configuration, mail transport, trusted proxies;
 //! - `register`, `rounds`, `stats`, `accounts`, `monitoring`, `dashboards`,
-//!   `campaigns`:
-//!   the use cases of each part;
+//!   `campaigns`: the use cases of each part;
 //! - `http`: the application, routes, API and pages;
 //! - `cli`: the `vangnet` command.
 

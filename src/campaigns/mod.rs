@@ -1,5 +1,10 @@
 //! Survey campaigns (issue 14): the inventory questionnaire sent by e-mail
-//! to the people at organisations, and what follows from the answers. So
-//! far: the contacts a campaign mails ([`contacts`]).
+//! to the people at organisations in an inventory round, and what follows
+//! from the answers. Each file holds the use cases of one part: check who
+//! asks, validate through the domain, and write with the audit entry in one
+//! transaction. The API, the pages and the command line come through here.
+//! So far: the contacts a campaign mails ([`contacts`]) and the
+//! questionnaires it sends ([`questionnaires`]).
 
 pub mod contacts;
+pub mod questionnaires;

@@ -52,6 +52,7 @@ pub const OBJECT_TYPES: &[&str] = &[
     "boundaries",
     "dashboard",
     "contact",
+    "questionnaire",
 ];
 
 /// Which events a search shows.

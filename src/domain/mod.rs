@@ -26,6 +26,7 @@ pub mod personal;
 pub mod phone;
 pub mod population;
 pub mod provenance;
+pub mod questionnaire;
 pub mod round;
 pub mod round_report;
 pub mod secret;

@@ -31,6 +31,10 @@ const NL_FILES: Files = &[
     ("map", include_str!("../../i18n/nl/map.json")),
     ("monitoring", include_str!("../../i18n/nl/monitoring.json")),
     ("periods", include_str!("../../i18n/nl/periods.json")),
+    (
+        "questionnaires",
+        include_str!("../../i18n/nl/questionnaires.json"),
+    ),
     ("report", include_str!("../../i18n/nl/report.json")),
     ("register", include_str!("../../i18n/nl/register.json")),
     ("rounds", include_str!("../../i18n/nl/rounds.json")),
@@ -50,6 +54,10 @@ const EN_FILES: Files = &[
     ("map", include_str!("../../i18n/en/map.json")),
     ("monitoring", include_str!("../../i18n/en/monitoring.json")),
     ("periods", include_str!("../../i18n/en/periods.json")),
+    (
+        "questionnaires",
+        include_str!("../../i18n/en/questionnaires.json"),
+    ),
     ("report", include_str!("../../i18n/en/report.json")),
     ("register", include_str!("../../i18n/en/register.json")),
     ("rounds", include_str!("../../i18n/en/rounds.json")),

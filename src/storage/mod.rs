@@ -24,6 +24,7 @@ pub mod metric_stats;
 pub mod monitoring;
 pub mod organisations;
 pub mod period_reports;
+pub mod questionnaires;
 pub mod read;
 pub mod reports;
 pub mod rollups;
@@ -132,6 +133,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "contacts",
         include_str!("../../migrations/sqlite/0013_contacts.sql"),
     ),
+    (
+        14,
+        "questionnaires",
+        include_str!("../../migrations/sqlite/0014_questionnaires.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -198,6 +204,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         13,
         "contacts",
         include_str!("../../migrations/postgres/0013_contacts.sql"),
+    ),
+    (
+        14,
+        "questionnaires",
+        include_str!("../../migrations/postgres/0014_questionnaires.sql"),
     ),
 ];
 
@@ -347,6 +358,9 @@ impl Store {
         self.ensure_default_metrics()
             .await
             .context("cannot add the shipped metrics")?;
+        self.ensure_default_questionnaire()
+            .await
+            .context("cannot add the shipped questionnaire")?;
         self.build_rollups_once()
             .await
             .context("cannot build the monitoring rollups")

@@ -58,6 +58,9 @@ const STAFF_PAGES = [
   "/beheer/rapportages",
   "/beheer/rapportages/import",
   "/beheer/dashboard",
+  "/beheer/vragenlijsten",
+  "/beheer/vragenlijsten/inventory",
+  "/beheer/vragenlijsten/inventory/bewerken",
 ];
 const PUBLIC_PAGES = [
   "/",

@@ -12,6 +12,7 @@ pub mod metric_stats;
 pub mod metrics;
 pub mod organisations;
 pub mod periods;
+pub mod questionnaires;
 pub mod reference;
 pub mod reports;
 pub mod rounds;
@@ -95,6 +96,9 @@ pub use crate::http::request::Caller;
         contacts::create,
         contacts::update,
         contacts::erase,
+        questionnaires::list,
+        questionnaires::show,
+        questionnaires::put,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -106,7 +110,7 @@ pub use crate::http::request::Caller;
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
         (name = "monitoring", description = "What the services do: the metric catalogue, tallies, period reports"),
-        (name = "campaigns", description = "Survey campaigns: the contacts at organisations they mail"),
+        (name = "campaigns", description = "Survey campaigns: the contacts at organisations they mail and the questionnaires, stored as versions"),
     )
 )]
 pub struct ApiDoc;

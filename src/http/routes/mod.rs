@@ -133,6 +133,7 @@ mod metrics;
 mod monitoring;
 mod periods;
 mod public;
+mod questionnaires;
 mod register;
 mod rounds;
 mod stats;
@@ -148,6 +149,7 @@ pub fn table() -> Vec<Route> {
         monitoring::routes(),
         accounts::routes(),
         periods::routes(),
+        questionnaires::routes(),
         public::routes(),
         contacts::routes(),
     ]

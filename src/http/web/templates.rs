@@ -214,6 +214,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rounds/statistics.html"),
     ),
     (
+        "questionnaires/list.html",
+        include_str!("../../../templates/questionnaires/list.html"),
+    ),
+    (
+        "questionnaires/show.html",
+        include_str!("../../../templates/questionnaires/show.html"),
+    ),
+    (
+        "questionnaires/edit.html",
+        include_str!("../../../templates/questionnaires/edit.html"),
+    ),
+    (
         "register/fields.html",
         include_str!("../../../templates/register/fields.html"),
     ),

@@ -1,3 +1,4 @@
-//! Survey campaigns: contacts so far.
+//! Survey campaigns (issue 14): contacts and questionnaires so far.
 
 mod contacts;
+mod questionnaires;

@@ -91,6 +91,9 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         && (path.contains("/rounds/") || path.contains("/rondes/") || path.starts_with("/cijfers/"))
     {
         return Some(f.round.clone());
+    } else if path.contains("/questionnaires/{code}") || path.contains("/vragenlijsten/{code}") {
+        // Questionnaires are not owned by organisations: one fixture for both targets.
+        return Some("inventory".into());
     } else if path.contains("/metrics/{code}") || path.contains("/metingen/{code}") {
         return Some("visits".into());
     } else if path == "/api/v1/tallies/{id}" {

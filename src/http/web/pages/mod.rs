@@ -21,6 +21,7 @@ pub mod opendata;
 pub mod overview;
 pub mod password;
 pub mod periods;
+pub mod questionnaires;
 pub mod register;
 pub mod rounds;
 pub mod sign_in;
@@ -274,6 +275,8 @@ const MESSAGES: &[(&str, &str)] = &[
     ("contact-toegevoegd", "contacts.message.created"),
     ("contact-opgeslagen", "contacts.message.saved"),
     ("contact-gewist", "contacts.message.erased"),
+    ("vragenlijst-opgeslagen", "questionnaire.message.saved"),
+    ("vragenlijst-ongewijzigd", "questionnaire.message.unchanged"),
 ];
 
 /// The query of a page a redirect may have sent back to with a message
