@@ -1,6 +1,7 @@
 //! What is left to find out about the register (issue 14): facilities whose
-//! operator nobody has named, and facilities no source has confirmed for
-//! over a year (or ever). The list the inventory's phone calls and website
+//! operator nobody has named, facilities no source has confirmed for over a
+//! year (or ever), and facilities whose organisation has no contact a
+//! campaign could mail. The list the inventory's phone calls and website
 //! checks start from; national work.
 
 use chrono::NaiveDate;
@@ -26,6 +27,8 @@ pub enum Reason {
     NeverVerified,
     /// The last confirmation is more than [`STALE_AFTER_DAYS`] old.
     NotVerifiedForAYear,
+    /// Its organisation has no contact (none, or all erased or opted out).
+    NoContact,
 }
 
 impl Reason {
@@ -34,6 +37,7 @@ impl Reason {
             Reason::OperatorUnknown => "operator_unknown",
             Reason::NeverVerified => "never_verified",
             Reason::NotVerifiedForAYear => "not_verified_for_a_year",
+            Reason::NoContact => "no_contact",
         }
     }
 }
@@ -46,10 +50,17 @@ pub struct ToFindOut {
 }
 
 /// Why `facility` needs finding out on `today`; empty when nothing does.
-pub fn reasons(facility: &Facility, today: NaiveDate) -> Vec<Reason> {
+/// `reachable`: the organisations with a contact.
+pub fn reasons(
+    facility: &Facility,
+    today: NaiveDate,
+    reachable: &std::collections::HashSet<i64>,
+) -> Vec<Reason> {
     let mut reasons = Vec::new();
-    if facility.organisation_id.is_none() {
-        reasons.push(Reason::OperatorUnknown);
+    match facility.organisation_id {
+        None => reasons.push(Reason::OperatorUnknown),
+        Some(id) if !reachable.contains(&id) => reasons.push(Reason::NoContact),
+        Some(_) => {}
     }
     match facility.recorded.verified_on {
         None => reasons.push(Reason::NeverVerified),
@@ -81,11 +92,12 @@ pub async fn to_find_out(
         ..FacilityFilter::default()
     };
     let (facilities, _) = super::reads::staff_list(store, who, actor, filter, usize::MAX).await?;
+    let reachable = store.organisations_with_contacts().await?;
     let mut list: Vec<ToFindOut> = facilities
         .into_iter()
         .filter(|f| f.status_on(today) != FacilityStatus::Closed)
         .filter_map(|facility| {
-            let reasons = reasons(&facility, today);
+            let reasons = reasons(&facility, today, &reachable);
             (!reasons.is_empty()).then_some(ToFindOut { facility, reasons })
         })
         .collect();

@@ -75,6 +75,20 @@ fn address_taken(error: sqlx::Error) -> StorageError {
 }
 
 impl Store {
+    /// The organisations a campaign can reach: with a contact that is not
+    /// erased and has not opted out.
+    pub async fn organisations_with_contacts(
+        &self,
+    ) -> StorageResult<std::collections::HashSet<i64>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT organisation_id FROM contacts \
+             WHERE erased_at IS NULL AND opted_out_on IS NULL",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// Contacts by organisation, then name (erased ones last in their organisation).
     pub async fn list_contacts(&self, filter: ContactFilter) -> StorageResult<Vec<Contact>> {
         let mut conn = self.pool().acquire().await?;

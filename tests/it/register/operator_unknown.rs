@@ -165,9 +165,21 @@ async fn the_to_find_out_page_lists_unknown_operators_and_unconfirmed_facilities
     let list = "naam,organisatie,diensten,plaats,bron,geverifieerd_op\n\
                 Spuitomruil Centrum,,syringe_exchange,Utrecht,website,2026-11-01\n\
                 Gebruiksruimte Noord,Zorg Noord,consumption_room,Groningen,phone,2024-03-01\n\
-                Inloop Zuid,Zorg Noord,consumption_room,Maastricht,phone,2026-11-01\n";
+                Inloop Zuid,Zorg Noord,consumption_room,Maastricht,phone,2026-11-01\n\
+                Huiskamer West,Zorg West,consumption_room,Den Haag,phone,2026-11-01\n";
     let report = app.import("lijst.csv", list).await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let facilities = app.facilities("status=all").await;
+    let noord = by_name(&facilities, "Inloop Zuid")["organisation_id"]
+        .as_i64()
+        .unwrap();
+    let contact = app
+        .post(
+            "/api/v1/contacts",
+            json!({"organisation_id": noord, "name": "A. de Vries", "email": "info@noord.example"}),
+        )
+        .await;
+    assert_eq!(contact.status, StatusCode::CREATED, "{}", contact.text());
     let mut browser =
         crate::browser::signed_in(&app, "onderzoek@example.org", "researcher", None).await;
     let reply = browser.get("/beheer/uitzoeken").await;
@@ -187,10 +199,6 @@ async fn the_to_find_out_page_lists_unknown_operators_and_unconfirmed_facilities
     // The unknown operator comes first.
     assert!(text.find("Spuitomruil Centrum") < text.find("Gebruiksruimte Noord"));
 
-    let org = app.facilities("status=all").await;
-    let noord = by_name(&org, "Gebruiksruimte Noord")["organisation_id"]
-        .as_i64()
-        .unwrap();
     let mut manager =
         crate::browser::signed_in(&app, "beheer@noord.example", "org_manager", Some(noord)).await;
     assert_eq!(

@@ -25,6 +25,7 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Response {
             operator_unknown => count(Reason::OperatorUnknown),
             never_verified => count(Reason::NeverVerified),
             not_verified_for_a_year => count(Reason::NotVerifiedForAYear),
+            no_contact => count(Reason::NoContact),
         };
         let rows: Vec<_> = list
             .iter()
