@@ -61,6 +61,10 @@ const STAFF_PAGES = [
   "/beheer/vragenlijsten",
   "/beheer/vragenlijsten/inventory",
   "/beheer/vragenlijsten/inventory/bewerken",
+  "/beheer/contacten",
+  "/beheer/contacten/nieuw",
+  "/beheer/contacten/import",
+  "/beheer/uitzoeken",
 ];
 const PUBLIC_PAGES = [
   "/",

@@ -770,3 +770,24 @@ async fn the_command_line_imports_contacts_all_or_nothing() {
     assert!(written.status.success());
     assert_eq!(store.list_contacts(none).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_demo_contacts_import_into_the_demo_and_leave_one_organisation_to_find_out() {
+    let app = TestApp::new().await;
+    vangnet::cli::demo::fill(&app.store).await.unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/demo/contacten.csv"
+    ))
+    .unwrap();
+    let report = import(&app, "contacten.csv", &bytes, false).await;
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.added.len(), 9);
+    // The volunteers' street pastorate has no contact: to find out.
+    let mut browser = signed_in(&app, "onderzoek@example.org", "researcher", None).await;
+    let text = page(&browser.get("/beheer/uitzoeken").await);
+    let pastorate = text
+        .find("Demo Straatpastoraat")
+        .expect("the pastorate's facilities are listed");
+    assert!(text[pastorate..].contains("geen contactpersoon"), "{text}");
+}
