@@ -7,6 +7,7 @@ pub mod audit;
 pub mod boundary;
 pub mod broken;
 pub mod changes;
+pub mod campaign;
 pub mod contact;
 pub mod date;
 pub mod error;

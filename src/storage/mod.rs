@@ -12,6 +12,7 @@ pub mod audit;
 pub mod boundaries;
 pub mod broken;
 pub mod changes;
+pub mod campaigns;
 pub mod contacts;
 pub mod corrections;
 mod counting;
