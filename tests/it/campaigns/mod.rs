@@ -1,4 +1,5 @@
-//! Survey campaigns (issue 14): contacts and questionnaires so far.
+//! Survey campaigns (issue 14): contacts, questionnaires and campaigns.
 
+mod campaigns;
 mod contacts;
 mod questionnaires;
