@@ -74,12 +74,9 @@ pub async fn create(
     allowed(who)?;
     let today = now.date_naive();
     let draft = input.validate(today).map_err(AppError::Invalid)?;
-    let round = store
-        .round_by_name(&draft.round)
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid("round", format!("there is no round '{}'", draft.round))
-        })?;
+    let round = store.round_by_name(&draft.round).await?.ok_or_else(|| {
+        AppError::invalid("round", format!("there is no round '{}'", draft.round))
+    })?;
     let code = Questionnaire::inventory().code;
     let questionnaire = store
         .questionnaire(&code, None)
@@ -87,8 +84,7 @@ pub async fn create(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("questionnaire {code} is missing")))?;
     retrying(|| async {
         let mut tx = store.begin_write(Writes::Audit).await?;
-        let chosen =
-            Store::campaign_addressees(&mut tx, draft.organisations.as_deref()).await?;
+        let chosen = Store::campaign_addressees(&mut tx, draft.organisations.as_deref()).await?;
         if let Some(asked) = &draft.organisations {
             let missing: Vec<String> = asked
                 .iter()
@@ -336,8 +332,7 @@ pub async fn remind(
             .ok_or_else(|| not_found(name))?;
         refuse_closed(&campaign, now)?;
         let cutoff = time_text(now - Duration::days(campaign.remind_after_days));
-        let queued =
-            Store::queue_reminders(&mut tx, campaign.id, &time_text(now), &cutoff).await?;
+        let queued = Store::queue_reminders(&mut tx, campaign.id, &time_text(now), &cutoff).await?;
         if queued > 0 {
             Store::append_audit(
                 &mut tx,

@@ -15,6 +15,7 @@ use crate::campaigns::campaigns::{self, outbox, CampaignReport};
 use crate::domain::access::Principal;
 use crate::domain::campaign::CampaignInput;
 use crate::domain::error::AppError;
+use crate::formats::csv::CsvWriter;
 use crate::platform::config::Config;
 use crate::platform::mail::Mailer;
 use crate::storage::Store;
@@ -111,10 +112,11 @@ async fn deliver_now(store: &Store, mail: &MailArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The status as CSV: one row per recipient.
-pub fn write_csv(report: &CampaignReport, out: impl std::io::Write) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
+/// The status as CSV: one row per recipient, through the one CSV writer
+/// (a cell that would run as a formula is made inert).
+pub fn write_csv(report: &CampaignReport, mut out: impl std::io::Write) -> anyhow::Result<()> {
+    let mut writer = CsvWriter::new();
+    writer.row([
         "campaign",
         "organisation_id",
         "organisation",
@@ -126,7 +128,7 @@ pub fn write_csv(report: &CampaignReport, out: impl std::io::Write) -> anyhow::R
         "last_error",
     ])?;
     for r in &report.recipients {
-        writer.write_record([
+        writer.row([
             report.campaign.as_str(),
             &r.organisation_id.to_string(),
             &r.organisation,
@@ -138,7 +140,7 @@ pub fn write_csv(report: &CampaignReport, out: impl std::io::Write) -> anyhow::R
             r.last_error.as_deref().unwrap_or(""),
         ])?;
     }
-    writer.flush()?;
+    out.write_all(&writer.finish()?)?;
     Ok(())
 }
 

@@ -57,7 +57,8 @@ pub struct CampaignTexts {
 impl Default for CampaignTexts {
     fn default() -> CampaignTexts {
         CampaignTexts {
-            invitation_subject_nl: "Vragenlijst inventarisatie harm reduction: {organisation}".into(),
+            invitation_subject_nl: "Vragenlijst inventarisatie harm reduction: {organisation}"
+                .into(),
             invitation_body_nl: "Beste contactpersoon van {organisation},\n\n\
                 Elk jaar brengen wij in kaart welke voorzieningen voor harm reduction er in \
                 Nederland zijn. U ontvangt deze e-mail omdat u contactpersoon bent van \
@@ -267,9 +268,7 @@ impl CampaignInput {
                 }
             },
         };
-        let remind_after_days = self
-            .remind_after_days
-            .unwrap_or(DEFAULT_REMIND_AFTER_DAYS);
+        let remind_after_days = self.remind_after_days.unwrap_or(DEFAULT_REMIND_AFTER_DAYS);
         if !(1..=365).contains(&remind_after_days) {
             errors.push(FieldError::new(
                 "remind_after_days",
@@ -466,7 +465,10 @@ mod tests {
             closes_on: Some("2026-02-28".into()),
             ..CampaignInput::default()
         };
-        assert_eq!(past.validate(day("2026-03-01")).unwrap_err()[0].field, "closes_on");
+        assert_eq!(
+            past.validate(day("2026-03-01")).unwrap_err()[0].field,
+            "closes_on"
+        );
     }
 
     #[test]
@@ -479,7 +481,10 @@ mod tests {
         };
         let (subject, body) = texts.render(MailKind::Invitation, Language::Nl, &fill);
         assert!(subject.contains("Demo Zorg"), "{subject}");
-        assert!(body.contains("https://vangnet.example/enquete/abc"), "{body}");
+        assert!(
+            body.contains("https://vangnet.example/enquete/abc"),
+            "{body}"
+        );
         assert!(body.contains("1 mei 2026"), "{body}");
         let (_, body) = texts.render(MailKind::Reminder, Language::En, &fill);
         assert!(body.contains("1 May 2026"), "{body}");

@@ -148,7 +148,11 @@ impl Server {
         store.watch_changes();
         let router = build(store.clone(), config.clone(), mailer.clone());
         // Campaign mail queued in the database, delivered in the background.
-        crate::campaigns::campaigns::outbox::start_worker(store, Arc::new(mailer), Arc::new(config));
+        crate::campaigns::campaigns::outbox::start_worker(
+            store,
+            Arc::new(mailer),
+            Arc::new(config),
+        );
         Ok(Server { listener, router })
     }
 

@@ -23,7 +23,9 @@ const SELECT: &str = "SELECT c.id, c.name, r.name AS round_name, c.questionnaire
     c.created_by, c.created_at FROM campaigns c JOIN rounds r ON r.id = c.round_id ";
 
 fn broken(what: &str, why: impl std::fmt::Display) -> StorageError {
-    StorageError::Database(anyhow::anyhow!("stored campaign: {what} cannot be read: {why}"))
+    StorageError::Database(anyhow::anyhow!(
+        "stored campaign: {what} cannot be read: {why}"
+    ))
 }
 
 fn campaign_from_row(row: &AnyRow) -> StorageResult<Campaign> {

@@ -11,8 +11,8 @@
 pub mod audit;
 pub mod boundaries;
 pub mod broken;
-pub mod changes;
 pub mod campaigns;
+pub mod changes;
 pub mod contacts;
 pub mod corrections;
 mod counting;

@@ -37,15 +37,13 @@ impl<S: Send + Sync> FromRequestParts<S> for CampaignPath {
                 .await
                 .map_err(|e| AppError::BadRequest(e.body_text()))?;
         let name = raw.remove("name").unwrap_or_default();
-        let invitation = match raw.remove("id") {
-            None => None,
-            Some(id) => Some(
-                id.parse::<i64>()
-                    .ok()
-                    .filter(|id| *id > 0)
-                    .ok_or_else(|| AppError::NotFound(format!("no invitation has the id '{id}'")))?,
-            ),
-        };
+        let invitation =
+            match raw.remove("id") {
+                None => None,
+                Some(id) => Some(id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                    AppError::NotFound(format!("no invitation has the id '{id}'"))
+                })?),
+            };
         Ok(CampaignPath { name, invitation })
     }
 }

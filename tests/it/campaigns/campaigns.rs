@@ -251,7 +251,10 @@ async fn world(app: &TestApp) -> World {
     contact(app, zwolle, "Jan Jansen", "jan@zwolle.example").await;
     let opted = contact(app, groningen, "Gerda Groen", "gerda@groningen.example").await;
     let reply = app
-        .patch(&format!("/api/v1/contacts/{opted}"), json!({"opt_out": true}))
+        .patch(
+            &format!("/api/v1/contacts/{opted}"),
+            json!({"opt_out": true}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let erased = contact(app, leiden, "Lies Leiden", "lies@leiden.example").await;
@@ -273,7 +276,7 @@ async fn status(app: &TestApp, name: &str) -> Value {
     reply.json()
 }
 
-fn recipient<'a>(status: &'a Value, organisation: i64) -> &'a Value {
+fn recipient(status: &Value, organisation: i64) -> &Value {
     status["recipients"]
         .as_array()
         .unwrap()
@@ -319,14 +322,22 @@ async fn invitations_reach_each_contact_once_with_a_working_link() {
     assert!(smtp.to("gerda@groningen.example").is_empty());
     assert!(smtp.to("lies@leiden.example").is_empty());
     assert_eq!(smtp.to("jan@zwolle.example").len(), 1);
-    assert!(anna[0].subject.contains("Demo Zorg Utrecht"), "{:?}", anna[0]);
+    assert!(
+        anna[0].subject.contains("Demo Zorg Utrecht"),
+        "{:?}",
+        anna[0]
+    );
     assert!(
         anna[0].body.contains(&format!("{PUBLIC_URL}/enquete/")),
         "{}",
         anna[0].body
     );
     let day = closes.format("%Y").to_string();
-    assert!(anna[0].body.contains(&day), "the closing day: {}", anna[0].body);
+    assert!(
+        anna[0].body.contains(&day),
+        "the closing day: {}",
+        anna[0].body
+    );
 
     // The link works; the token itself is nowhere in the database, its hash is.
     let token = anna[0].token();
@@ -361,10 +372,16 @@ async fn invitations_reach_each_contact_once_with_a_working_link() {
     let delft = recipient(&after, w.delft);
     assert_eq!(delft["status"], "bounced", "{delft}");
     let reply = delft["last_error"].as_str().unwrap();
-    assert!(reply.contains("550") && reply.contains("User unknown"), "{reply}");
+    assert!(
+        reply.contains("550") && reply.contains("User unknown"),
+        "{reply}"
+    );
     assert_eq!(recipient(&after, w.utrecht)["status"], "sent");
     assert_eq!(recipient(&after, w.utrecht)["invitation_id"], invitation);
-    assert_eq!(recipient(&after, w.utrecht)["email"], "anna@utrecht.example");
+    assert_eq!(
+        recipient(&after, w.utrecht)["email"],
+        "anna@utrecht.example"
+    );
     assert!(recipient(&after, w.zwolle)["invited_at"].is_string());
     assert_eq!(after["totals"]["sent"], 2, "{after}");
     assert_eq!(after["totals"]["bounced"], 1, "{after}");
@@ -437,9 +454,12 @@ async fn without_a_server_mail_waits_and_goes_out_when_it_is_back() {
     let zwolle = recipient(&waiting, w.zwolle);
     assert_eq!(zwolle["status"], "queued", "{zwolle}");
     assert_eq!(zwolle["attempts"], 1);
-    assert!(zwolle["last_error"].as_str().unwrap().contains("cannot send"));
-    let next = chrono::DateTime::parse_from_rfc3339(zwolle["next_attempt_at"].as_str().unwrap())
-        .unwrap();
+    assert!(zwolle["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("cannot send"));
+    let next =
+        chrono::DateTime::parse_from_rfc3339(zwolle["next_attempt_at"].as_str().unwrap()).unwrap();
     assert!(next > now, "{next} is later than {now}");
     // Not due yet: nothing happens, even with the server back.
     let smtp = SmtpServer::start_at(address);
@@ -448,7 +468,10 @@ async fn without_a_server_mail_waits_and_goes_out_when_it_is_back() {
     let later = now + chrono::Duration::minutes(2);
     assert_eq!(deliver(&app, &smtp.mailer(), later).await.sent, 1);
     assert_eq!(smtp.to("jan@zwolle.example").len(), 1);
-    assert_eq!(recipient(&status(&app, "retry").await, w.zwolle)["status"], "sent");
+    assert_eq!(
+        recipient(&status(&app, "retry").await, w.zwolle)["status"],
+        "sent"
+    );
 
     // A claim whose server stopped (lease ran out) is taken over, not skipped.
     create(
@@ -468,7 +491,11 @@ async fn without_a_server_mail_waits_and_goes_out_when_it_is_back() {
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
-    assert_eq!(deliver(&app, &smtp.mailer(), now).await.total(), 0, "still leased");
+    assert_eq!(
+        deliver(&app, &smtp.mailer(), now).await.total(),
+        0,
+        "still leased"
+    );
     let after_lease = now + outbox::LEASE + chrono::Duration::seconds(1);
     assert_eq!(deliver(&app, &smtp.mailer(), after_lease).await.sent, 1);
     assert_eq!(smtp.to("anna@utrecht.example").len(), 1);
@@ -496,17 +523,24 @@ async fn reminders_go_only_to_those_due() {
     )
     .await;
     // Nothing sent yet: nobody is due.
-    let reply = app.post("/api/v1/campaigns/herinnering/remind", json!({})).await;
+    let reply = app
+        .post("/api/v1/campaigns/herinnering/remind", json!({}))
+        .await;
     assert_eq!(reply.json()["queued"], 0, "{}", reply.text());
-    app.post("/api/v1/campaigns/herinnering/send", json!({})).await;
+    app.post("/api/v1/campaigns/herinnering/send", json!({}))
+        .await;
     deliver(&app, &smtp.mailer(), Utc::now()).await;
     // Just sent: not due.
-    let reply = app.post("/api/v1/campaigns/herinnering/remind", json!({})).await;
+    let reply = app
+        .post("/api/v1/campaigns/herinnering/remind", json!({}))
+        .await;
     assert_eq!(reply.json()["queued"], 0);
 
     // Zwolle's link is revoked; fifteen days on only Utrecht is reminded.
     let before = status(&app, "herinnering").await;
-    let zwolle = recipient(&before, w.zwolle)["invitation_id"].as_i64().unwrap();
+    let zwolle = recipient(&before, w.zwolle)["invitation_id"]
+        .as_i64()
+        .unwrap();
     app.post(
         &format!("/api/v1/campaigns/herinnering/invitations/{zwolle}/revoke"),
         json!({}),
@@ -515,18 +549,23 @@ async fn reminders_go_only_to_those_due() {
     let who = vangnet::domain::access::Principal::command_line("test");
     let actor = vangnet::domain::provenance::Actor::named("test");
     let later = Utc::now() + chrono::Duration::days(15);
-    let queued = vangnet::campaigns::campaigns::remind(&app.store, &who, &actor, "herinnering", later)
-        .await
-        .unwrap();
+    let queued =
+        vangnet::campaigns::campaigns::remind(&app.store, &who, &actor, "herinnering", later)
+            .await
+            .unwrap();
     assert_eq!(queued.queued, 1);
-    let again = vangnet::campaigns::campaigns::remind(&app.store, &who, &actor, "herinnering", later)
-        .await
-        .unwrap();
+    let again =
+        vangnet::campaigns::campaigns::remind(&app.store, &who, &actor, "herinnering", later)
+            .await
+            .unwrap();
     assert_eq!(again.queued, 0, "a reminder waits already");
     assert_eq!(deliver(&app, &smtp.mailer(), later).await.sent, 1);
     let anna = smtp.to("anna@utrecht.example");
     assert_eq!(anna.len(), 2, "{anna:?}");
-    let reminder = anna.iter().find(|m| m.subject.starts_with("Herinnering")).unwrap();
+    let reminder = anna
+        .iter()
+        .find(|m| m.subject.starts_with("Herinnering"))
+        .unwrap();
     // The reminder's link works, and so does the invitation's.
     let today = Utc::now().date_naive();
     for mail in &anna {
@@ -536,7 +575,11 @@ async fn reminders_go_only_to_those_due() {
             .is_some());
     }
     assert!(reminder.body.contains("/enquete/"));
-    assert_eq!(smtp.to("jan@zwolle.example").len(), 1, "revoked: no reminder");
+    assert_eq!(
+        smtp.to("jan@zwolle.example").len(),
+        1,
+        "revoked: no reminder"
+    );
     // Reminded now: not again within the interval, again after it.
     let soon = later + chrono::Duration::days(3);
     let none = vangnet::campaigns::campaigns::remind(&app.store, &who, &actor, "herinnering", soon)
@@ -544,8 +587,14 @@ async fn reminders_go_only_to_those_due() {
         .unwrap();
     assert_eq!(none.queued, 0);
     let after = status(&app, "herinnering").await;
-    assert!(recipient(&after, w.utrecht)["reminded_at"].is_string(), "{after}");
-    assert!(recipient(&after, w.utrecht)["invited_at"].is_string(), "{after}");
+    assert!(
+        recipient(&after, w.utrecht)["reminded_at"].is_string(),
+        "{after}"
+    );
+    assert!(
+        recipient(&after, w.utrecht)["invited_at"].is_string(),
+        "{after}"
+    );
 }
 
 #[tokio::test]
@@ -584,8 +633,16 @@ async fn wrong_campaigns_are_refused_with_the_field() {
     let app = TestApp::new().await;
     let w = world(&app).await;
     for (body, field, code) in [
-        (json!({"name": "x", "round": "1999"}), "round", StatusCode::UNPROCESSABLE_ENTITY),
-        (json!({"name": "met spatie", "round": "2026"}), "name", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"name": "x", "round": "1999"}),
+            "round",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"name": "met spatie", "round": "2026"}),
+            "name",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (
             json!({"name": "x", "round": "2026", "closes_on": "2020-01-01"}),
             "closes_on",
@@ -603,7 +660,10 @@ async fn wrong_campaigns_are_refused_with_the_field() {
     }
     create(&app, json!({"name": "eenmalig", "round": "2026"})).await;
     let twice = app
-        .post("/api/v1/campaigns", json!({"name": "eenmalig", "round": "2026"}))
+        .post(
+            "/api/v1/campaigns",
+            json!({"name": "eenmalig", "round": "2026"}),
+        )
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.text());
     let missing = app.get_as_admin("/api/v1/campaigns/bestaat-niet").await;
@@ -708,11 +768,18 @@ async fn the_command_line_creates_sends_now_and_reports() {
         "--public-url",
         PUBLIC_URL,
     ]);
-    assert!(out.contains("1 invitations queued") && out.contains("1 sent"), "{out}");
+    assert!(
+        out.contains("1 invitations queued") && out.contains("1 sent"),
+        "{out}"
+    );
     let anna = smtp.to("anna@utrecht.example");
     assert_eq!(anna.len(), 1);
     assert!(anna[0].body.contains(PUBLIC_URL), "{}", anna[0].body);
-    assert!(anna[0].body.contains("31 december 2099"), "{}", anna[0].body);
+    assert!(
+        anna[0].body.contains("31 december 2099"),
+        "{}",
+        anna[0].body
+    );
 
     let json: Value = serde_json::from_str(&run(&["status", "cli", "--format", "json"])).unwrap();
     assert_eq!(json["campaign"], "cli");
@@ -729,7 +796,9 @@ async fn the_command_line_creates_sends_now_and_reports() {
     );
     let row = lines.next().unwrap();
     assert!(
-        row.starts_with(&format!("cli,{organisation},Demo Zorg Utrecht,anna@utrecht.example,sent,")),
+        row.starts_with(&format!(
+            "cli,{organisation},Demo Zorg Utrecht,anna@utrecht.example,sent,"
+        )),
         "{row}"
     );
     // Without --now nothing more goes out; the server's worker would send it.

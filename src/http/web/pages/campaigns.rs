@@ -19,7 +19,9 @@ use crate::domain::error::Conflict;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::error::sentence;
-use crate::http::web::pages::{parse_query, see_other, urlencode, FieldErrors, Page, PageError, PageResult};
+use crate::http::web::pages::{
+    parse_query, see_other, urlencode, FieldErrors, Page, PageError, PageResult,
+};
 
 fn page_path(name: &str) -> String {
     format!("/beheer/campagnes/{}", urlencode(name))
@@ -87,7 +89,11 @@ async fn render_list(
     ))
 }
 
-pub async fn list(page: Page, State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+pub async fn list(
+    page: Page,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Response {
     page.run(async {
         let query: MessageQuery = parse_query(query.as_deref())?;
         let message = message(&page, &query);
@@ -95,7 +101,15 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(query): Ra
             remind_after_days: "14".into(),
             ..CreateForm::default()
         };
-        render_list(&page, &state, StatusCode::OK, &form, FieldErrors::new(), message).await
+        render_list(
+            &page,
+            &state,
+            StatusCode::OK,
+            &form,
+            FieldErrors::new(),
+            message,
+        )
+        .await
     })
     .await
 }
@@ -125,14 +139,11 @@ pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> R
                 }
             }
         };
-        match &organisations {
-            Err(_) => {
-                errors.insert(
-                    "organisations".into(),
-                    page.text("campaigns.error.organisation_ids"),
-                );
-            }
-            Ok(_) => {}
+        if organisations.is_err() {
+            errors.insert(
+                "organisations".into(),
+                page.text("campaigns.error.organisation_ids"),
+            );
         }
         let mut conflict = false;
         if errors.is_empty() {
@@ -313,10 +324,20 @@ pub async fn revoke(
             .parse::<i64>()
             .map_err(|_| PageError::not_found("campaigns.not_found"))?;
         let who = page.caller.principal()?;
-        campaigns::revoke(&state.store, who, &page.caller.actor(), &name, id, Utc::now())
-            .await
-            .map_err(not_found)?;
-        Ok(see_other(&format!("{}?melding=ingetrokken", page_path(&name))))
+        campaigns::revoke(
+            &state.store,
+            who,
+            &page.caller.actor(),
+            &name,
+            id,
+            Utc::now(),
+        )
+        .await
+        .map_err(not_found)?;
+        Ok(see_other(&format!(
+            "{}?melding=ingetrokken",
+            page_path(&name)
+        )))
     })
     .await
 }
