@@ -21,6 +21,7 @@ use axum::http::{Method, StatusCode};
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::browser::*;
 use crate::common::*;
 use vangnet::campaigns::campaigns::{invitation_for_link, outbox};
 use vangnet::platform::config::Config;
@@ -804,4 +805,120 @@ async fn the_command_line_creates_sends_now_and_reports() {
     // Without --now nothing more goes out; the server's worker would send it.
     let out = run(&["send", "cli"]);
     assert!(out.contains("0 invitations queued"), "{out}");
+}
+
+/// The staff pages, as a browser without JavaScript drives them: create a
+/// campaign with the form, send, revoke a link, in Dutch and in English;
+/// an organisation's manager is turned away.
+#[tokio::test]
+async fn the_staff_pages_create_send_and_revoke() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mut browser = signed_in(&app, "onderzoek@demo.example", "researcher", None).await;
+    let list = browser.get("/beheer/campagnes").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(page(&list).contains("Nieuwe campagne"), "{}", page(&list));
+    assert!(
+        page(&list).contains("href=\"/beheer/campagnes\""),
+        "the navigation links it"
+    );
+
+    let refused = browser
+        .submit(
+            "/beheer/campagnes",
+            "/beheer/campagnes",
+            &[("name", "met spatie"), ("round", "1999")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text();
+    assert!(
+        html.contains("id=\"name-error\"") || html.contains("name-error"),
+        "{html}"
+    );
+    assert!(html.contains("1999"), "{html}");
+
+    let organisations = format!("{},{}", w.utrecht, w.zwolle);
+    let created = browser
+        .submit(
+            "/beheer/campagnes",
+            "/beheer/campagnes",
+            &[
+                ("name", "pagina"),
+                ("round", "2026"),
+                ("remind_after_days", "10"),
+                ("organisations", &organisations),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+    assert_eq!(
+        location(&created),
+        "/beheer/campagnes/pagina?melding=aangemaakt&aantal=2"
+    );
+    let shown = page(&browser.get(location(&created)).await);
+    assert!(
+        shown.contains("De campagne is gemaakt, met 2 organisaties."),
+        "{shown}"
+    );
+    assert!(shown.contains("anna@utrecht.example"), "{shown}");
+    assert!(shown.contains("Nog niet verstuurd"), "{shown}");
+
+    let sent = browser
+        .submit(
+            "/beheer/campagnes/pagina",
+            "/beheer/campagnes/pagina/versturen",
+            &[],
+        )
+        .await;
+    assert_eq!(
+        location(&sent),
+        "/beheer/campagnes/pagina?melding=verstuurd&aantal=2"
+    );
+    let shown = page(&browser.get(location(&sent)).await);
+    assert!(shown.contains("In de wachtrij"), "{shown}");
+
+    let report = status(&app, "pagina").await;
+    let zwolle = recipient(&report, w.zwolle)["invitation_id"]
+        .as_i64()
+        .unwrap();
+    let revoked = browser
+        .submit(
+            "/beheer/campagnes/pagina",
+            &format!("/beheer/campagnes/pagina/uitnodigingen/{zwolle}/intrekken"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        location(&revoked),
+        "/beheer/campagnes/pagina?melding=ingetrokken"
+    );
+    assert_eq!(
+        recipient(&status(&app, "pagina").await, w.zwolle)["status"],
+        "revoked"
+    );
+
+    let english = page(&browser.get("/beheer/campagnes/pagina?lang=en").await);
+    let english = if english.contains("Recipients") {
+        english
+    } else {
+        browser.get("/taal?lang=en&terug=/").await;
+        page(&browser.get("/beheer/campagnes/pagina").await)
+    };
+    assert!(
+        english.contains("Recipients") && english.contains("Revoked"),
+        "{english}"
+    );
+
+    let mut manager = signed_in(
+        &app,
+        "beheer@utrecht.example",
+        "org_manager",
+        Some(w.utrecht),
+    )
+    .await;
+    assert_eq!(
+        manager.get("/beheer/campagnes").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
