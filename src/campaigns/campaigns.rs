@@ -22,7 +22,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::access::Principal;
-use crate::domain::campaign::{Campaign, CampaignInput, CampaignStatus, RECIPIENT_STATUSES};
+use crate::domain::campaign::{
+    Campaign, CampaignInput, CampaignStatus, MailKind, RECIPIENT_STATUSES,
+};
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::language::Language;
 use crate::domain::provenance::Actor;
@@ -288,30 +290,7 @@ pub async fn send(
     name: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Queued> {
-    allowed(who)?;
-    retrying(|| async {
-        let mut tx = store.begin_write(Writes::Audit).await?;
-        let campaign = Store::campaign_on(&mut tx, name)
-            .await?
-            .ok_or_else(|| not_found(name))?;
-        refuse_closed(&campaign, now)?;
-        let queued = Store::queue_invitations(&mut tx, campaign.id, &time_text(now)).await?;
-        if campaign.status == CampaignStatus::Draft {
-            Store::set_campaign_status(&mut tx, campaign.id, CampaignStatus::Open).await?;
-        }
-        if queued > 0 {
-            Store::append_audit(
-                &mut tx,
-                &AuditEvent::new("send", actor, "campaign")
-                    .object(&campaign.name)
-                    .detail(format!("{queued} invitations queued")),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(Queued { queued })
-    })
-    .await
+    queue(store, who, actor, name, now, MailKind::Invitation).await
 }
 
 /// Queues a reminder for every invitation sent at least
@@ -324,6 +303,18 @@ pub async fn remind(
     name: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Queued> {
+    queue(store, who, actor, name, now, MailKind::Reminder).await
+}
+
+/// Queues the invitations (`send`) or the reminders (`remind`).
+pub async fn queue(
+    store: &Store,
+    who: &Principal,
+    actor: &Actor,
+    name: &str,
+    now: DateTime<Utc>,
+    kind: MailKind,
+) -> AppResult<Queued> {
     allowed(who)?;
     retrying(|| async {
         let mut tx = store.begin_write(Writes::Audit).await?;
@@ -331,14 +322,27 @@ pub async fn remind(
             .await?
             .ok_or_else(|| not_found(name))?;
         refuse_closed(&campaign, now)?;
-        let cutoff = time_text(now - Duration::days(campaign.remind_after_days));
-        let queued = Store::queue_reminders(&mut tx, campaign.id, &time_text(now), &cutoff).await?;
+        let stamp = time_text(now);
+        let (queued, event) = match kind {
+            MailKind::Invitation => {
+                let queued = Store::queue_invitations(&mut tx, campaign.id, &stamp).await?;
+                if campaign.status == CampaignStatus::Draft {
+                    Store::set_campaign_status(&mut tx, campaign.id, CampaignStatus::Open).await?;
+                }
+                (queued, "send")
+            }
+            MailKind::Reminder => {
+                let cutoff = time_text(now - Duration::days(campaign.remind_after_days));
+                let queued = Store::queue_reminders(&mut tx, campaign.id, &stamp, &cutoff).await?;
+                (queued, "remind")
+            }
+        };
         if queued > 0 {
             Store::append_audit(
                 &mut tx,
-                &AuditEvent::new("remind", actor, "campaign")
+                &AuditEvent::new(event, actor, "campaign")
                     .object(&campaign.name)
-                    .detail(format!("{queued} reminders queued")),
+                    .detail(format!("{queued} {}s queued", kind.code())),
             )
             .await?;
         }

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, Caller};
 use crate::campaigns::campaigns::{self, CampaignReport, CreatedCampaign, Queued};
-use crate::domain::campaign::{Campaign, CampaignInput};
+use crate::domain::campaign::{Campaign, CampaignInput, MailKind};
 use crate::domain::date::today;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
@@ -115,15 +115,7 @@ pub async fn send(
     caller: Caller,
     path: CampaignPath,
 ) -> AppResult<Json<Queued>> {
-    let queued = campaigns::send(
-        &state.store,
-        caller.principal()?,
-        &caller.actor(),
-        &path.name,
-        Utc::now(),
-    )
-    .await?;
-    Ok(Json(queued))
+    queue(&state, &caller, &path, MailKind::Invitation).await
 }
 
 /// Queue a reminder for each invitation sent at least the campaign's
@@ -136,14 +128,17 @@ pub async fn remind(
     caller: Caller,
     path: CampaignPath,
 ) -> AppResult<Json<Queued>> {
-    let queued = campaigns::remind(
-        &state.store,
-        caller.principal()?,
-        &caller.actor(),
-        &path.name,
-        Utc::now(),
-    )
-    .await?;
+    queue(&state, &caller, &path, MailKind::Reminder).await
+}
+
+async fn queue(
+    state: &AppState,
+    caller: &Caller,
+    path: &CampaignPath,
+    kind: MailKind,
+) -> AppResult<Json<Queued>> {
+    let (who, actor) = (caller.principal()?, caller.actor());
+    let queued = campaigns::queue(&state.store, who, &actor, &path.name, Utc::now(), kind).await?;
     Ok(Json(queued))
 }
 

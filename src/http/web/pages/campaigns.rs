@@ -13,7 +13,7 @@ use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::campaigns::campaigns;
-use crate::domain::campaign::CampaignInput;
+use crate::domain::campaign::{CampaignInput, MailKind};
 use crate::domain::date::today;
 use crate::domain::error::Conflict;
 use crate::http::app::AppState;
@@ -276,19 +276,7 @@ pub async fn send(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
-    page.run(async {
-        let _: ButtonForm = page.form(&body)?;
-        let who = page.caller.principal()?;
-        let queued = campaigns::send(&state.store, who, &page.caller.actor(), &name, Utc::now())
-            .await
-            .map_err(not_found)?;
-        Ok(see_other(&format!(
-            "{}?melding=verstuurd&aantal={}",
-            page_path(&name),
-            queued.queued
-        )))
-    })
-    .await
+    queue(page, state, name, body, MailKind::Invitation).await
 }
 
 pub async fn remind(
@@ -297,14 +285,23 @@ pub async fn remind(
     Path(name): Path<String>,
     body: Bytes,
 ) -> Response {
+    queue(page, state, name, body, MailKind::Reminder).await
+}
+
+async fn queue(page: Page, state: AppState, name: String, body: Bytes, kind: MailKind) -> Response {
     page.run(async {
         let _: ButtonForm = page.form(&body)?;
+        let message = match kind {
+            MailKind::Invitation => "verstuurd",
+            MailKind::Reminder => "herinnerd",
+        };
         let who = page.caller.principal()?;
-        let queued = campaigns::remind(&state.store, who, &page.caller.actor(), &name, Utc::now())
+        let actor = page.caller.actor();
+        let queued = campaigns::queue(&state.store, who, &actor, &name, Utc::now(), kind)
             .await
             .map_err(not_found)?;
         Ok(see_other(&format!(
-            "{}?melding=herinnerd&aantal={}",
+            "{}?melding={message}&aantal={}",
             page_path(&name),
             queued.queued
         )))
