@@ -6,10 +6,11 @@
 //! the states of its mails and recipients, and the retry schedule of the
 //! mail worker.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::hours::date_in_words;
 use super::language::Language;
 use super::FieldError;
 
@@ -175,35 +176,12 @@ pub struct Fill<'a> {
 
 impl Fill<'_> {
     fn apply(&self, text: &str, language: Language) -> String {
-        let day = match language {
-            Language::Nl => format!(
-                "{} {} {}",
-                self.closes_on.format("%-d"),
-                MONTHS_NL[self.closes_on.month0() as usize],
-                self.closes_on.format("%Y")
-            ),
-            Language::En => self.closes_on.format("%-d %B %Y").to_string(),
-        };
+        let day = date_in_words(self.closes_on, language);
         text.replace("{link}", self.link)
             .replace("{closes_on}", &day)
             .replace("{organisation}", self.organisation)
     }
 }
-
-const MONTHS_NL: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
 
 /// A new campaign as asked for (API, form, command line).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
