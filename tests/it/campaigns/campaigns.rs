@@ -481,6 +481,7 @@ async fn without_a_server_mail_waits_and_goes_out_when_it_is_back() {
     )
     .await;
     app.post("/api/v1/campaigns/lease/send", json!({})).await;
+    let now = Utc::now();
     let claimed = app
         .store
         .claim_campaign_mails(
