@@ -160,12 +160,6 @@ pub async fn list(store: &Store, who: &Principal) -> AppResult<Vec<Campaign>> {
     Ok(store.list_campaigns().await?)
 }
 
-/// One campaign (its texts and settings).
-pub async fn read(store: &Store, who: &Principal, name: &str) -> AppResult<Campaign> {
-    allowed(who)?;
-    store.campaign(name).await?.ok_or_else(|| not_found(name))
-}
-
 /// One recipient's line in a campaign's status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct RecipientStatus {
