@@ -3,8 +3,11 @@
 //! from the answers. Each file holds the use cases of one part: check who
 //! asks, validate through the domain, and write with the audit entry in one
 //! transaction. The API, the pages and the command line come through here.
-//! So far: the contacts a campaign mails ([`contacts`]) and the
-//! questionnaires it sends ([`questionnaires`]).
+//! So far: the contacts a campaign mails ([`contacts`]), the
+//! questionnaires it sends ([`questionnaires`]) and the campaigns with
+//! their invitations and outbox ([`campaigns`]).
 
+#[allow(clippy::module_inception)]
+pub mod campaigns;
 pub mod contacts;
 pub mod questionnaires;

@@ -39,6 +39,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("{}", demo.banner(&file, bound.local_addr()?));
             run_server(bound).await?;
         }
+        Command::Campaign { what } => return super::campaigns::run(what).await,
         Command::Hours { rule, at } => return super::hours::run(&rule, &at),
         Command::Contacts {
             what:

@@ -2,6 +2,7 @@
 //! calls the library; settings come from defaults, then `VANGNET_*`
 //! environment variables, then flags.
 
+mod campaigns;
 mod commands;
 mod contacts;
 pub mod demo;
@@ -106,6 +107,12 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Survey campaigns: create one for an inventory round, queue its
+    /// invitations and reminders, show who was mailed and answered.
+    Campaign {
+        #[command(subcommand)]
+        what: CampaignCommand,
+    },
     /// Manage the contacts campaigns mail (people at organisations).
     Contacts {
         #[command(subcommand)]
@@ -190,6 +197,83 @@ enum UserCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum CampaignCommand {
+    /// Create a campaign for an inventory round: one invitation per
+    /// organisation with a contact that may be mailed (or per organisation
+    /// of --organisations), sending the newest inventory questionnaire.
+    Create {
+        /// Letters, digits, '-', '_' or '.', such as 2026-inventarisatie.
+        name: String,
+        /// The inventory round's name, such as 2026.
+        #[arg(long)]
+        round: String,
+        /// The closing day (YYYY-MM-DD); the personal links work until it.
+        /// Default: six weeks from today.
+        #[arg(long, value_name = "DATE")]
+        closes: Option<String>,
+        /// Days after the invitation until a reminder is due (default 14).
+        #[arg(long)]
+        remind_after_days: Option<i64>,
+        /// Only these organisations (ids, comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "ID,ID…")]
+        organisations: Vec<i64>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Queue the invitation of every recipient not yet invited.
+    Send {
+        name: String,
+        #[command(flatten)]
+        mail: MailArgs,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Queue a reminder for every invitation due one (sent at least the
+    /// campaign's reminder interval ago, not answered, not reminded since).
+    Remind {
+        name: String,
+        #[command(flatten)]
+        mail: MailArgs,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Who was mailed, reminded and answered, with totals.
+    Status {
+        name: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: campaigns::StatusFormat,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+/// Delivering queued campaign mail from the command line.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// Deliver the queued mail from this command before it exits, instead
+    /// of leaving it to the server.
+    #[arg(long)]
+    now: bool,
+    /// smtp://host:port, smtps://user:pass@host or smtp+starttls://user:pass@host;
+    /// without it, --now writes the mail to the log.
+    #[arg(long, env = "VANGNET_SMTP_URL")]
+    smtp_url: Option<String>,
+    #[arg(
+        long,
+        env = "VANGNET_MAIL_FROM",
+        default_value = "vangnet <noreply@vangnet.invalid>"
+    )]
+    mail_from: String,
+    /// Where the personal links point.
+    #[arg(
+        long,
+        env = "VANGNET_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    public_url: String,
 }
 
 #[derive(Debug, Subcommand)]

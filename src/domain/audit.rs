@@ -30,6 +30,8 @@ pub const EVENTS: &[&str] = &[
     "approve",
     "undo",
     "erase",
+    "send",
+    "remind",
 ];
 
 /// Events that only read: they change nothing.
@@ -53,6 +55,7 @@ pub const OBJECT_TYPES: &[&str] = &[
     "dashboard",
     "contact",
     "questionnaire",
+    "campaign",
 ];
 
 /// Which events a search shows.

@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod boundary;
 pub mod broken;
+pub mod campaign;
 pub mod changes;
 pub mod contact;
 pub mod date;

@@ -146,10 +146,14 @@ impl Server {
         });
         // What changed, read a few times a second instead of at every request.
         store.watch_changes();
-        Ok(Server {
-            listener,
-            router: build(store, config, mailer),
-        })
+        let router = build(store.clone(), config.clone(), mailer.clone());
+        // Campaign mail queued in the database, delivered in the background.
+        crate::campaigns::campaigns::outbox::start_worker(
+            store,
+            Arc::new(mailer),
+            Arc::new(config),
+        );
+        Ok(Server { listener, router })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {

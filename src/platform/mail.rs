@@ -47,6 +47,17 @@ pub struct Mail {
     pub body: String,
 }
 
+/// The SMTP server did not take a message. `permanent` when it refused
+/// with a 5xx reply (such as an unknown recipient), so that sending again
+/// will not help; the message holds the server's reply. Callers that care
+/// find it with `anyhow::Error::downcast_ref`.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct SendFailure {
+    pub permanent: bool,
+    pub message: String,
+}
+
 /// Sends [`Mail`]; cheap to clone (clones share the connection settings and,
 /// in development, the kept messages).
 #[derive(Clone)]
@@ -137,8 +148,9 @@ impl Mailer {
                 // The cause in the message itself: callers log errors with
                 // `%e`, which shows no chain, and lettre's errors already
                 // include their sources.
-                transport.send(message).await.map_err(|e| {
-                    anyhow!("cannot send mail to {} through {shown_as}: {e}", mail.to)
+                transport.send(message).await.map_err(|e| SendFailure {
+                    permanent: e.is_permanent(),
+                    message: format!("cannot send mail to {} through {shown_as}: {e}", mail.to),
                 })?;
                 tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
                 Ok(())

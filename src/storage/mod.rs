@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod boundaries;
 pub mod broken;
+pub mod campaigns;
 pub mod changes;
 pub mod contacts;
 pub mod corrections;
@@ -138,6 +139,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "questionnaires",
         include_str!("../../migrations/sqlite/0014_questionnaires.sql"),
     ),
+    (
+        15,
+        "campaigns",
+        include_str!("../../migrations/sqlite/0015_campaigns.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -209,6 +215,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         14,
         "questionnaires",
         include_str!("../../migrations/postgres/0014_questionnaires.sql"),
+    ),
+    (
+        15,
+        "campaigns",
+        include_str!("../../migrations/postgres/0015_campaigns.sql"),
     ),
 ];
 

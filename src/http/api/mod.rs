@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod campaigns;
 pub mod contacts;
 pub mod facilities;
 pub mod finder;
@@ -99,6 +100,12 @@ pub use crate::http::request::Caller;
         questionnaires::list,
         questionnaires::show,
         questionnaires::put,
+        campaigns::list,
+        campaigns::create,
+        campaigns::show,
+        campaigns::send,
+        campaigns::remind,
+        campaigns::revoke,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -110,7 +117,7 @@ pub use crate::http::request::Caller;
         (name = "reference", description = "Bundled reference geography"),
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
         (name = "monitoring", description = "What the services do: the metric catalogue, tallies, period reports"),
-        (name = "campaigns", description = "Survey campaigns: the contacts at organisations they mail and the questionnaires, stored as versions"),
+        (name = "campaigns", description = "Survey campaigns: the contacts at organisations they mail, the questionnaires, stored as versions, and the campaigns that send them by e-mail with personal links"),
     )
 )]
 pub struct ApiDoc;

@@ -127,6 +127,7 @@ where
 use Access::{Public, Roles, SignedIn};
 
 mod accounts;
+mod campaigns;
 mod contacts;
 mod dashboards;
 mod metrics;
@@ -152,6 +153,7 @@ pub fn table() -> Vec<Route> {
         questionnaires::routes(),
         public::routes(),
         contacts::routes(),
+        campaigns::routes(),
     ]
     .into_iter()
     .flatten()

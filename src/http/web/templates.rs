@@ -214,6 +214,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rounds/statistics.html"),
     ),
     (
+        "campaigns/list.html",
+        include_str!("../../../templates/campaigns/list.html"),
+    ),
+    (
+        "campaigns/show.html",
+        include_str!("../../../templates/campaigns/show.html"),
+    ),
+    (
         "questionnaires/list.html",
         include_str!("../../../templates/questionnaires/list.html"),
     ),

@@ -1,4 +1,6 @@
-//! Survey campaigns (issue 14): contacts and questionnaires so far.
+//! Survey campaigns (issue 14): contacts, questionnaires and campaigns.
 
+#[allow(clippy::module_inception)]
+mod campaigns;
 mod contacts;
 mod questionnaires;

@@ -43,6 +43,10 @@ struct Fixture {
     /// Contacts of A and B.
     ca: i64,
     cb: i64,
+    /// A campaign named after the id of its one invitation, so that one
+    /// value fills both `{name}` and `{id}` (campaigns are not owned by
+    /// organisations: one fixture for both targets).
+    campaign: String,
 }
 
 fn principal(role: Role, organisation_id: Option<i64>, user_id: i64) -> Principal {
@@ -87,6 +91,8 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         999_999
     } else if path == "/voorzieningen/{id}" {
         own_or_other(f.fa, f.fb)
+    } else if path.contains("/campaigns/{name}") || path.contains("/campagnes/{name}") {
+        return Some(f.campaign.clone());
     } else if path.contains("{name}")
         && (path.contains("/rounds/") || path.contains("/rondes/") || path.starts_with("/cijfers/"))
     {
@@ -222,6 +228,9 @@ fn body(method: &Method, path: &str, f: &Fixture) -> Option<Value> {
             json!({"service": "syringe_exchange", "qualifier": "at_least"})
         }
         "/api/v1/rounds/{name}/reopen" => json!({"reason": "matrix"}),
+        "/api/v1/campaigns" => {
+            json!({"name": format!("matrix-{}", rand_suffix()), "round": f.round})
+        }
         _ => json!({}),
     })
 }
@@ -300,6 +309,20 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         }
     };
     let (ca, cb) = (contact(org_a).await, contact(org_b).await);
+    let campaign = |name: String| {
+        let app = &app;
+        let round = round.clone();
+        async move {
+            let uri = "/api/v1/campaigns";
+            let body = json!({"name": name, "round": round, "organisations": [org_a]});
+            let reply = app.post(uri, body).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+            let status = app.get_as_admin(&format!("{uri}/{name}")).await.json();
+            status["recipients"][0]["invitation_id"].as_i64().unwrap()
+        }
+    };
+    let next = campaign("matrix-first".into()).await + 1;
+    assert_eq!(campaign(next.to_string()).await, next);
     let f = Fixture {
         org_a,
         org_b,
@@ -309,6 +332,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         round,
         ca,
         cb,
+        campaign: next.to_string(),
     };
 
     let mut callers = vec![Caller {

@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod campaigns;
 pub mod contacts;
 pub mod dashboards;
 pub mod desk;

@@ -1,0 +1,167 @@
+//! `/api/v1/campaigns`: survey campaigns for an inventory round, their
+//! recipients' status, queueing invitations and reminders, and revoking a
+//! personal link. Admins and researchers only; every change is in the
+//! audit log (`campaigns::campaigns`). Queued mail is delivered by the
+//! server's mail worker.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use chrono::Utc;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{ApiJson, Caller};
+use crate::campaigns::campaigns::{self, CampaignReport, CreatedCampaign, Queued};
+use crate::domain::campaign::{Campaign, CampaignInput, MailKind};
+use crate::domain::date::today;
+use crate::http::app::AppState;
+use crate::http::error::{AppError, AppResult, ErrorBody};
+
+/// A campaign's name (and an invitation's id) from the path.
+pub struct CampaignPath {
+    pub name: String,
+    pub invitation: Option<i64>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CampaignPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(mut raw) =
+            axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let name = raw.remove("name").unwrap_or_default();
+        let invitation =
+            match raw.remove("id") {
+                None => None,
+                Some(id) => Some(id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                    AppError::NotFound(format!("no invitation has the id '{id}'"))
+                })?),
+            };
+        Ok(CampaignPath { name, invitation })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignList {
+    /// The newest first.
+    pub campaigns: Vec<Campaign>,
+}
+
+/// Every campaign with its settings and mail texts. Needs a token.
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", security(("token" = [])),
+    responses((status = 200, body = CampaignList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, caller: Caller) -> AppResult<Json<CampaignList>> {
+    let campaigns = campaigns::list(&state.store, caller.principal()?).await?;
+    Ok(Json(CampaignList { campaigns }))
+}
+
+/// Create a campaign for an inventory round: one invitation per
+/// organisation with a contact that may be mailed (or per listed
+/// organisation). Nothing is sent until `send`.
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", request_body = CampaignInput,
+    security(("token" = [])),
+    responses((status = 201, body = CreatedCampaign), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<CampaignInput>,
+) -> AppResult<impl IntoResponse> {
+    let created = campaigns::create(
+        &state.store,
+        caller.principal()?,
+        &caller.actor(),
+        &input,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A campaign's status: every recipient with their state (queued, sent,
+/// failed, bounced, revoked, answered …) and the totals.
+#[utoipa::path(get, path = "/api/v1/campaigns/{name}", tag = "campaigns",
+    params(("name" = String, Path)), security(("token" = [])),
+    responses((status = 200, body = CampaignReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CampaignPath,
+) -> AppResult<Json<CampaignReport>> {
+    let report = campaigns::status(
+        &state.store,
+        caller.principal()?,
+        &caller.actor(),
+        &path.name,
+        today(),
+    )
+    .await?;
+    Ok(Json(report))
+}
+
+/// Queue the invitation of every recipient not yet invited; again, it
+/// queues nothing new. The server's mail worker sends them.
+#[utoipa::path(post, path = "/api/v1/campaigns/{name}/send", tag = "campaigns",
+    params(("name" = String, Path)), security(("token" = [])),
+    responses((status = 200, body = Queued), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn send(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CampaignPath,
+) -> AppResult<Json<Queued>> {
+    queue(&state, &caller, &path, MailKind::Invitation).await
+}
+
+/// Queue a reminder for each invitation sent at least the campaign's
+/// reminder interval ago, unanswered and not reminded since.
+#[utoipa::path(post, path = "/api/v1/campaigns/{name}/remind", tag = "campaigns",
+    params(("name" = String, Path)), security(("token" = [])),
+    responses((status = 200, body = Queued), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn remind(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CampaignPath,
+) -> AppResult<Json<Queued>> {
+    queue(&state, &caller, &path, MailKind::Reminder).await
+}
+
+async fn queue(
+    state: &AppState,
+    caller: &Caller,
+    path: &CampaignPath,
+    kind: MailKind,
+) -> AppResult<Json<Queued>> {
+    let (who, actor) = (caller.principal()?, caller.actor());
+    let queued = campaigns::queue(&state.store, who, &actor, &path.name, Utc::now(), kind).await?;
+    Ok(Json(queued))
+}
+
+/// Revoke an invitation's personal link at once; its waiting mails are not sent.
+#[utoipa::path(post, path = "/api/v1/campaigns/{name}/invitations/{id}/revoke", tag = "campaigns",
+    params(("name" = String, Path), ("id" = i64, Path)), security(("token" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CampaignPath,
+) -> AppResult<StatusCode> {
+    let id = path
+        .invitation
+        .ok_or_else(|| AppError::NotFound("no invitation given".into()))?;
+    campaigns::revoke(
+        &state.store,
+        caller.principal()?,
+        &caller.actor(),
+        &path.name,
+        id,
+        Utc::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

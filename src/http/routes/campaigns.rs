@@ -1,0 +1,31 @@
+//! Campaigns: the inventory questionnaire sent by e-mail, in the API and
+//! on the staff pages. Admins and researchers only.
+//! One route per line: method, path, who may call it, whether the handler
+//! also checks the object's organisation, the handler.
+
+use axum::http::Method;
+
+use super::Access::Roles;
+use super::{route, Route, NATIONAL};
+use crate::http::api;
+use crate::http::web;
+
+#[rustfmt::skip]
+pub(super) fn routes() -> Vec<Route> {
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+        route(GET, "/api/v1/campaigns", Roles(NATIONAL), false, api::campaigns::list),
+        route(POST, "/api/v1/campaigns", Roles(NATIONAL), false, api::campaigns::create),
+        route(GET, "/api/v1/campaigns/{name}", Roles(NATIONAL), false, api::campaigns::show),
+        route(POST, "/api/v1/campaigns/{name}/send", Roles(NATIONAL), false, api::campaigns::send),
+        route(POST, "/api/v1/campaigns/{name}/remind", Roles(NATIONAL), false, api::campaigns::remind),
+        route(POST, "/api/v1/campaigns/{name}/invitations/{id}/revoke", Roles(NATIONAL), false, api::campaigns::revoke),
+        route(GET, "/beheer/campagnes", Roles(NATIONAL), false, web::pages::campaigns::list),
+        route(POST, "/beheer/campagnes", Roles(NATIONAL), false, web::pages::campaigns::create),
+        route(GET, "/beheer/campagnes/{name}", Roles(NATIONAL), false, web::pages::campaigns::show),
+        route(POST, "/beheer/campagnes/{name}/versturen", Roles(NATIONAL), false, web::pages::campaigns::send),
+        route(POST, "/beheer/campagnes/{name}/herinneren", Roles(NATIONAL), false, web::pages::campaigns::remind),
+        route(POST, "/beheer/campagnes/{name}/uitnodigingen/{id}/intrekken", Roles(NATIONAL), false, web::pages::campaigns::revoke),
+    ]
+}
