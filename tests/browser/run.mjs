@@ -65,6 +65,7 @@ const STAFF_PAGES = [
   "/beheer/contacten/nieuw",
   "/beheer/contacten/import",
   "/beheer/uitzoeken",
+  "/beheer/campagnes",
 ];
 const PUBLIC_PAGES = [
   "/",
