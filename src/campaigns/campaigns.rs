@@ -35,7 +35,7 @@ use crate::storage::write::{retrying, Writes};
 use crate::storage::Store;
 
 /// Admins and researchers run campaigns; nobody else.
-fn allowed(who: &Principal) -> AppResult<()> {
+pub(super) fn allowed(who: &Principal) -> AppResult<()> {
     if who.may_manage_rounds() {
         Ok(())
     } else {
@@ -46,11 +46,11 @@ fn allowed(who: &Principal) -> AppResult<()> {
     }
 }
 
-fn not_found(name: &str) -> AppError {
+pub(super) fn not_found(name: &str) -> AppError {
     AppError::NotFound(format!("there is no campaign '{name}'"))
 }
 
-fn time_text(at: DateTime<Utc>) -> String {
+pub(super) fn time_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -179,6 +179,10 @@ pub struct RecipientStatus {
     /// When a waiting mail is tried (again).
     pub next_attempt_at: Option<String>,
     pub attempts: i64,
+    /// The day of the latest phone call (follow-up), if any.
+    pub called_at: Option<String>,
+    /// The day of the latest website check (follow-up), if any.
+    pub checked_website_at: Option<String>,
 }
 
 impl From<RecipientRow> for RecipientStatus {
@@ -203,6 +207,8 @@ impl From<RecipientRow> for RecipientStatus {
             last_error: r.last_error,
             next_attempt_at: r.next_attempt_at.filter(|_| waiting),
             attempts: r.attempts,
+            called_at: None,
+            checked_website_at: None,
         }
     }
 }
@@ -219,7 +225,8 @@ pub struct CampaignReport {
     pub questionnaire_code: String,
     pub questionnaire_version: i64,
     pub recipients: Vec<RecipientStatus>,
-    /// Recipients per status (every status, also those with none).
+    /// Recipients per status (every status, also those with none), and
+    /// how many were `called` and `checked_on_website` (follow-up).
     #[schema(value_type = Object)]
     pub totals: std::collections::BTreeMap<String, usize>,
 }
@@ -235,11 +242,22 @@ pub async fn status(
 ) -> AppResult<CampaignReport> {
     allowed(who)?;
     let campaign = store.campaign(name).await?.ok_or_else(|| not_found(name))?;
+    let follow_ups: Vec<super::follow_ups::FollowUp> = store
+        .campaign_follow_ups(campaign.id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
     let recipients: Vec<RecipientStatus> = store
         .campaign_recipients(campaign.id)
         .await?
         .into_iter()
-        .map(RecipientStatus::from)
+        .map(|row| {
+            let mut r = RecipientStatus::from(row);
+            (r.called_at, r.checked_website_at) =
+                super::follow_ups::latest(&follow_ups, r.organisation_id);
+            r
+        })
         .collect();
     let mut totals: std::collections::BTreeMap<String, usize> = RECIPIENT_STATUSES
         .iter()
@@ -249,6 +267,12 @@ pub async fn status(
         *totals.entry(r.status.clone()).or_default() += 1;
     }
     totals.insert("recipients".into(), recipients.len());
+    let count = |has: fn(&RecipientStatus) -> bool| recipients.iter().filter(|r| has(r)).count();
+    totals.insert("called".into(), count(|r| r.called_at.is_some()));
+    totals.insert(
+        "checked_on_website".into(),
+        count(|r| r.checked_website_at.is_some()),
+    );
     store
         .audit(
             &AuditEvent::new("read", actor, "campaign")

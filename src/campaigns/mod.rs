@@ -5,9 +5,11 @@
 //! transaction. The API, the pages and the command line come through here.
 //! So far: the contacts a campaign mails ([`contacts`]), the
 //! questionnaires it sends ([`questionnaires`]) and the campaigns with
-//! their invitations and outbox ([`campaigns`]).
+//! their invitations and outbox ([`campaigns`]); and the follow-up log of
+//! calls and website checks for those that did not answer ([`follow_ups`]).
 
 #[allow(clippy::module_inception)]
 pub mod campaigns;
 pub mod contacts;
+pub mod follow_ups;
 pub mod questionnaires;

@@ -56,6 +56,7 @@ pub const OBJECT_TYPES: &[&str] = &[
     "contact",
     "questionnaire",
     "campaign",
+    "follow_up",
 ];
 
 /// Which events a search shows.

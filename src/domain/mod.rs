@@ -15,6 +15,7 @@ pub mod facility;
 pub mod feature;
 pub mod figure;
 pub mod finder;
+pub mod follow_up;
 pub mod geo;
 pub mod hours;
 pub mod indicator;

@@ -20,6 +20,7 @@ pub mod desk;
 pub mod error;
 pub mod facilities;
 pub mod figures;
+pub mod follow_ups;
 mod history;
 pub mod metric_stats;
 pub mod monitoring;
@@ -144,6 +145,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "campaigns",
         include_str!("../../migrations/sqlite/0015_campaigns.sql"),
     ),
+    (
+        16,
+        "campaign_follow_ups",
+        include_str!("../../migrations/sqlite/0016_campaign_follow_ups.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -220,6 +226,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         15,
         "campaigns",
         include_str!("../../migrations/postgres/0015_campaigns.sql"),
+    ),
+    (
+        16,
+        "campaign_follow_ups",
+        include_str!("../../migrations/postgres/0016_campaign_follow_ups.sql"),
     ),
 ];
 

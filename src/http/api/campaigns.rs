@@ -1,8 +1,9 @@
 //! `/api/v1/campaigns`: survey campaigns for an inventory round, their
-//! recipients' status, queueing invitations and reminders, and revoking a
-//! personal link. Admins and researchers only; every change is in the
-//! audit log (`campaigns::campaigns`). Queued mail is delivered by the
-//! server's mail worker.
+//! recipients' status, queueing invitations and reminders, revoking a
+//! personal link, and the follow-up log of calls and website checks.
+//! Admins and researchers only; every change is in the audit log
+//! (`campaigns::campaigns`, `campaigns::follow_ups`). Queued mail is
+//! delivered by the server's mail worker.
 
 use std::collections::HashMap;
 
@@ -17,8 +18,10 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, Caller};
 use crate::campaigns::campaigns::{self, CampaignReport, CreatedCampaign, Queued};
+use crate::campaigns::follow_ups::{self, FollowUp};
 use crate::domain::campaign::{Campaign, CampaignInput, MailKind};
 use crate::domain::date::today;
+use crate::domain::follow_up::FollowUpInput;
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 
@@ -164,4 +167,53 @@ pub async fn revoke(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpList {
+    /// The newest first.
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// The follow-up log: every phone call and website check recorded for the
+/// campaign's organisations, newest first.
+#[utoipa::path(get, path = "/api/v1/campaigns/{name}/follow-ups", tag = "campaigns",
+    params(("name" = String, Path)), security(("token" = [])),
+    responses((status = 200, body = FollowUpList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn follow_ups(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CampaignPath,
+) -> AppResult<Json<FollowUpList>> {
+    let follow_ups = follow_ups::list(
+        &state.store,
+        caller.principal()?,
+        &caller.actor(),
+        &path.name,
+    )
+    .await?;
+    Ok(Json(FollowUpList { follow_ups }))
+}
+
+/// Record a phone call or a website check for one of the campaign's
+/// organisations; the signed-in caller is recorded as who did it.
+#[utoipa::path(post, path = "/api/v1/campaigns/{name}/follow-ups", tag = "campaigns",
+    params(("name" = String, Path)), request_body = FollowUpInput, security(("token" = [])),
+    responses((status = 201, body = FollowUp), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_follow_up(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CampaignPath,
+    ApiJson(input): ApiJson<FollowUpInput>,
+) -> AppResult<impl IntoResponse> {
+    let entry = follow_ups::record(
+        &state.store,
+        caller.principal()?,
+        &caller.actor(),
+        &path.name,
+        &input,
+        Utc::now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(entry)))
 }

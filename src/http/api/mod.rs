@@ -106,6 +106,8 @@ pub use crate::http::request::Caller;
         campaigns::send,
         campaigns::remind,
         campaigns::revoke,
+        campaigns::follow_ups,
+        campaigns::add_follow_up,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),

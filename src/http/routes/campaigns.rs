@@ -21,11 +21,14 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/api/v1/campaigns/{name}/send", Roles(NATIONAL), false, api::campaigns::send),
         route(POST, "/api/v1/campaigns/{name}/remind", Roles(NATIONAL), false, api::campaigns::remind),
         route(POST, "/api/v1/campaigns/{name}/invitations/{id}/revoke", Roles(NATIONAL), false, api::campaigns::revoke),
+        route(GET, "/api/v1/campaigns/{name}/follow-ups", Roles(NATIONAL), false, api::campaigns::follow_ups),
+        route(POST, "/api/v1/campaigns/{name}/follow-ups", Roles(NATIONAL), false, api::campaigns::add_follow_up),
         route(GET, "/beheer/campagnes", Roles(NATIONAL), false, web::pages::campaigns::list),
         route(POST, "/beheer/campagnes", Roles(NATIONAL), false, web::pages::campaigns::create),
         route(GET, "/beheer/campagnes/{name}", Roles(NATIONAL), false, web::pages::campaigns::show),
         route(POST, "/beheer/campagnes/{name}/versturen", Roles(NATIONAL), false, web::pages::campaigns::send),
         route(POST, "/beheer/campagnes/{name}/herinneren", Roles(NATIONAL), false, web::pages::campaigns::remind),
         route(POST, "/beheer/campagnes/{name}/uitnodigingen/{id}/intrekken", Roles(NATIONAL), false, web::pages::campaigns::revoke),
+        route(POST, "/beheer/campagnes/{name}/opvolging", Roles(NATIONAL), false, web::pages::campaigns::follow_up),
     ]
 }

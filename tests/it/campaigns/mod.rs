@@ -3,4 +3,5 @@
 #[allow(clippy::module_inception)]
 mod campaigns;
 mod contacts;
+mod follow_ups;
 mod questionnaires;

@@ -1,7 +1,10 @@
 //! `/beheer/campagnes` (admins and researchers): the campaigns and a form
 //! to create one; `/beheer/campagnes/{name}`: its recipients with their
 //! status, the buttons that queue the invitations and the reminders, and a
-//! button per invitation that revokes its link. Plain on purpose; the
+//! button per invitation that revokes its link, and the follow-up: the
+//! calls and website checks per organisation that has not answered, who
+//! still needs a call, and a form to add an entry
+//! (`/beheer/campagnes/{name}/opvolging`). Plain on purpose; the
 //! campaign dashboard is later work.
 
 use axum::body::Bytes;
@@ -12,10 +15,11 @@ use chrono::Utc;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
-use crate::campaigns::campaigns;
-use crate::domain::campaign::{CampaignInput, MailKind};
+use crate::campaigns::{campaigns, follow_ups};
+use crate::domain::campaign::{CampaignInput, MailKind, RECIPIENT_STATUSES};
 use crate::domain::date::today;
 use crate::domain::error::Conflict;
+use crate::domain::follow_up::{FollowUpInput, KINDS, OUTCOMES};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::error::sentence;
@@ -42,6 +46,7 @@ fn message(page: &Page, query: &MessageQuery) -> Option<String> {
         "verstuurd" => "campaigns.message.queued",
         "herinnerd" => "campaigns.message.reminded",
         "ingetrokken" => "campaigns.message.revoked",
+        "opgevolgd" => "campaigns.message.followed_up",
         _ => return None,
     };
     Some(page.text_with(key, &[("count", count)]))
@@ -207,58 +212,237 @@ pub async fn show(
 ) -> Response {
     page.run(async {
         let query: MessageQuery = parse_query(query.as_deref())?;
-        let who = page.caller.principal()?;
-        let report = campaigns::status(&state.store, who, &page.caller.actor(), &name, today())
-            .await
-            .map_err(not_found)?;
-        let base = page_path(&report.campaign);
-        let recipients: Vec<Value> = report
+        let form = FollowUpForm {
+            done_on: today().to_string(),
+            ..FollowUpForm::default()
+        };
+        let message = message(&page, &query);
+        render_show(
+            &page,
+            &state,
+            &name,
+            StatusCode::OK,
+            &form,
+            FieldErrors::new(),
+            message,
+        )
+        .await
+    })
+    .await
+}
+
+/// The follow-up form as posted.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+struct FollowUpForm {
+    organisation_id: String,
+    kind: String,
+    outcome: String,
+    done_on: String,
+    found: String,
+    csrf_token: String,
+}
+
+async fn render_show(
+    page: &Page,
+    state: &AppState,
+    name: &str,
+    status: StatusCode,
+    form: &FollowUpForm,
+    errors: FieldErrors,
+    message: Option<String>,
+) -> PageResult {
+    let who = page.caller.principal()?;
+    let actor = page.caller.actor();
+    let report = campaigns::status(&state.store, who, &actor, name, today())
+        .await
+        .map_err(not_found)?;
+    let entries = follow_ups::list(&state.store, who, &actor, name)
+        .await
+        .map_err(not_found)?;
+    let base = page_path(&report.campaign);
+    let recipients: Vec<Value> = report
+        .recipients
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.invitation_id,
+                organisation => r.organisation,
+                email => r.email,
+                status => page.text(&format!("campaigns.recipient.{}", r.status)),
+                invited_at => r.invited_at,
+                reminded_at => r.reminded_at,
+                answered_at => r.answered_at,
+                last_error => r.last_error,
+                may_revoke => r.status != "revoked" && r.status != "answered",
+                revoke_url => format!("{base}/uitnodigingen/{}/intrekken", r.invitation_id),
+            }
+        })
+        .collect();
+    let totals: Vec<Value> = report
+        .totals
+        .iter()
+        .filter(|(status, count)| **count > 0 && RECIPIENT_STATUSES.contains(&status.as_str()))
+        .map(|(status, count)| {
+            context! {
+                status => page.text(&format!("campaigns.recipient.{status}")),
+                count => count,
+            }
+        })
+        .collect();
+    // Per organisation that has not answered: its entries, newest first.
+    let open: Vec<&campaigns::RecipientStatus> = report
+        .recipients
+        .iter()
+        .filter(|r| r.status != "answered")
+        .collect();
+    let follow_up: Vec<Value> = open
+        .iter()
+        .map(|r| {
+            let logged: Vec<Value> = entries
+                .iter()
+                .filter(|f| f.organisation_id == r.organisation_id)
+                .map(|f| {
+                    context! {
+                        kind => page.text(&format!("campaigns.follow_up.kind.{}", f.kind.code())),
+                        outcome => page.text(&format!("campaigns.follow_up.outcome.{}", f.outcome.code())),
+                        done_on => f.done_on,
+                        found => f.found,
+                        recorded_by => f.recorded_by,
+                    }
+                })
+                .collect();
+            context! { organisation => r.organisation, entries => logged }
+        })
+        .collect();
+    let needs_call: Vec<Value> = open
+        .iter()
+        .filter(|r| !follow_ups::settled(&entries, r.organisation_id))
+        .map(|r| context! { organisation => r.organisation, email => r.email, called_at => r.called_at })
+        .collect();
+    // Select options: [value, text] pairs.
+    let mut organisations = vec![[String::new(), page.text("campaigns.follow_up.choose")]];
+    organisations.extend(
+        report
             .recipients
             .iter()
-            .map(|r| {
-                context! {
-                    id => r.invitation_id,
-                    organisation => r.organisation,
-                    email => r.email,
-                    status => page.text(&format!("campaigns.recipient.{}", r.status)),
-                    invited_at => r.invited_at,
-                    reminded_at => r.reminded_at,
-                    answered_at => r.answered_at,
-                    last_error => r.last_error,
-                    may_revoke => r.status != "revoked" && r.status != "answered",
-                    revoke_url => format!("{base}/uitnodigingen/{}/intrekken", r.invitation_id),
+            .map(|r| [r.organisation_id.to_string(), r.organisation.clone()]),
+    );
+    let kinds: Vec<[String; 2]> = KINDS
+        .iter()
+        .map(|k| {
+            [
+                k.to_string(),
+                page.text(&format!("campaigns.follow_up.kind.{k}")),
+            ]
+        })
+        .collect();
+    let outcomes: Vec<[String; 2]> = OUTCOMES
+        .iter()
+        .map(|o| {
+            [
+                o.to_string(),
+                page.text(&format!("campaigns.follow_up.outcome.{o}")),
+            ]
+        })
+        .collect();
+    Ok(page.render(
+        "campaigns/show.html",
+        status,
+        context! {
+            name => report.campaign,
+            round => report.round,
+            status => page.text(&format!("campaigns.status.{}", report.status.code())),
+            closed => report.status == crate::domain::campaign::CampaignStatus::Closed,
+            closes_on => report.closes_on,
+            remind_after_days => report.remind_after_days,
+            questionnaire => format!("{} (versie {})", report.questionnaire_code, report.questionnaire_version),
+            recipients,
+            totals,
+            called => report.totals.get("called"),
+            checked_on_website => report.totals.get("checked_on_website"),
+            follow_up,
+            needs_call,
+            organisations,
+            kinds,
+            outcomes,
+            form,
+            errors,
+            message,
+            send_url => format!("{base}/versturen"),
+            remind_url => format!("{base}/herinneren"),
+            follow_up_url => format!("{base}/opvolging"),
+        },
+    ))
+}
+
+/// Records a call or a website check from the campaign page.
+pub async fn follow_up(
+    page: Page,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Response {
+    page.run(async {
+        let form: FollowUpForm = page.form(&body)?;
+        let mut errors = FieldErrors::new();
+        let organisation_id = match form.organisation_id.trim() {
+            "" => None,
+            text => match text.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    errors.insert(
+                        "organisation_id".into(),
+                        page.text("campaigns.follow_up.error.organisation"),
+                    );
+                    None
                 }
-            })
-            .collect();
-        let totals: Vec<Value> = report
-            .totals
-            .iter()
-            .filter(|(status, count)| **count > 0 && status.as_str() != "recipients")
-            .map(|(status, count)| {
-                context! {
-                    status => page.text(&format!("campaigns.recipient.{status}")),
-                    count => count,
-                }
-            })
-            .collect();
-        Ok(page.render(
-            "campaigns/show.html",
-            StatusCode::OK,
-            context! {
-                name => report.campaign,
-                round => report.round,
-                status => page.text(&format!("campaigns.status.{}", report.status.code())),
-                closed => report.status == crate::domain::campaign::CampaignStatus::Closed,
-                closes_on => report.closes_on,
-                remind_after_days => report.remind_after_days,
-                questionnaire => format!("{} (versie {})", report.questionnaire_code, report.questionnaire_version),
-                recipients,
-                totals,
-                message => message(&page, &query),
-                send_url => format!("{base}/versturen"),
-                remind_url => format!("{base}/herinneren"),
             },
-        ))
+        };
+        if errors.is_empty() {
+            let input = FollowUpInput {
+                organisation_id,
+                kind: Some(form.kind.clone()),
+                outcome: Some(form.outcome.clone()),
+                done_on: Some(form.done_on.clone()),
+                found: Some(form.found.clone()),
+            };
+            let who = page.caller.principal()?;
+            match follow_ups::record(
+                &state.store,
+                who,
+                &page.caller.actor(),
+                &name,
+                &input,
+                Utc::now(),
+            )
+            .await
+            {
+                Ok(_) => {
+                    return Ok(see_other(&format!(
+                        "{}?melding=opgevolgd",
+                        page_path(&name)
+                    )))
+                }
+                Err(AppError::Invalid(refused)) => {
+                    for e in refused {
+                        let reason = sentence(&e.reason.text(page.lang));
+                        errors.entry(e.field).or_insert(reason);
+                    }
+                }
+                Err(e) => return Err(not_found(e)),
+            }
+        }
+        render_show(
+            &page,
+            &state,
+            &name,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            errors,
+            None,
+        )
+        .await
     })
     .await
 }
