@@ -85,7 +85,7 @@ pub async fn record(
         Store::append_audit(
             &mut tx,
             &AuditEvent::new("create", actor, "follow_up")
-                .object(&id.to_string())
+                .object(id.to_string())
                 .after(Some(serde_json::json!({
                     "campaign": campaign.name,
                     "organisation_id": draft.organisation_id,
