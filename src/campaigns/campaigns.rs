@@ -242,12 +242,7 @@ pub async fn status(
 ) -> AppResult<CampaignReport> {
     allowed(who)?;
     let campaign = store.campaign(name).await?.ok_or_else(|| not_found(name))?;
-    let follow_ups: Vec<super::follow_ups::FollowUp> = store
-        .campaign_follow_ups(campaign.id)
-        .await?
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    let follow_ups = store.campaign_follow_ups(campaign.id).await?;
     let recipients: Vec<RecipientStatus> = store
         .campaign_recipients(campaign.id)
         .await?

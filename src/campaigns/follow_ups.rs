@@ -6,54 +6,16 @@
 //! personal-data guard of its domain type.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::campaigns::{allowed, not_found, time_text};
 use crate::domain::access::Principal;
 use crate::domain::error::{AppError, AppResult};
-use crate::domain::follow_up::{FollowUpInput, FollowUpKind, Outcome};
+use crate::domain::follow_up::{FollowUp, FollowUpInput, FollowUpKind};
 use crate::domain::provenance::Actor;
 use crate::domain::{FieldError, Reason};
 use crate::storage::audit::AuditEvent;
-use crate::storage::follow_ups::FollowUpRow;
 use crate::storage::write::{retrying, Writes};
 use crate::storage::Store;
-
-/// One call or website check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FollowUp {
-    pub id: i64,
-    pub organisation_id: i64,
-    pub organisation: String,
-    /// `call` or `website`.
-    pub kind: FollowUpKind,
-    /// not_reached, call_back, confirmed, changes_found, closed or refused.
-    pub outcome: Outcome,
-    /// What was found.
-    pub found: String,
-    /// The day it was done (YYYY-MM-DD).
-    pub done_on: String,
-    /// Who recorded it (the signed-in person).
-    pub recorded_by: String,
-    pub recorded_at: String,
-}
-
-impl From<FollowUpRow> for FollowUp {
-    fn from(r: FollowUpRow) -> FollowUp {
-        FollowUp {
-            id: r.id,
-            organisation_id: r.organisation_id,
-            organisation: r.organisation,
-            kind: r.kind,
-            outcome: r.outcome,
-            found: r.found,
-            done_on: r.done_on.to_string(),
-            recorded_by: r.recorded_by,
-            recorded_at: r.recorded_at,
-        }
-    }
-}
 
 /// Records a call or a website check for one of the campaign's recipients.
 pub async fn record(
@@ -108,13 +70,12 @@ pub async fn record(
         Ok(id)
     })
     .await?;
-    let entry = store
+    store
         .campaign_follow_ups(campaign.id)
         .await?
         .into_iter()
         .find(|f| f.id == id)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("follow-up {id} is gone")))?;
-    Ok(entry.into())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("follow-up {id} is gone")))
 }
 
 /// A campaign's follow-up entries, newest first; audited as a read.
@@ -126,12 +87,7 @@ pub async fn list(
 ) -> AppResult<Vec<FollowUp>> {
     allowed(who)?;
     let campaign = store.campaign(name).await?.ok_or_else(|| not_found(name))?;
-    let entries: Vec<FollowUp> = store
-        .campaign_follow_ups(campaign.id)
-        .await?
-        .into_iter()
-        .map(FollowUp::from)
-        .collect();
+    let entries = store.campaign_follow_ups(campaign.id).await?;
     store
         .audit(
             &AuditEvent::new("read", actor, "follow_up")

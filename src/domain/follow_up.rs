@@ -208,6 +208,26 @@ impl FollowUpInput {
     }
 }
 
+/// One call or website check as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FollowUp {
+    pub id: i64,
+    pub organisation_id: i64,
+    /// The organisation's current name.
+    pub organisation: String,
+    /// `call` or `website`.
+    pub kind: FollowUpKind,
+    /// not_reached, call_back, confirmed, changes_found, closed or refused.
+    pub outcome: Outcome,
+    /// What was found.
+    pub found: String,
+    /// The day it was done (YYYY-MM-DD).
+    pub done_on: String,
+    /// Who recorded it (the signed-in person).
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,22 +5,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::write::WriteTx;
 use super::{date_text, parse_stored_date, Store, END};
-use crate::domain::follow_up::{FollowUpDraft, FollowUpKind, Outcome};
+use crate::domain::follow_up::{FollowUp, FollowUpDraft, FollowUpKind, Outcome};
 use crate::storage::error::{StorageError, StorageResult};
-
-/// One stored entry, with the organisation's current name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FollowUpRow {
-    pub id: i64,
-    pub organisation_id: i64,
-    pub organisation: String,
-    pub kind: FollowUpKind,
-    pub outcome: Outcome,
-    pub found: String,
-    pub done_on: chrono::NaiveDate,
-    pub recorded_by: String,
-    pub recorded_at: String,
-}
 
 fn broken(what: &str, why: impl std::fmt::Display) -> StorageError {
     StorageError::Database(anyhow::anyhow!(
@@ -71,7 +57,7 @@ impl Store {
 
     /// A campaign's follow-up entries, newest first (by day, then by when
     /// they were recorded).
-    pub async fn campaign_follow_ups(&self, campaign_id: i64) -> StorageResult<Vec<FollowUpRow>> {
+    pub async fn campaign_follow_ups(&self, campaign_id: i64) -> StorageResult<Vec<FollowUp>> {
         let rows = sqlx::query(
             "SELECT f.id, f.organisation_id, (SELECT v.name FROM organisation_versions v \
              WHERE v.organisation_id = f.organisation_id AND v.valid_to = $2) AS organisation, \
@@ -87,7 +73,7 @@ impl Store {
             .map(|row| {
                 let kind: String = row.try_get("kind")?;
                 let outcome: String = row.try_get("outcome")?;
-                Ok(FollowUpRow {
+                Ok(FollowUp {
                     id: row.try_get("id")?,
                     organisation_id: row.try_get("organisation_id")?,
                     organisation: row
@@ -97,7 +83,8 @@ impl Store {
                     outcome: Outcome::parse(&outcome).ok_or_else(|| broken("outcome", &outcome))?,
                     found: row.try_get("found")?,
                     done_on: parse_stored_date(row.try_get("done_on")?, "done_on")?
-                        .ok_or_else(|| broken("done_on", "empty"))?,
+                        .ok_or_else(|| broken("done_on", "empty"))?
+                        .to_string(),
                     recorded_by: row.try_get("recorded_by")?,
                     recorded_at: row.try_get("recorded_at")?,
                 })

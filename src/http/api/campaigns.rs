@@ -18,10 +18,10 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, Caller};
 use crate::campaigns::campaigns::{self, CampaignReport, CreatedCampaign, Queued};
-use crate::campaigns::follow_ups::{self, FollowUp};
+use crate::campaigns::follow_ups;
 use crate::domain::campaign::{Campaign, CampaignInput, MailKind};
 use crate::domain::date::today;
-use crate::domain::follow_up::FollowUpInput;
+use crate::domain::follow_up::{FollowUp, FollowUpInput};
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 

@@ -208,6 +208,25 @@ async fn wrong_entries_are_refused_with_the_field() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
+/// Posts the page's follow-up form: organisation, (kind, outcome), day, found.
+async fn log(
+    browser: &mut Browser,
+    organisation: i64,
+    (kind, outcome): (&str, &str),
+    day: &str,
+    found: &str,
+) -> Reply {
+    let organisation = organisation.to_string();
+    let fields = [
+        ("organisation_id", organisation.as_str()),
+        ("kind", kind),
+        ("outcome", outcome),
+        ("done_on", day),
+        ("found", found),
+    ];
+    browser.submit(PAGE, FORM, &fields).await
+}
+
 #[tokio::test]
 async fn the_campaign_page_logs_calls_and_shrinks_the_call_list() {
     let app = TestApp::new().await;
@@ -220,38 +239,28 @@ async fn the_campaign_page_logs_calls_and_shrinks_the_call_list() {
         "{list}"
     );
 
-    let refused = browser
-        .submit(
-            PAGE,
-            FORM,
-            &[
-                ("organisation_id", &s.utrecht.to_string()),
-                ("kind", "call"),
-                ("outcome", "confirmed"),
-                ("done_on", "2999-01-01"),
-                ("found", ""),
-            ],
-        )
-        .await;
+    let refused = log(
+        &mut browser,
+        s.utrecht,
+        ("call", "confirmed"),
+        "2999-01-01",
+        "",
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = refused.text();
     assert!(html.contains("done_on-error"), "{html}");
     assert!(html.contains("found-error"), "{html}");
     assert!(html.contains("2999-01-01"), "{html}");
 
-    let added = browser
-        .submit(
-            PAGE,
-            FORM,
-            &[
-                ("organisation_id", &s.utrecht.to_string()),
-                ("kind", "call"),
-                ("outcome", "confirmed"),
-                ("done_on", &today()),
-                ("found", "Gegevens nagelopen met de coördinator."),
-            ],
-        )
-        .await;
+    let added = log(
+        &mut browser,
+        s.utrecht,
+        ("call", "confirmed"),
+        &today(),
+        "Gegevens nagelopen met de coördinator.",
+    )
+    .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
     assert_eq!(
         location(&added),
@@ -268,27 +277,26 @@ async fn the_campaign_page_logs_calls_and_shrinks_the_call_list() {
     assert!(!list.contains("Demo Zorg Utrecht"), "settled: {list}");
     assert!(list.contains("Demo Apotheek Zwolle"), "{list}");
 
-    // A call back does not settle an organisation.
-    let call_back = browser
-        .submit(
-            PAGE,
-            FORM,
-            &[
-                ("organisation_id", &s.zwolle.to_string()),
-                ("kind", "call"),
-                ("outcome", "call_back"),
-                ("done_on", ""),
-                ("found", "Morgen terugbellen."),
-            ],
-        )
-        .await;
+    // A website check asking to call back does not settle an organisation.
+    let call_back = log(
+        &mut browser,
+        s.zwolle,
+        ("website", "call_back"),
+        "",
+        "Morgen terugbellen.",
+    )
+    .await;
     assert_eq!(call_back.status, StatusCode::SEE_OTHER);
     let shown = page(&browser.get(PAGE).await);
     assert!(
         needs_call(&shown).contains("Demo Apotheek Zwolle"),
         "{shown}"
     );
-    assert_eq!(campaign_status(&app).await["totals"]["called"], 2);
+    let totals = &campaign_status(&app).await["totals"];
+    assert_eq!(
+        (&totals["called"], &totals["checked_on_website"]),
+        (&json!(1), &json!(1))
+    );
 
     browser.get("/taal?lang=en&terug=/").await;
     let english = page(&browser.get(PAGE).await);

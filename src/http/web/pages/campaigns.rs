@@ -328,24 +328,8 @@ async fn render_show(
             .iter()
             .map(|r| [r.organisation_id.to_string(), r.organisation.clone()]),
     );
-    let kinds: Vec<[String; 2]> = KINDS
-        .iter()
-        .map(|k| {
-            [
-                k.to_string(),
-                page.text(&format!("campaigns.follow_up.kind.{k}")),
-            ]
-        })
-        .collect();
-    let outcomes: Vec<[String; 2]> = OUTCOMES
-        .iter()
-        .map(|o| {
-            [
-                o.to_string(),
-                page.text(&format!("campaigns.follow_up.outcome.{o}")),
-            ]
-        })
-        .collect();
+    let kinds = coded_options(page, KINDS, "campaigns.follow_up.kind");
+    let outcomes = coded_options(page, OUTCOMES, "campaigns.follow_up.outcome");
     Ok(page.render(
         "campaigns/show.html",
         status,
@@ -374,6 +358,15 @@ async fn render_show(
             follow_up_url => format!("{base}/opvolging"),
         },
     ))
+}
+
+/// Select options ([value, text] pairs) for a fixed list of codes, each
+/// text under `{prefix}.{code}`.
+fn coded_options(page: &Page, codes: &[&str], prefix: &str) -> Vec<[String; 2]> {
+    codes
+        .iter()
+        .map(|code| [code.to_string(), page.text(&format!("{prefix}.{code}"))])
+        .collect()
 }
 
 /// Records a call or a website check from the campaign page.
