@@ -126,6 +126,8 @@ pub fn write_csv(report: &CampaignReport, mut out: impl std::io::Write) -> anyho
         "reminded_at",
         "answered_at",
         "last_error",
+        "called_at",
+        "checked_website_at",
     ])?;
     for r in &report.recipients {
         writer.row([
@@ -138,6 +140,8 @@ pub fn write_csv(report: &CampaignReport, mut out: impl std::io::Write) -> anyho
             r.reminded_at.as_deref().unwrap_or(""),
             r.answered_at.as_deref().unwrap_or(""),
             r.last_error.as_deref().unwrap_or(""),
+            r.called_at.as_deref().unwrap_or(""),
+            r.checked_website_at.as_deref().unwrap_or(""),
         ])?;
     }
     out.write_all(&writer.finish()?)?;

@@ -794,7 +794,7 @@ async fn the_command_line_creates_sends_now_and_reports() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("campaign,organisation_id,organisation,email,status,invited_at,reminded_at,answered_at,last_error")
+        Some("campaign,organisation_id,organisation,email,status,invited_at,reminded_at,answered_at,last_error,called_at,checked_website_at")
     );
     let row = lines.next().unwrap();
     assert!(
