@@ -48,11 +48,13 @@ pub(super) async fn run(command: CampaignCommand) -> anyhow::Result<ExitCode> {
                 ),
                 Err(AppError::Invalid(errors)) => {
                     for e in errors {
+                        // The name is the command's argument, not a flag.
                         let flag = match e.field.as_str() {
-                            "closes_on" => "closes".to_string(),
-                            field => field.replace('_', "-"),
+                            "name" => "NAME".to_string(),
+                            "closes_on" => "--closes".to_string(),
+                            field => format!("--{}", field.replace('_', "-")),
                         };
-                        eprintln!("error: --{flag}: {}", e.message);
+                        eprintln!("error: {flag}: {}", e.message);
                     }
                     return Ok(ExitCode::FAILURE);
                 }

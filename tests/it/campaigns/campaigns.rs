@@ -759,6 +759,22 @@ async fn the_command_line_creates_sends_now_and_reports() {
         assert!(output.status.success(), "{args:?}: {out}{err}");
         out
     };
+    // A name with a space is refused, naming the argument (not a flag).
+    let refused = Command::new(env!("CARGO_BIN_EXE_vangnet"))
+        .args([
+            "campaign",
+            "create",
+            "Inventarisatie 2026",
+            "--round",
+            "2026",
+        ])
+        .args(["--database", &db.url])
+        .env_remove("VANGNET_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("error: NAME: "), "{err}");
     let out = run(&["create", "cli", "--round", "2026", "--closes", "2099-12-31"]);
     assert!(out.contains("1 organisations to invite"), "{out}");
     let out = run(&[
