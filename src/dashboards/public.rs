@@ -10,7 +10,7 @@
 //! generation, `Store::approved_generation`, moves with every approval on
 //! any app server) and kept in the process until then.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -143,8 +143,8 @@ struct MetricCube {
     cube: SuppressedCube,
     /// Every area and period of the whole table: those not published at
     /// the chosen detail are withheld.
-    all_areas: Vec<String>,
-    all_periods: Vec<String>,
+    all_areas: HashSet<String>,
+    all_periods: HashSet<String>,
     detail: Detail,
 }
 
@@ -152,14 +152,10 @@ impl MetricCube {
     fn figure(&self, area: &str, period: &str) -> Figure {
         match (self.areas.get(area), self.periods.get(period)) {
             (Some(a), Some(p)) => Figure::of(self.cube.get(*a, *p)),
-            _ if self.all_areas.iter().any(|x| x == area)
-                && self.all_periods.iter().any(|x| x == period) =>
-            {
-                Figure {
-                    value: None,
-                    state: FigureState::Withheld,
-                }
-            }
+            _ if self.all_areas.contains(area) && self.all_periods.contains(period) => Figure {
+                value: None,
+                state: FigureState::Withheld,
+            },
             _ => Figure::missing(),
         }
     }
@@ -518,8 +514,8 @@ fn metric_cube(
             }
         }
     }
-    let all_areas: Vec<String> = areas.iter().map(|a| a.code.clone()).collect();
-    let all_periods: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
+    let all_areas: HashSet<String> = areas.iter().map(|a| a.code.clone()).collect();
+    let all_periods: HashSet<String> = periods.iter().map(|p| p.label.clone()).collect();
     let sensitive = metric.counts.suppressed_below_5();
     for detail in Detail::FINEST_FIRST {
         // The rows and columns kept, and where each went.

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 
-use super::service_label;
+use super::services_text;
 use crate::domain::date::today;
 use crate::domain::geo::geo;
 use crate::http::app::AppState;
@@ -35,7 +35,7 @@ pub async fn list(page: Page, State(state): State<AppState>) -> Response {
                     id => f.id,
                     name => f.fields.name,
                     organisation => f.organisation_name,
-                    services => f.fields.services.iter().map(|s| service_label(&page, s.code())).collect::<Vec<_>>().join(", "),
+                    services => services_text(&page, &f.fields.services),
                     municipality => geo().municipality(&f.fields.municipality_code).map(|m| m.name.clone()),
                     verified_on => f.recorded.verified_on.map(|d| d.to_string()),
                     reasons => t.reasons.iter().map(|r| page.text(&format!("find_out.reason.{}", r.code()))).collect::<Vec<_>>(),

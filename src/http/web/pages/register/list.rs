@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{display_value, field_label, service_label, service_options};
+use super::{display_value, field_label, service_options, services_text};
 use crate::domain::access::Principal;
 use crate::domain::date::{parse_date, today};
 use crate::domain::facility::{Facility, FacilityStatus};
@@ -213,7 +213,7 @@ pub async fn list(page: Page, State(state): State<AppState>, RawQuery(raw): RawQ
                     id => f.id,
                     name => f.fields.name,
                     organisation => f.organisation_name,
-                    services => f.fields.services.iter().map(|s| service_label(&page, s.code())).collect::<Vec<_>>().join(", "),
+                    services => services_text(&page, &f.fields.services),
                     city => f.fields.city,
                     municipality => geo().municipality(&f.fields.municipality_code).map(|m| m.name.clone()),
                     status => display_value(&page, "status", &status),

@@ -120,6 +120,15 @@ fn service_label(page: &Page, code: &str) -> String {
     }
 }
 
+/// A facility's services in words, as lists show them ("Gebruiksruimte, Naloxone").
+fn services_text(page: &Page, services: &crate::domain::service::ServiceSet) -> String {
+    services
+        .iter()
+        .map(|s| service_label(page, s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The services as options for checkboxes and selects.
 fn service_options(page: &Page) -> Vec<Value> {
     ServiceType::ALL
