@@ -150,6 +150,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "campaign_follow_ups",
         include_str!("../../migrations/sqlite/0016_campaign_follow_ups.sql"),
     ),
+    (
+        17,
+        "campaign_answers",
+        include_str!("../../migrations/sqlite/0017_campaign_answers.sql"),
+    ),
+    (
+        18,
+        "campaign_proposals",
+        include_str!("../../migrations/sqlite/0018_campaign_proposals.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -231,6 +241,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         16,
         "campaign_follow_ups",
         include_str!("../../migrations/postgres/0016_campaign_follow_ups.sql"),
+    ),
+    (
+        17,
+        "campaign_answers",
+        include_str!("../../migrations/postgres/0017_campaign_answers.sql"),
+    ),
+    (
+        18,
+        "campaign_proposals",
+        include_str!("../../migrations/postgres/0018_campaign_proposals.sql"),
     ),
 ];
 

@@ -5,3 +5,4 @@ mod campaigns;
 mod contacts;
 mod follow_ups;
 mod questionnaires;
+pub(crate) mod support;
