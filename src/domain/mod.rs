@@ -3,6 +3,7 @@
 //! never the other way round.
 
 pub mod access;
+pub mod answer;
 pub mod audit;
 pub mod boundary;
 pub mod broken;
@@ -25,6 +26,7 @@ pub mod number;
 pub mod organisation;
 pub mod period_report;
 pub mod personal;
+pub mod proposal;
 pub mod phone;
 pub mod population;
 pub mod provenance;
