@@ -141,26 +141,33 @@ pub async fn create_facility(
     actor: &Actor,
     today: NaiveDate,
 ) -> AppResult<i64> {
-    let draft = validate(input, source, today)?;
+    validate(input, source, today)?;
     retrying(|| async {
         let mut tx = store.begin_write(Writes::Register).await?;
-        let organisation = organisation_id(&mut tx, &draft.organisation).await?;
-        if !who.may_create_facility(organisation) {
-            return Err(refuse_organisation(organisation));
-        }
-        let id = Store::create_facility(
-            &mut tx,
-            organisation,
-            &draft.fields,
-            &draft.change,
-            actor,
-            today,
-        )
-        .await?;
+        let id = create_facility_in(&mut tx, input, source, who, actor, today).await?;
         tx.commit().await?;
         Ok(id)
     })
     .await
+}
+
+/// [`create_facility`] inside a write transaction of the register
+/// (`Writes::Register`) that the caller commits, with its own writes (a
+/// survey answer's proposal that becomes the facility).
+pub async fn create_facility_in(
+    tx: &mut WriteTx,
+    input: &FacilityInput,
+    source: &Source,
+    who: &Principal,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<i64> {
+    let draft = validate(input, source, today)?;
+    let organisation = organisation_id(tx, &draft.organisation).await?;
+    if !who.may_create_facility(organisation) {
+        return Err(refuse_organisation(organisation));
+    }
+    Ok(Store::create_facility(tx, organisation, &draft.fields, &draft.change, actor, today).await?)
 }
 
 /// Applies a JSON merge patch (RFC 7386) to a facility's current facts and
@@ -209,45 +216,76 @@ pub async fn patch_facility(
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?,
         };
-        if !who.may_edit_facility(scope(&current)) {
-            return Err(refuse(who, scope(&current), "change"));
-        }
-        let mut base = current.fields.to_input(current.organisation_id);
-        // Naming the organisation by name replaces the id.
-        if patch.get("organisation").is_some_and(|v| !v.is_null()) {
-            base.organisation_id = None;
-        }
-        let input = merged(&base, patch, "facility")?;
-        let mut draft = validate(&input, source, today)?;
-        keep_verification(
-            &mut draft.change,
-            &current,
-            patch.get("verified_on").is_some(),
-        );
-        let organisation = match &draft.organisation {
-            Some(OrganisationRef::Id(same)) if Some(*same) == current.organisation_id => {
-                Some(*same)
-            }
-            other => organisation_id(&mut tx, other).await?,
-        };
-        if organisation != current.organisation_id && !who.may_create_facility(organisation) {
-            return Err(refuse_organisation(organisation));
-        }
-        admits(&current.validity, &draft.change, today)?;
-        let written = Store::update_facility(
-            &mut tx,
-            &current,
-            organisation,
-            &draft.fields,
-            &draft.change,
-            actor,
-            today,
-        )
-        .await?;
+        let written = patch_current(&mut tx, &current, patch, source, who, actor, today).await?;
         tx.commit().await?;
         Ok(written)
     })
     .await
+}
+
+/// [`patch_facility`] inside a write transaction of the register
+/// (`Writes::Register`) that the caller commits, with its own writes (an
+/// accepted survey proposal). Reads the facility inside the transaction.
+pub async fn patch_facility_in(
+    tx: &mut WriteTx,
+    id: i64,
+    patch: &Value,
+    source: &Source,
+    who: &Principal,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Option<Facility>> {
+    let current = Store::facility_in(tx, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("facility {id} does not exist")))?;
+    patch_current(tx, &current, patch, source, who, actor, today).await
+}
+
+/// Merges `patch` over `current` and writes the result as its next version.
+async fn patch_current(
+    tx: &mut WriteTx,
+    current: &Facility,
+    patch: &Value,
+    source: &Source,
+    who: &Principal,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Option<Facility>> {
+    if !who.may_edit_facility(scope(current)) {
+        return Err(refuse(who, scope(current), "change"));
+    }
+    let mut base = current.fields.to_input(current.organisation_id);
+    // Naming the organisation by name replaces the id.
+    if patch.get("organisation").is_some_and(|v| !v.is_null()) {
+        base.organisation_id = None;
+    }
+    let input = merged(&base, patch, "facility")?;
+    let mut draft = validate(&input, source, today)?;
+    keep_verification(
+        &mut draft.change,
+        current,
+        patch.get("verified_on").is_some(),
+    );
+    let organisation = match &draft.organisation {
+        Some(OrganisationRef::Id(same)) if Some(*same) == current.organisation_id => {
+            Some(*same)
+        }
+        other => organisation_id(tx, other).await?,
+    };
+    if organisation != current.organisation_id && !who.may_create_facility(organisation) {
+        return Err(refuse_organisation(organisation));
+    }
+    admits(&current.validity, &draft.change, today)?;
+    Ok(Store::update_facility(
+        tx,
+        current,
+        organisation,
+        &draft.fields,
+        &draft.change,
+        actor,
+        today,
+    )
+    .await?)
 }
 
 /// "Klopt nog": a source confirmed today that the facility's facts are

@@ -8,6 +8,7 @@
 //! Dates travel as ISO-8601 text and flags as 0/1 integers, which both
 //! engines compare and index the same way.
 
+pub mod answers;
 pub mod audit;
 pub mod boundaries;
 pub mod broken;
