@@ -6,10 +6,15 @@
 //! So far: the contacts a campaign mails ([`contacts`]), the
 //! questionnaires it sends ([`questionnaires`]) and the campaigns with
 //! their invitations and outbox ([`campaigns`]); and the follow-up log of
-//! calls and website checks for those that did not answer ([`follow_ups`]).
+//! calls and website checks for those that did not answer ([`follow_ups`]);
+//! the answer form behind the personal link and the findings staff enter
+//! in it ([`answers`]); the review of the register changes they propose
+//! ([`review`]).
 
+pub mod answers;
 #[allow(clippy::module_inception)]
 pub mod campaigns;
 pub mod contacts;
 pub mod follow_ups;
 pub mod questionnaires;
+pub mod review;

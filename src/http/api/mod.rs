@@ -3,6 +3,7 @@
 //! needs an API token (`Authorization: Bearer vng_…`).
 
 pub mod accounts;
+pub mod answers;
 pub mod audit;
 pub mod campaigns;
 pub mod contacts;
@@ -108,6 +109,12 @@ pub use crate::http::request::Caller;
         campaigns::revoke,
         campaigns::follow_ups,
         campaigns::add_follow_up,
+        answers::show,
+        answers::save,
+        answers::show_review,
+        answers::decide_proposal,
+        answers::decide_answer,
+        answers::record_finding,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),

@@ -5,7 +5,7 @@
 
 use axum::http::Method;
 
-use super::Access::Roles;
+use super::Access::{Public, Roles};
 use super::{route, Route, NATIONAL};
 use crate::http::api;
 use crate::http::web;
@@ -14,6 +14,7 @@ use crate::http::web;
 pub(super) fn routes() -> Vec<Route> {
     const GET: Method = Method::GET;
     const POST: Method = Method::POST;
+    const PUT: Method = Method::PUT;
     vec![
         route(GET, "/api/v1/campaigns", Roles(NATIONAL), false, api::campaigns::list),
         route(POST, "/api/v1/campaigns", Roles(NATIONAL), false, api::campaigns::create),
@@ -23,6 +24,14 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/api/v1/campaigns/{name}/invitations/{id}/revoke", Roles(NATIONAL), false, api::campaigns::revoke),
         route(GET, "/api/v1/campaigns/{name}/follow-ups", Roles(NATIONAL), false, api::campaigns::follow_ups),
         route(POST, "/api/v1/campaigns/{name}/follow-ups", Roles(NATIONAL), false, api::campaigns::add_follow_up),
+        route(GET, "/api/v1/campaigns/{name}/review", Roles(NATIONAL), false, api::answers::show_review),
+        route(POST, "/api/v1/campaigns/{name}/proposals/{id}/decision", Roles(NATIONAL), false, api::answers::decide_proposal),
+        route(POST, "/api/v1/campaigns/{name}/answers/{id}/decision", Roles(NATIONAL), false, api::answers::decide_answer),
+        route(POST, "/api/v1/campaigns/{name}/invitations/{id}/findings", Roles(NATIONAL), false, api::answers::record_finding),
+        route(GET, "/api/v1/survey/{token}", Public, false, api::answers::show),
+        route(PUT, "/api/v1/survey/{token}", Public, false, api::answers::save),
+        route(GET, "/enquete/{token}", Public, false, web::pages::answer::show),
+        route(POST, "/enquete/{token}", Public, false, web::pages::answer::save),
         route(GET, "/beheer/campagnes", Roles(NATIONAL), false, web::pages::campaigns::list),
         route(POST, "/beheer/campagnes", Roles(NATIONAL), false, web::pages::campaigns::create),
         route(GET, "/beheer/campagnes/{name}", Roles(NATIONAL), false, web::pages::campaigns::show),
@@ -30,5 +39,10 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/beheer/campagnes/{name}/herinneren", Roles(NATIONAL), false, web::pages::campaigns::remind),
         route(POST, "/beheer/campagnes/{name}/uitnodigingen/{id}/intrekken", Roles(NATIONAL), false, web::pages::campaigns::revoke),
         route(POST, "/beheer/campagnes/{name}/opvolging", Roles(NATIONAL), false, web::pages::campaigns::follow_up),
+        route(GET, "/beheer/campagnes/{name}/beoordelen", Roles(NATIONAL), false, web::pages::review::show),
+        route(POST, "/beheer/campagnes/{name}/voorstellen/{id}/besluit", Roles(NATIONAL), false, web::pages::review::decide_proposal),
+        route(POST, "/beheer/campagnes/{name}/antwoorden/{id}/besluit", Roles(NATIONAL), false, web::pages::review::decide_answer),
+        route(GET, "/beheer/campagnes/{name}/uitnodigingen/{id}/bevinding", Roles(NATIONAL), false, web::pages::answer::finding),
+        route(POST, "/beheer/campagnes/{name}/uitnodigingen/{id}/bevinding", Roles(NATIONAL), false, web::pages::answer::record_finding),
     ]
 }

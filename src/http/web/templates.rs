@@ -214,6 +214,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rounds/statistics.html"),
     ),
     (
+        "answer/form.html",
+        include_str!("../../../templates/answer/form.html"),
+    ),
+    (
+        "answer/closed.html",
+        include_str!("../../../templates/answer/closed.html"),
+    ),
+    (
+        "campaigns/review.html",
+        include_str!("../../../templates/campaigns/review.html"),
+    ),
+    (
         "campaigns/list.html",
         include_str!("../../../templates/campaigns/list.html"),
     ),

@@ -8,6 +8,7 @@
 //! runs its work through [`Page::run`], which turns errors into HTML pages.
 
 pub mod account;
+pub mod answer;
 pub mod audit;
 pub mod campaigns;
 pub mod contacts;
@@ -24,6 +25,7 @@ pub mod password;
 pub mod periods;
 pub mod questionnaires;
 pub mod register;
+pub mod review;
 pub mod rounds;
 pub mod sign_in;
 pub mod site;
