@@ -25,7 +25,9 @@ pub const FACILITIES_CSV: &str = include_str!("../../data/demo/facilities.csv");
 /// The published national figures (real, with their sources; see data/README.md).
 pub const PUBLISHED_FIGURES_CSV: &str = include_str!("../../data/published_figures.csv");
 
-/// The demo's inventory round: counted on this day from the demo register.
+/// The demo's inventory round: counted on this day from the demo register,
+/// whose counts then are the published Table 1 of 2026 (data/demo/generate.py;
+/// checked by tests/it/rounds/demo_round.rs).
 const ROUND_NAME: &str = "2026";
 const ROUND_DAY: &str = "2026-07-01";
 

@@ -186,7 +186,7 @@ pub async fn dashboard(
         facilities
             .iter()
             .find(|f| f.id == id)
-            .map(|f| f.organisation_id)
+            .and_then(|f| f.organisation_id)
     };
     match (staff.is_some(), level) {
         (false, Level::Organisation(_) | Level::Facility(_)) => {
@@ -247,12 +247,12 @@ pub async fn dashboard(
     // Facility figures, by metric (staff of an organisation, organisation
     // and facility levels, averages and last values over a year).
     let in_scope = |fact: &MetricFact| -> bool {
-        own.is_none_or(|o| fact.organisation_id == o)
+        own.is_none_or(|o| fact.organisation_id == Some(o))
             && match level {
                 Level::Country => true,
                 Level::Province(p) => areas_of(&fact.municipality_code).contains(p),
                 Level::Municipality(m) => &fact.municipality_code == m,
-                Level::Organisation(o) => fact.organisation_id == *o,
+                Level::Organisation(o) => fact.organisation_id == Some(*o),
                 Level::Facility(f) => fact.facility_id == *f,
             }
     };
@@ -545,12 +545,14 @@ fn children(
     match level {
         Level::Municipality(code) if staff => facilities
             .iter()
-            .filter(|f| &f.municipality_code == code && own.is_none_or(|o| o == f.organisation_id))
+            .filter(|f| {
+                &f.municipality_code == code && own.is_none_or(|o| f.organisation_id == Some(o))
+            })
             .map(facility)
             .collect(),
         Level::Organisation(id) => facilities
             .iter()
-            .filter(|f| f.organisation_id == *id)
+            .filter(|f| f.organisation_id == Some(*id))
             .map(facility)
             .collect(),
         Level::Country => geo()

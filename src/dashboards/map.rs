@@ -112,7 +112,7 @@ pub async fn map(
                 )
                 .await?
                 .into_iter()
-                .filter(|f| own.is_none_or(|o| f.organisation_id == o))
+                .filter(|f| own.is_none_or(|o| f.organisation_id == Some(o)))
                 .filter(|f| in_area(&f.municipality_code))
                 .collect();
             let mut by_municipality: BTreeMap<&str, Vec<&MetricFact>> = BTreeMap::new();

@@ -352,7 +352,7 @@ fn place(query: &SeriesQuery) -> AppResult<Place> {
 
 /// Whether a fact lies in the place asked for and the caller's organisation.
 fn admits(place: &Place, organisation: Option<i64>, fact: &MetricFact) -> bool {
-    if organisation.is_some_and(|own| own != fact.organisation_id) {
+    if organisation.is_some_and(|own| fact.organisation_id != Some(own)) {
         return false;
     }
     match place {
@@ -361,7 +361,7 @@ fn admits(place: &Place, organisation: Option<i64>, fact: &MetricFact) -> bool {
             .municipality(&fact.municipality_code)
             .is_some_and(|m| &m.province_code == code),
         Place::Municipality(code) => &fact.municipality_code == code,
-        Place::Organisation(id) => fact.organisation_id == *id,
+        Place::Organisation(id) => fact.organisation_id == Some(*id),
         Place::Facility(id) => fact.facility_id == *id,
     }
 }

@@ -15,7 +15,8 @@ use crate::storage::error::StorageResult;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricFact {
     pub facility_id: i64,
-    pub organisation_id: i64,
+    /// None while nobody knows who runs the facility.
+    pub organisation_id: Option<i64>,
     pub municipality_code: String,
     /// The report's period text (`2025-03`, `2025-Q1`, `2025`), or the
     /// month of tallies.
@@ -72,7 +73,8 @@ impl Store {
 pub struct FacilityPlace {
     pub id: i64,
     pub name: String,
-    pub organisation_id: i64,
+    /// None while nobody knows who runs the facility.
+    pub organisation_id: Option<i64>,
     pub municipality_code: String,
 }
 

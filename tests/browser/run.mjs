@@ -35,9 +35,10 @@ const NEAREST_EXCHANGE = "Demo Gebruiksruimte Het Anker Utrecht 1";
 const NEXT_EXCHANGE = "Demo Straatpastoraat Utrecht";
 /** The facility whose opening hours are edited. */
 const FACILITY = 1;
-/** The demo's published inventory round (src/demo.rs): on 2026-07-01 the
- * register counts 23 public consumption rooms in 14 municipalities; syringe
- * exchange is read "at least" (≥31), methadone clinics "unknown". The
+/** The demo's published inventory round (src/cli/demo.rs), the published
+ * Table 1: on 2026-07-01 the register counts 23 public consumption rooms in
+ * 14 municipalities and 17 heroin units in 16; syringe exchange is read "at
+ * least" (≥29 in ≥19 municipalities), methadone clinics "unknown". The
  * published consumption-room figures put 37 in 2010 and 24 in 2022; between
  * 1 January 2022 and 1 July 2026 the demo register closed 3 consumption
  * rooms and opened 2. The municipality farthest from one is Sluis. */
@@ -792,7 +793,9 @@ test("figures: the published round 2026 shows Table 1 with its readings, the tre
 
   const rows = await tableRows(page.getByRole("table", { name: /^Tabel 1/ }));
   assert.deepEqual(rows["Gebruiksruimte"].slice(0, 3), ["23", "14", "14"], "23 consumption rooms in 14 municipalities");
-  assert.match(rows["Spuitomruil"][0], /^≥31\b/, "syringe exchange is read as at least 31");
+  assert.deepEqual(rows["Medische heroïne-unit"].slice(0, 3), ["17", "16", "16"], "17 heroin units in 16 municipalities");
+  assert.match(rows["Spuitomruil"][0], /^≥29\b/, "syringe exchange is read as at least 29");
+  assert.match(rows["Spuitomruil"][1], /^≥19\b/, "in at least 19 municipalities");
   assert.match(rows["Medicatiepoli (methadon)"][0], /^onbekend/, "methadone clinics are unknown");
   assert.match(rows["Medicatiepoli (methadon)"][4], /LADIS/, "with the reason why");
 
@@ -810,7 +813,7 @@ test("figures: the published round 2026 shows Table 1 with its readings, the tre
   // Table 1 to download.
   const csv = await follow(page, table1Downloads(page).getByRole("link", { name: "CSV", exact: true }));
   assert.match(csv.headers()["content-type"], /^text\/csv/);
-  assert.match(await csv.text(), /≥31/);
+  assert.match(await csv.text(), /≥29/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

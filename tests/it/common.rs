@@ -157,6 +157,11 @@ impl TestApp {
         }
     }
 
+    /// The app's database, for the command line (`--database`).
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     /// Adds a user with a role (and organisation) and returns an API token acting as them.
     pub async fn user_token(
         &self,
