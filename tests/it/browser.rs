@@ -255,7 +255,7 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 }
 
 /// The fields the form posting to `action` sends as the page shows it:
-/// inputs (checked boxes only), selected options and text areas.
+/// inputs (checked boxes and radio buttons only), selected options and text areas.
 pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
     let start = html
         .find(&format!("action=\"{action}\""))
@@ -267,7 +267,7 @@ pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
         let name = attribute(tag, "name");
         if tag.starts_with("input ") {
             let kind = attribute(tag, "type").unwrap_or_default();
-            if kind == "checkbox" && !tag.contains(" checked") {
+            if (kind == "checkbox" || kind == "radio") && !tag.contains(" checked") {
                 continue;
             }
             if let Some(name) = name {

@@ -1,6 +1,7 @@
 //! Survey campaigns (issue 14): contacts, questionnaires and campaigns.
 
 #[allow(clippy::module_inception)]
+mod answers;
 mod campaigns;
 mod contacts;
 mod follow_ups;

@@ -228,7 +228,12 @@ fn render(
         status,
         context! {
             title => text_of(&q.title, page.lang),
-            introduction => text_of(&q.introduction, page.lang),
+            introduction => text_of(&q.introduction, page.lang)
+                .split('\n')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>(),
             organisation => form.invitation.organisation,
             campaign => form.invitation.campaign,
             closes_on => form.invitation.closes_on.to_string(),
