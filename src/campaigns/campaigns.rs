@@ -328,6 +328,33 @@ pub async fn queue(
     now: DateTime<Utc>,
     kind: MailKind,
 ) -> AppResult<Queued> {
+    queue_with(store, who, actor, name, now, kind, false).await
+}
+
+/// Queues a reminder now for every invitation that went out and is not
+/// answered, whatever the reminder interval (a last call before the
+/// campaign closes); one that is already waiting is not queued twice.
+pub async fn remind_everyone(
+    store: &Store,
+    who: &Principal,
+    actor: &Actor,
+    name: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Queued> {
+    queue_with(store, who, actor, name, now, MailKind::Reminder, true).await
+}
+
+/// [`queue`]; `everyone`: reminders regardless of the interval.
+#[allow(clippy::too_many_arguments)]
+pub async fn queue_with(
+    store: &Store,
+    who: &Principal,
+    actor: &Actor,
+    name: &str,
+    now: DateTime<Utc>,
+    kind: MailKind,
+    everyone: bool,
+) -> AppResult<Queued> {
     allowed(who)?;
     retrying(|| async {
         let mut tx = store.begin_write(Writes::Audit).await?;
@@ -345,7 +372,12 @@ pub async fn queue(
                 (queued, "send")
             }
             MailKind::Reminder => {
-                let cutoff = time_text(now - Duration::days(campaign.remind_after_days));
+                let wait = if everyone {
+                    Duration::zero()
+                } else {
+                    Duration::days(campaign.remind_after_days)
+                };
+                let cutoff = time_text(now - wait);
                 let queued = Store::queue_reminders(&mut tx, campaign.id, &stamp, &cutoff).await?;
                 (queued, "remind")
             }

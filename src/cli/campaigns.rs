@@ -67,9 +67,18 @@ pub(super) async fn run(command: CampaignCommand) -> anyhow::Result<ExitCode> {
             println!("{} invitations queued", queued.queued);
             deliver_now(&store, &mail).await?;
         }
-        CampaignCommand::Remind { name, mail, db } => {
+        CampaignCommand::Remind {
+            name,
+            all,
+            mail,
+            db,
+        } => {
             let store = Store::connect(&db.database).await?;
-            let queued = campaigns::remind(&store, &who, &actor, &name, Utc::now()).await?;
+            let queued = if all {
+                campaigns::remind_everyone(&store, &who, &actor, &name, Utc::now()).await?
+            } else {
+                campaigns::remind(&store, &who, &actor, &name, Utc::now()).await?
+            };
             println!("{} reminders queued", queued.queued);
             deliver_now(&store, &mail).await?;
         }

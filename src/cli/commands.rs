@@ -36,7 +36,13 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Demo { server, file } => {
             let demo = crate::cli::demo::prepare(&file).await?;
             let bound = bind(&server, demo.store.clone()).await?;
-            println!("{}", demo.banner(&file, bound.local_addr()?));
+            let mail = match &server.smtp_url {
+                Some(url) => format!("e-mail: sent through {}", redact_url(url)),
+                None => "e-mail: not sent; every message, with its links, is written to this \
+                         log (standard error, 'this message was not sent'); give --smtp-url to send it"
+                    .to_string(),
+            };
+            println!("{}", demo.banner(&file, bound.local_addr()?, &mail));
             run_server(bound).await?;
         }
         Command::Campaign { what } => return super::campaigns::run(what).await,

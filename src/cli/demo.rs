@@ -42,10 +42,11 @@ pub struct Demo {
 }
 
 impl Demo {
-    pub fn banner(&self, file: &Path, address: std::net::SocketAddr) -> String {
+    /// What the demo prints at the start; `mail` says where e-mail goes.
+    pub fn banner(&self, file: &Path, address: std::net::SocketAddr, mail: &str) -> String {
         let mut text = format!(
             "vangnet demo: DEMO DATA, not real services (every name starts with 'Demo')\n\
-             database: {} (recreated at every start)\n{}\
+             database: {} (recreated at every start)\n{mail}\n{}\
              demo logins (sign in at http://{address}/inloggen; new passwords at every start):\n",
             file.display(),
             self.reference

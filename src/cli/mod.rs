@@ -235,6 +235,10 @@ enum CampaignCommand {
     /// campaign's reminder interval ago, not answered, not reminded since).
     Remind {
         name: String,
+        /// Remind every invitation that went out and is not answered, now,
+        /// whatever the reminder interval (a last call).
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]

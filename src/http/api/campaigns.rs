@@ -121,16 +121,33 @@ pub async fn send(
     queue(&state, &caller, &path, MailKind::Invitation).await
 }
 
+/// Who a reminder goes to.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct RemindQuery {
+    /// true: every invitation that went out and is not answered, now,
+    /// whatever the reminder interval (a last call).
+    pub all: bool,
+}
+
 /// Queue a reminder for each invitation sent at least the campaign's
-/// reminder interval ago, unanswered and not reminded since.
+/// reminder interval ago, unanswered and not reminded since (with
+/// `all=true`: for each unanswered invitation, now).
 #[utoipa::path(post, path = "/api/v1/campaigns/{name}/remind", tag = "campaigns",
-    params(("name" = String, Path)), security(("token" = [])),
+    params(("name" = String, Path), RemindQuery), security(("token" = [])),
     responses((status = 200, body = Queued), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn remind(
     State(state): State<AppState>,
     caller: Caller,
     path: CampaignPath,
+    axum::extract::Query(query): axum::extract::Query<RemindQuery>,
 ) -> AppResult<Json<Queued>> {
+    if query.all {
+        let (who, actor) = (caller.principal()?, caller.actor());
+        let queued =
+            campaigns::remind_everyone(&state.store, who, &actor, &path.name, Utc::now()).await?;
+        return Ok(Json(queued));
+    }
     queue(&state, &caller, &path, MailKind::Reminder).await
 }
 

@@ -355,6 +355,7 @@ async fn render_show(
             message,
             send_url => format!("{base}/versturen"),
             remind_url => format!("{base}/herinneren"),
+            review_url => format!("{base}/beoordelen"),
             follow_up_url => format!("{base}/opvolging"),
         },
     ))
@@ -445,6 +446,8 @@ pub async fn follow_up(
 struct ButtonForm {
     #[allow(dead_code)]
     csrf_token: String,
+    /// `ja` on the reminder button for everyone without an answer.
+    iedereen: String,
 }
 
 pub async fn send(
@@ -467,16 +470,18 @@ pub async fn remind(
 
 async fn queue(page: Page, state: AppState, name: String, body: Bytes, kind: MailKind) -> Response {
     page.run(async {
-        let _: ButtonForm = page.form(&body)?;
+        let button: ButtonForm = page.form(&body)?;
         let message = match kind {
             MailKind::Invitation => "verstuurd",
             MailKind::Reminder => "herinnerd",
         };
         let who = page.caller.principal()?;
         let actor = page.caller.actor();
-        let queued = campaigns::queue(&state.store, who, &actor, &name, Utc::now(), kind)
-            .await
-            .map_err(not_found)?;
+        let everyone = kind == MailKind::Reminder && button.iedereen == "ja";
+        let queued =
+            campaigns::queue_with(&state.store, who, &actor, &name, Utc::now(), kind, everyone)
+                .await
+                .map_err(not_found)?;
         Ok(see_other(&format!(
             "{}?melding={message}&aantal={}",
             page_path(&name),
