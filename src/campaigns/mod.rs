@@ -6,10 +6,12 @@
 //! So far: the contacts a campaign mails ([`contacts`]), the
 //! questionnaires it sends ([`questionnaires`]) and the campaigns with
 //! their invitations and outbox ([`campaigns`]); and the follow-up log of
-//! calls and website checks for those that did not answer ([`follow_ups`]).
+//! calls and website checks for those that did not answer ([`follow_ups`]);
+//! and the dashboard of a campaign's figures ([`dashboard`]).
 
 #[allow(clippy::module_inception)]
 pub mod campaigns;
 pub mod contacts;
+pub mod dashboard;
 pub mod follow_ups;
 pub mod questionnaires;

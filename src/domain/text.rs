@@ -19,6 +19,10 @@ type Files = &'static [(&'static str, &'static str)];
 
 const NL_FILES: Files = &[
     ("common", include_str!("../../i18n/nl/common.json")),
+    (
+        "campaign_dashboard",
+        include_str!("../../i18n/nl/campaign_dashboard.json"),
+    ),
     ("campaigns", include_str!("../../i18n/nl/campaigns.json")),
     ("contacts", include_str!("../../i18n/nl/contacts.json")),
     ("dashboards", include_str!("../../i18n/nl/dashboards.json")),
@@ -43,6 +47,10 @@ const NL_FILES: Files = &[
 ];
 const EN_FILES: Files = &[
     ("common", include_str!("../../i18n/en/common.json")),
+    (
+        "campaign_dashboard",
+        include_str!("../../i18n/en/campaign_dashboard.json"),
+    ),
     ("campaigns", include_str!("../../i18n/en/campaigns.json")),
     ("contacts", include_str!("../../i18n/en/contacts.json")),
     ("dashboards", include_str!("../../i18n/en/dashboards.json")),

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod boundaries;
 pub mod broken;
+pub mod campaign_dashboard;
 pub mod campaigns;
 pub mod changes;
 pub mod contacts;

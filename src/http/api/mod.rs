@@ -108,6 +108,7 @@ pub use crate::http::request::Caller;
         campaigns::revoke,
         campaigns::follow_ups,
         campaigns::add_follow_up,
+        campaigns::dashboard,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),

@@ -214,6 +214,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/rounds/statistics.html"),
     ),
     (
+        "campaigns/dashboard.html",
+        include_str!("../../../templates/campaigns/dashboard.html"),
+    ),
+    (
         "campaigns/list.html",
         include_str!("../../../templates/campaigns/list.html"),
     ),

@@ -3,6 +3,7 @@
 #[allow(clippy::module_inception)]
 mod campaigns;
 mod contacts;
+mod dashboard;
 mod follow_ups;
 mod questionnaires;
 pub(crate) mod support;

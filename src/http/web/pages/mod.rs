@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod campaign_dashboard;
 pub mod campaigns;
 pub mod contacts;
 pub mod dashboards;
