@@ -443,6 +443,70 @@ mod tests {
         );
     }
 
+    fn row(invitation_id: i64, status: &str, queued_at: &str) -> DashboardRow {
+        DashboardRow {
+            invitation_id,
+            phone: None,
+            opened_at: None,
+            draft: false,
+            invitation_status: Some(status.into()),
+            invitation_queued_at: Some(queued_at.into()),
+        }
+    }
+
+    #[test]
+    fn who_mail_did_not_reach_comes_first_then_who_waited_longest() {
+        let made = |id: i64, name: &str, status: &str, sent: Option<&str>| {
+            let mut r = someone(name);
+            (r.invitation_id, r.organisation_id) = (id, id);
+            r.status = status.into();
+            r.invited_at = sent.map(String::from);
+            r.needs_call = true;
+            r
+        };
+        let recipients = [
+            made(1, "Aa recent", "sent", Some("2026-12-03T09:00:00Z")),
+            made(2, "Zz early", "sent", Some("2026-11-20T09:00:00Z")),
+            made(3, "Mm bounced", "bounced", None),
+            made(4, "Bb failed", "failed", None),
+        ];
+        let extra = [
+            row(1, "sent", "2026-12-03T08:00:00Z"),
+            row(2, "sent", "2026-11-20T08:00:00Z"),
+            row(3, "bounced", "2026-12-01T08:00:00Z"),
+            row(4, "failed", "2026-12-02T08:00:00Z"),
+        ];
+        let order: Vec<String> = needs_call(&recipients, &extra, &[])
+            .into_iter()
+            .map(|n| n.organisation)
+            .collect();
+        assert_eq!(order, ["Mm bounced", "Bb failed", "Zz early", "Aa recent"]);
+    }
+
+    #[test]
+    fn a_call_on_or_after_the_last_reminder_is_enough_for_now() {
+        let mut r = someone("A");
+        r.reminded_at = Some("2026-12-02T10:00:00Z".into());
+        let facts = row(1, "sent", "2026-11-20T08:00:00Z");
+        assert!(still_needs_call(&r, &facts, &[]), "never called");
+        r.called_at = Some("2026-12-01".into());
+        assert!(
+            still_needs_call(&r, &facts, &[]),
+            "called before the reminder"
+        );
+        r.called_at = Some("2026-12-02".into());
+        assert!(!still_needs_call(&r, &facts, &[]), "called that day");
+        r.reminded_at = None;
+        r.called_at = Some("2026-11-25".into());
+        assert!(!still_needs_call(&r, &facts, &[]), "called, never reminded");
+        let queued = DashboardRow {
+            invitation_status: Some("queued".into()),
+            ..row(1, "sent", "")
+        };
+        r.called_at = None;
+        assert!(!still_needs_call(&r, &queued, &[]), "not gone out yet");
+    }
+
     #[test]
     fn rates_have_one_decimal() {
         assert_eq!(rate(1, 3), Some(33.3));

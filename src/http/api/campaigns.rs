@@ -265,13 +265,13 @@ pub async fn dashboard(
     )
     .await?;
     if csv {
-        return Ok(csv_download(&board)?);
+        return csv_download(&board);
     }
     Ok(Json(board).into_response())
 }
 
 /// The dashboard's CSV as a download named after the campaign.
-pub fn csv_download(board: &CampaignDashboard) -> AppResult<Response> {
+fn csv_download(board: &CampaignDashboard) -> AppResult<Response> {
     let body = dashboard::csv(board)?;
     let file: String = board
         .campaign
