@@ -13,6 +13,7 @@ use minijinja::{context, Value};
 use crate::campaigns::dashboard::{dashboard, CampaignDashboard, DayFigures};
 use crate::domain::date::today;
 use crate::domain::number::written;
+use crate::domain::phone::PhoneNumber;
 use crate::formats::svg_series::{step_chart, Step, StepTexts};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
@@ -119,6 +120,7 @@ pub async fn show(page: Page, State(state): State<AppState>, Path(name): Path<St
                     organisation => n.organisation,
                     email => n.email,
                     phone => n.phone,
+                    tel => n.phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok()).and_then(|p| p.dial()),
                     status => page.text(&format!("campaigns.recipient.{}", n.status)),
                     unreachable => n.status == "failed" || n.status == "bounced",
                     invited_at => n.invited_at,
