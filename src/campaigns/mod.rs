@@ -9,12 +9,13 @@
 //! calls and website checks for those that did not answer ([`follow_ups`]);
 //! the answer form behind the personal link and the findings staff enter
 //! in it ([`answers`]); the review of the register changes they propose
-//! ([`review`]).
+//! ([`review`]); and the dashboard of a campaign's figures ([`dashboard`]).
 
 pub mod answers;
 #[allow(clippy::module_inception)]
 pub mod campaigns;
 pub mod contacts;
+pub mod dashboard;
 pub mod follow_ups;
 pub mod questionnaires;
 pub mod review;

@@ -20,6 +20,10 @@ type Files = &'static [(&'static str, &'static str)];
 const NL_FILES: Files = &[
     ("common", include_str!("../../i18n/nl/common.json")),
     ("answers", include_str!("../../i18n/nl/answers.json")),
+    (
+        "campaign_dashboard",
+        include_str!("../../i18n/nl/campaign_dashboard.json"),
+    ),
     ("campaigns", include_str!("../../i18n/nl/campaigns.json")),
     ("contacts", include_str!("../../i18n/nl/contacts.json")),
     ("dashboards", include_str!("../../i18n/nl/dashboards.json")),
@@ -45,6 +49,10 @@ const NL_FILES: Files = &[
 const EN_FILES: Files = &[
     ("common", include_str!("../../i18n/en/common.json")),
     ("answers", include_str!("../../i18n/en/answers.json")),
+    (
+        "campaign_dashboard",
+        include_str!("../../i18n/en/campaign_dashboard.json"),
+    ),
     ("campaigns", include_str!("../../i18n/en/campaigns.json")),
     ("contacts", include_str!("../../i18n/en/contacts.json")),
     ("dashboards", include_str!("../../i18n/en/dashboards.json")),

@@ -2,7 +2,9 @@
 //! dashboards): one bar per month over two years, last year's lighter, a
 //! "<5" or "x" written where a figure is suppressed and nothing where there
 //! is none, the years under their months and the legend inside, so a
-//! downloaded file explains itself.
+//! downloaded file explains itself. And a percentage day by day as a
+//! step line ([`step_chart`], a campaign's response rate) on the same grid
+//! and frame.
 //!
 //! Like the trend figure (`chart`): `role="img"` with `<title>` and a
 //! `<desc>` that lists every month, presentation attributes only (no
@@ -77,25 +79,7 @@ pub fn bar_chart(id: &str, bars: &[Bar], texts: &BarTexts) -> String {
         TOP - 12.0,
         escape(&texts.unit)
     );
-    // Grid and its values.
-    let mut grid = String::new();
-    let mut v = 0;
-    while v <= top_value {
-        let gy = y(v as f64).round();
-        let _ = write!(grid, "M{LEFT} {gy}H{}", WIDTH - RIGHT);
-        let _ = write!(
-            body,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            LEFT - 5.0,
-            gy + 5.0,
-            short(v)
-        );
-        v += step;
-    }
-    let _ = write!(
-        body,
-        "<path d=\"{grid}\" stroke=\"{GRID}\" stroke-width=\"1\" fill=\"none\"/>"
-    );
+    grid(&mut body, top_value, step, &y, "");
     // Bars, and the marks of suppressed months.
     let n = bars.len().max(1) as f64;
     let slot = (WIDTH - LEFT - RIGHT) / n;
@@ -172,16 +156,135 @@ pub fn bar_chart(id: &str, bars: &[Bar], texts: &BarTexts) -> String {
         .iter()
         .map(|b| format!("{}: {}", b.label, b.shown))
         .collect();
+    frame(&id, &texts.title, &desc.join("; "), height, &body)
+}
+
+/// The horizontal grid lines and their values on the left (`suffix`
+/// after each, such as `%`).
+fn grid(body: &mut String, top_value: i64, step: i64, y: &dyn Fn(f64) -> f64, suffix: &str) {
+    let mut grid = String::new();
+    let mut v = 0;
+    while v <= top_value {
+        let gy = y(v as f64).round();
+        let _ = write!(grid, "M{LEFT} {gy}H{}", WIDTH - RIGHT);
+        let _ = write!(
+            body,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}{}</text>",
+            LEFT - 5.0,
+            gy + 5.0,
+            short(v),
+            escape(suffix)
+        );
+        v += step;
+    }
+    let _ = write!(
+        body,
+        "<path d=\"{grid}\" stroke=\"{GRID}\" stroke-width=\"1\" fill=\"none\"/>"
+    );
+}
+
+/// The `<svg>` element around a chart's drawing, with its title and the
+/// description that lists every value. `id` is escaped already.
+fn frame(id: &str, title: &str, desc: &str, height: f64, body: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {h}\" role=\"img\" \
          aria-labelledby=\"{id}-title {id}-desc\" class=\"vangnet-chart\" focusable=\"false\" \
          font-family=\"system-ui, sans-serif\" font-size=\"{FONT}\" fill=\"{TEXT}\">\
          <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>\
          <rect width=\"{WIDTH}\" height=\"{h}\" fill=\"#ffffff\"/>{body}</svg>",
-        escape(&texts.title),
-        escape(&desc.join("; ")),
+        escape(title),
+        escape(desc),
         h = number(height),
     )
+}
+
+/// One day of a [`step_chart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The day as the axis and the description say it (`4 dec`).
+    pub label: String,
+    /// A percentage (0 to 100), when there is one that day.
+    pub percent: Option<f64>,
+    /// As the table shows it: `41,7%` or `–`.
+    pub shown: String,
+}
+
+/// The texts of a step chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepTexts {
+    pub title: String,
+    /// The y axis (`antwoordpercentage`).
+    pub unit: String,
+}
+
+/// A percentage day by day as a step line over a 0–100% axis (a
+/// campaign's response rate), on the same grid, frame and description as
+/// [`bar_chart`]: each day holds its value until the next; the first and
+/// the last day are named under the axis.
+pub fn step_chart(id: &str, steps: &[Step], texts: &StepTexts) -> String {
+    let id = escape(id);
+    let bottom = TOP + PLOT;
+    let y = |v: f64| bottom - v.clamp(0.0, 100.0) / 100.0 * PLOT;
+    let mut body = String::with_capacity(2048);
+    let _ = write!(
+        body,
+        "<text x=\"8\" y=\"{}\">{}</text>",
+        TOP - 12.0,
+        escape(&texts.unit)
+    );
+    grid(&mut body, 100, 20, &y, "%");
+    let slot = (WIDTH - LEFT - RIGHT) / steps.len().max(1) as f64;
+    let mut line = String::new();
+    for (i, step) in steps.iter().enumerate() {
+        let Some(percent) = step.percent else {
+            continue;
+        };
+        let (x, sy) = (LEFT + slot * i as f64, number(y(percent)));
+        let joined = i > 0 && steps[i - 1].percent.is_some();
+        if joined {
+            let _ = write!(line, "V{sy}H{}", number(x + slot));
+        } else {
+            let _ = write!(line, "M{} {sy}H{}", number(x), number(x + slot));
+        }
+        // A strip per day that names its value on hover.
+        let _ = write!(
+            body,
+            "<rect x=\"{}\" y=\"{TOP}\" width=\"{}\" height=\"{PLOT}\" fill=\"#ffffff\" fill-opacity=\"0\">\
+             <title>{}: {}</title></rect>",
+            number(x),
+            number(slot),
+            escape(&step.label),
+            escape(&step.shown)
+        );
+    }
+    let _ = write!(
+        body,
+        "<path d=\"{line}\" stroke=\"{CURRENT}\" stroke-width=\"2.5\" fill=\"none\"/>\
+         <path d=\"M{LEFT} {bottom}H{}\" stroke=\"{TEXT}\" stroke-width=\"1\" fill=\"none\"/>",
+        WIDTH - RIGHT
+    );
+    if let (Some(first), Some(last)) = (steps.first(), steps.last()) {
+        let _ = write!(
+            body,
+            "<text x=\"{LEFT}\" y=\"{}\">{}</text>",
+            bottom + 20.0,
+            escape(&first.label)
+        );
+        if steps.len() > 1 {
+            let _ = write!(
+                body,
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+                WIDTH - RIGHT,
+                bottom + 20.0,
+                escape(&last.label)
+            );
+        }
+    }
+    let desc: Vec<String> = steps
+        .iter()
+        .map(|s| format!("{}: {}", s.label, s.shown))
+        .collect();
+    frame(&id, &texts.title, &desc.join("; "), bottom + BOTTOM, &body)
 }
 
 /// An axis value, short: `900`, `12k`, `1.5M`.
@@ -249,6 +352,40 @@ mod tests {
         assert!(!svg.contains("style="));
         assert!(svg.contains(">2024</text>") && svg.contains(">2025</text>"));
         assert!(svg.len() < 8_000, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn a_step_chart_holds_each_day_until_the_next_and_describes_every_day() {
+        let steps: Vec<Step> = [Some(0.0), Some(50.0), None, Some(75.0)]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Step {
+                label: format!("{} dec", i + 1),
+                percent: *p,
+                shown: p.map(|p| format!("{p}%")).unwrap_or("–".into()),
+            })
+            .collect();
+        let svg = step_chart(
+            "rate",
+            &steps,
+            &StepTexts {
+                title: "Antwoordpercentage".into(),
+                unit: "% beantwoord".into(),
+            },
+        );
+        // 0% at the bottom (200), 50% halfway (125), then a gap, then 75%.
+        assert!(
+            svg.contains("d=\"M48 200H134V125H220M306 87.5H392\""),
+            "{svg}"
+        );
+        assert!(svg.contains("<title>2 dec: 50%</title>"));
+        assert!(svg.contains("1 dec: 0%; 2 dec: 50%; 3 dec: –; 4 dec: 75%"));
+        assert!(
+            svg.contains(">100%</text>")
+                && svg.contains(">1 dec</text>")
+                && svg.contains(">4 dec</text>")
+        );
+        assert!(!svg.contains("style="));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod answers;
 pub mod audit;
 pub mod boundaries;
 pub mod broken;
+pub mod campaign_dashboard;
 pub mod campaigns;
 pub mod changes;
 pub mod contacts;

@@ -43,6 +43,11 @@ const FACILITY = 1;
  * 1 January 2022 and 1 July 2026 the demo register closed 3 consumption
  * rooms and opened 2. The municipality farthest from one is Sluis. */
 const ROUND = "2026";
+/** A campaign made in `before` through the staff forms (a contact with a
+ * phone at the first demo organisation, then the campaign for ROUND, sent:
+ * the demo's development mailer takes the mail), so that its pages are
+ * among the staff pages. */
+const CAMPAIGN = "browsertest";
 
 const STAFF_PAGES = [
   "/account",
@@ -67,6 +72,8 @@ const STAFF_PAGES = [
   "/beheer/contacten/import",
   "/beheer/uitzoeken",
   "/beheer/campagnes",
+  `/beheer/campagnes/${CAMPAIGN}`,
+  `/beheer/campagnes/${CAMPAIGN}/overzicht`,
 ];
 const PUBLIC_PAGES = [
   "/",
@@ -107,7 +114,29 @@ before(async () => {
       "--no-first-run",
     ],
   });
+  await addCampaign();
 });
+
+/** Makes CAMPAIGN as a researcher would: a contact, the campaign, Versturen. */
+async function addCampaign() {
+  const page = await newPage();
+  await signIn(page, "admin");
+  await open(page, "/beheer/contacten/nieuw");
+  await page.getByLabel("Organisatie").selectOption({ index: 1 });
+  await page.getByLabel("Naam", { exact: true }).fill("Bianca Browser");
+  await page.getByLabel("E-mailadres").fill("bianca@browser.example");
+  await page.getByLabel("Telefoon").fill("030 123 4567");
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await page.waitForLoadState();
+  await open(page, "/beheer/campagnes");
+  await page.getByLabel("Naam", { exact: true }).fill(CAMPAIGN);
+  await page.getByLabel("Inventarisatieronde").fill(ROUND);
+  await page.getByRole("button", { name: "Campagne maken" }).click();
+  await page.waitForURL(`**/beheer/campagnes/${CAMPAIGN}?**`);
+  await page.getByRole("button", { name: "Versturen" }).click();
+  await page.waitForURL(`**/beheer/campagnes/${CAMPAIGN}?melding=verstuurd**`);
+  await page.context().close();
+}
 
 after(async () => {
   await browser?.close();
@@ -1620,6 +1649,42 @@ test("dashboards: signed in, the admin's dashboard is the country's, live; an or
 });
 
 // ↑ Issue 13: dashboards.
+
+test("campaign dashboard: the figures, the response rate as a chart and a table, and who to call, on a phone", async () => {
+  const page = await newPage({ width: 390 });
+  await signIn(page, "admin");
+  await open(page, `/beheer/campagnes/${CAMPAIGN}`);
+  await page.getByRole("link", { name: /^Overzicht/ }).click();
+  await page.waitForURL(`**/beheer/campagnes/${CAMPAIGN}/overzicht`);
+  // The server's mail worker sends within its ten-second round.
+  for (let i = 0; i < 30 && !(await page.locator("#verloop-tabel").count()); i++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  const tile = (id) => page.locator(`#tegel-${id} .vangnet-tile__value`).textContent();
+  assert.equal(await tile("recipients"), "1");
+  assert.equal(await tile("sent"), "1");
+  assert.equal(await tile("rate"), "0%");
+  const chart = page.getByRole("img", { name: `Antwoordpercentage van campagne ${CAMPAIGN} per dag` });
+  await assert.doesNotReject(chart.waitFor(), "the chart is named");
+  const rows = await tableRows(page.getByRole("table", { name: /Tot en met elke dag/ }));
+  assert.equal(Object.keys(rows).length, 1, "sent today: one day");
+  // Sent, not answered, never called: the call list has the organisation, with its phone.
+  const list = page.getByRole("list", { name: "Moet nog gebeld worden" });
+  assert.match(await list.textContent(), /030 123 4567/);
+  await list.getByRole("link", { name: /^Telefoontje met .* vastleggen$/ }).first().click();
+  await page.waitForURL(/\?organisatie=\d+#opvolging-nieuw$/);
+  assert.notEqual(await page.getByLabel("Organisatie").inputValue(), "", "the form starts with it");
+  const csv = await page.request.get(`/api/v1/campaigns/${CAMPAIGN}/dashboard?format=csv`);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /bianca@browser\.example,030 123 4567,sent,.*,yes\r?\n$/);
+  await open(page, `/beheer/campagnes/${CAMPAIGN}/overzicht`);
+  const { by, wide } = await overflow(page);
+  assert.equal(by, 0, `scrolls sideways: ${wide.join(", ")}`);
+  assert.deepEqual(await seriousAxe(page), []);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
 
 test("axe: the staff pages, signed in as the demo admin, have no serious or critical violation", async () => {
   const page = await newPage();

@@ -1,6 +1,7 @@
 //! `/api/v1/campaigns`: survey campaigns for an inventory round, their
 //! recipients' status, queueing invitations and reminders, revoking a
-//! personal link, and the follow-up log of calls and website checks.
+//! personal link, the follow-up log of calls and website checks, and the
+//! dashboard (`campaigns::dashboard`, as JSON or `?format=csv`).
 //! Admins and researchers only; every change is in the audit log
 //! (`campaigns::campaigns`, `campaigns::follow_ups`). Queued mail is
 //! delivered by the server's mail worker.
@@ -8,16 +9,18 @@
 use std::collections::HashMap;
 
 use axum::extract::{FromRequestParts, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, Caller};
+use super::{ApiJson, ApiQuery, Caller};
 use crate::campaigns::campaigns::{self, CampaignReport, CreatedCampaign, Queued};
+use crate::campaigns::dashboard::{self, CampaignDashboard};
 use crate::campaigns::follow_ups;
 use crate::domain::campaign::{Campaign, CampaignInput, MailKind};
 use crate::domain::date::today;
@@ -233,4 +236,80 @@ pub async fn add_follow_up(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(entry)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardQuery {
+    /// `json` (the default) or `csv`: one row per recipient.
+    pub format: Option<String>,
+}
+
+/// A campaign's dashboard: how many recipients were sent the invitation,
+/// failed, bounced, opened the answer form, saved a draft, answered, were
+/// reminded, called or had their website checked; the response rate
+/// (answered / sent) day by day; and who still needs a phone call (failed
+/// and bounced first, then who waited longest). `format=csv` gives one row
+/// per recipient. Reading it is audited.
+#[utoipa::path(get, path = "/api/v1/campaigns/{name}/dashboard", tag = "campaigns",
+    params(("name" = String, Path), DashboardQuery), security(("token" = [])),
+    responses(
+        (status = 200, body = CampaignDashboard, content_type = "application/json"),
+        (status = 200, description = "with format=csv: one row per recipient", content_type = "text/csv"),
+        (status = 400, description = "format is not json or csv", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: CampaignPath,
+    ApiQuery(query): ApiQuery<DashboardQuery>,
+) -> AppResult<Response> {
+    let csv = match query.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "format: '{other}' is not json or csv"
+            )))
+        }
+    };
+    let board = dashboard::dashboard(
+        &state.store,
+        caller.principal()?,
+        &caller.actor(),
+        &path.name,
+        today(),
+    )
+    .await?;
+    if csv {
+        return csv_download(&board);
+    }
+    Ok(Json(board).into_response())
+}
+
+/// The dashboard's CSV as a download named after the campaign.
+fn csv_download(board: &CampaignDashboard) -> AppResult<Response> {
+    let body = dashboard::csv(board)?;
+    let file: String = board
+        .campaign
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"vangnet-campagne-{file}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

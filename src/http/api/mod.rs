@@ -115,6 +115,7 @@ pub use crate::http::request::Caller;
         answers::decide_proposal,
         answers::decide_answer,
         answers::record_finding,
+        campaigns::dashboard,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     modifiers(&BearerAuth),

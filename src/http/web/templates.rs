@@ -226,6 +226,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/campaigns/review.html"),
     ),
     (
+        "campaigns/dashboard.html",
+        include_str!("../../../templates/campaigns/dashboard.html"),
+    ),
+    (
         "campaigns/list.html",
         include_str!("../../../templates/campaigns/list.html"),
     ),

@@ -225,6 +225,16 @@ async fn a_respondent_corrects_closes_and_adds_and_a_researcher_accepts() {
     assert_eq!(again.status, StatusCode::SEE_OTHER, "nothing changes");
     let report = status(&app, "enquete").await;
     assert_eq!(recipient(&report, s.w.utrecht)["status"], "answered");
+    let figures = dashboard(&app).await;
+    assert_eq!(
+        (
+            figures["opened"].clone(),
+            figures["draft"].clone(),
+            figures["answered"].clone()
+        ),
+        (json!(1), json!(0), json!(1)),
+        "{figures}"
+    );
 
     // Nothing is in the register yet.
     assert_eq!(current(&app, s.brug).await["capacity"], 6);
@@ -329,6 +339,15 @@ async fn a_respondent_corrects_closes_and_adds_and_a_researcher_accepts() {
         )
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.text());
+}
+
+/// The campaign dashboard's figures.
+async fn dashboard(app: &TestApp) -> Value {
+    let reply = app
+        .get_as_admin("/api/v1/campaigns/enquete/dashboard")
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    reply.json()["figures"].clone()
 }
 
 async fn s_invitation(app: &TestApp, organisation: i64) -> i64 {
@@ -445,6 +464,16 @@ async fn a_revoked_or_unknown_link_opens_nothing_and_the_api_answers_alike() {
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
     assert_eq!(saved.json()["state"], "draft");
     assert!(page(&Browser::new(&app).get(&form).await).contains("Mo-Su 08:00-20:00"));
+    let figures = dashboard(&app).await;
+    assert_eq!(
+        (
+            figures["opened"].clone(),
+            figures["draft"].clone(),
+            figures["answered"].clone()
+        ),
+        (json!(1), json!(1), json!(0)),
+        "the campaign dashboard counts the opened form and the draft: {figures}"
+    );
     answers["locations"]["locations"][0]["values"]["opening_hours"] = json!("elke dag");
     let wrong = app
         .send(

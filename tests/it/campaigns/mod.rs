@@ -4,6 +4,7 @@
 mod answers;
 mod campaigns;
 mod contacts;
+mod dashboard;
 mod follow_ups;
 mod questionnaires;
 pub(crate) mod support;

@@ -4,8 +4,10 @@
 //! button per invitation that revokes its link, and the follow-up: the
 //! calls and website checks per organisation that has not answered, who
 //! still needs a call, and a form to add an entry
-//! (`/beheer/campagnes/{name}/opvolging`). Plain on purpose; the
-//! campaign dashboard is later work.
+//! (`/beheer/campagnes/{name}/opvolging`; `?organisatie=ID` chooses the
+//! organisation in it, for the links of the dashboard). The figures, the
+//! response rate and who still needs a call in order are on the
+//! campaign's dashboard (`campaign_dashboard`), linked at the top.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -36,6 +38,8 @@ fn page_path(name: &str) -> String {
 struct MessageQuery {
     melding: String,
     aantal: Option<u64>,
+    /// The organisation the follow-up form starts with.
+    organisatie: Option<i64>,
 }
 
 /// The message a redirect carries, in the page's language.
@@ -214,6 +218,10 @@ pub async fn show(
         let query: MessageQuery = parse_query(query.as_deref())?;
         let form = FollowUpForm {
             done_on: today().to_string(),
+            organisation_id: query
+                .organisatie
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
             ..FollowUpForm::default()
         };
         let message = message(&page, &query);
@@ -357,6 +365,7 @@ async fn render_show(
             remind_url => format!("{base}/herinneren"),
             review_url => format!("{base}/beoordelen"),
             follow_up_url => format!("{base}/opvolging"),
+            dashboard_url => format!("{base}/overzicht"),
         },
     ))
 }

@@ -10,6 +10,7 @@
 pub mod account;
 pub mod answer;
 pub mod audit;
+pub mod campaign_dashboard;
 pub mod campaigns;
 pub mod contacts;
 pub mod dashboards;
