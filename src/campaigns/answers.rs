@@ -152,7 +152,14 @@ pub fn prefill(q: &Questionnaire, facilities: &[Facility], today: NaiveDate) -> 
                 let list: Vec<LocationAnswer> = facilities
                     .iter()
                     .map(|f| {
-                        let input = f.fields.to_input(f.organisation_id);
+                        let mut input = f.fields.to_input(f.organisation_id);
+                        // A place the register names only by its
+                        // municipality: the municipality's name.
+                        if input.city.is_none() {
+                            input.city = crate::domain::geo::geo()
+                                .municipality(&f.fields.municipality_code)
+                                .map(|m| m.name.clone());
+                        }
                         let mut values = BTreeMap::new();
                         for child in &question.questions {
                             if child.code == "still_open" && child.kind == QuestionKind::YesNo {

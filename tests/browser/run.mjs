@@ -74,6 +74,8 @@ const STAFF_PAGES = [
   "/beheer/campagnes",
   `/beheer/campagnes/${CAMPAIGN}`,
   `/beheer/campagnes/${CAMPAIGN}/overzicht`,
+  `/beheer/campagnes/${CAMPAIGN}/beoordelen`,
+  `/beheer/campagnes/${CAMPAIGN}/uitnodigingen/1/bevinding`,
 ];
 const PUBLIC_PAGES = [
   "/",
@@ -92,6 +94,9 @@ const PUBLIC_PAGES = [
 
 let server;
 let base;
+/** What the demo server wrote to standard error: its log, where the
+ * development mailer writes every message it did not send. */
+let serverLog = "";
 let logins = {};
 let browser;
 let scratch;
@@ -154,6 +159,7 @@ function startDemo(file) {
     let stderr = "";
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
+      serverLog += chunk;
     });
     child.on("error", reject);
     child.on("exit", (code) => reject(new Error(`vangnet demo exited (${code}) before listening:\n${stderr}`)));
@@ -1794,3 +1800,92 @@ async function axe(page) {
   );
   return { violations: results.violations, passes: results.passes.length };
 }
+
+/** The personal link the demo's mail worker wrote to its log for the
+ * browser test's campaign (it polls every few seconds). */
+async function campaignLink() {
+  for (let waited = 0; waited < 40_000; waited += 250) {
+    const found = serverLog.match(/\/enquete\/([0-9a-f]{64})/);
+    if (found) return `/enquete/${found[1]}`;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`no personal link in the demo's log:\n${serverLog.slice(-2000)}`);
+}
+
+test("answer form: on a 390 px phone a respondent corrects a location, saves a draft, adds one and sends; a researcher accepts it", async () => {
+  const link = await campaignLink();
+  const phone = await newPage({ width: 390 });
+  await open(phone, link);
+  await phone.getByRole("heading", { level: 1, name: "Inventarisatie harm-reductionvoorzieningen" }).waitFor();
+  const found = [];
+  for (const v of (await axe(phone)).violations) {
+    if (v.impact === "serious" || v.impact === "critical") found.push(`${v.impact} ${v.id}: ${v.nodes[0].target.join(" ")}`);
+  }
+  assert.deepEqual(found, [], "axe on the answer form");
+  assert.equal((await overflow(phone)).by, 0, "the form does not scroll sideways on a phone");
+  // The register's first location is there to confirm; its fields fit the screen.
+  const first = phone.getByRole("group", { name: /^Locatie 1: / });
+  await first.waitFor();
+  const name = first.getByLabel(/^Naam van de locatie/);
+  const box = await name.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, `the name field fits: ${JSON.stringify(box)}`);
+  assert.ok(box.width >= 250, `the name field uses the width: ${box.width}`);
+  const yes = phone.getByRole("group", { name: /gebruiksruimten\?/ }).getByLabel("Ja");
+  const target = await yes.boundingBox();
+  assert.ok(target.height >= 20 && target.width >= 20, `a radio button is a large target: ${JSON.stringify(target)}`);
+
+  // A draft keeps what was typed.
+  await first.getByLabel(/^Hoeveel plaatsen/).fill("9");
+  await phone.getByRole("button", { name: "Concept opslaan" }).click();
+  await phone.waitForLoadState();
+  const summary = phone.getByRole("alert");
+  if ((await summary.count()) > 0) assert.fail(`the draft is refused: ${await summary.innerText()}`);
+  await phone.getByText("Uw antwoorden zijn opgeslagen als concept").waitFor();
+  assert.equal(await phone.getByRole("group", { name: /^Locatie 1: / }).getByLabel(/^Hoeveel plaatsen/).inputValue(), "9");
+
+  // A new location, then the answers every organisation gives.
+  await phone.getByRole("button", { name: "Locatie toevoegen" }).click();
+  const added = phone.getByRole("group", { name: /\(nieuw\)$/ });
+  await added.waitFor();
+  await added.getByLabel(/^Naam van de locatie/).fill("Demo Nieuwe Inloop Browserstad");
+  await added.getByLabel(/^Plaats/).fill("Utrecht");
+  await added.getByLabel("Spuitomruil").check();
+  await added.getByRole("group", { name: /Kan iedereen/ }).getByLabel("Ja").check();
+  await added.getByRole("group", { name: /nog open/ }).getByLabel("Ja").check();
+  for (const question of [/gebruiksruimten\?/, /spuiten inleveren/, /gebruiksmaterialen of naloxon/, /methadon voorschrijft/, /heroïne-unit/]) {
+    await phone.getByRole("group", { name: question }).getByLabel("Nee").check();
+  }
+  await phone.getByRole("button", { name: "Versturen" }).click();
+  await phone.getByText("Uw antwoorden zijn verstuurd").waitFor();
+  assert.equal(await phone.getByRole("button", { name: "Versturen" }).count(), 0, "read-only once sent");
+  assert.equal((await overflow(phone)).by, 0);
+  await phone.context().close();
+
+  // The researcher sees the proposals and accepts them all.
+  const page = await newPage({ width: 1280 });
+  await signIn(page, "researcher");
+  await open(page, `/beheer/campagnes/${CAMPAIGN}/beoordelen`);
+  const table = page.getByRole("table", { name: /^Voorgestelde wijzigingen van / });
+  await table.waitFor();
+  const rows = Object.entries(await tableRows(table)).map(([location, cells]) => [location, ...cells].join(" | "));
+  assert.ok(rows.some((r) => r.includes("Nieuwe locatie") && r.startsWith("Demo Nieuwe Inloop Browserstad")), rows.join("\n"));
+  assert.ok(rows.some((r) => r.includes("Capaciteit gewijzigd") && r.includes("| 9 |")), rows.join("\n"));
+  const accept = page.getByRole("button", { name: /^Alle \d+ accepteren$/ });
+  await accept.click();
+  await page.getByText(/voorstellen beoordeeld/).waitFor();
+  await page.getByText("Nog te beoordelen: 0").waitFor();
+  // The new location is in the register, with the answer as its source.
+  await page.getByRole("link", { name: "Demo Nieuwe Inloop Browserstad" }).first().click();
+  await page.waitForLoadState();
+  await page.getByRole("link", { name: "Geschiedenis" }).click();
+  await page.waitForLoadState();
+  const text = await page.locator("main").innerText();
+  assert.match(text, /antwoord van .* \(campagne browsertest\)/);
+  const narrow = await newPage({ width: 360 });
+  await signIn(narrow, "researcher");
+  await open(narrow, `/beheer/campagnes/${CAMPAIGN}/beoordelen`);
+  assert.equal((await overflow(narrow)).by, 0, "the review does not scroll sideways at 360 px");
+  await narrow.context().close();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -125,7 +125,7 @@ async fn a_respondent_corrects_closes_and_adds_and_a_researcher_accepts() {
     let shown = respondent.get(&form).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.text());
     assert_eq!(
-        shown.headers["referrer-policy"], "no-referrer",
+        shown.headers["referrer-policy"], "same-origin",
         "the token does not travel on"
     );
     let html = page(&shown);
