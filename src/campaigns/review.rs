@@ -204,7 +204,28 @@ async fn apply(
             let field = row.field.clone().unwrap_or_default();
             json!({ field: row.after, "verified_on": verified })
         }
-        ProposalKind::Closed => json!({ "closed_on": row.after, "verified_on": verified }),
+        ProposalKind::Closed => {
+            // Closed since that day: the register's history says so from
+            // then on where it can (not before its current version began;
+            // then from today, with the day as the fact).
+            let id = facility()?;
+            let dated = json!({ "closed_on": row.after, "verified_on": verified, "effective_from": row.after });
+            let dated_ok = row
+                .after
+                .as_str()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .is_some_and(|d| d <= today);
+            if dated_ok {
+                match register::patch_facility_in(tx, id, &dated, &source, who, actor, today).await
+                {
+                    Ok(_) => return Ok(id),
+                    Err(AppError::Invalid(errors))
+                        if errors.iter().all(|e| e.field == "effective_from") => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            json!({ "closed_on": row.after, "verified_on": verified })
+        }
         ProposalKind::Organisation => {
             json!({ "organisation_id": row.after, "verified_on": verified })
         }
@@ -262,10 +283,15 @@ pub async fn decide(
                         "campaign '{name}' has no answer {id}"
                     )));
                 }
-                found
+                // A closing day first: dated from that day, it has to come
+                // before the answer's other changes to the facility, which
+                // start today.
+                let mut open: Vec<ProposalRow> = found
                     .into_iter()
                     .filter(|p| p.state == ProposalState::Proposed)
-                    .collect()
+                    .collect();
+                open.sort_by_key(|p| (p.kind != ProposalKind::Closed, p.position));
+                open
             }
         }
     };

@@ -43,6 +43,9 @@ const FACILITY = 1;
  * 1 January 2022 and 1 July 2026 the demo register closed 3 consumption
  * rooms and opened 2. The municipality farthest from one is Sluis. */
 const ROUND = "2026";
+/** The open revision of ROUND that the demo's campaign works on: the same
+ * day and readings, counted live (src/cli/demo.rs). */
+const REVISION = "2026-herziening";
 /** A campaign made in `before` through the staff forms (a contact with a
  * phone at the first demo organisation, then the campaign for ROUND, sent:
  * the demo's development mailer takes the mail), so that its pages are
@@ -135,7 +138,7 @@ async function addCampaign() {
   await page.waitForLoadState();
   await open(page, "/beheer/campagnes");
   await page.getByLabel("Naam", { exact: true }).fill(CAMPAIGN);
-  await page.getByLabel("Inventarisatieronde").fill(ROUND);
+  await page.getByLabel("Inventarisatieronde").fill(REVISION);
   await page.getByRole("button", { name: "Campagne maken" }).click();
   await page.waitForURL(`**/beheer/campagnes/${CAMPAIGN}?**`);
   await page.getByRole("button", { name: "Versturen" }).click();
@@ -1843,6 +1846,11 @@ test("answer form: on a 390 px phone a respondent corrects a location, saves a d
   await phone.getByText("Uw antwoorden zijn opgeslagen als concept").waitFor();
   assert.equal(await phone.getByRole("group", { name: /^Locatie 1: / }).getByLabel(/^Hoeveel plaatsen/).inputValue(), "9");
 
+  // The first location closed in May (it offers syringe exchange).
+  const closing = phone.getByRole("group", { name: /^Locatie 1: / });
+  assert.ok(await closing.getByLabel("Spuitomruil").isChecked(), "the first location offers syringe exchange");
+  await closing.getByRole("group", { name: /nog open/ }).getByLabel("Nee").check();
+  await closing.getByLabel(/sinds wanneer/).fill("2026-05-01");
   // A new location, then the answers every organisation gives.
   await phone.getByRole("button", { name: "Locatie toevoegen" }).click();
   const added = phone.getByRole("group", { name: /\(nieuw\)$/ });
@@ -1864,16 +1872,23 @@ test("answer form: on a 390 px phone a respondent corrects a location, saves a d
   // The researcher sees the proposals and accepts them all.
   const page = await newPage({ width: 1280 });
   await signIn(page, "researcher");
+  const exchanges = async () => {
+    const round = await (await page.request.get(`/api/v1/rounds/${REVISION}`)).json();
+    return round.table1.rows.find((r) => r.service === "syringe_exchange").locations;
+  };
+  const before = await exchanges();
   await open(page, `/beheer/campagnes/${CAMPAIGN}/beoordelen`);
   const table = page.getByRole("table", { name: /^Voorgestelde wijzigingen van / });
   await table.waitFor();
-  const rows = Object.entries(await tableRows(table)).map(([location, cells]) => [location, ...cells].join(" | "));
+  const rows = await table.evaluate((t) => [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.innerText.trim()).join(" | ")));
   assert.ok(rows.some((r) => r.includes("Nieuwe locatie") && r.startsWith("Demo Nieuwe Inloop Browserstad")), rows.join("\n"));
   assert.ok(rows.some((r) => r.includes("Capaciteit gewijzigd") && r.includes("| 9 |")), rows.join("\n"));
+  assert.ok(rows.some((r) => r.includes("Gesloten") && r.includes("2026-05-01")), rows.join("\n"));
   const accept = page.getByRole("button", { name: /^Alle \d+ accepteren$/ });
   await accept.click();
   await page.getByText(/voorstellen beoordeeld/).waitFor();
   await page.getByText("Nog te beoordelen: 0").waitFor();
+  assert.equal(await exchanges(), before - 1, "the closed location leaves the revision's Table 1");
   // The new location is in the register, with the answer as its source.
   await page.getByRole("link", { name: "Demo Nieuwe Inloop Browserstad" }).first().click();
   await page.waitForLoadState();

@@ -2,7 +2,8 @@
 //! every national 2026 figure of a service in `data/published_figures.csv`
 //! (its locations and cities with their qualifier, and the facts the
 //! inventory printed about the rooms) is what the round, as `vangnet demo`
-//! creates and publishes it, shows.
+//! creates and publishes it, shows; and its open revision, which the demo's
+//! campaign works on, starts from the same table.
 
 use serde_json::Value;
 
@@ -93,4 +94,39 @@ async fn the_demo_round_2026_shows_the_published_table_1() {
         ],
         "the figures of the published Table 1"
     );
+}
+
+/// The open revision the demo's campaign works on starts as the published
+/// Table 1: same day, same readings, counted live.
+#[tokio::test]
+async fn the_demo_revision_of_2026_starts_as_the_published_table_1() {
+    let app = TestApp::new().await;
+    vangnet::cli::demo::fill(&app.store).await.unwrap();
+    let published = app.get("/api/v1/rounds/2026").await.json();
+    let revision = app
+        .get_as_admin(&format!(
+            "/api/v1/rounds/{}",
+            vangnet::cli::demo::REVISION_NAME
+        ))
+        .await
+        .json();
+    assert_eq!(revision["status"], "open", "{revision}");
+    assert_eq!(revision["reference_date"], published["reference_date"]);
+    let rows = |round: &Value| {
+        round["table1"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["service"].clone(),
+                    r["locations"].clone(),
+                    r["municipalities"].clone(),
+                    r["qualifier"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rows(&revision), rows(&published), "{revision}");
+    assert!(!rows(&revision).is_empty());
 }
