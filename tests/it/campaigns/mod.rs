@@ -4,5 +4,6 @@
 mod campaigns;
 mod contacts;
 mod follow_ups;
+mod kill;
 mod questionnaires;
 pub(crate) mod support;
