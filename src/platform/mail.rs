@@ -21,6 +21,11 @@
 //! that is shorter). That is safe through any relay, also one without
 //! 8BITMIME, and every mail program decodes it; subjects with non-ASCII
 //! characters are encoded as RFC 2047 words.
+//!
+//! Each message goes over a connection of its own, built from lettre's
+//! pieces rather than its ready-made transport, so that a caller can act
+//! in the moment before the SMTP server takes the message
+//! ([`Mailer::send_handing_over`]).
 
 use std::fmt;
 use std::future::Future;
@@ -298,8 +303,13 @@ impl SmtpServer {
             _ => AsyncSmtpConnection::connect_with_transport(Box::new(gated), &hello).await?,
         };
         let result = self.converse(&mut connection, &hello, message, &gate).await;
-        // QUIT; after a refused hand-over the gate lets nothing through.
-        connection.abort().await;
+        // QUIT while the connection is sound: after the message, or after
+        // the server refused something. After a network or TLS failure (or
+        // a refused hand-over, which the gate keeps refusing) it is only
+        // dropped.
+        if result.as_ref().map_or_else(|e| e.replied, |()| true) {
+            connection.abort().await;
+        }
         result
     }
 

@@ -188,3 +188,60 @@ async fn killed_while_sending_each_of_500_contacts_gets_exactly_one_invitation()
         started.elapsed().as_secs_f64()
     );
 }
+
+/// The seam the guarantee rests on: a message whose hand-over fails is
+/// dropped by the SMTP server, not delivered; the next one goes out.
+#[tokio::test]
+async fn a_refused_hand_over_delivers_nothing() {
+    let smtp = SmtpServer::start();
+    let mailer = smtp.mailer();
+    let mail = |to: &str| vangnet::platform::mail::Mail {
+        to: to.into(),
+        subject: "Uitnodiging".into(),
+        body: "Regel één\n.\nnog een regel\n".into(),
+    };
+    let refused = mailer
+        .send_handing_over(&mail("anna@utrecht.example"), async {
+            anyhow::bail!("the claim was lost")
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.to_string(), "the claim was lost");
+    let mut handed_over = false;
+    mailer
+        .send_handing_over(&mail("jan@zwolle.example"), async {
+            handed_over = true;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(handed_over);
+    // The SMTP server writes a message when it takes it: give it a moment.
+    let started = Instant::now();
+    while smtp.count() < 1 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let received = smtp.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert!(
+        received[0].to.contains("jan@zwolle.example"),
+        "{received:?}"
+    );
+    assert!(
+        received[0].body.contains("\n.\nnog een regel"),
+        "a line of one dot arrives as it was: {}",
+        received[0].body
+    );
+    // A refused recipient is still a permanent failure, before any hand-over.
+    let bounced = mailer
+        .send_handing_over(&mail("weiger@delft.example"), async {
+            panic!("no hand-over for a refused recipient")
+        })
+        .await
+        .unwrap_err();
+    let failure = bounced
+        .downcast_ref::<vangnet::platform::mail::SendFailure>()
+        .expect("a SendFailure");
+    assert!(failure.permanent, "{failure}");
+}
