@@ -133,9 +133,9 @@ fn read_value(q: &Question, field: &str, texts: &[String]) -> Result<Option<Valu
         return Ok(None);
     }
     Ok(Some(match q.kind {
-        QuestionKind::YesNo => {
-            Value::Bool(yes_no(first).ok_or_else(|| invalid(field, "answer.error.yes_no", &[]))?)
-        }
+        QuestionKind::YesNo => Value::Bool(
+            yes_no(first).ok_or_else(|| invalid(field, "answer.error.yes_no", &[]))?,
+        ),
         QuestionKind::Number => Value::Number(
             first
                 .replace(['.', ' '], "")
@@ -465,9 +465,10 @@ pub fn location_input(
 ) -> FacilityInput {
     let mut input = base.cloned().unwrap_or_default();
     for child in &block.questions {
-        let (Some(target), Some(value)) =
-            (child.maps_to.as_deref(), location.values.get(&child.code))
-        else {
+        let (Some(target), Some(value)) = (
+            child.maps_to.as_deref(),
+            location.values.get(&child.code),
+        ) else {
             continue;
         };
         put(&mut input, target, value);
@@ -648,20 +649,13 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            [
-                "consumption_room",
-                "locations.0._facility",
-                "locations.0.capacity"
-            ]
+            ["consumption_room", "locations.0._facility", "locations.0.capacity"]
         );
     }
 
     #[test]
     fn huge_positions_are_ignored_not_allocated() {
-        let f = form(&[
-            ("locations.99999999999.name", "x"),
-            ("locations.100.name", "y"),
-        ]);
+        let f = form(&[("locations.99999999999.name", "x"), ("locations.100.name", "y")]);
         let a = Answers::from_form(&inventory(), &f).unwrap();
         assert_eq!(a.location_count("locations"), 0);
     }
@@ -704,7 +698,10 @@ mod tests {
             facility_id: Some(7),
             values: [
                 ("capacity".to_string(), Value::Number(5000)),
-                ("services".to_string(), Value::Choices(vec!["bingo".into()])),
+                (
+                    "services".to_string(),
+                    Value::Choices(vec!["bingo".into()]),
+                ),
                 (
                     "target_groups".to_string(),
                     Value::Text("bel jan@example.nl".into()),

@@ -167,10 +167,7 @@ pub async fn create_facility_in(
     if !who.may_create_facility(organisation) {
         return Err(refuse_organisation(organisation));
     }
-    Ok(
-        Store::create_facility(tx, organisation, &draft.fields, &draft.change, actor, today)
-            .await?,
-    )
+    Ok(Store::create_facility(tx, organisation, &draft.fields, &draft.change, actor, today).await?)
 }
 
 /// Applies a JSON merge patch (RFC 7386) to a facility's current facts and
@@ -270,7 +267,9 @@ async fn patch_current(
         patch.get("verified_on").is_some(),
     );
     let organisation = match &draft.organisation {
-        Some(OrganisationRef::Id(same)) if Some(*same) == current.organisation_id => Some(*same),
+        Some(OrganisationRef::Id(same)) if Some(*same) == current.organisation_id => {
+            Some(*same)
+        }
         other => organisation_id(tx, other).await?,
     };
     if organisation != current.organisation_id && !who.may_create_facility(organisation) {

@@ -186,11 +186,7 @@ impl Store {
     }
 
     /// Notes the first time the answer form was opened.
-    pub async fn mark_invitation_opened(
-        tx: &mut WriteTx,
-        id: i64,
-        at: &str,
-    ) -> StorageResult<bool> {
+    pub async fn mark_invitation_opened(tx: &mut WriteTx, id: i64, at: &str) -> StorageResult<bool> {
         let done = sqlx::query(
             "UPDATE campaign_invitations SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL",
         )
@@ -202,11 +198,7 @@ impl Store {
     }
 
     /// Notes when the invitation was answered.
-    pub async fn mark_invitation_answered(
-        tx: &mut WriteTx,
-        id: i64,
-        at: &str,
-    ) -> StorageResult<()> {
+    pub async fn mark_invitation_answered(tx: &mut WriteTx, id: i64, at: &str) -> StorageResult<()> {
         sqlx::query(
             "UPDATE campaign_invitations SET answered_at = $1, \
              opened_at = COALESCE(opened_at, $1) WHERE id = $2",
