@@ -21,20 +21,40 @@
 //! that is shorter). That is safe through any relay, also one without
 //! 8BITMIME, and every mail program decodes it; subjects with non-ASCII
 //! characters are encoded as RFC 2047 words.
+//!
+//! Each message goes over a connection of its own, built from lettre's
+//! pieces rather than its ready-made transport, so that a caller can act
+//! in the moment before the SMTP server takes the message
+//! ([`Mailer::send_handing_over`]).
 
 use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use lettre::message::header::{ContentType, MIME_VERSION_1_0};
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail as MailCommand, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use lettre::transport::smtp::Error as SmtpError;
+use lettre::Message;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
 
 use crate::storage::redact_url;
 
 /// How many messages the development mailer keeps for [`Mailer::sent`].
 pub const KEPT_IN_DEVELOPMENT: usize = 100;
+/// How long connecting, and each wait for a reply of the SMTP server, may
+/// take (lettre's default for connecting).
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One plain-text message to one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,10 +91,21 @@ enum Transport {
     /// No SMTP server configured: log and keep.
     Development(Arc<Mutex<Vec<Mail>>>),
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        server: Arc<SmtpServer>,
         /// The URL with its password redacted, for messages.
         shown_as: String,
     },
+}
+
+/// Where and how to reach the SMTP server.
+struct SmtpServer {
+    host: String,
+    port: u16,
+    security: Security,
+    /// For `smtps://` and `smtp+starttls://`: the host's certificate is
+    /// checked against the bundled Mozilla roots.
+    tls: Option<TlsParameters>,
+    credentials: Option<Credentials>,
 }
 
 impl Mailer {
@@ -92,26 +123,25 @@ impl Mailer {
         };
         let config =
             SmtpUrl::parse(url).with_context(|| format!("invalid SMTP URL {}", redact_url(url)))?;
-        let builder = match config.security {
-            Security::Plain => {
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
-            }
-            Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
-                .with_context(|| format!("cannot set up TLS for {}", config.host))?,
-            Security::StartTls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
-                    .with_context(|| format!("cannot set up TLS for {}", config.host))?
-            }
-        };
-        let builder = builder.port(config.port);
-        let builder = match config.credentials {
-            Some((user, password)) => builder.credentials(Credentials::new(user, password)),
-            None => builder,
+        let tls = match config.security {
+            Security::Plain => None,
+            Security::Tls | Security::StartTls => Some(
+                TlsParameters::new(config.host.clone())
+                    .with_context(|| format!("cannot set up TLS for {}", config.host))?,
+            ),
         };
         Ok(Mailer {
             from,
             transport: Transport::Smtp {
-                transport: builder.build(),
+                server: Arc::new(SmtpServer {
+                    host: config.host,
+                    port: config.port,
+                    security: config.security,
+                    tls,
+                    credentials: config
+                        .credentials
+                        .map(|(user, password)| Credentials::new(user, password)),
+                }),
                 shown_as: redact_url(url),
             },
         })
@@ -125,9 +155,37 @@ impl Mailer {
     /// Sends one message, or in development logs and keeps it. An invalid
     /// recipient address is an error in both cases.
     pub async fn send(&self, mail: &Mail) -> anyhow::Result<()> {
+        self.send_handing_over(mail, async { Ok(()) }).await
+    }
+
+    /// Sends one message like [`Mailer::send`], and awaits `hand_over` at
+    /// the last moment before the SMTP server takes it: when the whole
+    /// message is written but the final `CRLF . CRLF` is not.
+    ///
+    /// Why this seam: an SMTP server takes a message only when it reads
+    /// that final dot, and drops one whose connection closes before it. So
+    /// a caller that records "handed over" in `hand_over` (the campaign
+    /// outbox) knows, after a crash, which messages went out: those it
+    /// recorded (unless the process died in the instant between that
+    /// record and writing the dot), and no others. Recording after the
+    /// server's reply instead leaves the whole reply's round trip in which
+    /// a crash sends the message twice.
+    ///
+    /// When `hand_over` fails, the dot is not written: the connection is
+    /// dropped, the server discards the message, and that error is
+    /// returned as it is. Once handed over, a refusal the server still
+    /// replies with (4xx, 5xx) is a [`SendFailure`]; a connection lost
+    /// while waiting for that reply is not an error: the message most
+    /// likely arrived, and sending it again could deliver it twice.
+    /// The development mailer awaits `hand_over` before it keeps the mail.
+    pub async fn send_handing_over<H>(&self, mail: &Mail, hand_over: H) -> anyhow::Result<()>
+    where
+        H: Future<Output = anyhow::Result<()>>,
+    {
         let message = self.message(mail)?;
         match &self.transport {
             Transport::Development(kept) => {
+                hand_over.await?;
                 tracing::warn!(
                     to = %mail.to,
                     subject = %mail.subject,
@@ -141,17 +199,41 @@ impl Mailer {
                 kept.push(mail.clone());
                 Ok(())
             }
-            Transport::Smtp {
-                transport,
-                shown_as,
-            } => {
+            Transport::Smtp { server, shown_as } => {
                 // The cause in the message itself: callers log errors with
                 // `%e`, which shows no chain, and lettre's errors already
                 // include their sources.
-                transport.send(message).await.map_err(|e| SendFailure {
-                    permanent: e.is_permanent(),
-                    message: format!("cannot send mail to {} through {shown_as}: {e}", mail.to),
-                })?;
+                let failure = |e: Refusal| SendFailure {
+                    permanent: e.permanent,
+                    message: format!(
+                        "cannot send mail to {} through {shown_as}: {}",
+                        mail.to, e.text
+                    ),
+                };
+                let (gate, body_written, open) = Gate::new();
+                let conversation = server.send(&message, gate);
+                let decide = async move {
+                    // Nothing to decide when the conversation ended before
+                    // the body was written (the gate, and with it the
+                    // sender, is dropped with the conversation).
+                    body_written.await.ok()?;
+                    let decision = hand_over.await;
+                    let _ = open.send(decision.is_ok());
+                    Some(decision)
+                };
+                let (sent, decided) = tokio::join!(conversation, decide);
+                match (decided, sent) {
+                    (Some(Err(refused)), _) => return Err(refused),
+                    (None, Err(e)) => return Err(failure(e).into()),
+                    (None, Ok(())) => bail!("the message went out without being handed over"),
+                    (Some(Ok(())), Ok(())) => {}
+                    (Some(Ok(())), Err(e)) if e.replied => return Err(failure(e).into()),
+                    (Some(Ok(())), Err(e)) => tracing::warn!(
+                        to = %mail.to,
+                        error = %e.text,
+                        "no reply after the message was handed over: taken as sent"
+                    ),
+                }
                 tracing::info!(to = %mail.to, subject = %mail.subject, "mail sent");
                 Ok(())
             }
@@ -191,6 +273,337 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
             .context("cannot build the message")
+    }
+}
+
+impl SmtpServer {
+    /// One message over a connection of its own, as lettre's
+    /// `AsyncSmtpTransport` sends it (EHLO, STARTTLS or TLS, AUTH, MAIL,
+    /// RCPT, DATA), except that the socket is behind `gate`, which holds
+    /// the final dot until the caller decided.
+    async fn send(&self, message: &Message, gate: Gate) -> Result<(), Refusal> {
+        let hello = ClientId::default();
+        let socket =
+            tokio::time::timeout(TIMEOUT, TcpStream::connect((self.host.as_str(), self.port)))
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "connecting timed out"))
+                .and_then(|connected| connected)
+                .map_err(|e| Refusal::client(format!("Connection error: {e}")))?;
+        let gated = Gated::new(socket, gate.clone());
+        let mut connection = match (&self.security, &self.tls) {
+            (Security::Tls, Some(tls)) => {
+                #[allow(deprecated)] // public, and the one way to TLS a socket of our own
+                let mut stream =
+                    lettre::transport::smtp::client::AsyncNetworkStream::use_existing_tokio1(
+                        Box::new(gated),
+                    );
+                stream.upgrade_tls(tls.clone()).await?;
+                AsyncSmtpConnection::connect_with_transport(Box::new(Tls(stream)), &hello).await?
+            }
+            _ => AsyncSmtpConnection::connect_with_transport(Box::new(gated), &hello).await?,
+        };
+        let result = self.converse(&mut connection, &hello, message, &gate).await;
+        // QUIT while the connection is sound: after the message, or after
+        // the server refused something. After a network or TLS failure (or
+        // a refused hand-over, which the gate keeps refusing) it is only
+        // dropped.
+        if result.as_ref().map_or_else(|e| e.replied, |()| true) {
+            connection.abort().await;
+        }
+        result
+    }
+
+    async fn converse(
+        &self,
+        connection: &mut AsyncSmtpConnection,
+        hello: &ClientId,
+        message: &Message,
+        gate: &Gate,
+    ) -> Result<(), Refusal> {
+        if let (Security::StartTls, Some(tls)) = (&self.security, &self.tls) {
+            connection.starttls(tls.clone(), hello).await?;
+        }
+        if let Some(credentials) = &self.credentials {
+            connection.auth(DEFAULT_MECHANISMS, credentials).await?;
+        }
+        let envelope = message.envelope();
+        let email = message.formatted();
+        let info = connection.server_info();
+        let mut options = Vec::new();
+        let non_ascii = |a: &lettre::Address| !AsRef::<str>::as_ref(a).is_ascii();
+        if envelope.to().iter().chain(envelope.from()).any(non_ascii) {
+            if !info.supports_feature(Extension::SmtpUtfEight) {
+                return Err(Refusal::client(
+                    "the addresses are not ASCII and the server lacks SMTPUTF8".into(),
+                ));
+            }
+            options.push(MailParameter::SmtpUtfEight);
+        }
+        if !email.is_ascii() {
+            if !info.supports_feature(Extension::EightBitMime) {
+                return Err(Refusal::client(
+                    "the message is not ASCII and the server lacks 8BITMIME".into(),
+                ));
+            }
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        connection
+            .command(MailCommand::new(envelope.from().cloned(), options))
+            .await?;
+        for to in envelope.to() {
+            connection.command(Rcpt::new(to.clone(), vec![])).await?;
+        }
+        connection.command(Data).await?;
+        // lettre writes (and flushes) each part, then CRLF . CRLF: the
+        // gate is armed when the parts run out, so the write it holds is
+        // that final dot.
+        let mut body = Some(email);
+        let parts = std::iter::from_fn(|| {
+            let part = body.take();
+            if part.is_none() {
+                gate.arm();
+            }
+            part
+        });
+        connection.message_iter(parts).await?;
+        Ok(())
+    }
+}
+
+/// Why a message did not go out.
+#[derive(Debug)]
+struct Refusal {
+    /// A 5xx reply: sending again will not help.
+    permanent: bool,
+    /// The server replied with a refusal (4xx or 5xx), rather than the
+    /// connection failing or the client giving up.
+    replied: bool,
+    text: String,
+}
+
+impl Refusal {
+    fn client(text: String) -> Refusal {
+        Refusal {
+            permanent: false,
+            replied: false,
+            text,
+        }
+    }
+}
+
+impl From<SmtpError> for Refusal {
+    fn from(e: SmtpError) -> Refusal {
+        Refusal {
+            permanent: e.is_permanent(),
+            replied: e.is_permanent() || e.is_transient(),
+            text: e.to_string(),
+        }
+    }
+}
+
+/// Holds the first write after [`Gate::arm`] until the decision comes
+/// whether it may pass; refused, it fails that write and every later one.
+#[derive(Clone)]
+struct Gate(Arc<Mutex<GateState>>);
+
+struct GateState {
+    armed: bool,
+    refused: bool,
+    body_written: Option<oneshot::Sender<()>>,
+    decision: Option<oneshot::Receiver<bool>>,
+}
+
+impl Gate {
+    /// A gate; a receiver that resolves once the body is written (an error
+    /// when the gate is dropped before), and the sender of the decision.
+    fn new() -> (Gate, oneshot::Receiver<()>, oneshot::Sender<bool>) {
+        let (written_tx, written_rx) = oneshot::channel();
+        let (decide_tx, decide_rx) = oneshot::channel();
+        let gate = Gate(Arc::new(Mutex::new(GateState {
+            armed: false,
+            refused: false,
+            body_written: Some(written_tx),
+            decision: Some(decide_rx),
+        })));
+        (gate, written_rx, decide_tx)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn arm(&self) {
+        let mut state = self.state();
+        state.armed = true;
+        if let Some(written) = state.body_written.take() {
+            let _ = written.send(());
+        }
+    }
+
+    /// Ready when writing may go on.
+    fn poll_pass(&self, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        let mut state = self.state();
+        if state.refused {
+            return Poll::Ready(Err(io::Error::other(
+                "not handed over: the message is dropped",
+            )));
+        }
+        if !state.armed {
+            return Poll::Ready(Ok(()));
+        }
+        let pass = match state.decision.as_mut() {
+            Some(decision) => match Pin::new(decision).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(pass) => pass.unwrap_or(false),
+            },
+            None => false,
+        };
+        state.armed = false;
+        state.decision = None;
+        if pass {
+            Poll::Ready(Ok(()))
+        } else {
+            state.refused = true;
+            Poll::Ready(Err(io::Error::other(
+                "not handed over: the message is dropped",
+            )))
+        }
+    }
+}
+
+/// The socket to the SMTP server behind a [`Gate`], with a time limit on
+/// each wait for the server.
+struct Gated {
+    socket: TcpStream,
+    gate: Gate,
+    reading_since: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Gated {
+    fn new(socket: TcpStream, gate: Gate) -> Gated {
+        Gated {
+            socket,
+            gate,
+            reading_since: None,
+        }
+    }
+}
+
+impl fmt::Debug for Gated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Gated({:?})", self.socket)
+    }
+}
+
+impl AsyncRead for Gated {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.socket).poll_read(cx, buf) {
+            Poll::Ready(done) => {
+                this.reading_since = None;
+                Poll::Ready(done)
+            }
+            Poll::Pending => {
+                let limit = this
+                    .reading_since
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(TIMEOUT)));
+                match limit.as_mut().poll(cx) {
+                    Poll::Ready(()) => {
+                        this.reading_since = None;
+                        Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "the SMTP server did not reply in time",
+                        )))
+                    }
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+}
+
+impl AsyncWrite for Gated {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.gate.poll_pass(cx) {
+            Poll::Ready(Ok(())) => Pin::new(&mut self.socket).poll_write(cx, buf),
+            other => other.map(|r| r.map(|()| 0)),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.socket).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.socket).poll_shutdown(cx)
+    }
+}
+
+impl AsyncTokioStream for Gated {
+    fn peer_addr(&self) -> io::Result<std::net::SocketAddr> {
+        self.socket.peer_addr()
+    }
+}
+
+/// A socket lettre wrapped in TLS (`smtps://`), for a connection of our
+/// own: lettre's stream speaks the `futures` I/O traits, a connection
+/// wants tokio's.
+#[allow(deprecated)]
+struct Tls(lettre::transport::smtp::client::AsyncNetworkStream);
+
+impl fmt::Debug for Tls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tls({:?})", self.0)
+    }
+}
+
+impl AsyncRead for Tls {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let unfilled = buf.initialize_unfilled();
+        match futures_io::AsyncRead::poll_read(Pin::new(&mut self.0), cx, unfilled) {
+            Poll::Ready(Ok(n)) => {
+                buf.advance(n);
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl AsyncWrite for Tls {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        futures_io::AsyncWrite::poll_write(Pin::new(&mut self.0), cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        futures_io::AsyncWrite::poll_flush(Pin::new(&mut self.0), cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        futures_io::AsyncWrite::poll_close(Pin::new(&mut self.0), cx)
+    }
+}
+
+impl AsyncTokioStream for Tls {
+    fn peer_addr(&self) -> io::Result<std::net::SocketAddr> {
+        self.0.peer_addr()
     }
 }
 

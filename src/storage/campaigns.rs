@@ -3,10 +3,13 @@
 //! The outbox (`campaign_mails`) is worked by claims: a worker sets a due
 //! mail to `sending` with a claim id of its own and a lease (a conditional
 //! UPDATE, atomic on both engines, so two workers never hold one mail),
-//! stores the hash of the token the mail will carry, sends, and then ends
-//! the claim and records the outcome in one UPDATE that only matches while
-//! the claim is still its own. A lease that ran out (the server stopped
-//! mid-send) makes the mail due again for whoever looks next.
+//! stores the hash of the token the mail will carry, writes the message,
+//! marks it `sent` just before the SMTP server takes it (the hand-over,
+//! again only while the claim is its own), and then ends the claim with
+//! the outcome in one UPDATE that only matches while the claim is still
+//! its own. A lease that ran out (the server stopped mid-send) makes a mail
+//! not yet handed over due again for whoever looks next; a mail handed
+//! over is never claimed again.
 
 use chrono::NaiveDate;
 use sqlx::any::AnyRow;
@@ -457,7 +460,50 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Ends a claim with its outcome, in one statement; false when the
+    /// Records that a claimed mail is handed over to the SMTP server: it
+    /// is `sent` from now on, also when the process dies before the
+    /// server's reply, and no worker claims it again. The claim stays
+    /// until [`Store::finish_mail`], which can still turn it back (the
+    /// server refused it after all). False when the claim was lost: the
+    /// mail must not be handed over.
+    pub async fn hand_over_mail(&self, id: i64, claim: &str, at: &str) -> StorageResult<bool> {
+        let done = sqlx::query(
+            "UPDATE campaign_mails SET status = 'sent', sent_at = $1 WHERE id = $2 \
+             AND claim = $3 AND status = 'sending'",
+        )
+        .bind(at)
+        .bind(id)
+        .bind(claim)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Extends the lease of every mail `claim` holds and has not yet
+    /// handed over; how many.
+    pub async fn renew_mail_lease(&self, claim: &str, lease_until: &str) -> StorageResult<u64> {
+        let done = sqlx::query(
+            "UPDATE campaign_mails SET lease_until = $1 WHERE claim = $2 AND status = 'sending'",
+        )
+        .bind(lease_until)
+        .bind(claim)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// When the first lease of a mail still being sent runs out, if any:
+    /// when a stopped server's mails can be taken over.
+    pub async fn next_lease_end(&self) -> StorageResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT min(lease_until) FROM campaign_mails WHERE status = 'sending'",
+        )
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Ends a claim with its outcome, in one statement, also of a mail
+    /// handed over (a refusal turns it back from `sent`); false when the
     /// claim was no longer ours (its lease ran out and another took it).
     pub async fn finish_mail(
         &self,
@@ -475,7 +521,7 @@ impl Store {
         let done = sqlx::query(
             "UPDATE campaign_mails SET status = $1, last_error = COALESCE($2, last_error), \
              sent_at = $3, next_attempt_at = COALESCE($4, next_attempt_at), claim = NULL, \
-             lease_until = NULL WHERE id = $5 AND claim = $6 AND status = 'sending'",
+             lease_until = NULL WHERE id = $5 AND claim = $6 AND status IN ('sending', 'sent')",
         )
         .bind(status)
         .bind(error)

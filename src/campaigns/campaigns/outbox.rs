@@ -4,9 +4,11 @@
 //! `--now` ([`deliver_due`]).
 //!
 //! A round claims the due mails (see `storage::campaigns`): each gets
-//! status `sending` with a lease of [`LEASE`]. Per mail the worker makes a
-//! fresh personal token, stores only its hash with the mail, sends, and
-//! records the outcome in the statement that ends its claim:
+//! status `sending` with a lease of [`LEASE`], renewed every
+//! [`RENEW_EVERY`] while the round is busy. Per mail the worker makes a
+//! fresh personal token, stores only its hash with the mail, writes the
+//! message to the SMTP server, and records the outcome in the statement
+//! that ends its claim:
 //!
 //! - accepted by the SMTP server: `sent`;
 //! - refused for good (a 5xx reply, such as an unknown recipient):
@@ -17,15 +19,31 @@
 //! - the invitation was revoked or answered, or the contact erased or
 //!   opted out, since it was queued: `failed` with that reason, unsent.
 //!
-//! Restarts: a mail is `sending` only while a worker holds its lease. A
-//! server that stops mid-round leaves its claims; when their lease runs out
-//! another worker (or the same after its restart) takes them over, so no
-//! one is skipped. The one window left is a mail the SMTP server accepted
-//! just before the process died, before the outcome was written: it is
-//! sent again after the lease (at-least-once: a rare second copy, whose
-//! fresh link replaces the first's, rather than an invitation lost). A
-//! worker whose lease ran out while it was still sending cannot overwrite
-//! the new holder's outcome: the final UPDATE matches only its own claim.
+//! # Exactly once, also when the server is killed
+//!
+//! An SMTP server takes a message only when it reads the final
+//! `CRLF . CRLF`; a connection that closes before it is discarded. So the
+//! worker writes the whole message, then records the mail as `sent` (the
+//! hand-over, [`Mailer::send_handing_over`]), and only then writes that
+//! final dot. A server that stops (a crash, a kill, a restart) at any
+//! moment leaves each mail either handed over, and so delivered, or not,
+//! and so still `sending` under a lease that runs out within [`LEASE`];
+//! then another worker, or the same server after its restart, takes it
+//! over and sends it. Nobody is skipped and nobody gets two invitations.
+//! The one gap left is the instant between the hand-over's commit and
+//! writing the dot: a process that dies exactly there leaves a mail marked
+//! sent that never arrived. If the server refuses the message after the
+//! dot, the outcome turns the mail back from `sent` (to `bounced` or
+//! `queued`); a lost connection while waiting for that reply counts as
+//! sent.
+//!
+//! Several servers on one database are safe: the claim is a conditional
+//! UPDATE, so two workers never hold one mail, and a worker whose lease
+//! ran out (stalled, not dead) and was taken over can no longer hand the
+//! mail over, nor overwrite the new holder's outcome: those statements
+//! match only its own claim. It drops the connection before the dot. So
+//! the lease only decides how soon a stopped server's mails go out, not
+//! whether a mail can go out twice.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -40,8 +58,11 @@ use crate::platform::mail::{Mail, Mailer, SendFailure};
 use crate::storage::campaigns::{ClaimedMail, MailOutcome};
 use crate::storage::Store;
 
-/// How long a claim holds a mail before another worker may take it over.
-pub const LEASE: Duration = Duration::minutes(5);
+/// How long a claim holds a mail before another worker may take it over:
+/// how long mail of a server that stopped mid-round waits.
+pub const LEASE: Duration = Duration::seconds(20);
+/// How often a busy round extends the lease of the mails it holds.
+pub const RENEW_EVERY: StdDuration = StdDuration::from_secs(5);
 /// How often the worker of `vangnet serve` looks for due mail.
 pub const WORKER_EVERY: StdDuration = StdDuration::from_secs(10);
 /// Mails claimed at once.
@@ -82,6 +103,12 @@ pub fn link(config: &Config, token: &str) -> String {
     config.link(&format!("/enquete/{token}"))
 }
 
+/// The claim on a mail was lost (its lease ran out and another worker
+/// took it over): this worker must leave it alone.
+#[derive(Debug, thiserror::Error)]
+#[error("campaign mail {0}: the claim was lost")]
+struct ClaimLost(i64);
+
 /// Delivers every mail due at `now`, batch after batch, until none is due.
 pub async fn deliver_due(
     store: &Store,
@@ -91,31 +118,64 @@ pub async fn deliver_due(
 ) -> anyhow::Result<Delivered> {
     let mut done = Delivered::default();
     let claim = secret::generate("claim_");
+    // `now` may be another day than today (the tests, a replay); time goes
+    // on from there.
+    let started = std::time::Instant::now();
+    let clock = || now + Duration::from_std(started.elapsed()).unwrap_or_default();
     loop {
+        let at = clock();
         let claimed = store
-            .claim_campaign_mails(&time_text(now), &time_text(now + LEASE), &claim, BATCH)
+            .claim_campaign_mails(&time_text(at), &time_text(at + LEASE), &claim, BATCH)
             .await?;
         if claimed.is_empty() {
             return Ok(done);
         }
-        for mail in claimed {
-            let outcome = deliver_one(store, mailer, config, &claim, &mail, now).await?;
-            match &outcome {
-                MailOutcome::Sent { .. } => done.sent += 1,
-                MailOutcome::Retry { .. } => done.retrying += 1,
-                MailOutcome::Failed { .. } => done.failed += 1,
-                MailOutcome::Bounced { .. } => done.bounced += 1,
+        let work = async {
+            for mail in claimed {
+                let Some(outcome) = deliver_one(store, mailer, config, &claim, &mail, now).await?
+                else {
+                    tracing::warn!(
+                        mail = mail.id,
+                        "campaign mail: the claim ran out while sending; left to its new holder"
+                    );
+                    continue;
+                };
+                match &outcome {
+                    MailOutcome::Sent { .. } => done.sent += 1,
+                    MailOutcome::Retry { .. } => done.retrying += 1,
+                    MailOutcome::Failed { .. } => done.failed += 1,
+                    MailOutcome::Bounced { .. } => done.bounced += 1,
+                }
+                if !store.finish_mail(mail.id, &claim, &outcome).await? {
+                    tracing::warn!(
+                        mail = mail.id,
+                        "campaign mail: the claim ran out before its outcome was written"
+                    );
+                }
             }
-            if !store.finish_mail(mail.id, &claim, &outcome).await? {
-                tracing::warn!(
-                    mail = mail.id,
-                    "campaign mail: the claim ran out before its outcome was written"
-                );
+            anyhow::Ok(())
+        };
+        // The mails of this batch stay ours while it is worked through,
+        // however slow the SMTP server.
+        let renew = async {
+            loop {
+                tokio::time::sleep(RENEW_EVERY).await;
+                if let Err(e) = store
+                    .renew_mail_lease(&claim, &time_text(clock() + LEASE))
+                    .await
+                {
+                    tracing::warn!(error = %e, "cannot extend the lease of campaign mail");
+                }
             }
+        };
+        tokio::select! {
+            worked = work => worked?,
+            () = renew => {}
         }
     }
 }
 
+/// Sends one claimed mail; its outcome, or `None` when the claim was lost.
 async fn deliver_one(
     store: &Store,
     mailer: &Mailer,
@@ -123,7 +183,7 @@ async fn deliver_one(
     claim: &str,
     mail: &ClaimedMail,
     now: DateTime<Utc>,
-) -> anyhow::Result<MailOutcome> {
+) -> anyhow::Result<Option<MailOutcome>> {
     let unsendable = if mail.revoked {
         Some("the invitation was revoked")
     } else if mail.answered {
@@ -136,16 +196,16 @@ async fn deliver_one(
         None
     };
     if let Some(reason) = unsendable {
-        return Ok(MailOutcome::Failed {
+        return Ok(Some(MailOutcome::Failed {
             error: format!("not sent: {reason}"),
-        });
+        }));
     }
     let token = secret::generate("");
     if !store
         .set_mail_token(mail.id, claim, &secret::digest(&token))
         .await?
     {
-        anyhow::bail!("campaign mail {}: the claim was lost", mail.id);
+        return Ok(None);
     }
     let (subject, body) = mail.campaign.texts.render(
         mail.kind,
@@ -162,11 +222,22 @@ async fn deliver_one(
         Some(name) if !name.contains(['"', '<', '>', '\\']) => format!("\"{name}\" <{address}>"),
         _ => address,
     };
-    let sent = mailer.send(&Mail { to, subject, body }).await;
-    Ok(match sent {
+    let hand_over = async {
+        let at = time_text(Utc::now().max(now));
+        if store.hand_over_mail(mail.id, claim, &at).await? {
+            Ok(())
+        } else {
+            Err(ClaimLost(mail.id).into())
+        }
+    };
+    let sent = mailer
+        .send_handing_over(&Mail { to, subject, body }, hand_over)
+        .await;
+    Ok(Some(match sent {
         Ok(()) => MailOutcome::Sent {
             at: time_text(Utc::now().max(now)),
         },
+        Err(e) if e.is::<ClaimLost>() => return Ok(None),
         Err(e) => match e.downcast_ref::<SendFailure>() {
             Some(failure) if failure.permanent => MailOutcome::Bounced {
                 reply: failure.message.clone(),
@@ -181,17 +252,16 @@ async fn deliver_one(
                 },
             },
         },
-    })
+    }))
 }
 
-/// Starts the worker of `vangnet serve`: every [`WORKER_EVERY`] it
-/// delivers what is due. Errors are logged and tried again next time.
+/// Starts the worker of `vangnet serve`: at once, and then every
+/// [`WORKER_EVERY`] (sooner when the lease of a stopped server's mail runs
+/// out before), it delivers what is due. Errors are logged and tried again
+/// next time.
 pub fn start_worker(store: Store, mailer: Arc<Mailer>, config: Arc<Config>) {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(WORKER_EVERY);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticks.tick().await;
             match deliver_due(&store, &mailer, &config, Utc::now()).await {
                 Ok(done) if done.total() > 0 => {
                     tracing::info!(%done, "campaign mail delivered");
@@ -199,6 +269,26 @@ pub fn start_worker(store: Store, mailer: Arc<Mailer>, config: Arc<Config>) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot deliver campaign mail"),
             }
+            tokio::time::sleep(until_next_round(&store).await).await;
         }
     });
+}
+
+/// [`WORKER_EVERY`], or less when a lease runs out before (a second after
+/// it, at least a second from now).
+async fn until_next_round(store: &Store) -> StdDuration {
+    let lease_end = match store.next_lease_end().await {
+        Ok(end) => end.and_then(|end| DateTime::parse_from_rfc3339(&end).ok()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the leases of campaign mail");
+            None
+        }
+    };
+    match lease_end {
+        Some(end) => (end.with_timezone(&Utc) - Utc::now() + Duration::seconds(1))
+            .to_std()
+            .unwrap_or_default()
+            .clamp(StdDuration::from_secs(1), WORKER_EVERY),
+        None => WORKER_EVERY,
+    }
 }

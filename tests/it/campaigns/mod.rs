@@ -6,5 +6,6 @@ mod campaigns;
 mod contacts;
 mod dashboard;
 mod follow_ups;
+mod kill;
 mod questionnaires;
 pub(crate) mod support;

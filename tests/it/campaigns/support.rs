@@ -148,6 +148,11 @@ impl SmtpServer {
             .collect()
     }
 
+    /// How many messages were received, without reading them.
+    pub(super) fn count(&self) -> usize {
+        std::fs::read_dir(self.maildir.join("new")).map_or(0, |entries| entries.count())
+    }
+
     pub(super) fn to(&self, address: &str) -> Vec<Received> {
         self.received()
             .into_iter()
