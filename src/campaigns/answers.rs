@@ -522,6 +522,7 @@ async fn campaign_invitation(
 
 /// Records what staff found (`source`: phone or website) as a complete
 /// answer of its own with its proposals; returns how many it proposes.
+#[allow(clippy::too_many_arguments)]
 pub async fn record_finding(
     store: &Store,
     who: &Principal,

@@ -1,7 +1,9 @@
-//! Survey campaigns (issue 14): contacts, questionnaires and campaigns.
+//! Survey campaigns (issue 14): contacts, questionnaires, campaigns and
+//! their mail (also under kill -9), the answer form and the review, the
+//! follow-up and the campaign dashboard.
 
-#[allow(clippy::module_inception)]
 mod answers;
+#[allow(clippy::module_inception)]
 mod campaigns;
 mod contacts;
 mod dashboard;

@@ -73,7 +73,7 @@ fn question_view(
                 context! {
                     code => o.code,
                     label => text_of(&o.label, page.lang),
-                    checked => values.iter().any(|v| *v == o.code),
+                    checked => values.contains(&o.code),
                 }
             })
             .collect(),
