@@ -331,6 +331,25 @@ pub async fn queue(
     queue_with(store, who, actor, name, now, kind, false).await
 }
 
+/// The reminder schedule, run by the mail worker of `vangnet serve`: for
+/// every open campaign (sent, not past its closing day), the reminders
+/// that are due (as [`remind`]: sent at least the interval ago, not
+/// answered, not reminded since), so that nobody has to remember to press
+/// the button. Returns how many it queued.
+pub async fn remind_on_schedule(store: &Store, now: DateTime<Utc>) -> AppResult<u64> {
+    let who = Principal::command_line("reminder schedule");
+    let actor = Actor::named("vangnet (reminder schedule)");
+    let mut queued = 0;
+    for campaign in store.list_campaigns().await? {
+        if campaign.status_on(now.date_naive()) == CampaignStatus::Open {
+            queued += remind(store, &who, &actor, &campaign.name, now)
+                .await?
+                .queued;
+        }
+    }
+    Ok(queued)
+}
+
 /// Queues a reminder now for every invitation that went out and is not
 /// answered, whatever the reminder interval (a last call before the
 /// campaign closes); one that is already waiting is not queued twice.

@@ -267,7 +267,8 @@ impl Store {
              AND EXISTS (SELECT 1 FROM campaign_mails m WHERE m.invitation_id = i.id \
                  AND m.kind = 'invitation' AND m.status = 'sent' AND m.sent_at <= $3) \
              AND NOT EXISTS (SELECT 1 FROM campaign_mails m WHERE m.invitation_id = i.id \
-                 AND m.kind = 'reminder' AND (m.queued_at > $3 OR m.status IN ('queued', 'sending')))",
+                 AND m.kind = 'reminder' AND (m.queued_at > $3 OR m.status IN ('queued', 'sending'))) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(now)
         .bind(campaign_id)

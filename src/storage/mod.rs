@@ -162,6 +162,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "campaign_proposals",
         include_str!("../../migrations/sqlite/0018_campaign_proposals.sql"),
     ),
+    (
+        19,
+        "one_waiting_reminder",
+        include_str!("../../migrations/sqlite/0019_one_waiting_reminder.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -253,6 +258,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         18,
         "campaign_proposals",
         include_str!("../../migrations/postgres/0018_campaign_proposals.sql"),
+    ),
+    (
+        19,
+        "one_waiting_reminder",
+        include_str!("../../migrations/postgres/0019_one_waiting_reminder.sql"),
     ),
 ];
 

@@ -262,6 +262,11 @@ async fn deliver_one(
 pub fn start_worker(store: Store, mailer: Arc<Mailer>, config: Arc<Config>) {
     tokio::spawn(async move {
         loop {
+            match super::remind_on_schedule(&store, Utc::now()).await {
+                Ok(queued) if queued > 0 => tracing::info!(queued, "reminders queued on schedule"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot queue the reminders that are due"),
+            }
             match deliver_due(&store, &mailer, &config, Utc::now()).await {
                 Ok(done) if done.total() > 0 => {
                     tracing::info!(%done, "campaign mail delivered");

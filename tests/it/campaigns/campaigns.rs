@@ -666,3 +666,45 @@ async fn the_staff_pages_create_send_and_revoke() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_schedule_reminds_open_campaigns_when_due_and_everyone_now_on_request() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let smtp = SmtpServer::start();
+    let closes = (Utc::now() + chrono::Duration::days(60)).date_naive();
+    for name in ["gepland", "concept"] {
+        create(
+            &app,
+            json!({"name": name, "round": "2026", "closes_on": closes.to_string(),
+                   "remind_after_days": 14, "organisations": [w.utrecht, w.zwolle]}),
+        )
+        .await;
+    }
+    app.post("/api/v1/campaigns/gepland/send", json!({})).await;
+    deliver(&app, &smtp.mailer(), Utc::now()).await;
+    let schedule = |at| vangnet::campaigns::campaigns::remind_on_schedule(&app.store, at);
+    assert_eq!(schedule(Utc::now()).await.unwrap(), 0, "not due yet");
+    // "Remind everyone now" does not wait for the interval, and not twice.
+    let reply = app
+        .post("/api/v1/campaigns/gepland/remind?all=true", json!({}))
+        .await;
+    assert_eq!(reply.json()["queued"], 2, "{}", reply.text());
+    let reply = app
+        .post("/api/v1/campaigns/gepland/remind?all=true", json!({}))
+        .await;
+    assert_eq!(reply.json()["queued"], 0, "one reminder waits already");
+    assert_eq!(deliver(&app, &smtp.mailer(), Utc::now()).await.sent, 2);
+    // Fifteen days on, the schedule reminds the sent campaign's two, not
+    // the draft that was never sent; then nothing until the next interval.
+    let later = Utc::now() + chrono::Duration::days(15);
+    assert_eq!(schedule(later).await.unwrap(), 2);
+    assert_eq!(schedule(later).await.unwrap(), 0);
+    assert_eq!(deliver(&app, &smtp.mailer(), later).await.sent, 2);
+    assert_eq!(
+        smtp.to("jan@zwolle.example").len(),
+        3,
+        "invitation and two reminders"
+    );
+    assert_eq!(status(&app, "concept").await["totals"]["not_sent"], 2);
+}
