@@ -32,6 +32,11 @@ pub const EVENTS: &[&str] = &[
     "erase",
     "send",
     "remind",
+    "open",
+    "save",
+    "finding",
+    "accepted",
+    "rejected",
 ];
 
 /// Events that only read: they change nothing.

@@ -204,18 +204,60 @@ fn private(mut response: Response) -> Response {
     response
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Which form a page shows: the respondent's behind a personal link, or
+/// the staff's finding form; and where it posts.
+struct Shown<'a> {
+    page: &'a Page,
+    form: &'a AnswerForm,
+    action_url: String,
+    staff: bool,
+}
+
+impl Shown<'_> {
+    /// The form with stored or prefilled answers, `extra` naming a block
+    /// that shows one more, empty location.
+    fn stored(&self, extra: Option<&str>, message: Option<String>) -> Response {
+        self.with(
+            &self.form.answers.to_form(),
+            FieldErrors::new(),
+            StatusCode::OK,
+            extra,
+            message,
+        )
+    }
+
+    /// The form again as posted, with its errors.
+    fn refused(&self, values: &FormValues, errors: &[FieldError]) -> Response {
+        let errors = field_errors(self.page, errors);
+        self.with(values, errors, StatusCode::UNPROCESSABLE_ENTITY, None, None)
+    }
+
+    fn with(
+        &self,
+        values: &FormValues,
+        errors: FieldErrors,
+        status: StatusCode,
+        extra: Option<&str>,
+        message: Option<String>,
+    ) -> Response {
+        render(self, values, errors, status, extra, message)
+    }
+}
+
 fn render(
-    page: &Page,
-    form: &AnswerForm,
+    shown: &Shown,
     values: &FormValues,
     errors: FieldErrors,
     status: StatusCode,
-    action_url: &str,
-    staff: bool,
     extra: Option<&str>,
     message: Option<String>,
 ) -> Response {
+    let (page, form, action_url, staff) = (
+        shown.page,
+        shown.form,
+        shown.action_url.as_str(),
+        shown.staff,
+    );
     let questions = questions_view(page, form, values, &errors, extra);
     let q = &form.questionnaire;
     let sources = vec![
@@ -281,17 +323,13 @@ pub async fn show(
         };
         let extra = (!query.nieuw.is_empty() && form.submitted_at.is_none())
             .then_some(query.nieuw.as_str());
-        Ok(render(
-            &page,
-            &form,
-            &form.answers.to_form(),
-            FieldErrors::new(),
-            StatusCode::OK,
-            &link_path(&token),
-            false,
-            extra,
-            message,
-        ))
+        let shown = Shown {
+            page: &page,
+            form: &form,
+            action_url: link_path(&token),
+            staff: false,
+        };
+        Ok(shown.stored(extra, message))
     })
     .await
 }
@@ -342,17 +380,15 @@ pub async fn save(
             }),
             Err(Refused::Closed) => Ok(closed(&page)),
             Err(Refused::AlreadySubmitted) => Ok(see_other(&here)),
-            Err(Refused::Invalid(errors)) => Ok(render(
-                &page,
-                &form,
-                &values,
-                field_errors(&page, &errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &here,
-                false,
-                None,
-                None,
-            )),
+            Err(Refused::Invalid(errors)) => {
+                let shown = Shown {
+                    page: &page,
+                    form: &form,
+                    action_url: here,
+                    staff: false,
+                };
+                Ok(shown.refused(&values, &errors))
+            }
             Err(Refused::Other(e)) => Err(e.into()),
         }
     })
@@ -388,17 +424,13 @@ pub async fn finding(
             .await
             .map_err(not_found)?;
         let extra = (!query.nieuw.is_empty()).then_some(query.nieuw.as_str());
-        Ok(render(
-            &page,
-            &form,
-            &form.answers.to_form(),
-            FieldErrors::new(),
-            StatusCode::OK,
-            &finding_path(&name, id),
-            true,
-            extra,
-            None,
-        ))
+        let shown = Shown {
+            page: &page,
+            form: &form,
+            action_url: finding_path(&name, id),
+            staff: true,
+        };
+        Ok(shown.stored(extra, None))
     })
     .await
 }
@@ -420,16 +452,17 @@ pub async fn record_finding(
         let form = answers::finding_form(&state.store, who, &name, id, now.date_naive())
             .await
             .map_err(not_found)?;
-        let here = finding_path(&name, id);
+        let shown = Shown {
+            page: &page,
+            form: &form,
+            action_url: finding_path(&name, id),
+            staff: true,
+        };
         if let Some(block) = action.strip_prefix("locatie:") {
-            return Ok(render(
-                &page,
-                &form,
+            return Ok(shown.with(
                 &values,
                 FieldErrors::new(),
                 StatusCode::OK,
-                &here,
-                true,
                 Some(block),
                 None,
             ));
@@ -467,17 +500,7 @@ pub async fn record_finding(
                 "/beheer/campagnes/{}/beoordelen?melding=bevinding&aantal={count}",
                 urlencode(&name)
             ))),
-            Err(Refused::Invalid(errors)) => Ok(render(
-                &page,
-                &form,
-                &values,
-                field_errors(&page, &errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &here,
-                true,
-                None,
-                None,
-            )),
+            Err(Refused::Invalid(errors)) => Ok(shown.refused(&values, &errors)),
             Err(Refused::Other(e)) => Err(not_found(e)),
             Err(Refused::Closed | Refused::AlreadySubmitted) => {
                 Err(PageError::not_found("campaigns.not_found"))
