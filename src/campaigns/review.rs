@@ -14,10 +14,12 @@ use utoipa::ToSchema;
 
 use super::campaigns::{allowed, not_found, time_text};
 use crate::domain::access::Principal;
+use crate::domain::answer::Answers;
 use crate::domain::error::{AppError, AppResult};
 use crate::domain::facility::FacilityInput;
 use crate::domain::proposal::{ProposalKind, ProposalState};
 use crate::domain::provenance::{Actor, Source, SourceKind};
+use crate::domain::questionnaire::Questionnaire;
 use crate::register;
 use crate::storage::answers::ProposalRow;
 use crate::storage::audit::AuditEvent;
@@ -58,6 +60,55 @@ pub struct AnswerReview {
     pub entered_by: Option<String>,
     pub submitted_at: Option<String>,
     pub proposals: Vec<Proposal>,
+    /// What the answer says beyond the register's fields, by question
+    /// code: the questions at the top (such as the services the
+    /// organisation runs, and remarks), and per location the answers to
+    /// questions that map to no register field (a researcher's own).
+    pub other: Vec<OtherAnswer>,
+}
+
+/// An answer that proposes no register change but is read in the review.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OtherAnswer {
+    pub question: String,
+    /// The location's name, for a question of a location block.
+    pub location: Option<String>,
+    #[schema(value_type = Object)]
+    pub value: crate::domain::answer::Value,
+}
+
+/// What an answer says beyond the register's fields.
+fn other_answers(q: &Questionnaire, answers: &Answers) -> Vec<OtherAnswer> {
+    let mut out = Vec::new();
+    for question in &q.questions {
+        if let Some(value) = answers.values.get(&question.code) {
+            out.push(OtherAnswer {
+                question: question.code.clone(),
+                location: None,
+                value: value.clone(),
+            });
+        }
+        for location in answers.locations.get(&question.code).into_iter().flatten() {
+            let name = location
+                .values
+                .get("name")
+                .and_then(|v| v.as_text())
+                .map(str::to_string);
+            for child in question.questions.iter().filter(|c| c.maps_to.is_none()) {
+                if child.code == "still_open" {
+                    continue;
+                }
+                if let Some(value) = location.values.get(&child.code) {
+                    out.push(OtherAnswer {
+                        question: child.code.clone(),
+                        location: name.clone(),
+                        value: value.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A campaign's review: its answers, oldest first.
@@ -67,6 +118,8 @@ pub struct Review {
     pub answers: Vec<AnswerReview>,
     /// How many proposals wait for a decision.
     pub open: usize,
+    /// The questionnaire the campaign sent (the questions' texts).
+    pub questionnaire: Questionnaire,
 }
 
 fn proposal(row: &ProposalRow) -> Proposal {
@@ -95,20 +148,34 @@ pub async fn review(
     allowed(who)?;
     let campaign = store.campaign(name).await?.ok_or_else(|| not_found(name))?;
     let rows = store.campaign_proposals(campaign.id).await?;
+    let questionnaire = store
+        .questionnaire(
+            &campaign.questionnaire_code,
+            Some(campaign.questionnaire_version),
+        )
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("the campaign's questionnaire is missing"))
+        })?
+        .definition;
+    // Every submitted answer, also one that proposes nothing.
     let mut answers: Vec<AnswerReview> = Vec::new();
-    for row in &rows {
-        match answers.last_mut() {
-            Some(last) if last.answer_id == row.answer_id => last.proposals.push(proposal(row)),
-            _ => answers.push(AnswerReview {
-                answer_id: row.answer_id,
-                organisation_id: row.organisation_id,
-                organisation: row.organisation.clone(),
-                source: row.source.clone(),
-                entered_by: row.entered_by.clone(),
-                submitted_at: row.submitted_at.clone(),
-                proposals: vec![proposal(row)],
-            }),
-        }
+    for answer in store.campaign_answers(campaign.id).await? {
+        let invitation = store.invitation(answer.invitation_id).await?;
+        answers.push(AnswerReview {
+            answer_id: answer.id,
+            organisation_id: invitation.as_ref().map_or(0, |i| i.organisation_id),
+            organisation: invitation.map(|i| i.organisation).unwrap_or_default(),
+            source: answer.source.clone(),
+            entered_by: answer.entered_by.clone(),
+            submitted_at: answer.submitted_at.clone(),
+            proposals: rows
+                .iter()
+                .filter(|r| r.answer_id == answer.id)
+                .map(proposal)
+                .collect(),
+            other: other_answers(&questionnaire, &answer.answers),
+        });
     }
     let open = rows
         .iter()
@@ -128,6 +195,7 @@ pub async fn review(
         campaign: campaign.name,
         answers,
         open,
+        questionnaire,
     })
 }
 

@@ -203,6 +203,7 @@ async fn a_respondent_corrects_closes_and_adds_and_a_researcher_accepts() {
         ("locations.2.services", "heroin_unit"),
         ("locations.2.public_access", "no"),
         ("locations.2.still_open", "yes"),
+        ("remarks", "Vanaf 2027 ook op zaterdag open."),
         ("actie", "versturen"),
     ];
     let page_now = respondent.get(&format!("{form}?nieuw=locations")).await;
@@ -254,6 +255,13 @@ async fn a_respondent_corrects_closes_and_adds_and_a_researcher_accepts() {
             .unwrap_or_else(|| panic!("no {kind} for {facility}: {review}"))
             .clone()
     };
+    let other = answers[0]["other"].as_array().unwrap();
+    assert!(
+        other
+            .iter()
+            .any(|o| o["question"] == "remarks" && o["value"] == "Vanaf 2027 ook op zaterdag open."),
+        "the remarks are read in the review: {review}"
+    );
     let capacity = find("change", s.brug);
     assert_eq!(capacity["field"], "capacity");
     assert_eq!(
@@ -274,6 +282,11 @@ async fn a_respondent_corrects_closes_and_adds_and_a_researcher_accepts() {
     let html = page(&review_page);
     assert!(html.contains("Capaciteit gewijzigd"), "{html}");
     assert!(html.contains("Organisatie gevonden"), "{html}");
+    assert!(
+        html.contains("Wilt u nog iets kwijt over uw voorzieningen?"),
+        "{html}"
+    );
+    assert!(html.contains("Vanaf 2027 ook op zaterdag open."), "{html}");
     let rejected = researcher
         .submit(
             "/beheer/campagnes/enquete/beoordelen",

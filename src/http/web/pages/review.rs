@@ -15,8 +15,11 @@ use serde_json::Value as Json;
 
 use crate::campaigns::campaigns;
 use crate::campaigns::review::{self, Decision, Proposal, Target};
+use crate::domain::answer::Value as AnswerValue;
 use crate::domain::date::today;
+use crate::domain::language::Language;
 use crate::domain::proposal::{ProposalKind, ProposalState};
+use crate::domain::questionnaire::{Questionnaire, Texts};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::error::sentence;
@@ -81,6 +84,34 @@ fn service_word(page: &Page, code: &str) -> String {
     } else {
         code.to_string()
     }
+}
+
+/// A question's text and its answer, in the page's language.
+fn answer_words(page: &Page, q: &Questionnaire, answer: &review::OtherAnswer) -> (String, String) {
+    let question = q
+        .questions
+        .iter()
+        .flat_map(|x| std::iter::once(x).chain(x.questions.iter()))
+        .find(|x| x.code == answer.question);
+    let text = |t: &Texts| match page.lang {
+        Language::En if !t.en.is_empty() => t.en.clone(),
+        _ => t.nl.clone(),
+    };
+    let label = question.map_or(answer.question.clone(), |x| text(&x.text));
+    let option = |code: &str| {
+        question
+            .and_then(|x| x.options.iter().find(|o| o.code == code))
+            .map_or(code.to_string(), |o| text(&o.label))
+    };
+    let value = match &answer.value {
+        AnswerValue::Bool(true) => page.text("answer.yes"),
+        AnswerValue::Bool(false) => page.text("answer.no"),
+        AnswerValue::Number(n) => n.to_string(),
+        AnswerValue::Text(t) if question.is_some_and(|x| x.kind.has_options()) => option(t),
+        AnswerValue::Text(t) => t.clone(),
+        AnswerValue::Choices(c) => c.iter().map(|c| option(c)).collect::<Vec<_>>().join(", "),
+    };
+    (label, value)
 }
 
 /// What a proposal does, in words.
@@ -155,8 +186,17 @@ async fn render(
         .iter()
         .map(|a| {
             let open = a.proposals.iter().filter(|p| p.state == ProposalState::Proposed).count();
+            let other: Vec<Value> = a
+                .other
+                .iter()
+                .map(|o| {
+                    let (label, value) = answer_words(page, &found.questionnaire, o);
+                    context! { question => label, location => o.location, value => value }
+                })
+                .collect();
             context! {
                 id => a.answer_id,
+                other => other,
                 organisation => a.organisation,
                 source => page.text(&format!("review.source.{}", a.source)),
                 entered_by => a.entered_by,
