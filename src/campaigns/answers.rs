@@ -520,8 +520,30 @@ async fn campaign_invitation(
         })
 }
 
+/// The invitation of an organisation in a campaign (the finding form of a
+/// follow-up is the invitation's).
+pub async fn invitation_of(
+    store: &Store,
+    who: &Principal,
+    name: &str,
+    organisation_id: i64,
+) -> AppResult<i64> {
+    allowed(who)?;
+    let campaign = store.campaign(name).await?.ok_or_else(|| not_found(name))?;
+    store
+        .invitation_of(campaign.id, organisation_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "organisation {organisation_id} is not invited in campaign '{name}'"
+            ))
+        })
+}
+
 /// Records what staff found (`source`: phone or website) as a complete
-/// answer of its own with its proposals; returns how many it proposes.
+/// answer of its own with its proposals, tied to the follow-up entry it
+/// came from (`follow_up`, one of the organisation's in this campaign);
+/// returns how many changes it proposes.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_finding(
     store: &Store,
@@ -530,6 +552,7 @@ pub async fn record_finding(
     name: &str,
     invitation_id: i64,
     source: SourceKind,
+    follow_up: Option<i64>,
     answers: Answers,
     now: DateTime<Utc>,
 ) -> Result<usize, Refused> {
@@ -546,6 +569,21 @@ pub async fn record_finding(
     };
     let today = now.date_naive();
     let invitation = campaign_invitation(store, name, invitation_id).await?;
+    if let Some(entry) = follow_up {
+        let logged = store
+            .campaign_follow_ups(invitation.campaign_id)
+            .await
+            .map_err(AppError::from)?;
+        if !logged
+            .iter()
+            .any(|f| f.id == entry && f.organisation_id == invitation.organisation_id)
+        {
+            return Err(Refused::Other(AppError::invalid(
+                "follow_up",
+                format!("follow-up {entry} is not one of this organisation in this campaign"),
+            )));
+        }
+    }
     let (questionnaire, facilities, answers) =
         checked(store, &invitation, answers, true, today).await?;
     let proposals = proposals_for(
@@ -564,7 +602,7 @@ pub async fn record_finding(
             &mut tx,
             invitation.id,
             code,
-            None,
+            follow_up,
             &answers,
             true,
             Language::Nl,

@@ -185,6 +185,21 @@ impl Store {
         row.as_ref().map(invitation_from_row).transpose()
     }
 
+    /// The invitation of an organisation in a campaign.
+    pub async fn invitation_of(
+        &self,
+        campaign_id: i64,
+        organisation_id: i64,
+    ) -> StorageResult<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM campaign_invitations WHERE campaign_id = $1 AND organisation_id = $2",
+        )
+        .bind(campaign_id)
+        .bind(organisation_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
     /// Notes the first time the answer form was opened.
     pub async fn mark_invitation_opened(
         tx: &mut WriteTx,

@@ -234,6 +234,9 @@ pub struct FindingInput {
     pub source: String,
     /// As complete as a submitted answer.
     pub answers: Answers,
+    /// The follow-up entry (call or website check) it came from, if any.
+    #[serde(default)]
+    pub follow_up: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -267,6 +270,7 @@ pub async fn record_finding(
         &path.name,
         id,
         source,
+        input.follow_up,
         input.answers,
         Utc::now(),
     )

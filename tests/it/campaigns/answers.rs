@@ -530,3 +530,83 @@ async fn a_revoked_or_unknown_link_opens_nothing_and_the_api_answers_alike() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_call_that_found_something_leads_to_the_finding_form() {
+    let app = TestApp::new().await;
+    let smtp = SmtpServer::start();
+    let s = setup(&app, &smtp).await;
+    let mut researcher = signed_in(&app, "onderzoek@demo.example", "researcher", None).await;
+    let zwolle = s.w.zwolle.to_string();
+    let logged = researcher
+        .submit(
+            "/beheer/campagnes/enquete",
+            "/beheer/campagnes/enquete/opvolging",
+            &[
+                ("organisation_id", zwolle.as_str()),
+                ("kind", "call"),
+                ("outcome", "changes_found"),
+                (
+                    "found",
+                    "Er is een nieuwe gebruiksruimte aan het Oefenplein.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.text());
+    let invitation = s_invitation(&app, s.w.zwolle).await;
+    let next = location(&logged).to_string();
+    assert!(
+        next.starts_with(&format!(
+            "/beheer/campagnes/enquete/uitnodigingen/{invitation}/bevinding?bron=phone&opvolging="
+        )),
+        "{next}"
+    );
+    let form = researcher.get(&next).await;
+    let html = page(&form);
+    assert!(html.contains("name=\"opvolging\""), "{html}");
+    assert!(html.contains("<option value=\"phone\" selected>"), "{html}");
+    let action = format!("/beheer/campagnes/enquete/uitnodigingen/{invitation}/bevinding");
+    let mut fields = form_fields(&html, &action);
+    for (name, value) in [
+        ("consumption_room", "yes"),
+        ("syringe_exchange", "no"),
+        ("paraphernalia_naloxone", "no"),
+        ("methadone_clinic", "no"),
+        ("heroin_unit", "no"),
+    ] {
+        fields.push((name.into(), value.into()));
+    }
+    fields.push(("actie".into(), "locatie:locations".into()));
+    let more = researcher.post(&action, &fields).await;
+    assert_eq!(
+        more.status,
+        StatusCode::OK,
+        "nothing stored, one more location"
+    );
+    let mut fields = form_fields(&more.text(), &action);
+    for (name, value) in [
+        ("locations.0.name", "Demo Gebruiksruimte Oefenplein"),
+        ("locations.0.place", "Zwolle"),
+        ("locations.0.services", "consumption_room"),
+        ("locations.0.public_access", "yes"),
+        ("locations.0.still_open", "yes"),
+        ("actie", "versturen"),
+    ] {
+        fields.retain(|(n, _)| n != name);
+        fields.push((name.into(), value.into()));
+    }
+    let sent = researcher.post(&action, &fields).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    let review = app
+        .get_as_admin("/api/v1/campaigns/enquete/review")
+        .await
+        .json();
+    let answer = &review["answers"][0];
+    assert_eq!(answer["source"], "phone", "{review}");
+    assert_eq!(answer["proposals"][0]["kind"], "new_location", "{review}");
+    assert_eq!(
+        answer["entered_by"], "onderzoek@demo.example",
+        "who entered it: {review}"
+    );
+}

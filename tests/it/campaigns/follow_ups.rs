@@ -262,12 +262,16 @@ async fn the_campaign_page_logs_calls_and_shrinks_the_call_list() {
     )
     .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
-    assert_eq!(
-        location(&added),
-        "/beheer/campagnes/opvolgen?melding=opgevolgd"
+    // What the call confirmed is entered next, in the finding form.
+    assert!(
+        location(&added).starts_with("/beheer/campagnes/opvolgen/uitnodigingen/")
+            && location(&added).contains("/bevinding?bron=phone&opvolging="),
+        "{}",
+        location(&added)
     );
-    let shown = page(&browser.get(location(&added)).await);
-    assert!(shown.contains("De opvolging is vastgelegd."), "{shown}");
+    let finding = page(&browser.get(location(&added)).await);
+    assert!(finding.contains("De opvolging is vastgelegd."), "{finding}");
+    let shown = page(&browser.get("/beheer/campagnes/opvolgen").await);
     assert!(
         shown.contains("Gegevens nagelopen met de coördinator.")
             && shown.contains("Gegevens kloppen"),

@@ -36,6 +36,10 @@ struct FormQuery {
     melding: String,
     /// Show one more, empty location in this block.
     nieuw: String,
+    /// The finding form: the source chosen (phone or website) and the
+    /// follow-up entry it comes from.
+    bron: String,
+    opvolging: Option<i64>,
 }
 
 fn text_of(texts: &crate::domain::questionnaire::Texts, lang: Language) -> String {
@@ -211,6 +215,9 @@ struct Shown<'a> {
     form: &'a AnswerForm,
     action_url: String,
     staff: bool,
+    /// The finding form's source and follow-up entry.
+    source: String,
+    follow_up: Option<i64>,
 }
 
 impl Shown<'_> {
@@ -286,6 +293,8 @@ fn render(
             action_url => action_url,
             staff => staff,
             sources => sources,
+            source => if shown.source == "website" { "website" } else { "phone" },
+            follow_up => shown.follow_up,
             draft_saved_at => form.draft_saved_at,
             submitted_at => form.submitted_at,
             message => message,
@@ -328,6 +337,8 @@ pub async fn show(
             form: &form,
             action_url: link_path(&token),
             staff: false,
+            source: String::new(),
+            follow_up: None,
         };
         Ok(shown.stored(extra, message))
     })
@@ -386,6 +397,8 @@ pub async fn save(
                     form: &form,
                     action_url: here,
                     staff: false,
+                    source: String::new(),
+                    follow_up: None,
                 };
                 Ok(shown.refused(&values, &errors))
             }
@@ -429,8 +442,13 @@ pub async fn finding(
             form: &form,
             action_url: finding_path(&name, id),
             staff: true,
+            source: query.bron.clone(),
+            follow_up: query.opvolging,
         };
-        Ok(shown.stored(extra, None))
+        let message = query
+            .opvolging
+            .map(|_| page.text("answer.staff.follow_up_logged"));
+        Ok(shown.stored(extra, message))
     })
     .await
 }
@@ -447,6 +465,10 @@ pub async fn record_finding(
     page.run(async {
         let id = parse_id(&id, "campaigns.not_found")?;
         let (values, action, source) = posted(&page, &body)?;
+        let follow_up = values
+            .get("opvolging")
+            .and_then(|v| v.first())
+            .and_then(|v| v.trim().parse::<i64>().ok());
         let who = page.caller.principal()?;
         let now = Utc::now();
         let form = answers::finding_form(&state.store, who, &name, id, now.date_naive())
@@ -457,6 +479,8 @@ pub async fn record_finding(
             form: &form,
             action_url: finding_path(&name, id),
             staff: true,
+            source: source.clone(),
+            follow_up,
         };
         if let Some(block) = action.strip_prefix("locatie:") {
             return Ok(shown.with(
@@ -484,6 +508,7 @@ pub async fn record_finding(
                     &name,
                     id,
                     source,
+                    follow_up,
                     answers,
                     now,
                 )

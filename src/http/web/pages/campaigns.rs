@@ -21,7 +21,7 @@ use crate::campaigns::{campaigns, follow_ups};
 use crate::domain::campaign::{CampaignInput, MailKind, RECIPIENT_STATUSES};
 use crate::domain::date::today;
 use crate::domain::error::Conflict;
-use crate::domain::follow_up::{FollowUpInput, KINDS, OUTCOMES};
+use crate::domain::follow_up::{FollowUpInput, FollowUpKind, Outcome, KINDS, OUTCOMES};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
 use crate::http::web::pages::error::sentence;
@@ -421,11 +421,36 @@ pub async fn follow_up(
             )
             .await
             {
-                Ok(_) => {
+                Ok(entry) => {
+                    // What the call or the website showed goes on in the
+                    // finding form, whose answer the review turns into
+                    // proposed changes.
+                    let found = matches!(
+                        entry.outcome,
+                        Outcome::Confirmed | Outcome::ChangesFound | Outcome::Closed
+                    );
+                    if found {
+                        let invitation = crate::campaigns::answers::invitation_of(
+                            &state.store,
+                            who,
+                            &name,
+                            entry.organisation_id,
+                        )
+                        .await?;
+                        let source = match entry.kind {
+                            FollowUpKind::Call => "phone",
+                            FollowUpKind::Website => "website",
+                        };
+                        return Ok(see_other(&format!(
+                            "{}/uitnodigingen/{invitation}/bevinding?bron={source}&opvolging={}",
+                            page_path(&name),
+                            entry.id
+                        )));
+                    }
                     return Ok(see_other(&format!(
                         "{}?melding=opgevolgd",
                         page_path(&name)
-                    )))
+                    )));
                 }
                 Err(AppError::Invalid(refused)) => {
                     for e in refused {
