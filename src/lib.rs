@@ -9,7 +9,7 @@
 //! - `formats`: CSV, XLSX, JSON, GeoJSON, SVG, Markdown (imports only `domain`);
 //! - `platform`: configuration, mail transport, trusted proxies;
 //! - `register`, `rounds`, `stats`, `accounts`, `monitoring`, `dashboards`,
-//!   `campaigns`: the use cases of each part;
+//!   `campaigns`, `exchange`: the use cases of each part;
 //! - `http`: the application, routes, API and pages;
 //! - `cli`: the `vangnet` command.
 
@@ -18,6 +18,7 @@ pub mod campaigns;
 pub mod cli;
 pub mod dashboards;
 pub mod domain;
+pub mod exchange;
 pub mod formats;
 pub mod http;
 pub mod monitoring;

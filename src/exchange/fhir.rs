@@ -1,0 +1,1 @@
+//! See [`super`]; built by issue 15.
