@@ -10,6 +10,7 @@ mod campaigns;
 mod cli;
 mod common;
 mod dashboards;
+mod exchange;
 mod http;
 mod layering;
 mod monitoring;
