@@ -5,8 +5,9 @@
 //! - [`fhir`]: a FHIR R4 directory as the IHE mCSD "Directory" actor with
 //!   the Update Option (Organization, Location, HealthcareService,
 //!   `_history` for incremental sync);
-//! - [`hsds`]: Open Referral HSDS 3.0 (the API endpoints and a full
-//!   export as a ZIP of JSON);
+//! - [`hsds`]: Open Referral HSDS 3.0 under `/hsds/` (services,
+//!   organizations, service_at_locations, paged, with `modified_after`)
+//!   and a full export as a ZIP of JSON;
 //! - [`adx`]: approved period values as ADX (IHE QRPH) and as DHIS2 data
 //!   value sets, with the DHIS2 metadata to receive them;
 //! - [`euda`]: EUDA-shaped national tables for a year (XLSX and CSV).

@@ -9,6 +9,7 @@ pub mod csv;
 pub mod dashboard;
 pub mod figures;
 pub mod geojson;
+pub mod hsds;
 pub mod json;
 pub mod labels;
 pub mod markup;

@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod contacts;
 pub mod facilities;
 pub mod finder;
+pub mod hsds;
 pub mod indicators;
 pub mod metric_stats;
 pub mod metrics;

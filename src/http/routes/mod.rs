@@ -130,6 +130,7 @@ mod accounts;
 mod campaigns;
 mod contacts;
 mod dashboards;
+mod hsds;
 mod metrics;
 mod monitoring;
 mod periods;
@@ -154,6 +155,7 @@ pub fn table() -> Vec<Route> {
         public::routes(),
         contacts::routes(),
         campaigns::routes(),
+        hsds::routes(),
     ]
     .into_iter()
     .flatten()

@@ -123,6 +123,25 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         return Some("facilities.csv".into());
     } else if path == "/beheer/export/{file}" {
         return Some("voorzieningen.csv".into());
+    } else if path == "/hsds/organizations/{id}" {
+        // HSDS ids are UUIDs derived from the register's ids; public, so
+        // an organisation of either target will do.
+        return Some(vangnet::formats::hsds::organization_id(own_or_other(
+            f.org_a, f.org_b,
+        )));
+    } else if path == "/hsds/services/{id}" {
+        // The fixture facilities are not public: HSDS answers 404.
+        let facility = own_or_other(f.fa, f.fb);
+        return Some(vangnet::formats::hsds::service_id(
+            facility,
+            vangnet::domain::service::ServiceType::ConsumptionRoom,
+        ));
+    } else if path == "/hsds/service_at_locations/{id}" {
+        let facility = own_or_other(f.fa, f.fb);
+        return Some(vangnet::formats::hsds::service_at_location_id(
+            facility,
+            vangnet::domain::service::ServiceType::ConsumptionRoom,
+        ));
     } else {
         panic!("the matrix test has no fixture for the path {path}: add one");
     };
