@@ -615,6 +615,20 @@ mod tests {
     }
 
     #[test]
+    fn every_service_kind_has_its_description_in_both_languages() {
+        for lang in Language::ALL {
+            for kind in ServiceType::ALL {
+                let key = format!("hsds.service.{}", kind.code());
+                assert!(
+                    crate::domain::text::catalogue(lang).contains_key(&key),
+                    "{key} in {}",
+                    lang.code()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_envelope_counts_pages() {
         let p = page(vec![json!(1), json!(2)], 5, 3, 2);
         assert_eq!(p["total_pages"], 3);
