@@ -130,6 +130,7 @@ mod accounts;
 mod campaigns;
 mod contacts;
 mod dashboards;
+mod fhir;
 mod metrics;
 mod monitoring;
 mod periods;
@@ -154,6 +155,7 @@ pub fn table() -> Vec<Route> {
         public::routes(),
         contacts::routes(),
         campaigns::routes(),
+        fhir::routes(),
     ]
     .into_iter()
     .flatten()
