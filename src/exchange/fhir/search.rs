@@ -355,11 +355,10 @@ impl Criterion {
     /// Rejects values and modifiers that cannot be used (before matching,
     /// so a bad request is a 400 even when nothing would match).
     fn check(&self, key: &str) -> AppResult<()> {
-        let modifier_ok = match (self.kind, self.modifier.as_deref()) {
-            (_, None) => true,
-            (Kind::Text(_), Some("contains" | "exact")) => true,
-            _ => false,
-        };
+        let modifier_ok = matches!(
+            (self.kind, self.modifier.as_deref()),
+            (_, None) | (Kind::Text(_), Some("contains" | "exact"))
+        );
         if !modifier_ok {
             return Err(bad(format!("{key}: this modifier is not supported")));
         }

@@ -486,7 +486,7 @@ async fn incremental_sync_replays_to_the_same_state_as_a_fresh_load() {
     );
     let closed = changes
         .iter()
-        .find(|e| e["resource"]["id"] == w.amsterdam.to_string())
+        .find(|e| e["resource"]["id"].as_str() == Some(w.amsterdam.to_string().as_str()))
         .unwrap();
     assert_eq!(
         closed["resource"]["status"], "inactive",
