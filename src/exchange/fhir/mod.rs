@@ -362,7 +362,8 @@ fn bundle(kind: &str, stamp: &str, total: usize, links: Vec<Value>, entries: Vec
 /// `GET /fhir/{type}/_history?_since=…`: every version of the type's
 /// resources the reader may see that was recorded at or after `_since`
 /// (all of them without it), newest first as FHIR orders a history,
-/// paged with `_count` and `_offset`. The Bundle's `meta.lastUpdated` is
+/// paged with `_count` and `_offset` (other parameters are ignored,
+/// or refused with `Prefer: handling=strict`). The Bundle's `meta.lastUpdated` is
 /// the instant to send as the next `_since`: versions recorded in that
 /// same second may come twice, none is missed.
 pub async fn history(
@@ -370,6 +371,7 @@ pub async fn history(
     ask: Ask<'_>,
     resource_type: &str,
     pairs: &[(String, String)],
+    strict: bool,
 ) -> AppResult<Value> {
     let mut since: Option<DateTime<Utc>> = None;
     let mut count = search::DEFAULT_COUNT;
@@ -395,11 +397,14 @@ pub async fn history(
                     AppError::BadRequest(format!("_offset: '{value}' is not a number"))
                 })?
             }
-            other => {
+            "_format" => {}
+            other if strict => {
                 return Err(AppError::BadRequest(format!(
                     "{other}: the history takes _since, _count and _offset"
                 )))
             }
+            // Ignored, as in a search (see `search`), and left out of the links.
+            _ => continue,
         }
         if key != "_offset" {
             used.push((key.clone(), value.clone()));

@@ -132,6 +132,7 @@ pub async fn search(
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(kind): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -146,7 +147,7 @@ pub async fn history(
     };
     let result = async {
         let kind = fhir::resource_type(&kind)?;
-        fhir::history(&state.store, ask, kind, &pairs(query)?).await
+        fhir::history(&state.store, ask, kind, &pairs(query)?, strict(&headers)).await
     };
     answer(result.await)
 }

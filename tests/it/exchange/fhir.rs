@@ -643,6 +643,13 @@ async fn errors_are_operation_outcomes_and_unknown_parameters_are_ignored_unless
         client.fetched.push(outcome);
     }
     let strict = client
+        .raw(
+            "/fhir/Location/_history?colour=red",
+            Some("handling=strict"),
+        )
+        .await;
+    assert_eq!(strict.status, StatusCode::BAD_REQUEST);
+    let strict = client
         .raw("/fhir/Location?colour=red", Some("handling=strict"))
         .await;
     assert_eq!(strict.status, StatusCode::BAD_REQUEST);
