@@ -330,3 +330,49 @@ pub fn operation_outcome(severity: &str, code: &str, diagnostics: &str) -> Value
         "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(text: &str) -> (Vec<Value>, Option<String>) {
+        hours_of_operation(&OpeningHoursText::parse(text).unwrap())
+    }
+
+    #[test]
+    fn a_plain_week_becomes_hours_of_operation_without_words() {
+        let (week, words) = hours("Mo-Fr 09:00-12:00,13:00-17:00");
+        assert_eq!(week.len(), 10);
+        assert_eq!(week[1]["openingTime"], "13:00:00");
+        assert_eq!(week[1]["daysOfWeek"], json!(["mon"]));
+        assert_eq!(words, None);
+    }
+
+    #[test]
+    fn what_a_week_cannot_say_is_said_in_words() {
+        let (week, words) = hours("Fr 22:00-02:00");
+        assert!(week.is_empty(), "past midnight is not a FHIR time range");
+        assert!(words.is_some());
+        let (week, words) = hours("Mo-Fr 09:00-17:00; PH off");
+        assert_eq!(week.len(), 5);
+        assert!(words.unwrap().contains('/'), "Dutch / English");
+    }
+
+    #[test]
+    fn around_the_clock_is_all_day() {
+        let (week, _) = hours("Mo-Su 00:00-24:00");
+        assert_eq!(week.len(), 7);
+        assert_eq!(week[0]["allDay"], true);
+    }
+
+    #[test]
+    fn service_ids_read_back() {
+        let id = healthcare_service_id(12, ServiceType::SyringeExchange);
+        assert_eq!(id, "12-syringe-exchange");
+        assert_eq!(
+            parse_healthcare_service_id(&id),
+            Some((12, ServiceType::SyringeExchange))
+        );
+        assert_eq!(parse_healthcare_service_id("12-syringe"), None);
+    }
+}
