@@ -704,3 +704,26 @@ async fn a_token_shows_the_non_public_facilities_in_its_scope_and_the_read_is_au
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     mine.check_everything().await;
 }
+
+#[tokio::test]
+async fn the_demo_register_validates_as_a_whole() {
+    let app = TestApp::new().await;
+    vangnet::cli::demo::fill(&app.store).await.unwrap();
+    let mut client = Client::new(&app, None);
+    for resource_type in ["Organization", "Location", "HealthcareService"] {
+        let (entries, first) = client
+            .all_pages(&format!("/fhir/{resource_type}?_count=500"))
+            .await;
+        assert!(!entries.is_empty(), "{resource_type}");
+        assert_eq!(first["total"].as_u64().unwrap() as usize, entries.len());
+        client
+            .all_pages(&format!("/fhir/{resource_type}/_history?_count=500"))
+            .await;
+    }
+    // Each kind of opening hours the demo has: a week, or words, or both.
+    let (locations, _) = client.all_pages("/fhir/Location?_count=500").await;
+    assert!(locations
+        .iter()
+        .any(|e| e["resource"]["hoursOfOperation"].is_array()));
+    client.check_everything().await;
+}
