@@ -7,6 +7,7 @@ pub mod columns;
 pub mod contacts;
 pub mod csv;
 pub mod dashboard;
+pub mod fhir;
 pub mod figures;
 pub mod geojson;
 pub mod hsds;

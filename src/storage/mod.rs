@@ -21,6 +21,7 @@ mod counting;
 pub mod desk;
 pub mod error;
 pub mod facilities;
+pub mod fhir;
 pub mod figures;
 pub mod follow_ups;
 mod history;

@@ -24,11 +24,12 @@ const ORGANISATION_VERSIONS: Versioned = Versioned {
     noun: "organisation",
 };
 
-const SELECT: &str = "SELECT organisation_id, version, valid_from, valid_to, recorded_at, \
+pub(super) const SELECT: &str =
+    "SELECT organisation_id, version, valid_from, valid_to, recorded_at, \
     recorded_by, source_kind, source_detail, verified_on, change_note, name, kind, website, \
     contact_name, contact_email, contact_phone, notes FROM organisation_versions ";
 
-fn organisation_from_row(row: &AnyRow) -> Result<Organisation, BrokenRow> {
+pub(super) fn organisation_from_row(row: &AnyRow) -> Result<Organisation, BrokenRow> {
     let c = Columns::new(row, "organisation", "organisation_id", Some("version"));
     Ok(Organisation {
         id: c.id(),

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod contacts;
 pub mod facilities;
+pub mod fhir;
 pub mod finder;
 pub mod hsds;
 pub mod indicators;

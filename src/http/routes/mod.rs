@@ -131,6 +131,7 @@ mod campaigns;
 mod contacts;
 mod dashboards;
 mod hsds;
+mod fhir;
 mod metrics;
 mod monitoring;
 mod periods;
@@ -156,6 +157,7 @@ pub fn table() -> Vec<Route> {
         contacts::routes(),
         campaigns::routes(),
         hsds::routes(),
+        fhir::routes(),
     ]
     .into_iter()
     .flatten()

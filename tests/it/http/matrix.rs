@@ -121,6 +121,9 @@ fn object_id(path: &str, target: Target, f: &Fixture, caller: &Caller) -> Option
         return Some("0123456789abcdef".into());
     } else if path == "/opendata/{file}" {
         return Some("facilities.csv".into());
+    } else if path.starts_with("/fhir/{type}") {
+        // The FHIR directory: its Locations are the facilities ({type} is Location).
+        own_or_other(f.fa, f.fb)
     } else if path == "/beheer/export/{file}" {
         return Some("voorzieningen.csv".into());
     } else if path == "/hsds/organizations/{id}" {
@@ -219,6 +222,8 @@ fn allowed(
             Some("reopen" | "heropenen") => p.may_manage_monitoring(),
             _ => p.may_report_for(fac),
         },
+        // The FHIR directory shows a token's non-public facilities in its scope.
+        Some(p) if path.starts_with("/fhir/{type}/{id}") => p.may_see(fac),
         Some(_) if !is_item => true,
         Some(_) => panic!("the matrix test does not know the scope rule of {path}: add it"),
     }
@@ -425,7 +430,9 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         .replace("{code}", &id)
                         .replace("{gebied}", &id)
                         .replace("{facility_id}", &id)
-                        .replace("{period}", "2025-03"),
+                        .replace("{period}", "2025-03")
+                        .replace("{type}", "Location")
+                        .replace("{vid}", "1"),
                     None => route.path.to_string(),
                 };
                 let mut request = Request::builder()

@@ -1,1 +1,0 @@
-//! See [`super`]; built by issue 15.
