@@ -127,6 +127,7 @@ where
 use Access::{Public, Roles, SignedIn};
 
 mod accounts;
+mod adx;
 mod campaigns;
 mod contacts;
 mod dashboards;
@@ -154,6 +155,7 @@ pub fn table() -> Vec<Route> {
         public::routes(),
         contacts::routes(),
         campaigns::routes(),
+        adx::routes(),
     ]
     .into_iter()
     .flatten()
