@@ -173,14 +173,15 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
             });
         }
         Command::Export {
-            what: ExportCommand::Adx {
-                from,
-                to,
-                format,
-                public,
-                output,
-                db,
-            },
+            what:
+                ExportCommand::Adx {
+                    from,
+                    to,
+                    format,
+                    public,
+                    output,
+                    db,
+                },
         } => {
             let store = Store::connect(&db.database).await?;
             super::exchange::adx(&store, &from, &to, format, public, output.as_deref()).await?;

@@ -65,7 +65,11 @@ pub async fn euda(
     let actor = cli_actor(None);
     let who = Principal::command_line(actor.name.clone());
     let format = format.unwrap_or(match output {
-        Some(path) if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) => {
+        Some(path)
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
+        {
             EudaFormat::Csv
         }
         _ => EudaFormat::Xlsx,
@@ -78,5 +82,9 @@ pub async fn euda(
         EudaFormat::Xlsx => exchange::euda::xlsx(&rows, year)?,
         EudaFormat::Csv => exchange::euda::csv(&rows)?,
     };
-    write_out(&bytes, output, &format!("the EUDA tables of {year} ({} rows)", rows.len()))
+    write_out(
+        &bytes,
+        output,
+        &format!("the EUDA tables of {year} ({} rows)", rows.len()),
+    )
 }

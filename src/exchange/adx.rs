@@ -46,7 +46,12 @@ fn period(field: &str, text: Option<&str>) -> AppResult<Period> {
     let text = text
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| AppError::invalid(field, "is required: a period such as 2025-01, 2025-Q1 or 2025"))?;
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                "is required: a period such as 2025-01, 2025-Q1 or 2025",
+            )
+        })?;
     Period::parse(text).map_err(|r| AppError::invalid(field, r.english()))
 }
 
@@ -151,7 +156,8 @@ pub async fn metadata(
     actor: &Actor,
 ) -> AppResult<serde_json::Value> {
     let metrics = store.metrics().await?;
-    let facilities = list_facilities(store, Reader { who, actor }, FacilityFilter::default()).await?;
+    let facilities =
+        list_facilities(store, Reader { who, actor }, FacilityFilter::default()).await?;
     let units: Vec<FacilityUnit> = facilities
         .into_iter()
         .map(|(f, _)| FacilityUnit {

@@ -93,7 +93,12 @@ impl Row {
 }
 
 /// The types of syringe programme the EUDA asks for.
-pub const PROGRAMMES: [&str; 4] = ["fixed_site", "outreach_mobile", "pharmacy", "vending_machine"];
+pub const PROGRAMMES: [&str; 4] = [
+    "fixed_site",
+    "outreach_mobile",
+    "pharmacy",
+    "vending_machine",
+];
 
 fn programme(facility: &Facility, kinds: &HashMap<i64, OrganisationKind>) -> &'static str {
     let pharmacy = facility
@@ -110,14 +115,15 @@ fn programme(facility: &Facility, kinds: &HashMap<i64, OrganisationKind>) -> &'s
 }
 
 /// Per facility, its approved values of `metric` in `year`.
-async fn approved(
-    store: &Store,
-    metric: &str,
-    year: i32,
-) -> AppResult<BTreeMap<i64, Vec<i64>>> {
+async fn approved(store: &Store, metric: &str, year: i32) -> AppResult<BTreeMap<i64, Vec<i64>>> {
     let mut out: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     let facts = store
-        .metric_facts(Basis::Approved, metric, &year.to_string(), &(year + 1).to_string())
+        .metric_facts(
+            Basis::Approved,
+            metric,
+            &year.to_string(),
+            &(year + 1).to_string(),
+        )
         .await?;
     for fact in facts {
         if Period::parse(&fact.period).is_ok_and(|p| p.start().year() == year) {
@@ -133,12 +139,10 @@ fn register_row(
     table: &'static str,
     indicator: &str,
     breakdown: &str,
-    value: i64,
-    complete: bool,
+    (value, complete): (i64, bool),
     unit: &str,
     year: i32,
-    source: String,
-    note: String,
+    (source, note): (String, String),
 ) -> Row {
     Row {
         table,
@@ -187,7 +191,10 @@ pub async fn tables(
             .ok()
             .filter(|y| (1990..=now.year()).contains(y))
             .ok_or_else(|| {
-                AppError::invalid("year", format!("'{t}' is not a year from 1990 to {}", now.year()))
+                AppError::invalid(
+                    "year",
+                    format!("'{t}' is not a year from 1990 to {}", now.year()),
+                )
             })?,
     };
     let day = if year == now.year() {
@@ -244,23 +251,25 @@ pub async fn tables(
             "syringes",
             "syringes_provided",
             kind,
-            total,
-            reported == sites.len(),
+            (total, reported == sites.len()),
             "syringes",
             year,
-            format!("{REGISTER}: approved period reports, metric syringes_out, {year}"),
-            format!("{reported} of {} sites reported", sites.len()),
+            (
+                format!("{REGISTER}: approved period reports, metric syringes_out, {year}"),
+                format!("{reported} of {} sites reported", sites.len()),
+            ),
         ));
         rows.push(register_row(
             "sites",
             "provision_sites",
             kind,
-            sites.len() as i64,
-            true,
+            (sites.len() as i64, true),
             "sites",
             year,
-            format!("{REGISTER}: {on}, offering syringe_exchange"),
-            String::new(),
+            (
+                format!("{REGISTER}: {on}, offering syringe_exchange"),
+                String::new(),
+            ),
         ));
     }
     let (total, reported) = summed(&syringes, &exchanges);
@@ -268,23 +277,25 @@ pub async fn tables(
         "syringes",
         "syringes_provided",
         "NL",
-        total,
-        reported == exchanges.len(),
+        (total, reported == exchanges.len()),
         "syringes",
         year,
-        format!("{REGISTER}: approved period reports, metric syringes_out, {year}"),
-        format!("{reported} of {} sites reported", exchanges.len()),
+        (
+            format!("{REGISTER}: approved period reports, metric syringes_out, {year}"),
+            format!("{reported} of {} sites reported", exchanges.len()),
+        ),
     ));
     rows.push(register_row(
         "sites",
         "provision_sites",
         "NL",
-        exchanges.len() as i64,
-        true,
+        (exchanges.len() as i64, true),
         "sites",
         year,
-        format!("{REGISTER}: {on}, offering syringe_exchange"),
-        String::new(),
+        (
+            format!("{REGISTER}: {on}, offering syringe_exchange"),
+            String::new(),
+        ),
     ));
     for province in geo().provinces() {
         let count = exchanges
@@ -299,15 +310,28 @@ pub async fn tables(
             "sites",
             "provision_sites",
             &province.code,
-            count as i64,
-            true,
+            (count as i64, true),
             "sites",
             year,
-            format!("{REGISTER}: {on}, offering syringe_exchange"),
-            province.name.clone(),
+            (
+                format!("{REGISTER}: {on}, offering syringe_exchange"),
+                province.name.clone(),
+            ),
         ));
     }
-    rows.extend(external(store, &["syringe_exchange.syringes_distributed", "syringe_exchange.sites", "syringe_exchange.locations"], "syringes", year).await?);
+    rows.extend(
+        external(
+            store,
+            &[
+                "syringe_exchange.syringes_distributed",
+                "syringe_exchange.sites",
+                "syringe_exchange.locations",
+            ],
+            "syringes",
+            year,
+        )
+        .await?,
+    );
 
     // Consumption rooms and their capacity.
     let rooms = offering(ServiceType::ConsumptionRoom);
@@ -315,12 +339,13 @@ pub async fn tables(
         "consumption_rooms",
         "consumption_rooms",
         "NL",
-        rooms.len() as i64,
-        true,
+        (rooms.len() as i64, true),
         "locations",
         year,
-        format!("{REGISTER}: {on}, offering consumption_room"),
-        "a location is counted once, however many rooms it has".into(),
+        (
+            format!("{REGISTER}: {on}, offering consumption_room"),
+            "a location is counted once, however many rooms it has".into(),
+        ),
     ));
     let known: Vec<i64> = rooms
         .iter()
@@ -330,12 +355,17 @@ pub async fn tables(
         "consumption_rooms",
         "places",
         "NL",
-        known.iter().sum(),
-        known.len() == rooms.len(),
+        (known.iter().sum(), known.len() == rooms.len()),
         "places",
         year,
-        format!("{REGISTER}: {on}, capacity of each consumption room"),
-        format!("capacity known for {} of {} locations", known.len(), rooms.len()),
+        (
+            format!("{REGISTER}: {on}, capacity of each consumption room"),
+            format!(
+                "capacity known for {} of {} locations",
+                known.len(),
+                rooms.len()
+            ),
+        ),
     ));
     let separate: Vec<i64> = rooms
         .iter()
@@ -345,14 +375,27 @@ pub async fn tables(
         "consumption_rooms",
         "rooms",
         "NL",
-        separate.iter().sum(),
-        separate.len() == rooms.len(),
+        (separate.iter().sum(), separate.len() == rooms.len()),
         "rooms",
         year,
-        format!("{REGISTER}: {on}, separate rooms of each location"),
-        format!("rooms known for {} of {} locations", separate.len(), rooms.len()),
+        (
+            format!("{REGISTER}: {on}, separate rooms of each location"),
+            format!(
+                "rooms known for {} of {} locations",
+                separate.len(),
+                rooms.len()
+            ),
+        ),
     ));
-    rows.extend(external(store, &["consumption_rooms.locations"], "consumption_rooms", year).await?);
+    rows.extend(
+        external(
+            store,
+            &["consumption_rooms.locations"],
+            "consumption_rooms",
+            year,
+        )
+        .await?,
+    );
 
     // Naloxone.
     let naloxone = offering(ServiceType::Naloxone);
@@ -360,12 +403,13 @@ pub async fn tables(
         "naloxone",
         "programmes",
         "NL",
-        naloxone.len() as i64,
-        true,
+        (naloxone.len() as i64, true),
         "sites",
         year,
-        format!("{REGISTER}: {on}, offering naloxone"),
-        String::new(),
+        (
+            format!("{REGISTER}: {on}, offering naloxone"),
+            String::new(),
+        ),
     ));
     let kits = approved(store, "naloxone_kits_out", year).await?;
     let (total, reported) = summed(&kits, &naloxone);
@@ -373,12 +417,13 @@ pub async fn tables(
         "naloxone",
         "kits_handed_out",
         "NL",
-        total,
-        reported == naloxone.len(),
+        (total, reported == naloxone.len()),
         "kits",
         year,
-        format!("{REGISTER}: approved period reports, metric naloxone_kits_out, {year}"),
-        format!("{reported} of {} sites reported", naloxone.len()),
+        (
+            format!("{REGISTER}: approved period reports, metric naloxone_kits_out, {year}"),
+            format!("{reported} of {} sites reported", naloxone.len()),
+        ),
     ));
 
     // Opioid agonist treatment.
@@ -403,23 +448,22 @@ pub async fn tables(
         "oat",
         "clients_in_treatment",
         "NL",
-        people,
-        reported == clinics.len(),
+        (people, reported == clinics.len()),
         "persons",
         year,
-        format!("{REGISTER}: approved period reports, metric patients_in_treatment, average per site over {year}, summed"),
-        format!("{reported} of {} methadone clinics and heroin units reported", clinics.len()),
+        (format!("{REGISTER}: approved period reports, metric patients_in_treatment, average per site over {year}, summed"), format!("{reported} of {} methadone clinics and heroin units reported", clinics.len())),
     ));
     rows.push(register_row(
         "oat",
         "treatment_sites",
         "NL",
-        clinics.len() as i64,
-        true,
+        (clinics.len() as i64, true),
         "sites",
         year,
-        format!("{REGISTER}: {on}, offering methadone_clinic or heroin_unit"),
-        String::new(),
+        (
+            format!("{REGISTER}: {on}, offering methadone_clinic or heroin_unit"),
+            String::new(),
+        ),
     ));
     rows.extend(
         external(

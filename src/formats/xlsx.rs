@@ -98,6 +98,11 @@ pub fn write_table(name: &str, headers: &[&str], rows: &[Vec<String>]) -> anyhow
         }
     }
     sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, rows.len() as u32, headers.len().saturating_sub(1) as u16)?;
+    sheet.autofilter(
+        0,
+        0,
+        rows.len() as u32,
+        headers.len().saturating_sub(1) as u16,
+    )?;
     Ok(workbook.save_to_buffer()?)
 }

@@ -58,7 +58,10 @@ pub async fn adx_message(
     Ok((
         [
             (CONTENT_TYPE, "application/adx+xml; charset=utf-8"),
-            (FIGURES_HEADER.parse().expect("a header name"), set.figures.code()),
+            (
+                FIGURES_HEADER.parse().expect("a header name"),
+                set.figures.code(),
+            ),
         ],
         adx_xml(&set),
     )

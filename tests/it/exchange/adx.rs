@@ -27,7 +27,9 @@ fn xmllint(xml: &str, schema: &str) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("message.xml");
     std::fs::write(&file, xml).unwrap();
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/exchange").join(schema);
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/exchange")
+        .join(schema);
     let output = Command::new(XMLLINT)
         .arg("--noout")
         .arg("--schema")
@@ -50,7 +52,10 @@ fn dhis2_period(adx: &str) -> (String, &'static str) {
     let month: u32 = start[5..7].parse().unwrap();
     match duration {
         "P1M" => (format!("{year}{month:02}"), "VANGNET_MONTHLY"),
-        "P3M" => (format!("{year}Q{}", (month - 1) / 3 + 1), "VANGNET_QUARTERLY"),
+        "P3M" => (
+            format!("{year}Q{}", (month - 1) / 3 + 1),
+            "VANGNET_QUARTERLY",
+        ),
         "P1Y" => (year.to_string(), "VANGNET_YEARLY"),
         other => panic!("unexpected duration {other}"),
     }
@@ -73,7 +78,9 @@ fn parse_adx(xml: &str) -> (String, Values) {
                         let a = a.unwrap();
                         (
                             String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
-                            a.decode_and_unescape_value(reader.decoder()).unwrap().to_string(),
+                            a.decode_and_unescape_value(reader.decoder())
+                                .unwrap()
+                                .to_string(),
                         )
                     })
                     .collect();
@@ -172,8 +179,16 @@ async fn the_demo_figures_export_as_valid_adx_and_dhis2_with_the_same_values() {
     xmllint(&xml, "adx-vangnet.xsd");
     let (figures, exact) = parse_adx(&xml);
     assert_eq!(figures, "exact");
-    assert!(exact.len() > 1000, "two years of demo reports: {}", exact.len());
-    assert_eq!(exact, stored_approved(&app).await, "ADX = the approved values as stored");
+    assert!(
+        exact.len() > 1000,
+        "two years of demo reports: {}",
+        exact.len()
+    );
+    assert_eq!(
+        exact,
+        stored_approved(&app).await,
+        "ADX = the approved values as stored"
+    );
     let dhis2 = app
         .send(
             axum::http::Method::GET,
@@ -220,10 +235,16 @@ async fn the_demo_figures_export_as_valid_adx_and_dhis2_with_the_same_values() {
         .map(|e| e["code"].as_str().unwrap())
         .collect();
     for (unit, _, element) in exact.keys() {
-        assert!(elements.contains(element.as_str()), "{element} is a data element");
+        assert!(
+            elements.contains(element.as_str()),
+            "{element} is a data element"
+        );
         let municipality = &parent_of[unit];
         let province = &parent_of[municipality];
-        assert!(municipality.starts_with("GM"), "{unit} under {municipality}");
+        assert!(
+            municipality.starts_with("GM"),
+            "{unit} under {municipality}"
+        );
         assert_eq!(parent_of[province], "NL");
     }
     let data_sets: Vec<&str> = metadata["dataSets"]
@@ -232,7 +253,10 @@ async fn the_demo_figures_export_as_valid_adx_and_dhis2_with_the_same_values() {
         .iter()
         .map(|d| d["code"].as_str().unwrap())
         .collect();
-    assert_eq!(data_sets, ["VANGNET_MONTHLY", "VANGNET_QUARTERLY", "VANGNET_YEARLY"]);
+    assert_eq!(
+        data_sets,
+        ["VANGNET_MONTHLY", "VANGNET_QUARTERLY", "VANGNET_YEARLY"]
+    );
 
     // The public: per municipality, each value the sum of the exact values
     // of its facilities, none of 1 to 4 people or acts.
@@ -258,10 +282,20 @@ async fn the_demo_figures_export_as_valid_adx_and_dhis2_with_the_same_values() {
         .filter(|m| m["counts"] != "things")
         .map(|m| m["code"].as_str().unwrap().to_string())
         .collect();
-    let averaged = ["unique_visitors", "patients_in_treatment", "treatment_places"];
+    let averaged = [
+        "unique_visitors",
+        "patients_in_treatment",
+        "treatment_places",
+    ];
     for (key, value) in &shown {
-        assert!(key.0.starts_with("GM"), "public figures are per municipality: {key:?}");
-        assert!(!sensitive.contains(&key.2) || *value == 0 || *value >= 5, "{key:?} = {value}");
+        assert!(
+            key.0.starts_with("GM"),
+            "public figures are per municipality: {key:?}"
+        );
+        assert!(
+            !sensitive.contains(&key.2) || *value == 0 || *value >= 5,
+            "{key:?} = {value}"
+        );
         if !averaged.contains(&key.2.as_str()) {
             assert_eq!(Some(value), sums.get(key), "{key:?}");
         }
@@ -279,7 +313,12 @@ async fn the_demo_figures_export_as_valid_adx_and_dhis2_with_the_same_values() {
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|u| u["code"].as_str().filter(|c| c.starts_with("VNF")).map(String::from))
+        .filter_map(|u| {
+            u["code"]
+                .as_str()
+                .filter(|c| c.starts_with("VNF"))
+                .map(String::from)
+        })
         .collect();
     let listed: BTreeSet<String> = app
         .get("/api/v1/facilities?status=all&limit=1000")
@@ -295,18 +334,27 @@ async fn the_demo_figures_export_as_valid_adx_and_dhis2_with_the_same_values() {
         .iter()
         .filter(|u| u["code"].as_str().unwrap().starts_with("VNF"))
         .count();
-    assert!(all_units > public_units.len(), "staff also see residents-only rooms");
+    assert!(
+        all_units > public_units.len(),
+        "staff also see residents-only rooms"
+    );
 
     // The command line writes the same exact values.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("2025.json");
     let output = Command::new(env!("CARGO_BIN_EXE_vangnet"))
-        .args(["export", "adx", "--from", "2025-01", "--to", "2025-12", "--format", "dhis2", "-o"])
+        .args([
+            "export", "adx", "--from", "2025-01", "--to", "2025-12", "--format", "dhis2", "-o",
+        ])
         .arg(&file)
         .args(["--database", app.database_url()])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let written: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(dhis2_values(&written), exact);
 }
@@ -391,27 +439,51 @@ async fn the_euda_tables_of_the_demo_year_open_and_hold_the_registers_figures() 
     let app = TestApp::new().await;
     vangnet::cli::demo::fill(&app.store).await.unwrap();
     assert_eq!(app.get("/api/v1/exchange/euda?year=2025").await.status, 401);
-    let workbook = app.get_as_admin("/api/v1/exchange/euda?year=2025&format=xlsx").await;
+    let workbook = app
+        .get_as_admin("/api/v1/exchange/euda?year=2025&format=xlsx")
+        .await;
     assert_eq!(workbook.status, 200, "{}", workbook.text());
     let rows = workbook_rows(&workbook.bytes);
     assert_eq!(
         rows[0],
-        ["table", "indicator", "breakdown", "value", "qualifier", "unit", "period", "source", "note"]
+        [
+            "table",
+            "indicator",
+            "breakdown",
+            "value",
+            "qualifier",
+            "unit",
+            "period",
+            "source",
+            "note"
+        ]
     );
-    assert!(rows[1..].iter().all(|r| !r[7].is_empty()), "every row has a source");
+    assert!(
+        rows[1..].iter().all(|r| !r[7].is_empty()),
+        "every row has a source"
+    );
 
     let exchanges = open_at_end_of_2025(&app, "syringe_exchange").await;
     let syringes = cell(&rows, "syringes_provided", "NL");
     assert_eq!(
         syringes[3],
-        approved_sum(&app, "syringes_out", &exchanges).await.to_string()
+        approved_sum(&app, "syringes_out", &exchanges)
+            .await
+            .to_string()
     );
     let by_type: i64 = ["fixed_site", "outreach_mobile", "pharmacy"]
         .iter()
-        .map(|t| cell(&rows, "syringes_provided", t)[3].parse::<i64>().unwrap())
+        .map(|t| {
+            cell(&rows, "syringes_provided", t)[3]
+                .parse::<i64>()
+                .unwrap()
+        })
         .sum();
     assert_eq!(by_type.to_string(), syringes[3], "the types add up");
-    assert_eq!(cell(&rows, "syringes_provided", "vending_machine")[4], "unknown");
+    assert_eq!(
+        cell(&rows, "syringes_provided", "vending_machine")[4],
+        "unknown"
+    );
     let sites = cell(&rows, "provision_sites", "NL");
     assert_eq!(sites[3], exchanges.len().to_string());
     let per_province: i64 = rows
@@ -422,19 +494,29 @@ async fn the_euda_tables_of_the_demo_year_open_and_hold_the_registers_figures() 
     assert_eq!(per_province.to_string(), sites[3]);
 
     let rooms = open_at_end_of_2025(&app, "consumption_room").await;
-    assert_eq!(cell(&rows, "consumption_rooms", "NL")[3], rooms.len().to_string());
+    assert_eq!(
+        cell(&rows, "consumption_rooms", "NL")[3],
+        rooms.len().to_string()
+    );
     let naloxone = open_at_end_of_2025(&app, "naloxone").await;
-    assert_eq!(cell(&rows, "programmes", "NL")[3], naloxone.len().to_string());
+    assert_eq!(
+        cell(&rows, "programmes", "NL")[3],
+        naloxone.len().to_string()
+    );
     assert_eq!(
         cell(&rows, "kits_handed_out", "NL")[3],
-        approved_sum(&app, "naloxone_kits_out", &naloxone).await.to_string()
+        approved_sum(&app, "naloxone_kits_out", &naloxone)
+            .await
+            .to_string()
     );
     let external = cell(&rows, "external: opioid_agonist_treatment.clients", "NL");
     assert_eq!(external[3], "7421");
     assert_eq!(external[7], "EMCDDA Country Drug Report 2017 (Netherlands)");
 
     // The CSV holds the same rows, and so does the command line's file.
-    let csv = app.get_as_admin("/api/v1/exchange/euda?year=2025&format=csv").await;
+    let csv = app
+        .get_as_admin("/api/v1/exchange/euda?year=2025&format=csv")
+        .await;
     assert_eq!(csv.status, 200);
     let read = |bytes: &[u8]| -> Vec<Vec<String>> {
         csv::Reader::from_reader(bytes)
@@ -451,6 +533,10 @@ async fn the_euda_tables_of_the_demo_year_open_and_hold_the_registers_figures() 
         .args(["--database", app.database_url()])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(workbook_rows(&std::fs::read(&file).unwrap()), rows);
 }
