@@ -98,7 +98,7 @@ pub async fn data_values(
         }
         store
             .audit(
-                &AuditEvent::new("export", actor, "metric_figures")
+                &AuditEvent::new("export", actor, "period_report")
                     .object("adx")
                     .detail(format!(
                         "{count} exact approved values per facility, {from} to {to}"

@@ -481,8 +481,8 @@ pub async fn tables(
 
     store
         .audit(
-            &AuditEvent::new("export", actor, "euda_tables")
-                .object(year)
+            &AuditEvent::new("export", actor, "period_report")
+                .object(format!("euda:{year}"))
                 .detail(format!("{} rows", rows.len())),
         )
         .await?;

@@ -189,6 +189,18 @@ async fn the_demo_figures_export_as_valid_adx_and_dhis2_with_the_same_values() {
         stored_approved(&app).await,
         "ADX = the approved values as stored"
     );
+    let audited = sqlx::query(
+        "SELECT actor FROM audit_log WHERE event = 'export' AND object_type = 'period_report' \
+         AND object_id = 'adx'",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited.len(), 1, "the exact export is in the audit log");
+    assert_eq!(
+        audited[0].get::<String, _>("actor"),
+        "onderzoek@example.org"
+    );
     let dhis2 = app
         .send(
             axum::http::Method::GET,
@@ -512,6 +524,23 @@ async fn the_euda_tables_of_the_demo_year_open_and_hold_the_registers_figures() 
     let external = cell(&rows, "external: opioid_agonist_treatment.clients", "NL");
     assert_eq!(external[3], "7421");
     assert_eq!(external[7], "EMCDDA Country Drug Report 2017 (Netherlands)");
+
+    // National staff find the tables from the country's staff dashboard.
+    let page = app.get_as_admin("/beheer/dashboard?jaar=2025").await;
+    assert_eq!(page.status, 200);
+    let page = page.text();
+    let link = "/api/v1/exchange/euda?year=2025&amp;format=xlsx";
+    assert!(
+        page.contains(link),
+        "the staff dashboard links the EUDA tables"
+    );
+    let followed = app.get_as_admin(&link.replace("&amp;", "&")).await;
+    assert_eq!(workbook_rows(&followed.bytes), rows);
+    assert!(!app
+        .get("/cijfers/dashboard?jaar=2025")
+        .await
+        .text()
+        .contains("exchange/euda"));
 
     // The CSV holds the same rows, and so does the command line's file.
     let csv = app
