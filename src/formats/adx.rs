@@ -332,6 +332,36 @@ mod tests {
     }
 
     #[test]
+    fn a_set_is_written_as_adx_and_as_dhis2_json() {
+        let set = DataValueSet {
+            figures: Figures::Exact,
+            exported: "2026-01-02T03:04:05Z".into(),
+            groups: vec![Group {
+                org_unit: facility_code(7),
+                period: Period::parse("2025-Q1").unwrap(),
+                values: vec![("open_days".into(), 60), ("syringes_out".into(), 1800)],
+            }],
+        };
+        let xml = adx_xml(&set);
+        let body = xml.split_once("-->\n").unwrap().1;
+        assert_eq!(
+            body,
+            "<adx xmlns=\"urn:ihe:qrph:adx:2015\" xmlns:vangnet=\"urn:vangnet:adx\" \
+             exported=\"2026-01-02T03:04:05Z\" vangnet:figures=\"exact\">\n  \
+             <group orgUnit=\"VNF7\" period=\"2025-01-01/P3M\" dataSet=\"VANGNET_QUARTERLY\">\n    \
+             <dataValue dataElement=\"open_days\" value=\"60\"/>\n    \
+             <dataValue dataElement=\"syringes_out\" value=\"1800\"/>\n  \
+             </group>\n</adx>\n"
+        );
+        let json = dhis2_json(&set);
+        assert_eq!(
+            json["dataValues"][1],
+            serde_json::json!({"dataElement": "syringes_out", "period": "2025Q1", "orgUnit": "VNF7", "value": "1800"})
+        );
+        assert_eq!(json["figures"], "exact");
+    }
+
+    #[test]
     fn attribute_text_cannot_break_the_message() {
         assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
     }
