@@ -174,6 +174,32 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Export {
             what:
+                ExportCommand::Adx {
+                    from,
+                    to,
+                    format,
+                    public,
+                    output,
+                    db,
+                },
+        } => {
+            let store = Store::connect(&db.database).await?;
+            super::exchange::adx(&store, &from, &to, format, public, output.as_deref()).await?;
+        }
+        Command::Export {
+            what:
+                ExportCommand::Euda {
+                    year,
+                    format,
+                    output,
+                    db,
+                },
+        } => {
+            let store = Store::connect(&db.database).await?;
+            super::exchange::euda(&store, year.as_deref(), format, output.as_deref()).await?;
+        }
+        Command::Export {
+            what:
                 ExportCommand::Facilities {
                     format,
                     as_of,

@@ -7,6 +7,7 @@ mod commands;
 mod contacts;
 pub mod demo;
 mod demo_reports;
+mod exchange;
 mod hours;
 mod reference;
 mod rounds;
@@ -474,6 +475,58 @@ enum ExportCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Approved period values as an ADX message or a DHIS2 data value set:
+    /// exact values per facility (the command line holds the database, so
+    /// it is national staff), or with --public the public figures per
+    /// municipality.
+    Adx {
+        /// The first period: 2025-01, 2025-Q1 or 2025.
+        #[arg(long)]
+        from: String,
+        /// The last period (inclusive).
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value = "adx")]
+        format: AdxFormat,
+        /// The public figures (small counts suppressed) instead of exact ones.
+        #[arg(long)]
+        public: bool,
+        /// Write here instead of to standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// EUDA-shaped national tables for a year, each row with its source.
+    Euda {
+        /// The year (default: last year).
+        #[arg(long)]
+        year: Option<String>,
+        /// Default: csv when the output file ends in .csv, else xlsx.
+        #[arg(long, value_enum)]
+        format: Option<EudaFormat>,
+        /// Write here instead of to standard output (a workbook needs it on a terminal).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+/// The formats of `export adx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AdxFormat {
+    /// ADX XML (IHE QRPH).
+    Adx,
+    /// DHIS2 data value set JSON.
+    Dhis2,
+}
+
+/// The formats of `export euda`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EudaFormat {
+    Xlsx,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! File formats, each in its own module with its reader and writer, shared
 //! by the CLI, the API and the open-data downloads.
 
+pub mod adx;
 pub mod boundaries;
 pub mod chart;
 pub mod columns;

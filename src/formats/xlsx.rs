@@ -76,3 +76,33 @@ pub fn write_cell(
     }
     Ok(())
 }
+
+/// A table as a workbook of one sheet named `name`: the header row in
+/// bold and frozen, whole numbers written as numbers, the rest as text.
+pub fn write_table(name: &str, headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name)?;
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *header, &bold)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (col, cell) in row.iter().enumerate() {
+            match cell.parse::<i64>() {
+                Ok(number) => sheet.write_number(r, col as u16, number as f64)?,
+                Err(_) if cell.is_empty() => continue,
+                Err(_) => sheet.write_string(r, col as u16, cell)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(
+        0,
+        0,
+        rows.len() as u32,
+        headers.len().saturating_sub(1) as u16,
+    )?;
+    Ok(workbook.save_to_buffer()?)
+}

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod audit;
 pub mod campaigns;
 pub mod contacts;
+pub mod exchange;
 pub mod facilities;
 pub mod fhir;
 pub mod finder;
@@ -71,6 +72,10 @@ pub use crate::http::request::Caller;
         stats::trend_svg,
         stats::spread,
         metric_stats::metrics,
+        exchange::adx_message,
+        exchange::dhis2_data_values,
+        exchange::dhis2_metadata,
+        exchange::euda_tables,
         indicators::indicator,
         reference::municipalities,
         reference::provinces,
@@ -130,6 +135,7 @@ pub use crate::http::request::Caller;
         (name = "accounts", description = "Who you are, API tokens, users and the audit log"),
         (name = "monitoring", description = "What the services do: the metric catalogue, tallies, period reports"),
         (name = "campaigns", description = "Survey campaigns: the contacts at organisations they mail, the questionnaires, stored as versions, and the campaigns that send them by e-mail with personal links"),
+        (name = "exchange", description = "The figures in other systems' standards: ADX, DHIS2 data value sets and metadata, EUDA-shaped national tables"),
     )
 )]
 pub struct ApiDoc;

@@ -127,6 +127,7 @@ where
 use Access::{Public, Roles, SignedIn};
 
 mod accounts;
+mod adx;
 mod campaigns;
 mod contacts;
 mod dashboards;
@@ -158,6 +159,7 @@ pub fn table() -> Vec<Route> {
         campaigns::routes(),
         hsds::routes(),
         fhir::routes(),
+        adx::routes(),
     ]
     .into_iter()
     .flatten()

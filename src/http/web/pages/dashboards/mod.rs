@@ -205,6 +205,11 @@ async fn respond(
                 errors => FieldErrors::new(),
                 action => here,
                 years => year_options(year),
+                // National staff on the country's page: the year's figures
+                // for other systems (ADX, EUDA tables; issue 15).
+                exchange_year => (matches!(level, Level::Country)
+                    && crate::exchange::adx::exact_for(principal))
+                .then_some(year),
             },
         ]),
     ))
