@@ -429,6 +429,15 @@ pub async fn history(
     let mut internal = Vec::new();
     for f in store.facility_versions_since(&since_text).await? {
         if !ask.reader.may_see(&f) {
+            // Withdrawn from this reader's view (no longer public): shown by
+            // status, as a version of its own, never as a delete.
+            if let Some(shown) = withdrawn(store, ask.reader, &f).await? {
+                versions.extend(
+                    facility_resources(resource_type, &shown, &ever, day)
+                        .into_iter()
+                        .map(inactive),
+                );
+            }
             continue;
         }
         if !f.fields.public_access {
@@ -479,6 +488,35 @@ pub async fn history(
         total,
     );
     Ok(bundle("history", &stamp, total, links, entries))
+}
+
+/// For a version the reader may not see: the version before it as the
+/// reader last saw it, numbered and timed as this one, when the reader
+/// could see that one (the facility was withdrawn from their view).
+async fn withdrawn(store: &Store, reader: Reader<'_>, f: &Facility) -> AppResult<Option<Facility>> {
+    if f.validity.version <= 1 {
+        return Ok(None);
+    }
+    let Some(before) = reads::facility_version(store, f.id, f.validity.version - 1).await? else {
+        return Ok(None);
+    };
+    if !reader.may_see(&before) {
+        return Ok(None);
+    }
+    let mut shown = before;
+    shown.validity = f.validity.clone();
+    shown.recorded = f.recorded.clone();
+    Ok(Some(shown))
+}
+
+/// A resource marked as no longer in use: a Location `inactive`, an
+/// Organization or HealthcareService not `active`.
+fn inactive(mut resource: Value) -> Value {
+    match resource["resourceType"].as_str() {
+        Some("Location") => resource["status"] = json!("inactive"),
+        _ => resource["active"] = json!(false),
+    }
+    resource
 }
 
 /// A history entry: the first version as a create, later ones as updates.

@@ -727,3 +727,50 @@ async fn the_demo_register_validates_as_a_whole() {
         .any(|e| e["resource"]["hoursOfOperation"].is_array()));
     client.check_everything().await;
 }
+
+#[tokio::test]
+async fn a_facility_withdrawn_from_public_view_is_an_inactive_version_not_a_gap() {
+    let w = world().await;
+    let seeded = chrono::Utc::now().timestamp();
+    while chrono::Utc::now().timestamp() == seeded {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let mut client = Client::new(&w.app, None);
+    let (_, first_page) = client.all_pages("/fhir/Location?_count=1").await;
+    let since = first_page["meta"]["lastUpdated"]
+        .as_str()
+        .unwrap()
+        .replace('+', "%2B");
+    // The Utrecht point is no longer public.
+    change(&w.app, w.utrecht, json!({"public_access": false})).await;
+    let (changes, _) = client
+        .all_pages(&format!("/fhir/Location/_history?_since={since}"))
+        .await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let withdrawn = &changes[0]["resource"];
+    assert_eq!(withdrawn["id"], w.utrecht.to_string());
+    assert_eq!(withdrawn["meta"]["versionId"], "2");
+    assert_eq!(
+        withdrawn["status"], "inactive",
+        "withdrawn is a status, so a synchronising client stops showing it"
+    );
+    assert_eq!(
+        withdrawn["name"], "Demo Spuitpunt Centrum",
+        "with the facts that were public, nothing of the new version"
+    );
+    let (services, _) = client
+        .all_pages(&format!("/fhir/HealthcareService/_history?_since={since}"))
+        .await;
+    assert!(!services.is_empty());
+    assert!(services.iter().all(|e| e["resource"]["active"] == false));
+    assert_eq!(
+        client
+            .raw(&format!("/fhir/Location/{}", w.utrecht), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // What was fetched validates; the withdrawn versions point at a
+    // Location this reader can no longer read, as a withdrawal does.
+    validate_all(&client.fetched);
+}
