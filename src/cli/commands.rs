@@ -64,6 +64,23 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 store.engine().name()
             );
         }
+        Command::Backup { file, db } => {
+            crate::platform::backup::backup(&db.database, &file).await?;
+            println!(
+                "backup of {} written to {}",
+                redact_url(&db.database),
+                file.display()
+            );
+        }
+        Command::Restore { file, db } => {
+            let store = crate::platform::backup::restore(&file, &db.database).await?;
+            store.close().await;
+            println!(
+                "{} restored into {}; run `vangnet audit verify` to check its audit log",
+                file.display(),
+                redact_url(&db.database)
+            );
+        }
         Command::Import {
             what:
                 ImportCommand::Facilities {

@@ -103,6 +103,21 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Write a consistent copy of the database to a new file while the
+    /// server keeps running (SQLite; for PostgreSQL it prints the pg_dump
+    /// recipe).
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Restore a backup into an empty database (a missing or empty SQLite
+    /// file) and bring it up to date; refuses a database with data.
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
     /// Import records from a spreadsheet.
     Import {
         #[command(subcommand)]

@@ -1,6 +1,7 @@
 //! What every part of the product runs on: configuration (`config`), the
 //! mail transport (`mail`) and the trusted reverse proxies (`proxy`).
 
+pub mod backup;
 pub mod config;
 pub mod freshness;
 pub mod health;

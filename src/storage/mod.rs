@@ -10,6 +10,7 @@
 
 pub mod answers;
 pub mod audit;
+pub mod backup;
 pub mod boundaries;
 pub mod broken;
 pub mod campaign_dashboard;

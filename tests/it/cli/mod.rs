@@ -1,3 +1,4 @@
 //! The `vangnet` command.
 
+mod backup;
 mod commands;
