@@ -357,3 +357,31 @@ impl TestApp {
         self.raw(request).await
     }
 }
+
+/// The Python that has `modules` importable (a line such as `import
+/// aiosmtpd`): the venv `scripts/test` installs into
+/// `target/schemathesis-venv`, or `$VANGNET_TEST_PYTHON`. Tests that need
+/// it fail, naming what `needs` is for, rather than skip.
+pub fn python_with(import: &str, needs: &str) -> std::path::PathBuf {
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/schemathesis-venv/bin/python");
+    let from_env = std::env::var_os("VANGNET_TEST_PYTHON").map(PathBuf::from);
+    std::iter::once(venv)
+        .chain(from_env)
+        .find(|python| {
+            Command::new(python)
+                .args(["-c", import])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{needs}: run scripts/test once (it installs them from PyPI into \
+                 target/schemathesis-venv) or set VANGNET_TEST_PYTHON"
+            )
+        })
+}

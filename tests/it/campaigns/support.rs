@@ -7,7 +7,7 @@
 //! not skip.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -41,23 +41,7 @@ threading.Event().wait()
 "#;
 
 pub(super) fn python_with_aiosmtpd() -> PathBuf {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/schemathesis-venv/bin/python");
-    let from_env = std::env::var_os("VANGNET_TEST_PYTHON").map(PathBuf::from);
-    std::iter::once(venv)
-        .chain(from_env)
-        .find(|python| {
-            Command::new(python)
-                .args(["-c", "import aiosmtpd"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .expect(
-            "the campaign tests need aiosmtpd from PyPI: run scripts/test once (it installs it \
-             into target/schemathesis-venv) or set VANGNET_TEST_PYTHON",
-        )
+    python_with("import aiosmtpd", "the campaign tests need aiosmtpd")
 }
 
 pub(super) fn free_address() -> SocketAddr {

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -21,23 +21,10 @@ const MCSD_TYPES: &str =
 /// The Python of scripts/test with fhir.resources and jsonschema (or
 /// VANGNET_TEST_PYTHON); missing validators fail the test.
 fn python_with_validators() -> PathBuf {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/schemathesis-venv/bin/python");
-    let from_env = std::env::var_os("VANGNET_TEST_PYTHON").map(PathBuf::from);
-    std::iter::once(venv)
-        .chain(from_env)
-        .find(|python| {
-            Command::new(python)
-                .args(["-c", "import fhir.resources.R4B, jsonschema"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .expect(
-            "the FHIR tests need fhir.resources and jsonschema from PyPI: run scripts/test once \
-             (it installs them into target/schemathesis-venv) or set VANGNET_TEST_PYTHON",
-        )
+    python_with(
+        "import fhir.resources.R4B, jsonschema",
+        "the FHIR tests need fhir.resources and jsonschema",
+    )
 }
 
 fn fhir_schema() -> PathBuf {

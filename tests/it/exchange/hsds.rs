@@ -8,7 +8,7 @@
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -65,23 +65,7 @@ sys.exit(1 if failures else 0)
 "#;
 
 fn python_with_jsonschema() -> PathBuf {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/schemathesis-venv/bin/python");
-    let from_env = std::env::var_os("VANGNET_TEST_PYTHON").map(PathBuf::from);
-    std::iter::once(venv)
-        .chain(from_env)
-        .find(|python| {
-            Command::new(python)
-                .args(["-c", "import jsonschema"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .expect(
-            "the HSDS tests need jsonschema from PyPI: run scripts/test once (it installs it \
-             into target/schemathesis-venv) or set VANGNET_TEST_PYTHON",
-        )
+    crate::common::python_with("import jsonschema", "the HSDS tests need jsonschema")
 }
 
 /// Documents to validate, with the schema each must meet.
