@@ -160,12 +160,7 @@ impl Server {
         if let Some(watcher) = store.watch_changes_until(Some(jobs.stopping())) {
             jobs.add(watcher);
         }
-        let router = build_with_jobs(
-            store.clone(),
-            config.clone(),
-            mailer.clone(),
-            jobs.clone(),
-        );
+        let router = build_with_jobs(store.clone(), config.clone(), mailer.clone(), jobs.clone());
         // Campaign mail queued in the database, delivered in the background.
         jobs.add(crate::campaigns::campaigns::outbox::start_worker(
             store,

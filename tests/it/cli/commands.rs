@@ -1318,7 +1318,10 @@ async fn sigterm_finishes_the_writes_in_flight_refuses_new_connections_and_exits
             after_signal += usize::from(at > signalled);
         }
     }
-    assert!(after_signal > 0, "writes in flight at the signal were finished");
+    assert!(
+        after_signal > 0,
+        "writes in flight at the signal were finished"
+    );
 
     let exit = loop {
         if let Some(exit) = server.child.try_wait().expect("try_wait") {
@@ -1336,7 +1339,10 @@ async fn sigterm_finishes_the_writes_in_flight_refuses_new_connections_and_exits
         stderr.contains("background jobs stopped"),
         "the jobs were awaited:\n{stderr}"
     );
-    assert!(!answered.is_empty(), "some writes were answered before the exit");
+    assert!(
+        !answered.is_empty(),
+        "some writes were answered before the exit"
+    );
 
     let stored = names(&export_json(&db, &[]));
     let missing: Vec<&String> = answered.iter().filter(|n| !stored.contains(n)).collect();

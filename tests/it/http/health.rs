@@ -23,7 +23,12 @@ async fn ready_names_the_background_jobs_that_are_not_running() {
 
     // The router alone starts no jobs.
     let ready = app.get("/healthz/ready").await;
-    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{}", ready.text());
+    assert_eq!(
+        ready.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        ready.text()
+    );
     assert_eq!(ready.headers["cache-control"], "no-store");
     let body = ready.json();
     assert_eq!(body["status"], "not ready", "{body}");
