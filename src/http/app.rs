@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::http::error::AppError;
 use crate::platform::config::Config;
+use crate::platform::jobs::{Jobs, STOP_LIMIT};
 use crate::platform::mail::Mailer;
 use crate::storage::Store;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub finder: Arc<crate::register::finder::FinderCache>,
     /// Anonymous answers of the `.kept()` routes (`web::kept`).
     pub kept: Arc<crate::http::web::kept::Kept>,
+    /// The background jobs (`/healthz/ready` reads their heartbeats).
+    pub jobs: Arc<Jobs>,
 }
 
 impl AppState {
@@ -43,14 +46,21 @@ impl AppState {
     }
 }
 
-/// The whole application as one router, built from the route table.
+/// The whole application as one router, built from the route table
+/// (without background jobs: `/healthz/ready` says they are not running).
 pub fn build(store: Store, config: Config, mailer: Mailer) -> Router {
+    build_with_jobs(store, config, mailer, Arc::default())
+}
+
+/// The application with the background jobs it reports on.
+pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<Jobs>) -> Router {
     let state = AppState {
         store,
         config: Arc::new(config),
         mailer: Arc::new(mailer),
         finder: Arc::default(),
         kept: Arc::default(),
+        jobs,
     };
     crate::http::routes::router(&state)
         .fallback(not_found)
@@ -119,6 +129,7 @@ async fn method_not_allowed(method: Method, uri: Uri, headers: HeaderMap) -> Res
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    jobs: Arc<Jobs>,
 }
 
 impl Server {
@@ -144,30 +155,45 @@ impl Server {
                 tracing::warn!(error = %e, "cannot work out the public figures ahead");
             }
         });
+        let jobs = Arc::new(Jobs::default());
         // What changed, read a few times a second instead of at every request.
-        store.watch_changes();
-        let router = build(store.clone(), config.clone(), mailer.clone());
+        if let Some(watcher) = store.watch_changes_until(Some(jobs.stopping())) {
+            jobs.add(watcher);
+        }
+        let router = build_with_jobs(store.clone(), config.clone(), mailer.clone(), jobs.clone());
         // Campaign mail queued in the database, delivered in the background.
-        crate::campaigns::campaigns::outbox::start_worker(
+        jobs.add(crate::campaigns::campaigns::outbox::start_worker(
             store,
             Arc::new(mailer),
             Arc::new(config),
-        );
-        Ok(Server { listener, router })
+            jobs.stopping(),
+            jobs.mail_beat(),
+        ));
+        Ok(Server {
+            listener,
+            router,
+            jobs,
+        })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until Ctrl-C or SIGTERM.
+    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully: stops
+    /// accepting connections, finishes the requests in flight, tells the
+    /// background jobs to stop and waits (at most [`STOP_LIMIT`]) for the
+    /// step each is in.
     pub async fn run(self) -> anyhow::Result<()> {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
-            .await?;
+            .await;
+        tracing::info!("requests finished; stopping the background jobs");
+        self.jobs.stop(STOP_LIMIT).await;
+        served?;
         Ok(())
     }
 }
@@ -197,4 +223,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+    tracing::info!("shutting down: no new connections; finishing requests in flight");
 }

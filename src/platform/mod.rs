@@ -5,6 +5,7 @@ pub mod backup;
 pub mod config;
 pub mod freshness;
 pub mod health;
+pub mod jobs;
 pub mod mail;
 pub mod proxy;
 pub mod services;

@@ -12,7 +12,7 @@
 //! A write made through this process is seen at once: its commit forgets
 //! what was read, so the next request asks the database.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,6 +44,8 @@ pub struct Watch {
     /// Moves at every forgetting, so that a reading begun before a write
     /// committed is not kept after it.
     epoch: AtomicU64,
+    /// When the watcher last ended a round (Unix seconds; 0 = never).
+    beat: AtomicI64,
 }
 
 impl Watch {
@@ -114,12 +116,22 @@ impl Store {
     /// Starts the watcher (once per store): reads what changed every
     /// [`WATCH_EVERY`] until the process ends.
     pub fn watch_changes(&self) {
+        self.watch_changes_until(None);
+    }
+
+    /// Starts the watcher (once per store; `None` when it runs already),
+    /// ending after the round under way when `stop` turns true.
+    pub fn watch_changes_until(
+        &self,
+        stop: Option<tokio::sync::watch::Receiver<bool>>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
         if self.watch.watching.swap(true, Ordering::SeqCst) {
-            return;
+            return None;
         }
         let store = self.clone();
         let watch: Arc<Watch> = self.watch.clone();
-        tokio::spawn(async move {
+        Some(tokio::spawn(async move {
+            let mut stop = stop;
             loop {
                 let epoch = watch.epoch.load(Ordering::SeqCst);
                 match store.read_seen().await {
@@ -135,8 +147,34 @@ impl Store {
                         *watch.lock() = None;
                     }
                 }
-                tokio::time::sleep(WATCH_EVERY).await;
+                watch
+                    .beat
+                    .store(chrono::Utc::now().timestamp(), Ordering::SeqCst);
+                tokio::select! {
+                    () = tokio::time::sleep(WATCH_EVERY) => {}
+                    () = stopped(&mut stop) => break,
+                }
             }
-        });
+            watch.watching.store(false, Ordering::SeqCst);
+        }))
     }
+
+    /// When the watcher last ended a round; `None` when it never did.
+    pub fn watcher_beat(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self.watch.beat.load(Ordering::SeqCst) {
+            0 => None,
+            seconds => chrono::DateTime::from_timestamp(seconds, 0),
+        }
+    }
+}
+
+/// Resolves once `stop` turns true; never without one (or once nobody can
+/// turn it any more).
+async fn stopped(stop: &mut Option<tokio::sync::watch::Receiver<bool>>) {
+    if let Some(stop) = stop {
+        if stop.wait_for(|stop| *stop).await.is_ok() {
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
 }

@@ -436,6 +436,24 @@ impl Store {
         Ok(())
     }
 
+    /// The newest migration applied to the database, and the newest this
+    /// binary knows: equal when the schema is current.
+    pub async fn schema_versions(&self) -> StorageResult<(Option<i64>, i64)> {
+        let known = match self.engine {
+            Engine::Sqlite => SQLITE_MIGRATIONS,
+            Engine::Postgres => POSTGRES_MIGRATIONS,
+        }
+        .iter()
+        .map(|(version, _, _)| *version)
+        .max()
+        .unwrap_or(0);
+        let stored: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((stored, known))
+    }
+
     pub async fn close(&self) {
         if let Some(writer) = &self.writer {
             writer.close().await;

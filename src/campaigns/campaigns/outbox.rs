@@ -258,10 +258,22 @@ async fn deliver_one(
 /// Starts the worker of `vangnet serve`: at once, and then every
 /// [`WORKER_EVERY`] (sooner when the lease of a stopped server's mail runs
 /// out before), it delivers what is due. Errors are logged and tried again
-/// next time.
-pub fn start_worker(store: Store, mailer: Arc<Mailer>, config: Arc<Config>) {
+/// next time. It notes each round in `beat` and ends after the round under
+/// way when `stop` turns true.
+pub fn start_worker(
+    store: Store,
+    mailer: Arc<Mailer>,
+    config: Arc<Config>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    beat: Arc<std::sync::atomic::AtomicI64>,
+) -> tokio::task::JoinHandle<()> {
+    use crate::platform::jobs;
     tokio::spawn(async move {
         loop {
+            if *stop.borrow() {
+                break;
+            }
+            jobs::beat(&beat);
             match super::remind_on_schedule(&store, Utc::now()).await {
                 Ok(queued) if queued > 0 => tracing::info!(queued, "reminders queued on schedule"),
                 Ok(_) => {}
@@ -274,9 +286,14 @@ pub fn start_worker(store: Store, mailer: Arc<Mailer>, config: Arc<Config>) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot deliver campaign mail"),
             }
-            tokio::time::sleep(until_next_round(&store).await).await;
+            jobs::beat(&beat);
+            tokio::select! {
+                () = async { tokio::time::sleep(until_next_round(&store).await).await } => {}
+                () = jobs::stopped(&mut stop) => break,
+            }
         }
-    });
+        tracing::info!("campaign mail worker stopped");
+    })
 }
 
 /// [`WORKER_EVERY`], or less when a lease runs out before (a second after

@@ -16,6 +16,8 @@ pub(super) fn routes() -> Vec<Route> {
         route(GET, "/api/openapi.json", Public, false, api::openapi_json).shared(),
         route(GET, "/", Public, false, web::pages::finder::start).kept(),
         route(GET, "/healthz", Public, false, web::healthz).shared(),
+        route(GET, "/healthz/live", Public, false, web::healthz_live).shared(),
+        route(GET, "/healthz/ready", Public, false, web::healthz_ready).shared(),
         route(GET, "/opendata", Public, false, web::opendata::without_slash).shared(),
         route(GET, "/opendata/", Public, false, web::pages::opendata::show),
         route(GET, "/opendata/index.json", Public, false, web::opendata::catalogue).shared(),

@@ -1209,3 +1209,142 @@ async fn audit_verify_passes_on_a_clean_log_and_fails_after_a_row_is_altered_by_
     assert!(!broken.success(), "{broken}");
     assert!(broken.stdout.contains("BROKEN at entry 3"), "{broken}");
 }
+
+/// Polls `GET url` until it answers 200 (the background jobs beat a first
+/// time shortly after the start); the last status and body.
+async fn until_ok(url: &str) -> (reqwest::StatusCode, Value) {
+    let mut answer = get_json(url, None).await;
+    for _ in 0..100 {
+        if answer.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        answer = get_json(url, None).await;
+    }
+    answer
+}
+
+#[tokio::test]
+async fn serve_is_live_and_ready_once_its_background_jobs_run() {
+    let db = TestDb::new().await;
+    let server = Server::start(
+        &["serve", "--listen", "127.0.0.1:0", "--database", &db.url],
+        None,
+    );
+    let (status, live) = get_json(&server.url("/healthz/live"), None).await;
+    assert_eq!(status, 200, "{live}");
+    let (status, ready) = until_ok(&server.url("/healthz/ready")).await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(ready["status"], "ready", "{ready}");
+    for check in ["database", "migrations", "mail_worker", "change_watcher"] {
+        assert_eq!(ready["checks"][check]["status"], "ok", "{check}: {ready}");
+    }
+}
+
+/// SIGTERM while writes are in flight: every write that got an answer is
+/// stored, new connections are refused, and the process exits 0 in time.
+#[tokio::test]
+async fn sigterm_finishes_the_writes_in_flight_refuses_new_connections_and_exits_0() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    import_dutch_csv(&db, dir.path());
+    let secret = vangnet_ok(&[
+        "token",
+        "create",
+        "--role",
+        "admin",
+        "--name",
+        "writer",
+        "--database",
+        &db.url,
+    ])
+    .stdout
+    .trim()
+    .to_string();
+    let mut server = Server::start(
+        &["serve", "--listen", "127.0.0.1:0", "--database", &db.url],
+        None,
+    );
+    let (status, ready) = until_ok(&server.url("/healthz/ready")).await;
+    assert_eq!(status, 200, "{ready}");
+
+    let client = http();
+    let writes: Vec<_> = (0..300)
+        .map(|i| {
+            let request = client
+                .post(server.url("/api/v1/facilities"))
+                .bearer_auth(&secret)
+                .json(&serde_json::json!({
+                    "name": format!("Demo Afsluiten {i:03}"),
+                    "organisation": "Demo Zorg Utrecht",
+                    "services": ["syringe_exchange"],
+                    "city": "Utrecht"
+                }));
+            tokio::spawn(async move {
+                let response = request.send().await.ok()?;
+                let status = response.status();
+                let body = response.text().await.ok()?;
+                Some((i, status, body, std::time::Instant::now()))
+            })
+        })
+        .collect();
+    // Some writes answered, the rest still in flight.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let signalled = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+
+    // The listener closes at the signal, before the writes in flight end.
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut refused = false;
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(&address).is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(refused, "new connections are refused after SIGTERM");
+
+    let mut answered = Vec::new();
+    let mut after_signal = 0;
+    for write in writes {
+        if let Some((i, status, body, at)) = write.await.expect("write task") {
+            assert_eq!(status, 201, "write {i}: {body}");
+            answered.push(format!("Demo Afsluiten {i:03}"));
+            after_signal += usize::from(at > signalled);
+        }
+    }
+    assert!(
+        after_signal > 0,
+        "writes in flight at the signal were finished"
+    );
+
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().expect("try_wait") {
+            break exit;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(40),
+            "still running 40 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let stderr = server.stop();
+    assert!(exit.success(), "exit {exit}; stderr:\n{stderr}");
+    assert!(
+        stderr.contains("background jobs stopped"),
+        "the jobs were awaited:\n{stderr}"
+    );
+    assert!(
+        !answered.is_empty(),
+        "some writes were answered before the exit"
+    );
+
+    let stored = names(&export_json(&db, &[]));
+    let missing: Vec<&String> = answered.iter().filter(|n| !stored.contains(n)).collect();
+    assert!(missing.is_empty(), "answered but not stored: {missing:?}");
+}
