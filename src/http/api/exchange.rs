@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 
 use super::ApiQuery;
 use crate::exchange::{adx, euda};
-use crate::formats::adx::{adx_xml, dhis2_json};
+use crate::formats::adx::{adx_xml, dhis2_json, DataValueSet};
 use crate::http::app::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::request::Caller;
@@ -26,6 +26,23 @@ pub struct PeriodsQuery {
     pub from: Option<String>,
     /// The last period (inclusive): `2025-12`, `2025-Q4` or `2025`.
     pub to: Option<String>,
+}
+
+/// The approved figures of the periods asked, exact or public by who asks.
+async fn data_values(
+    state: &AppState,
+    caller: &Caller,
+    query: &PeriodsQuery,
+) -> AppResult<DataValueSet> {
+    let actor = caller.actor();
+    adx::data_values(
+        &state.store,
+        query.from.as_deref(),
+        query.to.as_deref(),
+        caller.principal.as_ref(),
+        &actor,
+    )
+    .await
 }
 
 /// Approved figures as an ADX message (IHE QRPH, `urn:ihe:qrph:adx:2015`).
@@ -46,15 +63,7 @@ pub async fn adx_message(
     caller: Caller,
     ApiQuery(query): ApiQuery<PeriodsQuery>,
 ) -> AppResult<Response> {
-    let actor = caller.actor();
-    let set = adx::data_values(
-        &state.store,
-        query.from.as_deref(),
-        query.to.as_deref(),
-        caller.principal.as_ref(),
-        &actor,
-    )
-    .await?;
+    let set = data_values(&state, &caller, &query).await?;
     Ok((
         [
             (CONTENT_TYPE, "application/adx+xml; charset=utf-8"),
@@ -84,15 +93,7 @@ pub async fn dhis2_data_values(
     caller: Caller,
     ApiQuery(query): ApiQuery<PeriodsQuery>,
 ) -> AppResult<Response> {
-    let actor = caller.actor();
-    let set = adx::data_values(
-        &state.store,
-        query.from.as_deref(),
-        query.to.as_deref(),
-        caller.principal.as_ref(),
-        &actor,
-    )
-    .await?;
+    let set = data_values(&state, &caller, &query).await?;
     Ok((
         [(FIGURES_HEADER, set.figures.code())],
         axum::Json(dhis2_json(&set)),

@@ -112,20 +112,7 @@ pub async fn search(
     Path(kind): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let actor = caller.actor();
-    let base = base(&state);
-    let ask = Ask {
-        reader: Reader {
-            who: caller.principal.as_ref(),
-            actor: &actor,
-        },
-        base: &base,
-    };
-    let result = async {
-        let kind = fhir::resource_type(&kind)?;
-        fhir::search(&state.store, ask, kind, &pairs(query)?, strict(&headers)).await
-    };
-    answer(result.await)
+    listing(&state, &caller, &headers, &kind, query, Listing::Search).await
 }
 
 /// `GET /fhir/{type}/_history`: what changed since `_since`.
@@ -136,8 +123,25 @@ pub async fn history(
     Path(kind): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    listing(&state, &caller, &headers, &kind, query, Listing::History).await
+}
+
+/// A type-level answer: a search or the history.
+enum Listing {
+    Search,
+    History,
+}
+
+async fn listing(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    kind: &str,
+    query: Option<String>,
+    listing: Listing,
+) -> Response {
     let actor = caller.actor();
-    let base = base(&state);
+    let base = base(state);
     let ask = Ask {
         reader: Reader {
             who: caller.principal.as_ref(),
@@ -146,8 +150,12 @@ pub async fn history(
         base: &base,
     };
     let result = async {
-        let kind = fhir::resource_type(&kind)?;
-        fhir::history(&state.store, ask, kind, &pairs(query)?, strict(&headers)).await
+        let kind = fhir::resource_type(kind)?;
+        let (pairs, strict) = (pairs(query)?, strict(headers));
+        match listing {
+            Listing::Search => fhir::search(&state.store, ask, kind, &pairs, strict).await,
+            Listing::History => fhir::history(&state.store, ask, kind, &pairs, strict).await,
+        }
     };
     answer(result.await)
 }
