@@ -50,6 +50,7 @@ pub(super) fn not_found(name: &str) -> AppError {
     AppError::NotFound(format!("there is no campaign '{name}'"))
 }
 
+/// An instant as the campaign tables store it (RFC 3339, whole seconds, UTC).
 pub(super) fn time_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -51,6 +51,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::time_text;
 use crate::domain::campaign::{next_attempt, Fill, MAX_ATTEMPTS};
 use crate::domain::secret;
 use crate::platform::config::Config;
@@ -92,10 +93,6 @@ impl std::fmt::Display for Delivered {
             self.sent, self.retrying, self.failed, self.bounced
         )
     }
-}
-
-fn time_text(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The personal link of a token.

@@ -24,7 +24,7 @@ use crate::domain::provenance::SourceKind;
 use crate::domain::questionnaire::{Question, QuestionKind};
 use crate::domain::FieldError;
 use crate::http::app::AppState;
-use crate::http::error::AppError;
+use crate::http::web::pages::campaigns::not_found;
 use crate::http::web::pages::error::sentence;
 use crate::http::web::pages::{
     parse_id, parse_query, see_other, urlencode, FieldErrors, Page, PageError,
@@ -413,13 +413,6 @@ fn finding_path(name: &str, id: i64) -> String {
         "/beheer/campagnes/{}/uitnodigingen/{id}/bevinding",
         urlencode(name)
     )
-}
-
-fn not_found(error: AppError) -> PageError {
-    match error {
-        AppError::NotFound(_) => PageError::not_found("campaigns.not_found"),
-        other => other.into(),
-    }
 }
 
 /// `GET /beheer/campagnes/{name}/uitnodigingen/{id}/bevinding`.

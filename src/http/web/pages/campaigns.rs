@@ -201,7 +201,9 @@ pub async fn create(page: Page, State(state): State<AppState>, body: Bytes) -> R
     .await
 }
 
-fn not_found(error: AppError) -> PageError {
+/// A campaign (or one of its invitations, proposals or answers) that is
+/// not there, as the campaign pages say it.
+pub(super) fn not_found(error: AppError) -> PageError {
     match error {
         AppError::NotFound(_) => PageError::not_found("campaigns.not_found"),
         other => other.into(),

@@ -22,6 +22,7 @@ use crate::domain::proposal::{ProposalKind, ProposalState};
 use crate::domain::questionnaire::{Questionnaire, Texts};
 use crate::http::app::AppState;
 use crate::http::error::AppError;
+use crate::http::web::pages::campaigns::not_found;
 use crate::http::web::pages::error::sentence;
 use crate::http::web::pages::{parse_id, parse_query, see_other, urlencode, Page, PageError};
 
@@ -40,13 +41,6 @@ struct DecisionForm {
 
 fn review_path(name: &str) -> String {
     format!("/beheer/campagnes/{}/beoordelen", urlencode(name))
-}
-
-fn not_found(error: AppError) -> PageError {
-    match error {
-        AppError::NotFound(_) => PageError::not_found("campaigns.not_found"),
-        other => other.into(),
-    }
 }
 
 /// A register value in words: yes/no, lists joined, an address on one line.
