@@ -42,6 +42,7 @@ pub mod tally;
 pub mod text;
 pub mod throttle;
 pub mod trend;
+pub mod upload;
 
 use serde::Serialize;
 use utoipa::ToSchema;

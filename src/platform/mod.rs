@@ -9,3 +9,4 @@ pub mod jobs;
 pub mod mail;
 pub mod proxy;
 pub mod services;
+pub mod uploads;

@@ -36,6 +36,7 @@ pub mod reports;
 pub mod rollups;
 pub mod rounds;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 pub mod write;
 
@@ -169,6 +170,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "one_waiting_reminder",
         include_str!("../../migrations/sqlite/0019_one_waiting_reminder.sql"),
     ),
+    (
+        20,
+        "waiting_uploads",
+        include_str!("../../migrations/sqlite/0020_waiting_uploads.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -265,6 +271,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         19,
         "one_waiting_reminder",
         include_str!("../../migrations/postgres/0019_one_waiting_reminder.sql"),
+    ),
+    (
+        20,
+        "waiting_uploads",
+        include_str!("../../migrations/postgres/0020_waiting_uploads.sql"),
     ),
 ];
 

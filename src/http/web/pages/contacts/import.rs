@@ -22,7 +22,7 @@ use crate::formats::contacts::{template_headers, ContactColumn, CONTACT_COLUMNS}
 use crate::formats::ExportFormat;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
-use crate::http::web::pages::upload::{self, keep, take, Kind, Owner, Upload, UPLOAD_LIMIT};
+use crate::http::web::pages::upload::{self, keep, take, Kind, Upload, UPLOAD_LIMIT};
 use crate::http::web::pages::{FieldErrors, Page, PageError};
 
 fn listed(page: &Page, rows: &[ListedContact]) -> Vec<Value> {
@@ -153,10 +153,12 @@ pub async fn import_check(page: Page, State(state): State<AppState>, request: Re
         }
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let id = keep(
-            Owner::of(&page.caller),
+            &state,
+            &page.caller,
             Kind::Contacts,
-            Upload::file(&file_name, bytes),
-        );
+            &Upload::file(&file_name, bytes),
+        )
+        .await?;
         Ok(render(
             &page,
             StatusCode::OK,
@@ -176,7 +178,7 @@ pub async fn import_write(
 ) -> Response {
     page.run(async {
         let form: upload::WriteForm = page.form(&body)?;
-        let Some(checked) = take(&Owner::of(&page.caller), Kind::Contacts, form.upload.trim())
+        let Some(checked) = take(&state, &page.caller, Kind::Contacts, form.upload.trim()).await?
         else {
             let errors = file_error(&page, "register.import.error.expired");
             return Ok(render(&page, StatusCode::CONFLICT, None, None, errors));

@@ -26,7 +26,7 @@ use crate::domain::date::today;
 use crate::domain::text::text_count;
 use crate::http::app::AppState;
 use crate::http::web::pages::error::sentence;
-use crate::http::web::pages::upload::{self, keep, take, Kind, Owner, Upload, UPLOAD_LIMIT};
+use crate::http::web::pages::upload::{self, keep, take, Kind, Upload, UPLOAD_LIMIT};
 use crate::http::web::pages::{FieldErrors, Page, PageError};
 use crate::monitoring::report_import::{
     import_reports, read_mapping, ReportImportOptions, ReportImportReport,
@@ -178,7 +178,7 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
         let approve = form.fields.get("approve").is_some_and(|v| !v.is_empty());
         let upload = Upload {
             file_name,
-            bytes,
+            bytes: bytes.to_vec(),
             mapping,
             approve,
         };
@@ -203,7 +203,7 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
             ));
         }
         let sha256 = hex::encode(Sha256::digest(&upload.bytes));
-        let id = keep(Owner::of(&page.caller), Kind::Reports, upload);
+        let id = keep(&state, &page.caller, Kind::Reports, &upload).await?;
         Ok(render(
             &page,
             StatusCode::OK,
@@ -220,7 +220,8 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
 pub async fn write(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
         let form: upload::WriteForm = page.form(&body)?;
-        let Some(upload) = take(&Owner::of(&page.caller), Kind::Reports, form.upload.trim()) else {
+        let Some(upload) = take(&state, &page.caller, Kind::Reports, form.upload.trim()).await?
+        else {
             let errors = field_error(&page, "file", "register.import.error.expired");
             return Ok(render(&page, StatusCode::CONFLICT, None, None, errors));
         };

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::date::today;
 use crate::http::app::AppState;
 use crate::http::error::AppError;
-use crate::http::web::pages::upload::{self, keep, look, take, Kind, Owner, Upload, UPLOAD_LIMIT};
+use crate::http::web::pages::upload::{self, keep, look, take, Kind, Upload, UPLOAD_LIMIT};
 use crate::http::web::pages::{parse_query, FieldErrors, Page, PageError};
 use crate::register::import::{import_facilities, ErrorSummary, ImportOptions, ImportReport};
 
@@ -185,16 +185,24 @@ fn summary_text(page: &Page, summary: ErrorSummary) -> String {
 }
 
 /// Keeps a report's errors as CSV for their download; the id of the list.
-fn keep_errors(page: &Page, report: &ImportReport) -> Result<Option<String>, PageError> {
+async fn keep_errors(
+    page: &Page,
+    state: &AppState,
+    report: &ImportReport,
+) -> Result<Option<String>, PageError> {
     if report.errors.is_empty() {
         return Ok(None);
     }
     let csv = report.errors_csv(page.lang).map_err(AppError::Internal)?;
-    Ok(Some(keep(
-        Owner::of(&page.caller),
-        Kind::FacilityErrors,
-        Upload::file(&report.file, Bytes::from(csv)),
-    )))
+    Ok(Some(
+        keep(
+            state,
+            &page.caller,
+            Kind::FacilityErrors,
+            &Upload::file(&report.file, csv),
+        )
+        .await?,
+    ))
 }
 
 pub async fn form(page: Page) -> Response {
@@ -245,7 +253,7 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
         };
         let report = run(&page, &state, &file_name, &bytes, true).await?;
         if !report.is_ok() {
-            let errors_id = keep_errors(&page, &report)?;
+            let errors_id = keep_errors(&page, &state, &report).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(render(
                 &page,
@@ -257,10 +265,12 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
         }
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let id = keep(
-            Owner::of(&page.caller),
+            &state,
+            &page.caller,
             Kind::Facilities,
-            Upload::file(&file_name, bytes),
-        );
+            &Upload::file(&file_name, bytes),
+        )
+        .await?;
         Ok(render(
             &page,
             StatusCode::OK,
@@ -276,11 +286,8 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
 pub async fn write(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
         let form: upload::WriteForm = page.form(&body)?;
-        let Some(checked) = take(
-            &Owner::of(&page.caller),
-            Kind::Facilities,
-            form.upload.trim(),
-        ) else {
+        let Some(checked) = take(&state, &page.caller, Kind::Facilities, form.upload.trim()).await?
+        else {
             let errors = file_error(&page, "register.import.error.expired");
             return Ok(render(&page, StatusCode::CONFLICT, None, None, errors));
         };
@@ -290,7 +297,7 @@ pub async fn write(page: Page, State(state): State<AppState>, body: Bytes) -> Re
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        let errors_id = keep_errors(&page, &report)?;
+        let errors_id = keep_errors(&page, &state, &report).await?;
         Ok(render(
             &page,
             status,
@@ -309,15 +316,16 @@ struct ErrorsQuery {
 }
 
 /// All errors of the owner's last check, as CSV (row, column, message).
-pub async fn errors(page: Page, RawQuery(raw): RawQuery) -> Response {
+pub async fn errors(
+    page: Page,
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     page.run(async {
         let query: ErrorsQuery = parse_query(raw.as_deref())?;
-        let csv = look(
-            &Owner::of(&page.caller),
-            Kind::FacilityErrors,
-            query.rapport.trim(),
-        )
-        .map(|kept| kept.bytes)
+        let csv = look(&state, &page.caller, Kind::FacilityErrors, query.rapport.trim())
+            .await?
+            .map(|kept| kept.bytes)
         .ok_or(PageError::not_found("register.import.error.errors_expired"))?;
         Ok((
             [
