@@ -28,12 +28,14 @@ impl Store {
         let mapping = serde_json::to_string(&upload.mapping)
             .map_err(|e| StorageError::Database(anyhow::anyhow!("upload mapping: {e}")))?;
         let mut tx = self.begin_write(Writes::Audit).await?;
-        sqlx::query("DELETE FROM waiting_uploads WHERE kept_at < $1 OR (owner_key = $2 AND kind = $3)")
-            .bind(expired_before())
-            .bind(owner.key())
-            .bind(kind.code())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "DELETE FROM waiting_uploads WHERE kept_at < $1 OR (owner_key = $2 AND kind = $3)",
+        )
+        .bind(expired_before())
+        .bind(owner.key())
+        .bind(kind.code())
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO waiting_uploads (id_digest, owner_key, kind, file_name, bytes, mapping, \
              approve, kept_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -20,8 +20,18 @@ pub const PASSWORD: &str = "een heel goed wachtwoord";
 
 /// A browser: keeps cookies, sends our `Host` and (on posts) our `Origin`.
 pub struct Browser {
-    router: Router,
+    target: Target,
     pub cookies: BTreeMap<String, String>,
+}
+
+/// Where a browser's requests go.
+enum Target {
+    /// The application in this process.
+    Router(Router),
+    /// A running server (`http://ADDR`), over real HTTP; it can be pointed
+    /// at another server between requests, as a load balancer without
+    /// sticky sessions would.
+    Server(String, reqwest::Client),
 }
 
 impl Browser {
@@ -31,8 +41,29 @@ impl Browser {
 
     pub fn on(router: Router) -> Browser {
         Browser {
-            router,
+            target: Target::Router(router),
             cookies: BTreeMap::new(),
+        }
+    }
+
+    /// A browser talking to the server at `base` (`http://ADDR`).
+    pub fn remote(base: &str) -> Browser {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
+        Browser {
+            target: Target::Server(base.to_string(), client),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// Sends the next requests to the server at `base`, keeping the cookies.
+    pub fn point_at(&mut self, base: &str) {
+        match &mut self.target {
+            Target::Server(at, _) => *at = base.to_string(),
+            Target::Router(_) => panic!("an in-process browser cannot be pointed at a server"),
         }
     }
 
@@ -50,7 +81,11 @@ impl Browser {
                 .collect();
             request = request.header(header::COOKIE, cookies.join("; "));
         }
-        let reply = call(&self.router, request.body(body).unwrap()).await;
+        let request = request.body(body).unwrap();
+        let reply = match &self.target {
+            Target::Router(router) => call(router, request).await,
+            Target::Server(base, client) => send_over_http(client, base, request).await,
+        };
         for set in reply.headers.get_all(header::SET_COOKIE) {
             let set = set.to_str().unwrap();
             let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
@@ -227,6 +262,24 @@ impl Browser {
     }
 }
 
+/// Sends an in-process request to a running server and reads its answer.
+async fn send_over_http(client: &reqwest::Client, base: &str, request: Request<Body>) -> Reply {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let mut outgoing = client
+        .request(parts.method, format!("{base}{}", parts.uri))
+        .body(body.to_vec());
+    for (name, value) in &parts.headers {
+        outgoing = outgoing.header(name, value);
+    }
+    let response = outgoing.send().await.expect("the server answers");
+    Reply {
+        status: response.status(),
+        headers: response.headers().clone(),
+        bytes: response.bytes().await.expect("the whole answer").to_vec(),
+    }
+}
+
 /// The form token on the page.
 pub fn csrf_token(reply: &Reply) -> String {
     let html = reply.text();
@@ -296,6 +349,16 @@ pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
 /// Adds a user with a role (and organisation) and a password, as if they
 /// had followed their invitation.
 pub async fn user(app: &TestApp, email: &str, role: &str, organisation: Option<i64>) -> i64 {
+    user_in(&app.store, email, role, organisation).await
+}
+
+/// [`user`], in any store.
+pub async fn user_in(
+    store: &vangnet::storage::Store,
+    email: &str,
+    role: &str,
+    organisation: Option<i64>,
+) -> i64 {
     let actor = Actor::named("test");
     let new = NewUser {
         email: email.into(),
@@ -303,10 +366,8 @@ pub async fn user(app: &TestApp, email: &str, role: &str, organisation: Option<i
         organisation_id: organisation,
         ..Default::default()
     };
-    let (id, link) = accounts::create_user(&app.store, &new, &actor)
-        .await
-        .unwrap();
-    accounts::set_password(&app.store, &link, PASSWORD, &actor)
+    let (id, link) = accounts::create_user(store, &new, &actor).await.unwrap();
+    accounts::set_password(store, &link, PASSWORD, &actor)
         .await
         .unwrap();
     id

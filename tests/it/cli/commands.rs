@@ -134,10 +134,10 @@ fn import_dutch_csv(db: &TestDb, dir: &Path) -> Run {
 
 /// A server started with `serve` or `demo`, killed when dropped (also when
 /// an assertion fails first).
-struct Server {
+pub(super) struct Server {
     child: Child,
     /// `http://ADDR`, from the `listening on` line.
-    base: String,
+    pub(super) base: String,
     /// What it printed on stdout before that line.
     banner: Vec<String>,
     stderr: Arc<Mutex<String>>,
@@ -146,7 +146,7 @@ struct Server {
 
 impl Server {
     /// Starts `vangnet ARGS` in `dir` and waits until it reports its address.
-    fn start(args: &[&str], dir: Option<&Path>) -> Server {
+    pub(super) fn start(args: &[&str], dir: Option<&Path>) -> Server {
         let mut child = command(dir)
             .args(args)
             .stdout(Stdio::piped())
@@ -201,7 +201,7 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 

@@ -1,3 +1,4 @@
 //! Storage: both engines, their migrations.
 
 mod engines;
+mod uploads;

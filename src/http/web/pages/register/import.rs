@@ -286,7 +286,8 @@ pub async fn check(page: Page, State(state): State<AppState>, request: Request) 
 pub async fn write(page: Page, State(state): State<AppState>, body: Bytes) -> Response {
     page.run(async {
         let form: upload::WriteForm = page.form(&body)?;
-        let Some(checked) = take(&state, &page.caller, Kind::Facilities, form.upload.trim()).await?
+        let Some(checked) =
+            take(&state, &page.caller, Kind::Facilities, form.upload.trim()).await?
         else {
             let errors = file_error(&page, "register.import.error.expired");
             return Ok(render(&page, StatusCode::CONFLICT, None, None, errors));
@@ -323,9 +324,14 @@ pub async fn errors(
 ) -> Response {
     page.run(async {
         let query: ErrorsQuery = parse_query(raw.as_deref())?;
-        let csv = look(&state, &page.caller, Kind::FacilityErrors, query.rapport.trim())
-            .await?
-            .map(|kept| kept.bytes)
+        let csv = look(
+            &state,
+            &page.caller,
+            Kind::FacilityErrors,
+            query.rapport.trim(),
+        )
+        .await?
+        .map(|kept| kept.bytes)
         .ok_or(PageError::not_found("register.import.error.errors_expired"))?;
         Ok((
             [
