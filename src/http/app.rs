@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::http::error::AppError;
@@ -66,6 +68,7 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(compression())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(crate::http::web::security::layer(state.config.secure()))
         .layer(
@@ -79,6 +82,18 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
             }),
         )
         .with_state(state)
+}
+
+/// Gzip for clients that accept it: pages, JSON, CSV, GeoJSON, SVG and
+/// XML (tower-http's default leaves out other images and bodies under 32
+/// bytes). Spreadsheets and ZIP files are compressed already; kept answers
+/// (`web::kept`) come gzipped once and are passed on as they are.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new().gzip(true).compress_when(
+        DefaultPredicate::new()
+            .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+            .and(NotForContentType::const_new("application/zip")),
+    )
 }
 
 /// A last line of defence: a panic in a handler becomes a logged JSON 500
