@@ -134,7 +134,7 @@ fn import_dutch_csv(db: &TestDb, dir: &Path) -> Run {
 
 /// A server started with `serve` or `demo`, killed when dropped (also when
 /// an assertion fails first).
-struct Server {
+pub(crate) struct Server {
     child: Child,
     /// `http://ADDR`, from the `listening on` line.
     base: String,
@@ -146,7 +146,7 @@ struct Server {
 
 impl Server {
     /// Starts `vangnet ARGS` in `dir` and waits until it reports its address.
-    fn start(args: &[&str], dir: Option<&Path>) -> Server {
+    pub(crate) fn start(args: &[&str], dir: Option<&Path>) -> Server {
         let mut child = command(dir)
             .args(args)
             .stdout(Stdio::piped())
@@ -201,12 +201,12 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// Kills the process and returns everything it wrote on stderr.
-    fn stop(&mut self) -> String {
+    pub(crate) fn stop(&mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if let Some(reader) = self.stderr_reader.take() {
@@ -222,7 +222,7 @@ impl Drop for Server {
     }
 }
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .build()

@@ -1,4 +1,4 @@
 //! The `vangnet` command.
 
 mod backup;
-mod commands;
+pub(crate) mod commands;
