@@ -30,6 +30,9 @@ fn command(dir: Option<&Path>) -> Command {
         .env_remove("VANGNET_LISTEN")
         .env_remove("VANGNET_TRUSTED_PROXIES")
         .env_remove("VANGNET_TRUST_PROXY")
+        .env_remove("VANGNET_LOG_FORMAT")
+        .env_remove("VANGNET_METRICS_ALLOW")
+        .env_remove("VANGNET_METRICS_TOKEN")
         .stdin(Stdio::null());
     if let Some(dir) = dir {
         command.current_dir(dir);
