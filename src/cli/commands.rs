@@ -360,6 +360,12 @@ async fn bind(args: &ServerArgs, store: Store) -> anyhow::Result<Server> {
         trusted_proxies: args.trusted_proxies.iter().copied().collect(),
         smtp_url: args.smtp_url.clone(),
         mail_from: args.mail_from.clone(),
+        metrics_allow: args.metrics_allow.clone(),
+        metrics_token: args
+            .metrics_token
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .map(crate::platform::config::MetricsToken),
     };
     if !config.trusted_proxies.is_empty() {
         tracing::info!(proxies = %config.trusted_proxies, "client addresses from X-Forwarded-For of trusted proxies");

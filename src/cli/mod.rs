@@ -36,6 +36,23 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How log lines are written on stderr: text for people, or json (one
+    /// object per line, with the request id of the request it is about).
+    #[arg(
+        long,
+        env = "VANGNET_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    log_format: LogFormat,
+}
+
+/// How log lines are written (`--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// The database every data command uses.
@@ -79,6 +96,20 @@ pub struct ServerArgs {
         default_value = "vangnet <noreply@vangnet.invalid>"
     )]
     mail_from: String,
+    /// Who may read /metrics by address: networks (e.g. 10.0.0.0/8,::1) the
+    /// client must be in (behind a trusted proxy, the client it names).
+    #[arg(
+        long = "metrics-allow",
+        env = "VANGNET_METRICS_ALLOW",
+        value_delimiter = ',',
+        value_name = "ADDRESS[/PREFIX]",
+        default_values = ["127.0.0.1/32", "::1/128"]
+    )]
+    metrics_allow: Vec<Network>,
+    /// A secret with which a scraper reads /metrics from anywhere, sent as
+    /// 'Authorization: Bearer <token>'.
+    #[arg(long, env = "VANGNET_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -658,7 +689,7 @@ enum TokenCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet = !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
-    init_tracing(quiet);
+    init_tracing(quiet, cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -678,12 +709,15 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(quiet: bool) {
+fn init_tracing(quiet: bool, format: LogFormat) {
     let default = if quiet { "warn" } else { "info,sqlx=warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => subscriber.init(),
+        LogFormat::Json => subscriber.json().init(),
+    }
 }

@@ -13,12 +13,15 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::http::error::AppError;
+use crate::http::operations;
 use crate::platform::config::Config;
 use crate::platform::jobs::{Jobs, STOP_LIMIT};
 use crate::platform::mail::Mailer;
+use crate::platform::telemetry::Telemetry;
 use crate::storage::Store;
 
 /// Largest request body accepted (a facility or a patch is a few KB).
@@ -35,6 +38,8 @@ pub struct AppState {
     pub kept: Arc<crate::http::web::kept::Kept>,
     /// The background jobs (`/healthz/ready` reads their heartbeats).
     pub jobs: Arc<Jobs>,
+    /// What `/metrics` reports (`http::operations`).
+    pub telemetry: Arc<Telemetry>,
 }
 
 impl AppState {
@@ -63,6 +68,7 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
         finder: Arc::default(),
         kept: Arc::default(),
         jobs,
+        telemetry: Arc::default(),
     };
     crate::http::routes::router(&state)
         .fallback(not_found)
@@ -71,16 +77,34 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
         .layer(compression())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(crate::http::web::security::layer(state.config.secure()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.telemetry.clone(),
+            operations::count,
+        ))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                // Keyed by the matched route, not the raw path, so spans group.
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", MatchedPath::as_str);
-                tracing::info_span!("request", method = %request.method(), route)
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    // Keyed by the matched route, not the raw path, so spans
+                    // group; every line of the request names its id.
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unmatched", MatchedPath::as_str);
+                    let request_id = operations::request_id(request);
+                    tracing::info_span!("request", method = %request.method(), route, request_id)
+                })
+                // One line per request (status, latency): the access log.
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        // Outermost: the request id, taken or made, goes back on every response.
+        .layer(PropagateRequestIdLayer::new(operations::REQUEST_ID))
+        .layer(SetRequestIdLayer::new(
+            operations::REQUEST_ID,
+            operations::NewRequestIds,
+        ))
+        .layer(axum::middleware::map_request(
+            operations::drop_unfit_request_id,
+        ))
         .with_state(state)
 }
 
@@ -91,7 +115,9 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
 fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().gzip(true).compress_when(
         DefaultPredicate::new()
-            .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+            .and(NotForContentType::const_new(
+                "application/vnd.openxmlformats",
+            ))
             .and(NotForContentType::const_new("application/zip")),
     )
 }

@@ -5,7 +5,7 @@
 //! session-authenticated changes must come from our own origin and carry
 //! the session's CSRF token.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
@@ -101,12 +101,17 @@ fn client_address(parts: &Parts, proxies: &TrustedProxies) -> String {
     let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
         return "unknown".to_string();
     };
-    let forwarded = parts
-        .headers
+    client_ip(peer.ip(), &parts.headers, proxies).to_string()
+}
+
+/// The client of a connection from `peer` with these request headers:
+/// the peer, or behind a trusted proxy the client it names.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &TrustedProxies) -> IpAddr {
+    let forwarded = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok());
-    proxies.client(peer.ip(), forwarded).to_string()
+    proxies.client(peer, forwarded)
 }
 
 /// A cookie's value from the request.

@@ -1,7 +1,7 @@
 //! Settings of a running vangnet: defaults, then `VANGNET_*` environment
 //! variables, then command-line flags (the CLI fills this in).
 
-use crate::platform::proxy::TrustedProxies;
+use crate::platform::proxy::{Network, TrustedProxies};
 
 /// Where vangnet is reached and how it sits behind a proxy.
 #[derive(Debug, Clone)]
@@ -16,6 +16,30 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of vangnet's e-mail.
     pub mail_from: String,
+    /// Who may read `/metrics` by address: the client (behind a trusted
+    /// proxy, the client it names) must be in one of these networks.
+    /// Loopback only by default.
+    pub metrics_allow: Vec<Network>,
+    /// Who may read `/metrics` from anywhere: `Authorization: Bearer` this.
+    pub metrics_token: Option<MetricsToken>,
+}
+
+/// The token of the operator's scraper, never shown in logs or debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(pub String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(***)")
+    }
+}
+
+/// `/metrics` from this host only: 127.0.0.1/32 and ::1/128.
+pub fn loopback() -> Vec<Network> {
+    ["127.0.0.1/32", "::1/128"]
+        .iter()
+        .map(|n| n.parse().expect("a loopback network"))
+        .collect()
 }
 
 impl Config {
@@ -37,6 +61,8 @@ impl Default for Config {
             trusted_proxies: TrustedProxies::default(),
             smtp_url: None,
             mail_from: "vangnet <noreply@vangnet.invalid>".into(),
+            metrics_allow: loopback(),
+            metrics_token: None,
         }
     }
 }

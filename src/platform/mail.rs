@@ -84,6 +84,15 @@ pub struct SendFailure {
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
+    /// Messages sent and failed, shared by the clones (for `/metrics`).
+    counts: Arc<MailCounts>,
+}
+
+/// What a mailer and its clones sent, and failed to send.
+#[derive(Debug, Default)]
+struct MailCounts {
+    sent: std::sync::atomic::AtomicU64,
+    failed: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Clone)]
@@ -119,6 +128,7 @@ impl Mailer {
             return Ok(Mailer {
                 from,
                 transport: Transport::Development(Arc::default()),
+                counts: Arc::default(),
             });
         };
         let config =
@@ -144,6 +154,7 @@ impl Mailer {
                 }),
                 shown_as: redact_url(url),
             },
+            counts: Arc::default(),
         })
     }
 
@@ -179,6 +190,30 @@ impl Mailer {
     /// likely arrived, and sending it again could deliver it twice.
     /// The development mailer awaits `hand_over` before it keeps the mail.
     pub async fn send_handing_over<H>(&self, mail: &Mail, hand_over: H) -> anyhow::Result<()>
+    where
+        H: Future<Output = anyhow::Result<()>>,
+    {
+        let result = self.deliver(mail, hand_over).await;
+        let count = match result {
+            Ok(()) => &self.counts.sent,
+            Err(_) => &self.counts.failed,
+        };
+        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        result
+    }
+
+    /// How many messages this mailer and its clones sent (in development:
+    /// logged) and failed to send, since the process started.
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            self.counts.sent.load(Relaxed),
+            self.counts.failed.load(Relaxed),
+        )
+    }
+
+    /// [`Mailer::send_handing_over`] without the counting.
+    async fn deliver<H>(&self, mail: &Mail, hand_over: H) -> anyhow::Result<()>
     where
         H: Future<Output = anyhow::Result<()>>,
     {

@@ -1,5 +1,6 @@
 //! What every part of the product runs on: configuration (`config`), the
-//! mail transport (`mail`) and the trusted reverse proxies (`proxy`).
+//! mail transport (`mail`), the trusted reverse proxies (`proxy`) and what
+//! `/metrics` reports (`telemetry`).
 
 pub mod backup;
 pub mod config;
@@ -9,4 +10,5 @@ pub mod jobs;
 pub mod mail;
 pub mod proxy;
 pub mod services;
+pub mod telemetry;
 pub mod uploads;

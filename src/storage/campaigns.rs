@@ -493,6 +493,17 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// How many campaign mails the outbox holds in each status (`queued`,
+    /// `sending`, `sent`, `failed`, `bounced`), for `/metrics`.
+    pub async fn mail_outbox_counts(&self) -> StorageResult<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM campaign_mails GROUP BY status")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect()
+    }
+
     /// When the first lease of a mail still being sent runs out, if any:
     /// when a stopped server's mails can be taken over.
     pub async fn next_lease_end(&self) -> StorageResult<Option<String>> {

@@ -68,6 +68,8 @@ impl Names {
 #[derive(Default)]
 pub struct CountingIndex {
     generation: Option<i64>,
+    /// When it last matched the register's generation (for `/metrics`).
+    checked_at: Option<chrono::DateTime<chrono::Utc>>,
     facilities: HashMap<i64, Vec<Span>>,
     names: Names,
 }
@@ -270,6 +272,28 @@ impl Store {
             _ => index.load(self, None).await?,
         }
         index.generation = Some(generation);
+        index.checked_at = Some(chrono::Utc::now());
         Ok(index.tally(day, versions))
+    }
+
+    /// How fresh the counting index is: how many register generations it
+    /// is behind, and when it last matched the register. `None` before its
+    /// first load, or while a count holds it (the next reading will do).
+    pub async fn counting_index_lag(
+        &self,
+    ) -> StorageResult<Option<(i64, chrono::DateTime<chrono::Utc>)>> {
+        let Some((seen, checked_at)) = self
+            .counting
+            .try_lock()
+            .ok()
+            .and_then(|index| index.generation.zip(index.checked_at))
+        else {
+            return Ok(None);
+        };
+        let generation: i64 =
+            sqlx::query_scalar("SELECT generation FROM register_generation WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?;
+        Ok(Some(((generation - seen).max(0), checked_at)))
     }
 }

@@ -638,6 +638,21 @@ impl Store {
             .collect()
     }
 
+    /// How many approved generations the public figures this process worked
+    /// out are behind the database; `None` before they were first worked
+    /// out, or while they are being worked out.
+    pub async fn public_figures_lag(&self) -> StorageResult<Option<i64>> {
+        let Some(seen) = self
+            .derived
+            .try_lock()
+            .ok()
+            .and_then(|derived| derived.as_ref().map(|(generation, _)| *generation))
+        else {
+            return Ok(None);
+        };
+        Ok(Some((self.approved_generation().await? - seen).max(0)))
+    }
+
     /// What this process worked out from the approved figures (the public,
     /// suppressed figures), shared by the store's clones.
     pub fn derived(&self) -> &tokio::sync::Mutex<Derived> {

@@ -34,6 +34,9 @@ pub enum Access {
     SignedIn,
     /// Signed in with one of these roles.
     Roles(&'static [Role]),
+    /// The operator's scraper: an allowed address or the metrics token
+    /// (`http::operations::admit`); no user credentials are read.
+    Operator,
 }
 
 pub const NATIONAL: &[Role] = &[Role::Admin, Role::Researcher];
@@ -94,7 +97,7 @@ impl Route {
         match (self.access, self.shared) {
             (Public, true) => Answer::Shared,
             (Public, false) => Answer::PerCaller,
-            (SignedIn | Roles(_), _) => Answer::Private,
+            (SignedIn | Roles(_) | Operator, _) => Answer::Private,
         }
     }
 }
@@ -124,7 +127,7 @@ where
     }
 }
 
-use Access::{Public, Roles, SignedIn};
+use Access::{Operator, Public, Roles, SignedIn};
 
 mod accounts;
 mod adx;
@@ -135,6 +138,7 @@ mod fhir;
 mod hsds;
 mod metrics;
 mod monitoring;
+mod operations;
 mod periods;
 mod public;
 mod questionnaires;
@@ -155,6 +159,7 @@ pub fn table() -> Vec<Route> {
         periods::routes(),
         questionnaires::routes(),
         public::routes(),
+        operations::routes(),
         contacts::routes(),
         campaigns::routes(),
         hsds::routes(),
@@ -200,6 +205,11 @@ async fn guard(
     next: Next,
 ) -> Response {
     let bearer = request.headers().contains_key(AUTHORIZATION);
+    if access == Operator {
+        let mut response = crate::http::operations::admit(&state.config, request, next).await;
+        caching::apply(response.headers_mut(), answer, bearer, false);
+        return response;
+    }
     let (mut parts, body) = request.into_parts();
     let (mut response, signed_in) = match Caller::from_request_parts(&mut parts, &state).await {
         Ok(caller) => (
@@ -231,7 +241,8 @@ async fn enforce(
         }
     };
     let denied = match (access, &caller.principal) {
-        (Public, _) => None,
+        // The guard admits the operator's scraper before (it is no caller).
+        (Public | Operator, _) => None,
         (SignedIn | Roles(_), None) if is_page => {
             // Back to where they were, for pages one can open (a GET).
             let target = match parts.method {
@@ -290,6 +301,6 @@ pub fn may_open(path: &str, role: Option<Role>) -> bool {
             (Public, _) => true,
             (SignedIn, Some(_)) => true,
             (Roles(roles), Some(role)) => roles.contains(&role),
-            (SignedIn | Roles(_), None) => false,
+            (SignedIn | Roles(_), None) | (Operator, _) => false,
         })
 }

@@ -30,6 +30,9 @@ fn command(dir: Option<&Path>) -> Command {
         .env_remove("VANGNET_LISTEN")
         .env_remove("VANGNET_TRUSTED_PROXIES")
         .env_remove("VANGNET_TRUST_PROXY")
+        .env_remove("VANGNET_LOG_FORMAT")
+        .env_remove("VANGNET_METRICS_ALLOW")
+        .env_remove("VANGNET_METRICS_TOKEN")
         .stdin(Stdio::null());
     if let Some(dir) = dir {
         command.current_dir(dir);
@@ -134,10 +137,10 @@ fn import_dutch_csv(db: &TestDb, dir: &Path) -> Run {
 
 /// A server started with `serve` or `demo`, killed when dropped (also when
 /// an assertion fails first).
-pub(super) struct Server {
+pub(crate) struct Server {
     child: Child,
     /// `http://ADDR`, from the `listening on` line.
-    pub(super) base: String,
+    pub(crate) base: String,
     /// What it printed on stdout before that line.
     banner: Vec<String>,
     stderr: Arc<Mutex<String>>,
@@ -146,7 +149,7 @@ pub(super) struct Server {
 
 impl Server {
     /// Starts `vangnet ARGS` in `dir` and waits until it reports its address.
-    pub(super) fn start(args: &[&str], dir: Option<&Path>) -> Server {
+    pub(crate) fn start(args: &[&str], dir: Option<&Path>) -> Server {
         let mut child = command(dir)
             .args(args)
             .stdout(Stdio::piped())
@@ -201,12 +204,12 @@ impl Server {
         }
     }
 
-    pub(super) fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// Kills the process and returns everything it wrote on stderr.
-    fn stop(&mut self) -> String {
+    pub(crate) fn stop(&mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
         if let Some(reader) = self.stderr_reader.take() {
@@ -222,7 +225,7 @@ impl Drop for Server {
     }
 }
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .build()

@@ -1,5 +1,5 @@
 //! The `vangnet` command.
 
 mod backup;
-mod commands;
+pub(crate) mod commands;
 mod two_servers;

@@ -45,14 +45,17 @@ async fn pages_json_csv_and_svg_are_gzipped_for_clients_that_accept_it() {
         assert_eq!(plain.status, packed.status, "{uri}");
         let content_type = packed.headers[header::CONTENT_TYPE].to_str().unwrap();
         assert!(content_type.starts_with(kind), "{uri}: {content_type}");
-        assert!(plain.headers.get(header::CONTENT_ENCODING).is_none(), "{uri}");
+        assert!(
+            plain.headers.get(header::CONTENT_ENCODING).is_none(),
+            "{uri}"
+        );
         assert_eq!(packed.headers[header::CONTENT_ENCODING], "gzip", "{uri}");
         assert!(
-            packed
-                .headers
-                .get_all(header::VARY)
-                .iter()
-                .any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("accept-encoding")),
+            packed.headers.get_all(header::VARY).iter().any(|v| v
+                .to_str()
+                .unwrap()
+                .to_ascii_lowercase()
+                .contains("accept-encoding")),
             "{uri}"
         );
         let unpacked = gunzip(&packed.bytes);

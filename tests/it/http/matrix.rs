@@ -161,6 +161,9 @@ fn allowed(
     f: &Fixture,
 ) -> bool {
     let p = match (&caller.principal, access) {
+        // Only the operator's scraper (an allowed address or the metrics
+        // token; requests here come from no address): `http::metrics`.
+        (_, Access::Operator) => return false,
         (None, Access::Public) => None,
         (None, _) => return false,
         (Some(p), Access::Roles(roles)) if !roles.contains(&p.role) => return false,
