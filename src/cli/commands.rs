@@ -366,6 +366,7 @@ async fn bind(args: &ServerArgs, store: Store) -> anyhow::Result<Server> {
             .clone()
             .filter(|t| !t.trim().is_empty())
             .map(crate::platform::config::MetricsToken),
+        access_log: args.access_log,
     };
     if !config.trusted_proxies.is_empty() {
         tracing::info!(proxies = %config.trusted_proxies, "client addresses from X-Forwarded-For of trusted proxies");

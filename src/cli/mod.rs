@@ -110,6 +110,12 @@ pub struct ServerArgs {
     /// 'Authorization: Bearer <token>'.
     #[arg(long, env = "VANGNET_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// One log line per request (route, status, latency, request id) at
+    /// level info; without it that line is at debug level. Off by default:
+    /// it costs a write per request, and a reverse proxy usually keeps the
+    /// access log.
+    #[arg(long, env = "VANGNET_ACCESS_LOG")]
+    access_log: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -70,6 +70,11 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
         jobs,
         telemetry: Arc::default(),
     };
+    let access_log = if state.config.access_log {
+        tracing::Level::INFO
+    } else {
+        tracing::Level::DEBUG
+    };
     crate::http::routes::router(&state)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -93,8 +98,9 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
                     let request_id = operations::request_id(request);
                     tracing::info_span!("request", method = %request.method(), route, request_id)
                 })
-                // One line per request (status, latency): the access log.
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                // One line per request (status, latency): the access log,
+                // at info with --access-log.
+                .on_response(DefaultOnResponse::new().level(access_log)),
         )
         // Outermost: the request id, taken or made, goes back on every response.
         .layer(PropagateRequestIdLayer::new(operations::REQUEST_ID))

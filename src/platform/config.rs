@@ -22,6 +22,8 @@ pub struct Config {
     pub metrics_allow: Vec<Network>,
     /// Who may read `/metrics` from anywhere: `Authorization: Bearer` this.
     pub metrics_token: Option<MetricsToken>,
+    /// Log every request at level info (else at debug).
+    pub access_log: bool,
 }
 
 /// The token of the operator's scraper, never shown in logs or debug output.
@@ -63,6 +65,7 @@ impl Default for Config {
             mail_from: "vangnet <noreply@vangnet.invalid>".into(),
             metrics_allow: loopback(),
             metrics_token: None,
+            access_log: false,
         }
     }
 }

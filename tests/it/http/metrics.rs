@@ -557,6 +557,7 @@ async fn json_logs_are_one_object_a_line_and_name_the_request_id() {
             &db.url,
             "--log-format",
             "json",
+            "--access-log",
         ],
         None,
     );
