@@ -15,6 +15,21 @@ pub struct Freshness {
     minute: i64,
 }
 
+impl Freshness {
+    /// A reading of nothing, at minute 0 (for tests of what keeps readings).
+    pub fn of_nothing() -> Freshness {
+        Freshness {
+            seen: Seen {
+                facility_version: None,
+                organisation_version: None,
+                approved_generation: 0,
+                reference: 0,
+            },
+            minute: 0,
+        }
+    }
+}
+
 /// The reading now: no database round trip while the watcher runs and
 /// nothing was written through this process since its last look.
 pub async fn now(store: &Store) -> AppResult<Freshness> {

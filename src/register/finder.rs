@@ -9,8 +9,9 @@ use tokio::sync::watch;
 use crate::domain::access::InternalScope;
 use crate::domain::date::today;
 use crate::domain::error::{AppError, AppResult};
-use crate::domain::facility::FacilityStatus;
+use crate::domain::facility::{Facility, FacilityStatus};
 use crate::domain::finder::FinderIndex;
+use crate::formats::json::{Audience, FacilityJson};
 use crate::storage::facilities::FacilityFilter;
 use crate::storage::Store;
 
@@ -113,10 +114,14 @@ impl FinderCache {
             internal: InternalScope::None,
             ..FacilityFilter::default()
         };
-        let built = store
-            .list_facilities(&filter)
-            .await
-            .map(|facilities| Arc::new(FinderIndex::new(stamp.day, facilities)));
+        let built = match store.list_facilities(&filter).await {
+            // Building takes CPU for a while in a large register (parsing
+            // hours, the trees, each answer's JSON): off the request workers.
+            Ok(facilities) => tokio::task::spawn_blocking(move || build(stamp.day, facilities))
+                .await
+                .unwrap_or_else(|e| Err(AppError::Internal(anyhow::anyhow!("finder build: {e}")))),
+            Err(e) => Err(e.into()),
+        };
         let mut entry = self.lock();
         if entry.building.as_ref().is_some_and(|(s, _)| *s == stamp) {
             entry.building = None;
@@ -138,6 +143,18 @@ impl FinderCache {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The finder's list of the facilities open on `day`, with each one's
+/// public JSON written once.
+fn build(day: chrono::NaiveDate, facilities: Vec<Facility>) -> AppResult<Arc<FinderIndex>> {
+    let mut index = FinderIndex::new(day, facilities);
+    index
+        .render_each(|facility, day| {
+            serde_json::value::to_raw_value(&FacilityJson::new(facility, day, Audience::Public))
+        })
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("finder JSON: {e}")))?;
+    Ok(Arc::new(index))
 }
 
 async fn stamp(store: &Store) -> AppResult<Stamp> {

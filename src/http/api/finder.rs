@@ -2,6 +2,7 @@
 //! now or not, from the list in `crate::register::finder`.
 
 use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
@@ -53,6 +54,36 @@ pub struct FinderAnswer {
     pub at: String,
     /// Nearest first.
     pub results: Vec<FinderHit>,
+}
+
+/// [`FinderHit`] as it is sent: the facility's JSON as the finder's list
+/// wrote it once (`FinderIndex::render_each`), else written now.
+#[derive(Serialize)]
+struct SentHit<'a> {
+    distance_km: f64,
+    open_now: OpenNow,
+    closes_at: Option<String>,
+    opens_at: Option<String>,
+    facility: SentFacility<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SentFacility<'a> {
+    Written(&'a serde_json::value::RawValue),
+    Now(Box<FacilityJson>),
+}
+
+/// [`FinderAnswer`] as it is sent.
+#[derive(Serialize)]
+struct SentAnswer<'a> {
+    latitude: f64,
+    longitude: f64,
+    services: Vec<ServiceType>,
+    open_now: bool,
+    limit: usize,
+    at: String,
+    results: Vec<SentHit<'a>>,
 }
 
 /// A search as the query string asks for it.
@@ -181,7 +212,7 @@ fn time(at: &LocalTime) -> String {
 pub async fn nearest(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> AppResult<Json<FinderAnswer>> {
+) -> AppResult<Response> {
     let request = parse_request(query.as_deref())?;
     let index = state.finder.index(&state.store).await?;
     let now = Utc::now();
@@ -200,12 +231,19 @@ pub async fn nearest(
                 OpenState::Closed { opens } => (OpenNow::Closed, None, opens.as_ref().map(time)),
                 OpenState::Unknown { .. } => (OpenNow::Unknown, None, None),
             };
-            FinderHit {
+            SentHit {
                 distance_km: (found.distance_km * 100.0).round() / 100.0,
                 open_now,
                 closes_at,
                 opens_at,
-                facility: FacilityJson::new(&found.listed.facility, index.day(), Audience::Public),
+                facility: match index.rendered(&found) {
+                    Some(written) => SentFacility::Written(written),
+                    None => SentFacility::Now(Box::new(FacilityJson::new(
+                        &found.listed.facility,
+                        index.day(),
+                        Audience::Public,
+                    ))),
+                },
             }
         })
         .collect();
@@ -214,7 +252,7 @@ pub async fn nearest(
     } else {
         request.services.iter().collect()
     };
-    Ok(Json(FinderAnswer {
+    Ok(Json(SentAnswer {
         latitude: request.origin.latitude,
         longitude: request.origin.longitude,
         services,
@@ -222,7 +260,8 @@ pub async fn nearest(
         limit: request.limit,
         at: time(&now.with_timezone(&chrono_tz::Europe::Amsterdam)),
         results,
-    }))
+    })
+    .into_response())
 }
 
 #[cfg(test)]

@@ -63,6 +63,13 @@ struct Key {
     accept: Option<HeaderValue>,
 }
 
+impl Key {
+    /// The path asked for, without the query.
+    fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or_default()
+    }
+}
+
 struct Entry {
     freshness: Freshness,
     headers: HeaderMap,
@@ -121,8 +128,23 @@ impl Kept {
             entries.bytes -= old.size();
         }
         if entries.bytes + size > MAX_BYTES || entries.map.len() >= MAX_ENTRIES {
-            entries.map.clear();
-            entries.bytes = 0;
+            // Full: first drop the answers of this path (finder searches
+            // from many points fill the cache; they must not push out the
+            // dashboards), then everything if that was not enough.
+            let path = key.path();
+            let mut freed = 0;
+            entries.map.retain(|k, e| {
+                let keep = k.path() != path;
+                if !keep {
+                    freed += e.size();
+                }
+                keep
+            });
+            entries.bytes -= freed;
+            if entries.bytes + size > MAX_BYTES || entries.map.len() >= MAX_ENTRIES {
+                entries.map.clear();
+                entries.bytes = 0;
+            }
         }
         entries.bytes += size;
         entries.map.insert(key, std::sync::Arc::new(entry));
@@ -325,6 +347,40 @@ mod tests {
             map.append(name.clone(), HeaderValue::from_static(value));
         }
         map
+    }
+
+    fn key(target: &str) -> Key {
+        Key {
+            target: target.into(),
+            lang: None,
+            accept: None,
+        }
+    }
+
+    fn entry() -> Entry {
+        Entry {
+            freshness: Freshness::of_nothing(),
+            headers: HeaderMap::new(),
+            plain: Bytes::from_static(b"{}"),
+            gzip: None,
+        }
+    }
+
+    #[test]
+    fn searches_from_many_points_do_not_push_out_the_dashboard() {
+        let kept = Kept::default();
+        kept.put(key("/cijfers/dashboard"), entry());
+        for i in 0..MAX_ENTRIES * 2 {
+            kept.put(key(&format!("/api/v1/finder?lat=52.{i}&lon=5.1")), entry());
+        }
+        assert!(kept.get(&key("/cijfers/dashboard")).is_some());
+        assert!(kept.len() <= MAX_ENTRIES);
+        assert!(kept
+            .get(&key(&format!(
+                "/api/v1/finder?lat=52.{}&lon=5.1",
+                MAX_ENTRIES * 2 - 1
+            )))
+            .is_some());
     }
 
     #[test]

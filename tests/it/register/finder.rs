@@ -443,3 +443,33 @@ async fn the_public_pages_are_in_english_after_choosing_it() {
     assert!(html.contains("Map of all services") && html.contains(">The Netherlands</th>"));
     assert!(html.contains("Syringe exchange"));
 }
+
+#[tokio::test]
+async fn each_facility_in_the_finder_reads_as_the_public_api_shows_it() {
+    let app = app_with_facilities().await;
+    let answer = app
+        .get("/api/v1/finder?lat=52.09&lon=5.12&limit=50")
+        .await
+        .json();
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5, "{answer}");
+    for result in results {
+        let id = result["facility"]["id"].as_i64().unwrap();
+        let alone = app.get(&format!("/api/v1/facilities/{id}")).await.json();
+        assert_eq!(result["facility"], alone, "facility {id}");
+    }
+    // A change shows in the finder's copy at once.
+    let first = results[0]["facility"]["id"].as_i64().unwrap();
+    let changed = app
+        .patch(
+            &format!("/api/v1/facilities/{first}"),
+            json!({"phone": "030 123 4567"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    let again = app
+        .get("/api/v1/finder?lat=52.09&lon=5.12&limit=1")
+        .await
+        .json();
+    assert_eq!(again["results"][0]["facility"]["phone"], "030 123 4567");
+}
