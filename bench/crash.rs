@@ -69,7 +69,11 @@
 //!
 //! Options (after `--` with cargo): `--engine sqlite|postgres|all` (all),
 //! `--kills N` (200), `--server-kills N` (20; 0 skips that phase),
-//! `--seconds S` (60). PostgreSQL for the vangnet-kill phase is the server
+//! `--seconds S` (60), `--self-test` (10 kills, 5 s, no server kills; it
+//! damages the database on purpose before checking — a tally of an
+//! acknowledged batch deleted, a version's notes overwritten, a change row
+//! doubled, a round count changed behind the audit log — and passes only
+//! if the checks report each). PostgreSQL for the vangnet-kill phase is the server
 //! at `postgres://postgres@127.0.0.1:5432` (or `VANGNET_BENCH_POSTGRES_URL`);
 //! a database `vangnet_bench_crash_<pid>` is created and dropped. The
 //! server-kill phase needs `initdb` and `pg_ctl` under
@@ -102,6 +106,8 @@ const SERVICES: [&str; 6] = [
 ];
 const WRITERS: usize = SERVICES.len();
 const BATCH: usize = 20;
+/// Attempts to kill `vangnet migrate` on the empty database.
+const MIGRATION_KILLS: usize = 20;
 const METRIC: &str = "syringes_out";
 const ROUND: &str = "2026-crash";
 /// Longer than the server's own pool timeout (30 s), so a write the client
@@ -114,6 +120,8 @@ struct Options {
     kills: usize,
     server_kills: usize,
     seconds: u64,
+    /// Damage the database before checking and expect the checks to say so.
+    self_test: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -122,6 +130,7 @@ fn options() -> anyhow::Result<Options> {
         kills: 200,
         server_kills: 20,
         seconds: 60,
+        self_test: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -137,6 +146,12 @@ fn options() -> anyhow::Result<Options> {
             "--kills" => o.kills = value()?.parse()?,
             "--server-kills" => o.server_kills = value()?.parse()?,
             "--seconds" => o.seconds = value()?.parse()?,
+            "--self-test" => {
+                o.self_test = true;
+                o.kills = 10;
+                o.server_kills = 0;
+                o.seconds = 5;
+            }
             // cargo bench passes --bench to every bench target.
             "--bench" => {}
             other => bail!("unknown option {other}"),
@@ -200,6 +215,108 @@ impl Drop for Serve {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts `args` of vangnet and kills it a random `0..=ms` later, before
+/// it may have finished starting; true when it was still running.
+fn kill_early(args: &[&str], ms: u64, log: &Path) -> anyhow::Result<bool> {
+    let err = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vangnet"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(err)
+        .spawn()
+        .context("start vangnet")?;
+    std::thread::sleep(Duration::from_millis(rand::rng().random_range(0..=ms)));
+    let running = child.try_wait()?.is_none();
+    child.kill()?;
+    child.wait()?;
+    Ok(running)
+}
+
+/// `vangnet migrate`, to the end.
+fn migrate(database: &str) -> anyhow::Result<()> {
+    let out = Command::new(env!("CARGO_BIN_EXE_vangnet"))
+        .args(["migrate", "--database", database])
+        .env("RUST_LOG", "warn")
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "vangnet migrate after the kills: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+/// The schema as text: tables, columns, indexes, constraints and the
+/// migrations recorded, in a stable order.
+async fn schema(engine: &str, database: &str) -> anyhow::Result<Vec<String>> {
+    let mut db = AnyConnection::connect(&vangnet::storage::normalize_url(database)).await?;
+    let queries: &[&str] = if engine == "sqlite" {
+        &[
+            "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_schema \
+           ORDER BY type, name",
+        ]
+    } else {
+        &[
+            "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable \
+             || ' ' || COALESCE(column_default, '') FROM information_schema.columns \
+             WHERE table_schema = 'public' ORDER BY 1",
+            "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'public' \
+             ORDER BY 1",
+            "SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE connamespace = 'public'::regnamespace ORDER BY 1",
+        ]
+    };
+    let mut lines = Vec::new();
+    for q in queries.iter().copied().chain([
+        "SELECT CAST(version AS TEXT) || ' ' || CAST(success AS TEXT) FROM _sqlx_migrations \
+         ORDER BY version",
+    ]) {
+        let found: Vec<String> = sqlx::query_scalar(q).fetch_all(&mut db).await?;
+        lines.extend(found);
+    }
+    db.close().await?;
+    Ok(lines)
+}
+
+/// After kills during `vangnet migrate`: the schema must be the one a
+/// clean migration of an empty database makes. Returns the difference.
+async fn compare_schema(
+    engine: &str,
+    database: &str,
+    dir: &Path,
+) -> anyhow::Result<Option<String>> {
+    let crashed = schema(engine, database).await?;
+    eprintln!(
+        "  {engine}: schema after the kills while migrating: {} lines",
+        crashed.len()
+    );
+    let clean = if engine == "sqlite" {
+        let reference = dir.join("reference.db").display().to_string();
+        migrate(&reference)?;
+        schema(engine, &reference).await
+    } else {
+        let name = format!("vangnet_bench_crash_ref_{}", std::process::id());
+        admin(&format!("CREATE DATABASE {name}")).await?;
+        let reference = format!("{}/{name}", postgres_base());
+        let clean = async {
+            migrate(&reference)?;
+            schema(engine, &reference).await
+        }
+        .await;
+        admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+        clean
+    }?;
+    Ok((crashed != clean).then(|| {
+        let missing: Vec<&String> = clean.iter().filter(|l| !crashed.contains(l)).collect();
+        let extra: Vec<&String> = crashed.iter().filter(|l| !clean.contains(l)).collect();
+        format!("schema after kills while migrating differs: missing {missing:?}, extra {extra:?}")
+    }))
 }
 
 /// `vangnet serve` on a fixed port; its log goes to `log`.
@@ -541,6 +658,10 @@ struct Tally {
     integrity: String,
     audit: String,
     kills: usize,
+    /// Kills of a restarting server before it listened.
+    startup_kills: usize,
+    /// Kills of `vangnet migrate` on the empty database.
+    migration_kills: usize,
     seconds: f64,
     /// Seconds, the longest time without an acknowledged write.
     longest_gap: f64,
@@ -566,10 +687,25 @@ async fn phase(
     database: &str,
     cluster: Option<&Cluster>,
     kills: usize,
-    seconds: u64,
+    o: &Options,
     dir: &Path,
 ) -> anyhow::Result<Tally> {
+    let seconds = o.seconds;
     let started = Instant::now();
+    // Kills while `vangnet migrate` makes the schema of the empty
+    // database: each migration must land whole or not at all.
+    let mut migration_kills = 0;
+    let mut schema_problem = None;
+    if kill == KillKind::Vangnet {
+        let log = dir.join(format!("migrate-{engine}.log"));
+        for _ in 0..MIGRATION_KILLS {
+            if kill_early(&["migrate", "--database", database], 100, &log)? {
+                migration_kills += 1;
+            }
+        }
+        migrate(database)?;
+        schema_problem = compare_schema(engine, database, dir).await?;
+    }
     let (token, facilities) = seed(database).await?;
     let port = free_port()?;
     let log = dir.join(format!(
@@ -620,11 +756,13 @@ async fn phase(
 
     // The killer runs on a blocking thread: it waits on processes.
     let done_kills = Arc::new(AtomicU64::new(0));
+    let startup_kills = Arc::new(AtomicU64::new(0));
     let last_restart: Arc<Mutex<Option<Instant>>> = Arc::default();
     let mut killer = {
         let database = database.to_string();
         let log = log.clone();
         let done_kills = done_kills.clone();
+        let startup_kills = startup_kills.clone();
         let last_restart = last_restart.clone();
         let pg = cluster.map(|c| c.ctl.clone());
         let mut serve = server;
@@ -636,7 +774,17 @@ async fn phase(
                         std::thread::sleep(Duration::from_millis(rng.random_range(50..=600)));
                         serve.0.kill()?;
                         serve.0.wait()?;
-                        done_kills.fetch_add(1, Ordering::Relaxed);
+                        let n = done_kills.fetch_add(1, Ordering::Relaxed);
+                        // Every tenth restart is killed again while it
+                        // starts (rollups, shipped metrics, migrations
+                        // checked), before it listens.
+                        if n % 10 == 9 {
+                            let listen = format!("127.0.0.1:{port}");
+                            let args = ["serve", "--listen", &listen, "--database", &database];
+                            if kill_early(&args, 150, &log)? {
+                                startup_kills.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
                         serve = start_server(&database, port, &log)?;
                     }
                     (KillKind::PostgresServer, Some(pg)) => {
@@ -695,8 +843,14 @@ async fn phase(
 
     let mut tally = Tally {
         kills: done_kills.load(Ordering::Relaxed) as usize,
+        startup_kills: startup_kills.load(Ordering::Relaxed) as usize,
+        migration_kills,
         ..Default::default()
     };
+    if let Some(p) = schema_problem {
+        tally.half_present += 1;
+        tally.problem(p);
+    }
     for w in &writes {
         match w.fate {
             Fate::Acknowledged => tally.acknowledged[kind_index(w.kind)] += 1,
@@ -748,6 +902,9 @@ async fn phase(
                     .into(),
             );
         }
+    }
+    if o.self_test {
+        tamper(database, &facilities, &target.period, &writes).await?;
     }
     check_database(
         database,
@@ -1106,6 +1263,61 @@ async fn check_database(
     Ok(())
 }
 
+/// `--self-test`: what a lost, doubled or half-written write would leave
+/// behind, made by hand, so that a run shows the checks can fail: a tally
+/// of an acknowledged batch deleted (lost, half-present, day totals off),
+/// an acknowledged facility version's notes overwritten (lost, version
+/// without audit entry), an acknowledged report change row doubled
+/// (duplicated) and a round override set behind the audit log's back.
+async fn tamper(
+    database: &str,
+    facilities: &[i64],
+    period: &str,
+    writes: &[Write],
+) -> anyhow::Result<()> {
+    let acked = |kind: Kind| {
+        writes
+            .iter()
+            .find(|w| w.writer == 0 && w.kind == kind && w.fate == Fate::Acknowledged)
+            .with_context(|| format!("no acknowledged {kind:?} to tamper with"))
+    };
+    let mut db = AnyConnection::connect(&vangnet::storage::normalize_url(database)).await?;
+    let b = acked(Kind::Tallies)?;
+    sqlx::query("DELETE FROM tallies WHERE id = $1")
+        .bind(tally_id(0, b.seq, 0))
+        .execute(&mut db)
+        .await?;
+    let p = acked(Kind::Patch)?;
+    sqlx::query("UPDATE facility_versions SET notes = 'tampered' WHERE notes = $1")
+        .bind(note_of(0, p.seq))
+        .execute(&mut db)
+        .await?;
+    let r = acked(Kind::Report)?;
+    sqlx::query(
+        "INSERT INTO report_value_changes (report_id, metric, before_value, after_value, \
+         changed_by, changed_at) SELECT report_id, metric, before_value, after_value, \
+         changed_by, changed_at FROM report_value_changes c \
+         WHERE c.after_value = $1 AND c.metric = $2 AND c.report_id = \
+         (SELECT id FROM period_reports WHERE facility_id = $3 AND period = $4)",
+    )
+    .bind(r.seq as i64)
+    .bind(METRIC)
+    .bind(facilities[0])
+    .bind(period)
+    .execute(&mut db)
+    .await?;
+    sqlx::query(
+        "UPDATE round_overrides SET value = 7 WHERE service = $1 \
+         AND round_id = (SELECT id FROM rounds WHERE name = $2)",
+    )
+    .bind(SERVICES[0])
+    .bind(ROUND)
+    .execute(&mut db)
+    .await?;
+    db.close().await?;
+    Ok(())
+}
+
 async fn admin(sql: &str) -> anyhow::Result<()> {
     let mut conn = AnyConnection::connect(&format!("{}/postgres", postgres_base())).await?;
     sqlx::query(sql).execute(&mut conn).await?;
@@ -1117,7 +1329,14 @@ fn row(engine: &str, kill: &str, t: &Tally) -> String {
     let [patches, batches, reports, rounds] = t.acknowledged;
     format!(
         "| {engine} | {kill} | {} | {} ({patches} / {batches} / {reports} / {rounds}) | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} s | {:.0} s |",
-        t.kills,
+        if t.migration_kills + t.startup_kills > 0 {
+            format!(
+                "{} (+{} starting, +{} migrating)",
+                t.kills, t.startup_kills, t.migration_kills
+            )
+        } else {
+            t.kills.to_string()
+        },
         patches + batches + reports + rounds,
         t.unacknowledged,
         t.unacknowledged_present,
@@ -1139,10 +1358,16 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let mut rows = Vec::new();
     let mut failed = false;
+    let self_test = o.self_test;
     let mut record = |engine: &str, kill: &str, t: Tally| {
-        failed |= t.lost + t.duplicated + t.half_present + t.harness_errors > 0
-            || !(t.integrity == "ok" || t.integrity == "n/a")
-            || t.audit != "passes";
+        failed |= if self_test {
+            // Every kind of damage made by `tamper` must be seen.
+            t.lost < 3 || t.duplicated < 1 || t.half_present < 6 || t.harness_errors > 0
+        } else {
+            t.lost + t.duplicated + t.half_present + t.harness_errors > 0
+                || !(t.integrity == "ok" || t.integrity == "n/a")
+                || t.audit != "passes"
+        };
         rows.push(row(engine, kill, &t));
     };
     for engine in &o.engines {
@@ -1155,7 +1380,7 @@ async fn main() -> anyhow::Result<()> {
                 &database,
                 None,
                 o.kills,
-                o.seconds,
+                &o,
                 dir.path(),
             )
             .await?;
@@ -1170,7 +1395,7 @@ async fn main() -> anyhow::Result<()> {
                 &format!("{}/{name}", postgres_base()),
                 None,
                 o.kills,
-                o.seconds,
+                &o,
                 dir.path(),
             )
             .await;
@@ -1188,7 +1413,7 @@ async fn main() -> anyhow::Result<()> {
                     &format!("{}/postgres", cluster.ctl.url()),
                     Some(&cluster),
                     o.server_kills,
-                    o.seconds,
+                    &o,
                     dir.path(),
                 )
                 .await?;
@@ -1205,7 +1430,12 @@ async fn main() -> anyhow::Result<()> {
     for r in &rows {
         println!("{r}");
     }
-    if failed {
+    if self_test {
+        if failed {
+            bail!("self-test: the checks missed damage made on purpose");
+        }
+        eprintln!("self-test: the checks found the damage made on purpose (PROBLEM lines above)");
+    } else if failed {
         bail!("a check failed (see PROBLEM lines above)");
     }
     Ok(())
