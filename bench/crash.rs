@@ -122,6 +122,8 @@ struct Options {
     seconds: u64,
     /// Damage the database before checking and expect the checks to say so.
     self_test: bool,
+    /// Keep the temp dir (databases, server logs) and print where it is.
+    keep: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -131,6 +133,7 @@ fn options() -> anyhow::Result<Options> {
         server_kills: 20,
         seconds: 60,
         self_test: false,
+        keep: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -146,6 +149,7 @@ fn options() -> anyhow::Result<Options> {
             "--kills" => o.kills = value()?.parse()?,
             "--server-kills" => o.server_kills = value()?.parse()?,
             "--seconds" => o.seconds = value()?.parse()?,
+            "--keep" => o.keep = true,
             "--self-test" => {
                 o.self_test = true;
                 o.kills = 10;
@@ -665,6 +669,11 @@ struct Tally {
     seconds: f64,
     /// Seconds, the longest time without an acknowledged write.
     longest_gap: f64,
+    /// Seconds from a restart being done to the first acknowledged write:
+    /// median and maximum.
+    back_after: (f64, f64),
+    /// No acknowledged write after some restart.
+    stuck: bool,
     problems: Vec<String>,
 }
 
@@ -757,13 +766,14 @@ async fn phase(
     // The killer runs on a blocking thread: it waits on processes.
     let done_kills = Arc::new(AtomicU64::new(0));
     let startup_kills = Arc::new(AtomicU64::new(0));
-    let last_restart: Arc<Mutex<Option<Instant>>> = Arc::default();
+    // When each restart was done (listening again; PostgreSQL accepting).
+    let restarts: Arc<Mutex<Vec<Instant>>> = Arc::default();
     let mut killer = {
         let database = database.to_string();
         let log = log.clone();
         let done_kills = done_kills.clone();
         let startup_kills = startup_kills.clone();
-        let last_restart = last_restart.clone();
+        let restarts = restarts.clone();
         let pg = cluster.map(|c| c.ctl.clone());
         let mut serve = server;
         tokio::task::spawn_blocking(move || -> anyhow::Result<Serve> {
@@ -795,7 +805,7 @@ async fn phase(
                     }
                     (KillKind::PostgresServer, None) => bail!("no cluster to kill"),
                 }
-                *last_restart.lock().expect("restart") = Some(Instant::now());
+                restarts.lock().expect("restarts").push(Instant::now());
             }
             Ok(serve)
         })
@@ -888,20 +898,27 @@ async fn phase(
         .max()
         .unwrap_or_default()
         .as_secs_f64();
-    if kill == KillKind::PostgresServer {
-        let last = last_restart.lock().expect("restart").unwrap_or(writing);
-        let after = writes
-            .iter()
-            .filter(|w| w.fate == Fate::Acknowledged && w.at > last)
-            .count();
-        eprintln!("  {engine}: {after} writes acknowledged after the last PostgreSQL restart");
-        if after == 0 {
-            tally.lost += 1;
-            tally.problem(
-                "no write was acknowledged after the last PostgreSQL restart: the pool did not reconnect"
-                    .into(),
-            );
-        }
+    // How long after each restart the first write was acknowledged.
+    let restarts = restarts.lock().expect("restarts").clone();
+    let mut back: Vec<Duration> = restarts
+        .iter()
+        .filter_map(|r| acks.iter().find(|a| *a >= r).map(|a| *a - *r))
+        .collect();
+    back.sort();
+    tally.back_after = (
+        back.get(back.len() / 2)
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64(),
+        back.last().copied().unwrap_or_default().as_secs_f64(),
+    );
+    let never = restarts.len() - back.len();
+    if never > 0 {
+        tally.stuck = true;
+        tally.problem(format!(
+            "no write was acknowledged after {never} of {} restarts: vangnet did not come back",
+            restarts.len()
+        ));
     }
     if o.self_test {
         tamper(database, &facilities, &target.period, &writes).await?;
@@ -1328,7 +1345,7 @@ async fn admin(sql: &str) -> anyhow::Result<()> {
 fn row(engine: &str, kill: &str, t: &Tally) -> String {
     let [patches, batches, reports, rounds] = t.acknowledged;
     format!(
-        "| {engine} | {kill} | {} | {} ({patches} / {batches} / {reports} / {rounds}) | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} s | {:.0} s |",
+        "| {engine} | {kill} | {} | {} ({patches} / {batches} / {reports} / {rounds}) | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} s | {:.2} s / {:.1} s | {:.0} s |",
         if t.migration_kills + t.startup_kills > 0 {
             format!(
                 "{} (+{} starting, +{} migrating)",
@@ -1347,6 +1364,8 @@ fn row(engine: &str, kill: &str, t: &Tally) -> String {
         t.integrity,
         t.audit,
         t.longest_gap,
+        t.back_after.0,
+        t.back_after.1,
         t.seconds
     )
 }
@@ -1355,7 +1374,15 @@ fn row(engine: &str, kill: &str, t: &Tally) -> String {
 async fn main() -> anyhow::Result<()> {
     sqlx::any::install_default_drivers();
     let o = options()?;
-    let dir = tempfile::tempdir()?;
+    let temp = tempfile::tempdir()?;
+    let kept;
+    let dir: &Path = if o.keep {
+        kept = temp.keep();
+        eprintln!("keeping databases and logs in {}", kept.display());
+        &kept
+    } else {
+        temp.path()
+    };
     let mut rows = Vec::new();
     let mut failed = false;
     let self_test = o.self_test;
@@ -1365,6 +1392,7 @@ async fn main() -> anyhow::Result<()> {
             t.lost < 3 || t.duplicated < 1 || t.half_present < 6 || t.harness_errors > 0
         } else {
             t.lost + t.duplicated + t.half_present + t.harness_errors > 0
+                || t.stuck
                 || !(t.integrity == "ok" || t.integrity == "n/a")
                 || t.audit != "passes"
         };
@@ -1373,7 +1401,7 @@ async fn main() -> anyhow::Result<()> {
     for engine in &o.engines {
         if engine == "sqlite" {
             eprintln!("SQLite: kill -9 vangnet × {}", o.kills);
-            let database = dir.path().join("crash.db").display().to_string();
+            let database = dir.join("crash.db").display().to_string();
             let t = phase(
                 "sqlite",
                 KillKind::Vangnet,
@@ -1381,7 +1409,7 @@ async fn main() -> anyhow::Result<()> {
                 None,
                 o.kills,
                 &o,
-                dir.path(),
+                dir,
             )
             .await?;
             record("SQLite", "kill -9 vangnet", t);
@@ -1396,7 +1424,7 @@ async fn main() -> anyhow::Result<()> {
                 None,
                 o.kills,
                 &o,
-                dir.path(),
+                dir,
             )
             .await;
             admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
@@ -1414,7 +1442,7 @@ async fn main() -> anyhow::Result<()> {
                     Some(&cluster),
                     o.server_kills,
                     &o,
-                    dir.path(),
+                    dir,
                 )
                 .await?;
                 record("PostgreSQL", "pg_ctl stop -m immediate", t);
@@ -1424,9 +1452,9 @@ async fn main() -> anyhow::Result<()> {
     println!("\n## Crash harness: kill -9 under writes\n");
     println!(
         "| engine | kill | kills | acknowledged (patches / tally batches / report values / round counts) \
-         | unacknowledged | of which stored | not sent | lost | duplicated | half-present | integrity_check | audit verify | longest without an acknowledgement | duration |"
+         | unacknowledged | of which stored | not sent | lost | duplicated | half-present | integrity_check | audit verify | longest without an acknowledgement | first acknowledgement after a restart (median / max) | duration |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|");
     for r in &rows {
         println!("{r}");
     }
