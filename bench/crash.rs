@@ -403,6 +403,8 @@ struct Target {
     token: String,
     facilities: Vec<i64>,
     period: String,
+    /// Writes acknowledged so far, by all writers.
+    acks: AtomicU64,
 }
 
 /// Statuses of answers that were not 2xx, and the first such body.
@@ -487,6 +489,9 @@ async fn writer(
     while !stop.load(Ordering::Relaxed) {
         let kind = KINDS[seq as usize % KINDS.len()];
         let fate = one_write(&client, &target, w, seq, kind, &errors).await;
+        if fate == Fate::Acknowledged {
+            target.acks.fetch_add(1, Ordering::Relaxed);
+        }
         done.push(Write {
             writer: w,
             seq,
@@ -748,6 +753,7 @@ async fn phase(
         token: token.clone(),
         facilities: facilities.clone(),
         period: period(),
+        acks: AtomicU64::new(0),
     });
     let stop = Arc::new(AtomicBool::new(false));
     let errors = Arc::new(Mutex::new(Errors::default()));
@@ -774,6 +780,7 @@ async fn phase(
         let done_kills = done_kills.clone();
         let startup_kills = startup_kills.clone();
         let restarts = restarts.clone();
+        let target = target.clone();
         let pg = cluster.map(|c| c.ctl.clone());
         let mut serve = server;
         tokio::task::spawn_blocking(move || -> anyhow::Result<Serve> {
@@ -798,6 +805,16 @@ async fn phase(
                         serve = start_server(&database, port, &log)?;
                     }
                     (KillKind::PostgresServer, Some(pg)) => {
+                        // Kill while writes flow: wait until vangnet
+                        // acknowledges writes again (its pool reconnects
+                        // with a backoff of its own), then 0.3–2 s more.
+                        let before = target.acks.load(Ordering::Relaxed);
+                        let waiting = Instant::now();
+                        while target.acks.load(Ordering::Relaxed) == before
+                            && waiting.elapsed() < Duration::from_secs(60)
+                        {
+                            std::thread::sleep(Duration::from_millis(5));
+                        }
                         std::thread::sleep(Duration::from_millis(rng.random_range(300..=2000)));
                         pg.stop_immediate()?;
                         done_kills.fetch_add(1, Ordering::Relaxed);
@@ -1345,7 +1362,7 @@ async fn admin(sql: &str) -> anyhow::Result<()> {
 fn row(engine: &str, kill: &str, t: &Tally) -> String {
     let [patches, batches, reports, rounds] = t.acknowledged;
     format!(
-        "| {engine} | {kill} | {} | {} ({patches} / {batches} / {reports} / {rounds}) | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} s | {:.2} s / {:.1} s | {:.0} s |",
+        "| {engine} | {kill} | {} | {} ({patches} / {batches} / {reports} / {rounds}) | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} s | {:.2} s / {:.2} s | {:.0} s |",
         if t.migration_kills + t.startup_kills > 0 {
             format!(
                 "{} (+{} starting, +{} migrating)",
