@@ -1,84 +1,92 @@
 //! Crash harness (issue 16, item 1): no acknowledged write is lost when the
 //! server dies at a random moment. Run it with `bench/crash` (the one
-//! documented command; it builds the release binary and runs
-//! `cargo bench --bench crash -- OPTIONS`); record the table it prints in
+//! documented command; it builds the release binary and runs `cargo bench
+//! --bench crash -- OPTIONS`); record the table it prints in
 //! `bench/RESULTS.md`.
 //!
 //! What it does, per phase, on a fresh database:
 //! - seeds it in-process (the real `Store`): six syringe exchanges of three
-//!   organisations (one per writer), the shipped metric catalogue (added by
-//!   the migrations) and an admin token; then, through the API once the
-//!   server is up, an open round `crash` counting today;
-//! - runs six writers (one per service type, so one per round count) against
-//!   a real `vangnet serve` process (the release binary). Writer `w` owns
+//!   organisations (one per writer), the shipped metric catalogue (added by the
+//!   migrations) and an admin token; then, through the API once the server is
+//!   up, an open round `2026-crash` counting today. Before the seed
+//!   (vangnet-kill phases), `vangnet migrate` on the empty database is killed
+//!   20 times within 100 ms of its start, migrated to the end, and its schema
+//!   (tables, columns, indexes, constraints, migrations recorded) compared with
+//!   a clean migration of another empty database;
+//! - runs six writers (one per service type, so one per round count) against a
+//!   real `vangnet serve` process (the release binary). Writer `w` owns
 //!   facility `w`, the period report value (facility `w`, last month,
-//!   `syringes_out`) and the round count of service `w`, so the order of
-//!   its own writes is the order they could land in. It loops through, each
-//!   write a value made from writer and sequence number:
-//!   `PATCH /api/v1/facilities/{id}` (`notes` = `crash w{w} s{seq}`),
-//!   `POST /api/v1/tallies` (a batch of 20 tallies with ids
+//!   `syringes_out`) and the round count of service `w`, so the order of its
+//!   own writes is the order they could land in. It loops through, each write a
+//!   value made from writer and sequence number: `PATCH
+//!   /api/v1/facilities/{id}` (`notes` = `crash w{w} s{seq}`), `POST
+//!   /api/v1/tallies` (a batch of 20 tallies with ids
 //!   `crash-w{w}-s{seq}-k{k}`), `PUT /api/v1/reports/periods/{id}/{period}`
-//!   (the value `seq`), `POST /api/v1/rounds/crash/counts` (approximate,
+//!   (the value `seq`), `POST /api/v1/rounds/2026-crash/counts` (approximate,
 //!   `1000 + seq`). Each write ends one of three ways: *acknowledged* (a 2xx
-//!   answer), *unacknowledged* (sent, but the connection broke, it timed out
-//!   or the answer was not 2xx: it may or may not have landed) or *not sent*
-//!   (the connection was refused: it cannot have landed);
-//! - kills, while they write. Phase "kill -9 vangnet" (both engines): a
-//!   random 50–600 ms after the server printed "listening on" it gets
-//!   SIGKILL (`Child::kill`) and is started again at once on the same
-//!   database and port; writers simply go on (refused connections meanwhile
-//!   are "not sent"). Phase "PostgreSQL server" (`--server-kills`): vangnet
-//!   keeps running on a throwaway cluster (`initdb` into a temp dir, run
-//!   with `pg_ctl` on a free port, as the `postgres` user when this runs as
-//!   root) that is stopped with `pg_ctl stop -m immediate` (the
-//!   postmaster and its backends get SIGQUIT: no checkpoint, crash
-//!   recovery at the next start) a random 0.3–2 s after it came up, and
-//!   started again; vangnet's pool has to reconnect by itself, and the
-//!   harness checks that writes are acknowledged again after the last
-//!   restart. Writing goes on until the kills are done and at least
+//!   answer), *unacknowledged* (sent, but the connection broke, it timed out or
+//!   the answer was not 2xx: it may or may not have landed) or *not sent* (the
+//!   connection was refused: it cannot have landed);
+//! - kills, while they write. Phase "kill -9 vangnet" (both engines): a random
+//!   50–600 ms after the server printed "listening on" it gets SIGKILL
+//!   (`Child::kill`) and is started again at once on the same database and
+//!   port; every tenth restart is itself killed within 150 ms, before it
+//!   listens (start-up: shipped metrics, rollups); writers simply go on
+//!   (refused connections meanwhile are "not sent"). Phase "PostgreSQL server"
+//!   (`--server-kills`): vangnet keeps running on a throwaway cluster (`initdb`
+//!   into a temp dir, run with `pg_ctl` on a free port, as the `postgres` user
+//!   when this runs as root) that is stopped with `pg_ctl stop -m immediate`
+//!   (the postmaster and its backends get SIGQUIT: no checkpoint, crash
+//!   recovery at the next start) a random 0.3–2 s after vangnet acknowledged
+//!   writes again (so every crash lands under writes), and started again;
+//!   vangnet's pool has to reconnect by itself. After every restart of either
+//!   kind, some write must be acknowledged again (else the run fails); the
+//!   table gives how soon (median and maximum) and the longest time without any
+//!   acknowledgement. Writing goes on until the kills are done and at least
 //!   `--seconds` (default 60) have passed;
-//! - then stops the writers, starts the server once more cleanly (it must
-//!   come up on the crashed database and answer), stops it, and checks the
-//!   database directly with SQL:
-//!   - *lost*: an acknowledged write that is not there: a patch whose
-//!     `notes` is in no version of the facility, a tally id of an
-//!     acknowledged batch missing, a report value with no change row
-//!     (`report_value_changes`), a round count with no audit entry (the
-//!     round's history); or a final value (the facility's newest version,
-//!     the report value, the round override) that is neither the writer's
-//!     last acknowledged value nor one of its later unacknowledged ones;
-//!   - *duplicated*: any write present more than once (a version, a change
-//!     row or an audit entry twice; a tally id twice);
-//!   - *half-present*: part of a write without the rest: a tally batch of
-//!     which some ids are there and others not, a version or change row
-//!     without its audit entry (or the other way round), a round's tally
-//!     audit count off from the batches stored, the tally day totals
-//!     (`tally_days`, kept in the same transaction) not the sums of the
-//!     tallies, or a write that was never sent being there;
-//!   - `PRAGMA integrity_check` (SQLite) is `ok`, and
-//!     `vangnet audit verify --database …` exits 0 (the hash chain).
+//! - then stops the writers, starts the server once more cleanly (it must come
+//!   up on the crashed database and answer), stops it, and checks the database
+//!   directly with SQL:
+//!   - *lost*: an acknowledged write that is not there: a patch whose `notes`
+//!     is in no version of the facility, a tally id of an acknowledged batch
+//!     missing, a report value with no change row (`report_value_changes`), a
+//!     round count with no audit entry (the round's history); or a final value
+//!     (the facility's newest version, the report value, the round override)
+//!     that is neither the writer's last acknowledged value nor one of its
+//!     later unacknowledged ones;
+//!   - *duplicated*: any write present more than once (a version, a change row
+//!     or an audit entry twice; a tally id twice);
+//!   - *half-present*: part of a write without the rest: a tally batch of which
+//!     some ids are there and others not, a version or change row without its
+//!     audit entry (or the other way round), a facility's tally audit entries
+//!     not one per stored batch, a round override without its audit entry, the
+//!     tally day totals (`tally_days`, kept in the same transaction) not the
+//!     sums of the tallies, a write that was never sent being there, or a
+//!     schema after the migration kills that is not the clean one;
+//!   - `PRAGMA integrity_check` (SQLite) is `ok`, and `vangnet audit verify
+//!     --database …` exits 0 (the hash chain).
 //!
-//! Durability, honestly: vangnet opens SQLite in WAL mode with
-//! `synchronous = FULL` (src/storage/mod.rs), so a commit is fsynced
-//! before it is acknowledged and even a power cut loses nothing committed.
-//! This harness kills processes, not the machine: with `synchronous =
-//! NORMAL` a process kill would lose nothing either (the WAL is in the OS
-//! page cache), so a pass here says nothing about power loss. The same
-//! holds for PostgreSQL (`fsync = on`, `synchronous_commit = on`, the
-//! defaults of the throwaway cluster and of the machine's server).
+//! Durability, honestly: vangnet opens SQLite in WAL mode with `synchronous =
+//! FULL` (src/storage/mod.rs), so a commit is fsynced before it is acknowledged
+//! and a power cut should lose nothing committed. This harness kills processes,
+//! not the machine: with `synchronous = NORMAL` a process kill would lose
+//! nothing either (the WAL is in the OS page cache), so a pass here says
+//! nothing about power loss. The same holds for PostgreSQL (`fsync = on`,
+//! `synchronous_commit = on`, the defaults of the throwaway cluster and of the
+//! machine's server).
 //!
 //! Options (after `--` with cargo): `--engine sqlite|postgres|all` (all),
-//! `--kills N` (200), `--server-kills N` (20; 0 skips that phase),
-//! `--seconds S` (60), `--self-test` (10 kills, 5 s, no server kills; it
-//! damages the database on purpose before checking — a tally of an
-//! acknowledged batch deleted, a version's notes overwritten, a change row
-//! doubled, a round count changed behind the audit log — and passes only
-//! if the checks report each). PostgreSQL for the vangnet-kill phase is the server
-//! at `postgres://postgres@127.0.0.1:5432` (or `VANGNET_BENCH_POSTGRES_URL`);
-//! a database `vangnet_bench_crash_<pid>` is created and dropped. The
-//! server-kill phase needs `initdb` and `pg_ctl` under
-//! `/usr/lib/postgresql/*/bin` (Debian's `postgresql`). Exit status 1 when
-//! any check fails.
+//! `--kills N` (200), `--server-kills N` (20; 0 skips that phase), `--seconds
+//! S` (60), `--self-test` (10 kills, 5 s, no server kills; it damages the
+//! database on purpose before checking — a tally of an acknowledged batch
+//! deleted, a version's notes overwritten, a change row doubled, a round count
+//! changed behind the audit log — and passes only if the checks report each),
+//! `--keep` (keep the temp dir with databases and server logs, and print where
+//! it is). PostgreSQL for the vangnet-kill phase is the server at
+//! `postgres://postgres@127.0.0.1:5432` (or `VANGNET_BENCH_POSTGRES_URL`); a
+//! database `vangnet_bench_crash_<pid>` is created and dropped. The server-kill
+//! phase needs `initdb` and `pg_ctl` under `/usr/lib/postgresql/*/bin`
+//! (Debian's `postgresql`). Exit status 1 when any check fails.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
