@@ -44,6 +44,9 @@ use anyhow::{bail, Context};
 use sqlx::{AnyConnection, Connection};
 use vangnet::storage::Store;
 
+#[path = "facilities.rs"]
+mod facilities;
+
 /// The public endpoints loaded, as (what, path and query). Every request
 /// asks the same, as many readers of one dashboard do; the server keeps
 /// such answers (`src/http/web/kept.rs`), so these measure it sending them.
@@ -60,6 +63,8 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ),
     ("public dashboard page", "/cijfers/dashboard"),
     ("public dashboard JSON", "/cijfers/dashboard?formaat=json"),
+    ("Table 1 API", "/api/v1/reports/table1"),
+    ("Table 1 page (newest published round)", "/cijfers/tabel-1"),
 ];
 
 /// The finder API from a new random point at every request
@@ -70,6 +75,24 @@ const NEW_POINTS: (&str, &str) = (
     "/api/v1/finder?lat=52.37&lon=4.90",
 );
 const NEW_POINTS_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/finder_points.lua");
+
+/// One write for twenty reads (`bench/mixed.lua`); the probe asks the first read.
+const MIXED: (&str, &str) = (
+    "mixed: 1 write (tally or facility change) per 20 reads",
+    "/api/v1/reports/table1",
+);
+const MIXED_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/mixed.lua");
+
+/// The large register: this many generated facilities (`bench/facilities.rs`).
+const LARGE: usize = 100_000;
+
+/// How long the soak runs the mixed load (`VANGNET_BENCH_SOAK_SECONDS`, 0 skips it).
+fn soak_seconds() -> u64 {
+    std::env::var("VANGNET_BENCH_SOAK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600)
+}
 
 /// wrk's threads: one, so that on a 2-core machine wrk takes about one core
 /// and the server the other (two would fight the server's two workers for
@@ -216,15 +239,27 @@ impl Wrk {
 
 /// wrk's report on `url`, and the CPU µs process `pid` spent per request.
 fn wrk(url: &str, pid: u32, script: Option<&str>) -> anyhow::Result<(Wrk, f64)> {
+    wrk_for(url, pid, script, WRK_SECONDS, &[])
+}
+
+/// [`wrk`] for `seconds`, with environment variables for its script.
+fn wrk_for(
+    url: &str,
+    pid: u32,
+    script: Option<&str>,
+    seconds: u64,
+    env: &[(&str, &str)],
+) -> anyhow::Result<(Wrk, f64)> {
     let cpu_before = cpu_seconds(pid)?;
     let mut command = Command::new("wrk");
+    command.envs(env.iter().copied());
     if let Some(script) = script {
         command.args(["-s", script]);
     }
     let output = command
         .arg(format!("-t{WRK_THREADS}"))
         .arg(format!("-c{WRK_CONNECTIONS}"))
-        .arg(format!("-d{WRK_SECONDS}s"))
+        .arg(format!("-d{seconds}s"))
         .arg("--latency")
         .args(["-H", &format!("Accept-Encoding: {ACCEPT_ENCODING}")])
         .arg(url)
@@ -312,11 +347,45 @@ struct Row {
     cpu_us: f64,
 }
 
-/// Loads every endpoint of one vangnet server; notes the ones skipped.
+/// What the mixed load's writes need: an admin token and consumption
+/// rooms to tally visits at and to change.
+struct Writer {
+    token: String,
+    facilities: String,
+}
+
+async fn writer(database: &str) -> anyhow::Result<Writer> {
+    let store = Store::connect(database).await?;
+    let (_, token) = store.create_token("bench-load", "admin").await?;
+    let filter = vangnet::storage::facilities::FacilityFilter {
+        service: Some(vangnet::domain::service::ServiceType::ConsumptionRoom),
+        status: Some(vangnet::domain::facility::FacilityStatus::Open),
+        limit: Some(20),
+        ..Default::default()
+    };
+    let ids: Vec<String> = store
+        .list_facilities(&filter)
+        .await?
+        .iter()
+        .map(|f| f.id.to_string())
+        .collect();
+    store.close().await;
+    if ids.is_empty() {
+        bail!("no open consumption room to write to");
+    }
+    Ok(Writer {
+        token,
+        facilities: ids.join(","),
+    })
+}
+
+/// Loads every endpoint of one vangnet server, then the mixed load; notes
+/// the ones skipped.
 fn load_endpoints(
     runtime: &tokio::runtime::Runtime,
     server: &Server,
     base: &str,
+    database: &str,
     notes: &mut Vec<String>,
     engine: &str,
 ) -> anyhow::Result<Vec<Row>> {
@@ -344,7 +413,75 @@ fn load_endpoints(
             cpu_us,
         });
     }
+    let writer = runtime.block_on(writer(database))?;
+    eprintln!("load: {engine} mixed");
+    let probe = runtime.block_on(probe(&format!("{base}{}", MIXED.1)))?;
+    let (wrk, cpu_us) = wrk_for(
+        base,
+        server.0.id(),
+        Some(MIXED_SCRIPT),
+        WRK_SECONDS,
+        &[
+            ("VANGNET_BENCH_TOKEN", &writer.token),
+            ("VANGNET_BENCH_FACILITIES", &writer.facilities),
+        ],
+    )?;
+    rows.push(Row {
+        what: MIXED.0.to_string(),
+        path: "bench/mixed.lua".to_string(),
+        probe,
+        wrk,
+        cpu_us,
+    });
     Ok(rows)
+}
+
+/// Resident memory of process `pid` in MiB.
+fn rss_mib(pid: u32) -> anyhow::Result<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .context("VmRSS")?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()?;
+    Ok(kib / 1024.0)
+}
+
+/// The soak: the mixed load on the SQLite demo for [`soak_seconds`], a
+/// minute at a time, with the server's resident memory after each.
+fn soak(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Vec<(u64, f64, Wrk)>> {
+    let seconds = soak_seconds();
+    if seconds == 0 {
+        return Ok(Vec::new());
+    }
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("soak.db").display().to_string();
+    let (server, base) = vangnet(&["demo", "--listen", "127.0.0.1:0", "--file", &file])?;
+    let writer = runtime.block_on(writer(&format!("sqlite://{file}")))?;
+    runtime.block_on(probe(&format!("{base}/api/v1/reports/table1")))?;
+    let pid = server.0.id();
+    let mut samples = vec![(0, rss_mib(pid)?, Wrk::default())];
+    let mut done = 0;
+    while done < seconds {
+        let step = 60.min(seconds - done);
+        eprintln!("load: soak {done}–{} s", done + step);
+        let (wrk, _) = wrk_for(
+            &base,
+            pid,
+            Some(MIXED_SCRIPT),
+            step,
+            &[
+                ("VANGNET_BENCH_TOKEN", &writer.token),
+                ("VANGNET_BENCH_FACILITIES", &writer.facilities),
+            ],
+        )?;
+        done += step;
+        samples.push((done, rss_mib(pid)?, wrk));
+    }
+    Ok(samples)
 }
 
 async fn admin(sql: &str) -> anyhow::Result<()> {
@@ -373,7 +510,50 @@ fn sqlite_rows(
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("demo.db").display().to_string();
     let (server, base) = vangnet(&["demo", "--listen", "127.0.0.1:0", "--file", &file])?;
-    load_endpoints(runtime, &server, &base, notes, "SQLite")
+    load_endpoints(
+        runtime,
+        &server,
+        &base,
+        &format!("sqlite://{file}"),
+        notes,
+        "SQLite",
+    )
+}
+
+/// The large register: [`LARGE`] generated facilities imported into an
+/// empty database (`database`), then served.
+fn large_rows(
+    runtime: &tokio::runtime::Runtime,
+    database: &str,
+    csv: &[u8],
+    notes: &mut Vec<String>,
+    engine: &str,
+) -> anyhow::Result<Vec<Row>> {
+    eprintln!("load: importing {LARGE} facilities ({engine})");
+    let started = Instant::now();
+    runtime.block_on(async {
+        let store = Store::connect(database).await?;
+        let options = vangnet::register::import::ImportOptions {
+            dry_run: false,
+            actor: vangnet::domain::provenance::Actor::named("bench"),
+            file_name: "bench.csv".into(),
+            today: vangnet::domain::date::today(),
+        };
+        let report =
+            vangnet::register::import::import_facilities(&store, csv, &options, &|_, _| {}).await?;
+        anyhow::ensure!(
+            report.errors.is_empty(),
+            "the import refused rows: {report}"
+        );
+        store.close().await;
+        anyhow::Ok(())
+    })?;
+    notes.push(format!(
+        "{engine}, {LARGE} facilities: imported in {:.0} s before the load",
+        started.elapsed().as_secs_f64()
+    ));
+    let (server, base) = vangnet(&["serve", "--listen", "127.0.0.1:0", "--database", database])?;
+    load_endpoints(runtime, &server, &base, database, notes, engine)
 }
 
 /// The load on PostgreSQL: a database made, filled, served, loaded, dropped.
@@ -388,7 +568,7 @@ fn postgres_rows(
     let measured = runtime.block_on(fill_postgres(&database)).and_then(|()| {
         let (server, base) =
             vangnet(&["serve", "--listen", "127.0.0.1:0", "--database", &database])?;
-        load_endpoints(runtime, &server, &base, notes, "PostgreSQL")
+        load_endpoints(runtime, &server, &base, &database, notes, "PostgreSQL")
     });
     runtime.block_on(admin(&format!(
         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
@@ -461,7 +641,26 @@ fn main() -> anyhow::Result<()> {
     let mut notes = Vec::new();
     let sqlite = sqlite_rows(&runtime, &mut notes)?;
     let postgres = postgres_rows(&runtime, &mut notes)?;
+    let rows = facilities::facility_rows(LARGE, vangnet::domain::date::today());
+    let csv = facilities::facilities_csv(&rows)?;
+    let dir = tempfile::tempdir()?;
+    let large_file = format!("sqlite://{}", dir.path().join("large.db").display());
+    let large_sqlite = large_rows(&runtime, &large_file, &csv, &mut notes, "SQLite")?;
+    let name = format!("vangnet_bench_load_large_{}", std::process::id());
+    runtime.block_on(admin(&format!("CREATE DATABASE {name}")))?;
+    let large_postgres = large_rows(
+        &runtime,
+        &format!("{}/{name}", postgres_base()),
+        &csv,
+        &mut notes,
+        "PostgreSQL",
+    );
+    runtime.block_on(admin(&format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))?;
+    let large_postgres = large_postgres?;
     let last = minimal_row("last")?;
+    let soaked = soak(&runtime)?;
 
     let reference = (first.wrk.requests_per_s + last.wrk.requests_per_s) / 2.0;
     print_table("minimal handler", &[first, last], reference);
@@ -471,6 +670,29 @@ fn main() -> anyhow::Result<()> {
         &postgres,
         reference,
     );
+    print_table(
+        &format!("SQLite (`vangnet serve`, {LARGE} facilities)"),
+        &large_sqlite,
+        reference,
+    );
+    print_table(
+        &format!("PostgreSQL (`vangnet serve`, {LARGE} facilities)"),
+        &large_postgres,
+        reference,
+    );
+    if !soaked.is_empty() {
+        println!("\n## Soak: the mixed load on the SQLite demo, a minute at a time\n");
+        println!("| after | server RSS | req/s in the minute | p99 | errors |");
+        println!("|---:|---:|---:|---:|---:|");
+        for (at, rss, wrk) in &soaked {
+            println!(
+                "| {at} s | {rss:.1} MiB | {:.0} | {:.2} ms | {} |",
+                wrk.requests_per_s,
+                wrk.p99_ms,
+                wrk.errors()
+            );
+        }
+    }
     println!(
         "\n× minimal: requests/s over the mean of the minimal handler's two runs ({reference:.0}/s). \
          Goal: ≥ {GOAL_RATIO}×, p99 < {GOAL_P99_MS} ms, no errors (non-2xx answers and socket errors). \

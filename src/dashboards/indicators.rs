@@ -274,6 +274,9 @@ struct Facts {
     /// Whether the year is still running.
     running: bool,
     figures: Vec<PublishedFigure>,
+    /// The figures with a whole value of each (key, scope), by position in
+    /// `figures`: a dashboard looks up hundreds of them.
+    figures_of: HashMap<(String, String), Vec<usize>>,
     metrics: Vec<crate::domain::metric::Metric>,
     /// Every facility as it is now (services, municipality, opening).
     facilities: Vec<Facility>,
@@ -327,11 +330,21 @@ impl Facts {
             .cloned()
             .collect();
         let spread = compute(day, &public);
+        let mut figures_of: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, f) in figures.iter().enumerate() {
+            if f.value.whole().is_some() {
+                figures_of
+                    .entry((f.key.clone(), f.scope.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
         Ok(Facts {
             year,
             day,
             running,
             figures,
+            figures_of,
             metrics,
             facilities,
             approved,
@@ -341,9 +354,10 @@ impl Facts {
 
     /// The latest figure of `key` for `area` whose period ends at or before the year.
     fn figure(&self, key: &str, area: &str) -> Option<&PublishedFigure> {
-        self.figures
+        self.figures_of
+            .get(&(key.to_string(), area.to_string()))?
             .iter()
-            .filter(|f| f.key == key && f.scope == area && f.value.whole().is_some())
+            .map(|i| &self.figures[*i])
             .filter_map(|f| last_year(&f.period).map(|y| (y, f)))
             .filter(|(y, _)| *y <= self.year)
             .max_by_key(|(y, _)| *y)

@@ -103,11 +103,23 @@ impl Entry {
 pub struct Kept {
     entries: RwLock<Entries>,
     /// One gate per answer being worked out: readers who ask for the same
-    /// meanwhile wait for it instead of working it out too (when the
-    /// minute turns, 16 readers of a dashboard would otherwise render it 16
-    /// times at once).
-    gates: std::sync::Mutex<HashMap<Key, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    /// meanwhile get the answer before it (for [`STALE_FOR`]) or wait for
+    /// it, instead of working it out too (when the minute turns, 16 readers
+    /// of a dashboard would otherwise render it 16 times at once).
+    gates: std::sync::Mutex<HashMap<Key, std::sync::Arc<Gate>>>,
 }
+
+/// One answer being worked out, since when.
+struct Gate {
+    lock: tokio::sync::Mutex<()>,
+    since: std::time::Instant,
+}
+
+/// While an answer that changed is worked out (a dashboard after a change
+/// to the register takes tens of milliseconds), other readers get the
+/// answer before it instead of waiting, for at most this long; after that
+/// they wait, so a change shows within a second.
+const STALE_FOR: std::time::Duration = std::time::Duration::from_millis(500);
 
 #[derive(Default)]
 struct Entries {
@@ -150,13 +162,21 @@ impl Kept {
         entries.map.insert(key, std::sync::Arc::new(entry));
     }
 
-    fn gate(&self, key: &Key) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    fn gate(&self, key: &Key) -> std::sync::Arc<Gate> {
         let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
-        gates.entry(key.clone()).or_default().clone()
+        gates
+            .entry(key.clone())
+            .or_insert_with(|| {
+                std::sync::Arc::new(Gate {
+                    lock: tokio::sync::Mutex::new(()),
+                    since: std::time::Instant::now(),
+                })
+            })
+            .clone()
     }
 
     /// Drops the gate of `key` when nobody else holds it.
-    fn open(&self, key: &Key, gate: std::sync::Arc<tokio::sync::Mutex<()>>) {
+    fn open(&self, key: &Key, gate: std::sync::Arc<Gate>) {
         let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
         // Ours and the map's: nobody waits.
         if std::sync::Arc::strong_count(&gate) <= 2 {
@@ -209,7 +229,14 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         return kept;
     }
     let gate = state.kept.gate(&key);
-    let held = gate.lock().await;
+    if gate.lock.try_lock().is_err() && gate.since.elapsed() < STALE_FOR {
+        // Someone is working it out now: meanwhile the answer before it.
+        if let Some(before) = state.kept.get(&key) {
+            state.kept.open(&key, gate);
+            return before.response(gzip);
+        }
+    }
+    let held = gate.lock.lock().await;
     // Kept by whoever held the gate before.
     if let Some(kept) = state.kept.fresh(&key, freshness, gzip) {
         drop(held);
