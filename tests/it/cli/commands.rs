@@ -1272,6 +1272,7 @@ async fn sigterm_finishes_the_writes_in_flight_refuses_new_connections_and_exits
     assert_eq!(status, 200, "{ready}");
 
     let client = http();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writes: Vec<_> = (0..300)
         .map(|i| {
             let request = client
@@ -1283,16 +1284,23 @@ async fn sigterm_finishes_the_writes_in_flight_refuses_new_connections_and_exits
                     "services": ["syringe_exchange"],
                     "city": "Utrecht"
                 }));
+            let done = done.clone();
             tokio::spawn(async move {
                 let response = request.send().await.ok()?;
                 let status = response.status();
                 let body = response.text().await.ok()?;
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 Some((i, status, body, std::time::Instant::now()))
             })
         })
         .collect();
-    // Some writes answered, the rest still in flight.
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Some writes answered, the rest still in flight (waiting for the
+    // first answer rather than a fixed time: a busy machine is slow to start).
+    let started = std::time::Instant::now();
+    while done.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(60), "no write was answered");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let signalled = std::time::Instant::now();
     let kill = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
