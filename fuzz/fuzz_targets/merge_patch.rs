@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use vangnet::domain::facility::FacilityInput;
 use vangnet::domain::facility::manual_source;
+use vangnet::domain::facility::FacilityInput;
 use vangnet::register::merged;
 use vangnet_fuzz::{today, world};
 

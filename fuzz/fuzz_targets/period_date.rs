@@ -43,7 +43,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(parse_date(text), Some(day.date()));
     }
     if let Ok(day) = Day::parse_iso(text) {
-        assert_eq!(Day::parse(text).ok(), Some(day), "strict ISO is one of the forms");
+        assert_eq!(
+            Day::parse(text).ok(),
+            Some(day),
+            "strict ISO is one of the forms"
+        );
     }
     let _ = parse_reference_date(text);
     let _ = period_date(text);

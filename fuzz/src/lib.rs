@@ -158,8 +158,8 @@ pub fn workbook(data: &[u8]) -> Vec<u8> {
         ("xl/sharedStrings.xml", strings),
     ];
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, bytes) in parts {
         zip.start_file(name, options).expect("an entry");
         zip.write_all(bytes).expect("written");

@@ -370,6 +370,15 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_naming_a_shared_string_the_workbook_lacks_is_an_error_not_a_panic() {
+        // Found by fuzzing (fuzz/fuzz_targets/facility_xlsx.rs): calamine
+        // 0.31 indexed its shared strings without a check; 0.32 refuses.
+        let sheet = br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>naam</t></is></c></row><row r="2"><c r="A2" t="s"><v>2425</v></c></row></sheetData></worksheet>"#;
+        let message = read_table(&minimal_xlsx(sheet)).unwrap_err().message();
+        assert!(message.contains("shared strings"), "{message}");
+    }
+
+    #[test]
     fn an_archive_without_a_central_directory_is_not_a_readable_workbook() {
         let message = read_table(b"PK\x03\x04garbage").unwrap_err().message();
         assert!(

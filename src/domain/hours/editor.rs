@@ -15,7 +15,7 @@ use opening_hours_syntax::rules::time::{Time, TimeSelector};
 use opening_hours_syntax::rules::{RuleKind, RuleOperator, RuleSequence};
 use serde::Serialize;
 
-use super::super::date::parse_date;
+use super::super::date::{parse_date, Day};
 use super::super::language::Language;
 use super::super::Reason;
 use super::{vocabulary, OpeningHoursText};
@@ -332,6 +332,12 @@ impl WeekSchedule {
                     past_weekdays = true;
                     let first = fixed_date(&start.0, &start.1, None)?;
                     let last = fixed_date(&end.0, &end.1, Some(first.year()))?;
+                    // A range that runs into the next year without saying
+                    // so (`2026 Dec 31-Jan 02`) is more than the form's
+                    // two dates can say.
+                    if last < first {
+                        return None;
+                    }
                     let span = match (rule.kind, spans.as_slice()) {
                         (RuleKind::Closed, []) => Span::default(),
                         (RuleKind::Open, [span]) => span.clone(),
@@ -459,7 +465,9 @@ fn fixed_date(date: &Date, offset: &DateOffset, year_of_start: Option<i32>) -> O
         return None;
     };
     let year = year.map(i32::from).or(year_of_start)?;
-    NaiveDate::from_ymd_opt(year, month as u32, day.into())
+    // Only the days the form's date fields take back (1900 to 2999).
+    let date = NaiveDate::from_ymd_opt(year, month as u32, day.into())?;
+    Day::new(date).ok().map(Day::date)
 }
 
 #[cfg(test)]
@@ -541,6 +549,19 @@ mod tests {
             let stored = OpeningHoursText::parse(text).unwrap();
             let w = WeekSchedule::from_text(&stored).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(w.to_text().unwrap().unwrap().as_str(), text);
+        }
+    }
+
+    #[test]
+    fn hours_whose_dates_the_form_cannot_take_do_not_fill_the_editor() {
+        // Found by fuzzing (fuzz/fuzz_targets/opening_hours.rs): the form
+        // showed these dates and then refused them when saved unchanged.
+        for text in [
+            "Mo-Fr 09:00-17:00; Sa off; PH off; 4971 Dec 24 off",
+            "Mo-Fr 09:00-17:00; 2026 Dec 31-Jan 02 off",
+        ] {
+            let stored = OpeningHoursText::parse(text).unwrap();
+            assert_eq!(WeekSchedule::from_text(&stored), None, "{text}");
         }
     }
 
