@@ -418,6 +418,11 @@ fn spans_of(rule: &RuleSequence) -> Option<Vec<Span>> {
             } else {
                 to.hour()
             };
+            // A span that ends when it starts (`01:00-01:00`) is one the
+            // form refuses (`empty_span`), so the form cannot show it.
+            if (from.hour(), from.minute()) == (to_hour, to.minute()) {
+                return None;
+            }
             Some(Span {
                 from: format!("{:02}:{:02}", from.hour(), from.minute()),
                 to: format!("{to_hour:02}:{:02}", to.minute()),
@@ -553,12 +558,14 @@ mod tests {
     }
 
     #[test]
-    fn hours_whose_dates_the_form_cannot_take_do_not_fill_the_editor() {
+    fn hours_whose_dates_or_times_the_form_cannot_take_do_not_fill_the_editor() {
         // Found by fuzzing (fuzz/fuzz_targets/opening_hours.rs): the form
-        // showed these dates and then refused them when saved unchanged.
+        // showed these dates and times and then refused them when saved
+        // unchanged.
         for text in [
             "Mo-Fr 09:00-17:00; Sa off; PH off; 4971 Dec 24 off",
             "Mo-Fr 09:00-17:00; 2026 Dec 31-Jan 02 off",
+            "01:00-01:00",
         ] {
             let stored = OpeningHoursText::parse(text).unwrap();
             assert_eq!(WeekSchedule::from_text(&stored), None, "{text}");
