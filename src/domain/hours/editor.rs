@@ -407,25 +407,25 @@ fn spans_of(rule: &RuleSequence) -> Option<Vec<Span>> {
             let (Time::Fixed(from), Time::Fixed(to)) = (span.range.start, span.range.end) else {
                 return None;
             };
-            if span.open_end
-                || span.repeats.is_some()
-                || to.hour() > 24 && to.hour() - 24 >= from.hour()
-            {
-                return None;
+            // In minutes; an end past midnight (`22:00-26:00`, `01:00-24:01`)
+            // as the next day's time (`02:00`, `00:01`), which the form
+            // writes as an end before the start. A span that reaches the
+            // start again (24 hours or more) or ends when it starts is one
+            // the form refuses (`empty_span`), so the form cannot show it.
+            let start = u32::from(from.hour()) * 60 + u32::from(from.minute());
+            let mut end = u32::from(to.hour()) * 60 + u32::from(to.minute());
+            if end > 24 * 60 {
+                end -= 24 * 60;
+                if end >= start {
+                    return None;
+                }
             }
-            let to_hour = if to.hour() > 24 {
-                to.hour() - 24
-            } else {
-                to.hour()
-            };
-            // A span that ends when it starts (`01:00-01:00`) is one the
-            // form refuses (`empty_span`), so the form cannot show it.
-            if (from.hour(), from.minute()) == (to_hour, to.minute()) {
+            if span.open_end || span.repeats.is_some() || end == start || start >= 24 * 60 {
                 return None;
             }
             Some(Span {
-                from: format!("{:02}:{:02}", from.hour(), from.minute()),
-                to: format!("{to_hour:02}:{:02}", to.minute()),
+                from: format!("{:02}:{:02}", start / 60, start % 60),
+                to: format!("{:02}:{:02}", end / 60, end % 60),
             })
         })
         .collect()
@@ -566,10 +566,20 @@ mod tests {
             "Mo-Fr 09:00-17:00; Sa off; PH off; 4971 Dec 24 off",
             "Mo-Fr 09:00-17:00; 2026 Dec 31-Jan 02 off",
             "01:00-01:00",
+            "01:00-25:00",
         ] {
             let stored = OpeningHoursText::parse(text).unwrap();
             assert_eq!(WeekSchedule::from_text(&stored), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_span_a_minute_past_midnight_fills_the_editor_as_the_next_days_time() {
+        // Found by fuzzing: `24:01` filled the form, which refused it.
+        let stored = OpeningHoursText::parse("Mo 01:00-24:01").unwrap();
+        let w = WeekSchedule::from_text(&stored).unwrap();
+        assert_eq!(w.days[0].spans[0].to, "00:01");
+        assert_eq!(w.to_text().unwrap().unwrap().as_str(), "Mo 01:00-00:01");
     }
 
     #[test]
