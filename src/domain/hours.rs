@@ -131,7 +131,13 @@ impl Hours {
     /// Parses OpenStreetMap `opening_hours` syntax (`Mo-Fr 09:00-17:00; PH off`).
     pub fn parse(raw: &str) -> Result<Hours, String> {
         let raw = raw.trim();
-        let rules = OpeningHours::parse(&comments_unknown(raw)).map_err(|e| {
+        let text = comments_unknown(raw);
+        // opening-hours-syntax 1.4 panics on a few malformed texts instead
+        // of returning an error (`00-48/24:00`, found by fuzzing: "missing
+        // hour"); such a text is refused like any other it cannot read.
+        let parsed = std::panic::catch_unwind(|| OpeningHours::parse(&text))
+            .map_err(|_| "the opening hours cannot be read".to_string())?;
+        let rules = parsed.map_err(|e| {
             let text = e.to_string();
             text.lines().next().unwrap_or_default().trim().to_string()
         })?;
@@ -645,5 +651,12 @@ mod tests {
     #[test]
     fn invalid_hours_are_refused() {
         assert!(Hours::parse("maandag tot vrijdag").is_err());
+    }
+
+    #[test]
+    fn a_text_that_makes_the_parser_panic_is_refused_at_every_entry_point() {
+        // Found by fuzzing: opening-hours-syntax 1.4 panics ("missing hour").
+        assert!(Hours::parse("00-48/24:00").is_err());
+        assert!(OpeningHoursText::parse("00-48/24:00").is_err());
     }
 }

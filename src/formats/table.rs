@@ -165,16 +165,27 @@ pub fn check_workbook_archive(bytes: &[u8]) -> Result<(), FileError> {
         let mut entry = archive.by_index(index).map_err(unreadable)?;
         let declared = entry.size();
         let name = entry.name().to_string();
-        let unpacked = std::io::copy(
-            &mut std::io::Read::take(&mut entry, declared + 1),
-            &mut std::io::sink(),
-        )
-        .map_err(|e| {
+        let mut part = Counted {
+            inner: std::io::Read::take(&mut entry, declared + 1),
+            count: 0,
+        };
+        // Every part: which parts are worksheets is the workbook's to say
+        // (its relationships may name any), not the parts' names.
+        {
+            if let Some(reference) = reference_out_of_range(&mut part) {
+                return Err(FileError::of(
+                    "import.error.cell_reference_out_of_range",
+                    &[("part", name), ("reference", reference)],
+                ));
+            }
+        }
+        std::io::copy(&mut part, &mut std::io::sink()).map_err(|e| {
             FileError::of(
                 "import.error.unreadable_workbook",
                 &[("detail", format!("{name}: {e}"))],
             )
         })?;
+        let unpacked = part.count;
         if unpacked > declared {
             return Err(FileError::of(
                 "import.error.part_larger_than_declared",
@@ -183,6 +194,62 @@ pub fn check_workbook_archive(bytes: &[u8]) -> Result<(), FileError> {
         }
     }
     Ok(())
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// The first cell reference (`r` or `ref` attribute, `A1` or `A1:C3`) of a
+/// worksheet that lies beyond the last column (XFD, 3 letters) or row
+/// (1048576, 7 digits) a sheet can have. calamine (up to 0.36 at least)
+/// computes such a reference's row and column without overflow checks: a
+/// debug build panics, a release build places the cell wrongly. Read with
+/// the XML reader calamine itself uses; XML it cannot read is left to
+/// calamine, which reports it (the reader is set up as calamine sets up
+/// its own, so that it reads what calamine reads).
+fn reference_out_of_range(part: &mut impl std::io::Read) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let mut buf = Vec::new();
+    loop {
+        let element = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => e,
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => {
+                buf.clear();
+                continue;
+            }
+        };
+        for attribute in element.attributes().flatten() {
+            if !matches!(attribute.key.as_ref(), b"r" | b"ref") {
+                continue;
+            }
+            let value = attribute.value.as_ref();
+            let run_too_long = |is: fn(&u8) -> bool, max: usize| {
+                value.split(|b| !is(b)).any(|run| run.len() > max)
+            };
+            if run_too_long(u8::is_ascii_alphabetic, 3) || run_too_long(u8::is_ascii_digit, 7) {
+                return Some(String::from_utf8_lossy(value).chars().take(40).collect());
+            }
+        }
+        buf.clear();
+    }
 }
 
 /// A cell as text, the way a person would type it.
@@ -367,6 +434,38 @@ mod tests {
             "the workbook part xl/worksheets/sheet1.xml unpacks to more than the 1000 bytes \
              it declares; the file is damaged or a zip bomb"
         );
+    }
+
+    #[test]
+    fn a_cell_naming_a_shared_string_the_workbook_lacks_is_an_error_not_a_panic() {
+        // Found by fuzzing (fuzz/fuzz_targets/facility_xlsx.rs): calamine
+        // 0.31 indexed its shared strings without a check; 0.32 refuses.
+        let sheet = br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>naam</t></is></c></row><row r="2"><c r="A2" t="s"><v>2425</v></c></row></sheetData></worksheet>"#;
+        let message = read_table(&minimal_xlsx(sheet)).unwrap_err().message();
+        assert!(message.contains("shared strings"), "{message}");
+    }
+
+    #[test]
+    fn a_cell_reference_beyond_any_sheet_is_refused_not_a_panic() {
+        // Found by fuzzing (fuzz/fuzz_targets/facility_xlsx.rs): calamine
+        // computes a reference's column without overflow checks.
+        for reference in ["EZZZZZZZZZZZZZZZZZZZZ1", "A99999999999", "A1:XFDD2"] {
+            // A broken declaration does not stop calamine, so it may not
+            // stop the check either.
+            let sheet = format!(
+                r#"<?xml ve"UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{reference}"/><sheetData><row r="1"><c r='{reference}' t="inlineStr"><is><t>naam</t></is></c></row></sheetData></worksheet>"#
+            );
+            let message = read_table(&minimal_xlsx(sheet.as_bytes()))
+                .unwrap_err()
+                .message();
+            assert!(
+                message.starts_with("the workbook part xl/worksheets/sheet1.xml names cell "),
+                "{message}"
+            );
+        }
+        // The last cell a sheet can have is fine.
+        let last = br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>naam</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#;
+        assert_eq!(check_workbook_archive(&minimal_xlsx(last)), Ok(()));
     }
 
     #[test]

@@ -149,6 +149,16 @@ fn cell_text(cell: &Cell) -> String {
     }
 }
 
+/// A column as errors name it: its letter and header, `D (syringes_out)`;
+/// a cell past the last header (a row longer than the header) by its
+/// letter alone.
+fn cell_label(headers: &[String], i: usize) -> String {
+    match headers.get(i) {
+        Some(header) => format!("{} ({})", column_letter(i), header.trim()),
+        None => column_letter(i),
+    }
+}
+
 /// One checked row, ready to write.
 struct Row {
     number: usize,
@@ -288,7 +298,7 @@ pub async fn import_reports(
     for row in &table.rows {
         report.rows += 1;
         let n = row.number;
-        let at = |i: usize| format!("{} ({})", column_letter(i), table.headers[i].trim());
+        let at = |i: usize| cell_label(&table.headers, i);
         let texts: Vec<Option<String>> = row
             .cells
             .iter()
@@ -531,4 +541,40 @@ async fn history(
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn personal_data_past_the_last_header_is_refused_naming_its_column() {
+        // Found by fuzzing (fuzz/fuzz_targets/report_csv.rs): a row longer
+        // than the header, with personal data in the extra cell, made the
+        // import panic instead of refusing the cell.
+        let dir = tempfile::tempdir().unwrap();
+        let database = format!("sqlite:{}", dir.path().join("register.db").display());
+        let store = Store::connect(&database).await.unwrap();
+        let who = Principal::command_line("cli:test");
+        let options = ReportImportOptions {
+            file_name: "maand.csv".into(),
+            mapping: Vec::new(),
+            approve: false,
+            dry_run: true,
+            who: &who,
+            actor: Actor::named("cli:test"),
+            today: NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        };
+        let csv = "facility_id,period,syringes_out\n1,2026-03,100,jan@example.org\n";
+        let report = import_reports(&store, csv.as_bytes(), &options)
+            .await
+            .unwrap();
+        let refused: Vec<_> = report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_deref()))
+            .collect();
+        assert_eq!(refused, [(2, Some("D"))], "{report}");
+        assert_eq!(cell_label(&["a".to_string()], 0), "A (a)");
+    }
 }

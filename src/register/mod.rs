@@ -23,8 +23,12 @@ use crate::storage::corrections::Stretch;
 use crate::storage::write::{retrying, WriteTx, Writes};
 use crate::storage::Store;
 
-/// Applies a JSON merge patch (RFC 7386) to a record's input form.
-fn merged<T: Serialize + DeserializeOwned>(current: &T, patch: &Value, noun: &str) -> AppResult<T> {
+/// Applies a JSON merge patch (RFC 7386) to a record's input form (public for the fuzz targets).
+pub fn merged<T: Serialize + DeserializeOwned>(
+    current: &T,
+    patch: &Value,
+    noun: &str,
+) -> AppResult<T> {
     if !patch.is_object() {
         return Err(AppError::BadRequest(
             "the body must be a JSON object with the fields to change".into(),

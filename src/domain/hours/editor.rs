@@ -15,7 +15,7 @@ use opening_hours_syntax::rules::time::{Time, TimeSelector};
 use opening_hours_syntax::rules::{RuleKind, RuleOperator, RuleSequence};
 use serde::Serialize;
 
-use super::super::date::parse_date;
+use super::super::date::{parse_date, Day};
 use super::super::language::Language;
 use super::super::Reason;
 use super::{vocabulary, OpeningHoursText};
@@ -332,6 +332,12 @@ impl WeekSchedule {
                     past_weekdays = true;
                     let first = fixed_date(&start.0, &start.1, None)?;
                     let last = fixed_date(&end.0, &end.1, Some(first.year()))?;
+                    // A range that runs into the next year without saying
+                    // so (`2026 Dec 31-Jan 02`) is more than the form's
+                    // two dates can say.
+                    if last < first {
+                        return None;
+                    }
                     let span = match (rule.kind, spans.as_slice()) {
                         (RuleKind::Closed, []) => Span::default(),
                         (RuleKind::Open, [span]) => span.clone(),
@@ -401,20 +407,25 @@ fn spans_of(rule: &RuleSequence) -> Option<Vec<Span>> {
             let (Time::Fixed(from), Time::Fixed(to)) = (span.range.start, span.range.end) else {
                 return None;
             };
-            if span.open_end
-                || span.repeats.is_some()
-                || to.hour() > 24 && to.hour() - 24 >= from.hour()
-            {
+            // In minutes; an end past midnight (`22:00-26:00`, `01:00-24:01`)
+            // as the next day's time (`02:00`, `00:01`), which the form
+            // writes as an end before the start. A span that reaches the
+            // start again (24 hours or more) or ends when it starts is one
+            // the form refuses (`empty_span`), so the form cannot show it.
+            let start = u32::from(from.hour()) * 60 + u32::from(from.minute());
+            let mut end = u32::from(to.hour()) * 60 + u32::from(to.minute());
+            if end > 24 * 60 {
+                end -= 24 * 60;
+                if end >= start {
+                    return None;
+                }
+            }
+            if span.open_end || span.repeats.is_some() || end == start || start >= 24 * 60 {
                 return None;
             }
-            let to_hour = if to.hour() > 24 {
-                to.hour() - 24
-            } else {
-                to.hour()
-            };
             Some(Span {
-                from: format!("{:02}:{:02}", from.hour(), from.minute()),
-                to: format!("{to_hour:02}:{:02}", to.minute()),
+                from: format!("{:02}:{:02}", start / 60, start % 60),
+                to: format!("{:02}:{:02}", end / 60, end % 60),
             })
         })
         .collect()
@@ -459,7 +470,9 @@ fn fixed_date(date: &Date, offset: &DateOffset, year_of_start: Option<i32>) -> O
         return None;
     };
     let year = year.map(i32::from).or(year_of_start)?;
-    NaiveDate::from_ymd_opt(year, month as u32, day.into())
+    // Only the days the form's date fields take back (1900 to 2999).
+    let date = NaiveDate::from_ymd_opt(year, month as u32, day.into())?;
+    Day::new(date).ok().map(Day::date)
 }
 
 #[cfg(test)]
@@ -542,6 +555,31 @@ mod tests {
             let w = WeekSchedule::from_text(&stored).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(w.to_text().unwrap().unwrap().as_str(), text);
         }
+    }
+
+    #[test]
+    fn hours_whose_dates_or_times_the_form_cannot_take_do_not_fill_the_editor() {
+        // Found by fuzzing (fuzz/fuzz_targets/opening_hours.rs): the form
+        // showed these dates and times and then refused them when saved
+        // unchanged.
+        for text in [
+            "Mo-Fr 09:00-17:00; Sa off; PH off; 4971 Dec 24 off",
+            "Mo-Fr 09:00-17:00; 2026 Dec 31-Jan 02 off",
+            "01:00-01:00",
+            "01:00-25:00",
+        ] {
+            let stored = OpeningHoursText::parse(text).unwrap();
+            assert_eq!(WeekSchedule::from_text(&stored), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_span_a_minute_past_midnight_fills_the_editor_as_the_next_days_time() {
+        // Found by fuzzing: `24:01` filled the form, which refused it.
+        let stored = OpeningHoursText::parse("Mo 01:00-24:01").unwrap();
+        let w = WeekSchedule::from_text(&stored).unwrap();
+        assert_eq!(w.days[0].spans[0].to, "00:01");
+        assert_eq!(w.to_text().unwrap().unwrap().as_str(), "Mo 01:00-00:01");
     }
 
     #[test]

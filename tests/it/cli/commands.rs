@@ -1298,7 +1298,10 @@ async fn sigterm_finishes_the_writes_in_flight_refuses_new_connections_and_exits
     // first answer rather than a fixed time: a busy machine is slow to start).
     let started = std::time::Instant::now();
     while done.load(std::sync::atomic::Ordering::SeqCst) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(60), "no write was answered");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no write was answered"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let signalled = std::time::Instant::now();
