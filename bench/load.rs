@@ -33,7 +33,10 @@
 //!
 //! Needs: Debian's `wrk` (`apt-get install -y wrk`) and PostgreSQL at
 //! `postgres://postgres@127.0.0.1:5432` (or `VANGNET_BENCH_POSTGRES_URL`).
-//! Run: `cargo bench --bench load` (part of `bench/run`).
+//! Run: `cargo bench --bench load` (part of `bench/run`). To measure only
+//! some parts while working on them: `VANGNET_BENCH_PARTS=large-sqlite`
+//! (a comma-separated list of demo-sqlite, demo-postgres, large-sqlite,
+//! large-postgres and soak; the minimal handler always runs).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -64,7 +67,9 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("public dashboard page", "/cijfers/dashboard"),
     ("public dashboard JSON", "/cijfers/dashboard?formaat=json"),
     ("Table 1 API", "/api/v1/reports/table1"),
-    ("Table 1 page (newest published round)", "/cijfers/tabel-1"),
+    // `/cijfers/tabel-1` only redirects to the newest round's page; this
+    // page shows the newest published round's Table 1 and the list.
+    ("Table 1 page (newest published round)", "/cijfers"),
 ];
 
 /// The finder API from a new random point at every request
@@ -85,6 +90,14 @@ const MIXED_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/mixed.lua
 
 /// The large register: this many generated facilities (`bench/facilities.rs`).
 const LARGE: usize = 100_000;
+
+/// Whether the part `name` of the bench runs (`VANGNET_BENCH_PARTS`;
+/// every part when it is not set).
+fn part(name: &str) -> bool {
+    std::env::var("VANGNET_BENCH_PARTS")
+        .map(|parts| parts.split(',').any(|p| p.trim() == name))
+        .unwrap_or(true)
+}
 
 /// How long the soak runs the mixed load (`VANGNET_BENCH_SOAK_SECONDS`, 0 skips it).
 fn soak_seconds() -> u64 {
@@ -577,6 +590,9 @@ fn postgres_rows(
 }
 
 fn print_table(engine: &str, rows: &[Row], reference: f64) {
+    if rows.is_empty() {
+        return;
+    }
     println!(
         "\n## Load: {engine}, wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_SECONDS}s, Accept-Encoding: {ACCEPT_ENCODING}\n"
     );
@@ -639,28 +655,47 @@ fn main() -> anyhow::Result<()> {
     };
     let first = minimal_row("first")?;
     let mut notes = Vec::new();
-    let sqlite = sqlite_rows(&runtime, &mut notes)?;
-    let postgres = postgres_rows(&runtime, &mut notes)?;
-    let rows = facilities::facility_rows(LARGE, vangnet::domain::date::today());
-    let csv = facilities::facilities_csv(&rows)?;
-    let dir = tempfile::tempdir()?;
-    let large_file = format!("sqlite://{}", dir.path().join("large.db").display());
-    let large_sqlite = large_rows(&runtime, &large_file, &csv, &mut notes, "SQLite")?;
-    let name = format!("vangnet_bench_load_large_{}", std::process::id());
-    runtime.block_on(admin(&format!("CREATE DATABASE {name}")))?;
-    let large_postgres = large_rows(
-        &runtime,
-        &format!("{}/{name}", postgres_base()),
-        &csv,
-        &mut notes,
-        "PostgreSQL",
-    );
-    runtime.block_on(admin(&format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))?;
-    let large_postgres = large_postgres?;
+    let sqlite = if part("demo-sqlite") {
+        sqlite_rows(&runtime, &mut notes)?
+    } else {
+        Vec::new()
+    };
+    let postgres = if part("demo-postgres") {
+        postgres_rows(&runtime, &mut notes)?
+    } else {
+        Vec::new()
+    };
+    let (mut large_sqlite, mut large_postgres) = (Vec::new(), Vec::new());
+    if part("large-sqlite") || part("large-postgres") {
+        let rows = facilities::facility_rows(LARGE, vangnet::domain::date::today());
+        let csv = facilities::facilities_csv(&rows)?;
+        if part("large-sqlite") {
+            let dir = tempfile::tempdir()?;
+            let large_file = format!("sqlite://{}", dir.path().join("large.db").display());
+            large_sqlite = large_rows(&runtime, &large_file, &csv, &mut notes, "SQLite")?;
+        }
+        if part("large-postgres") {
+            let name = format!("vangnet_bench_load_large_{}", std::process::id());
+            runtime.block_on(admin(&format!("CREATE DATABASE {name}")))?;
+            let rows = large_rows(
+                &runtime,
+                &format!("{}/{name}", postgres_base()),
+                &csv,
+                &mut notes,
+                "PostgreSQL",
+            );
+            runtime.block_on(admin(&format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))?;
+            large_postgres = rows?;
+        }
+    }
     let last = minimal_row("last")?;
-    let soaked = soak(&runtime)?;
+    let soaked = if part("soak") {
+        soak(&runtime)?
+    } else {
+        Vec::new()
+    };
 
     let reference = (first.wrk.requests_per_s + last.wrk.requests_per_s) / 2.0;
     print_table("minimal handler", &[first, last], reference);

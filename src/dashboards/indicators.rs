@@ -280,6 +280,10 @@ struct Facts {
     metrics: Vec<crate::domain::metric::Metric>,
     /// Every facility as it is now (services, municipality, opening).
     facilities: Vec<Facility>,
+    /// Positions in `facilities` by (area, service): a dashboard asks for
+    /// hundreds of areas, and a scan of every facility for each took
+    /// seconds on 100,000 facilities (bench/RESULTS.md, "Load").
+    offering: HashMap<(String, ServiceType), Vec<usize>>,
     /// Approved figures of the year per (metric, facility): (period, value).
     approved: HashMap<(String, i64), Vec<(Period, i64)>>,
     spread: Spread,
@@ -339,6 +343,14 @@ impl Facts {
                     .push(i);
             }
         }
+        let mut offering: HashMap<(String, ServiceType), Vec<usize>> = HashMap::new();
+        for (i, f) in facilities.iter().enumerate() {
+            for area in areas_of(&f.fields.municipality_code) {
+                for service in f.fields.services.iter() {
+                    offering.entry((area.clone(), service)).or_default().push(i);
+                }
+            }
+        }
         Ok(Facts {
             year,
             day,
@@ -347,6 +359,7 @@ impl Facts {
             figures_of,
             metrics,
             facilities,
+            offering,
             approved,
             spread,
         })
@@ -381,15 +394,10 @@ impl Facts {
 
     /// Facilities in `area` offering `service` (as they are on the reference day).
     fn offering(&self, area: &str, service: ServiceType) -> Vec<&Facility> {
-        self.facilities
-            .iter()
-            .filter(|f| f.fields.services.contains(service))
-            .filter(|f| {
-                areas_of(&f.fields.municipality_code)
-                    .iter()
-                    .any(|a| a == area)
-            })
-            .collect()
+        self.offering
+            .get(&(area.to_string(), service))
+            .map(|at| at.iter().map(|i| &self.facilities[*i]).collect())
+            .unwrap_or_default()
     }
 
     /// The months of the year a facility was open (up to the last whole

@@ -32,7 +32,9 @@ pub struct Seen {
     pub approved_generation: i64,
     /// A digest of the reference data: published figures (populations
     /// among them), municipality boundaries and the metric catalogue,
-    /// which imports and national roles change now and then.
+    /// which imports and national roles change now and then; and of the
+    /// inventory rounds (made, closed, published, a count read), which
+    /// Table 1 follows.
     pub reference: u64,
 }
 
@@ -84,8 +86,9 @@ impl Store {
     }
 
     /// Counts, newest import times and the sum of the figures' values of the
-    /// reference data, digested: an import or a metric added or retired
-    /// changes it.
+    /// reference data, and the rounds' counts and newest changes, digested:
+    /// an import, a metric added or retired, a round made, closed or
+    /// published, or a researcher's reading of a count changes it.
     async fn reference_digest(&self) -> StorageResult<u64> {
         use std::hash::{Hash, Hasher};
         let row = sqlx::query(
@@ -96,18 +99,41 @@ impl Store {
              (SELECT COUNT(*) FROM municipality_boundaries) AS outlines, \
              (SELECT MAX(imported_at) FROM municipality_boundaries) AS outlines_at, \
              (SELECT COUNT(*) FROM metrics) AS metrics, \
-             (SELECT COUNT(retired_at) FROM metrics) AS retired",
+             (SELECT COUNT(retired_at) FROM metrics) AS retired, \
+             (SELECT COUNT(*) FROM rounds) AS rounds, \
+             (SELECT COUNT(closed_at) FROM rounds) AS closed, \
+             (SELECT COUNT(published_at) FROM rounds) AS published, \
+             (SELECT MAX(closed_at) FROM rounds) AS closed_at, \
+             (SELECT MAX(published_at) FROM rounds) AS published_at, \
+             (SELECT COUNT(*) FROM round_overrides) AS readings, \
+             (SELECT MAX(updated_at) FROM round_overrides) AS readings_at",
         )
         .fetch_one(self.pool())
         .await?;
         let mut digest = std::collections::hash_map::DefaultHasher::new();
-        for count in ["figures", "outlines", "metrics", "retired"] {
+        let counts = [
+            "figures",
+            "outlines",
+            "metrics",
+            "retired",
+            "rounds",
+            "closed",
+            "published",
+            "readings",
+        ];
+        for count in counts {
             row.try_get::<i64, _>(count)?.hash(&mut digest);
         }
         row.try_get::<Option<f64>, _>("figures_sum")?
             .map(f64::to_bits)
             .hash(&mut digest);
-        for at in ["figures_at", "outlines_at"] {
+        for at in [
+            "figures_at",
+            "outlines_at",
+            "closed_at",
+            "published_at",
+            "readings_at",
+        ] {
             row.try_get::<Option<String>, _>(at)?.hash(&mut digest);
         }
         Ok(digest.finish())

@@ -14,7 +14,7 @@ pub(super) fn routes() -> Vec<Route> {
     const GET: Method = Method::GET;
     const POST: Method = Method::POST;
     vec![
-        route(GET, "/api/v1/reports/table1", Public, false, api::reports::table1),
+        route(GET, "/api/v1/reports/table1", Public, false, api::reports::table1).kept(),
         route(GET, "/api/v1/rounds", Public, false, api::rounds::list),
         route(POST, "/api/v1/rounds", Roles(NATIONAL), false, api::rounds::create),
         route(GET, "/api/v1/rounds/{name}", Public, false, api::rounds::show),
@@ -31,9 +31,9 @@ pub(super) fn routes() -> Vec<Route> {
         route(POST, "/beheer/rondes/{name}/sluiten", Roles(NATIONAL), false, web::pages::rounds::staff::close),
         route(POST, "/beheer/rondes/{name}/heropenen", Roles(NATIONAL), false, web::pages::rounds::staff::reopen),
         route(POST, "/beheer/rondes/{name}/publiceren", Roles(NATIONAL), false, web::pages::rounds::staff::publish),
-        route(GET, "/cijfers", Public, false, web::pages::rounds::public::list),
+        route(GET, "/cijfers", Public, false, web::pages::rounds::public::list).kept(),
         route(GET, "/cijfers/tabel-1", Public, false, web::pages::rounds::public::newest_table1),
-        route(GET, "/cijfers/{name}", Public, false, web::pages::rounds::public::show),
+        route(GET, "/cijfers/{name}", Public, false, web::pages::rounds::public::show).kept(),
         route(GET, "/cijfers/{name}/rapport.html", Public, false, web::pages::rounds::report::download),
         route(GET, "/cijfers/{name}/rapport.xlsx", Public, false, web::pages::rounds::report::download),
     ]

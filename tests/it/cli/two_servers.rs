@@ -65,6 +65,32 @@ async fn within_a_second(server: &Server, path: &str, seen: impl Fn(&Value) -> b
     }
 }
 
+/// Waits until the page at `path` on `server` links the published round
+/// `name`; how long that took. Fails after a second.
+async fn page_within_a_second(server: &Server, path: &str, name: &str) -> Duration {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let written = Instant::now();
+    loop {
+        let page = client
+            .get(server.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+            .text()
+            .await
+            .unwrap();
+        if page.contains(&format!("href=\"/cijfers/{name}\"")) {
+            return written.elapsed();
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "the other server still shows the old {path} after {:?}",
+            written.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 fn finder_ids(answer: &Value) -> Vec<i64> {
     answer["results"]
         .as_array()
@@ -156,6 +182,32 @@ async fn two_servers_on_one_database_agree_within_a_second_and_share_a_checked_i
     })
     .await;
     eprintln!("Table 1: {took:?}");
+
+    // A round published through one is listed with its Table 1 through the
+    // other (a round is no facility change: the watcher reads rounds too,
+    // and the kept list of published rounds follows).
+    for name in ["2026-eerste", "2026-tweede"] {
+        write(
+            &two,
+            &token,
+            "POST",
+            "/api/v1/rounds",
+            json!({"name": name, "reference_date": "2026-07-01"}),
+        )
+        .await;
+        for step in ["close", "publish"] {
+            write(
+                &two,
+                &token,
+                "POST",
+                &format!("/api/v1/rounds/{name}/{step}"),
+                json!({}),
+            )
+            .await;
+        }
+        let took = page_within_a_second(&one, "/cijfers", name).await;
+        eprintln!("newest published round '{name}': {took:?}");
+    }
 
     // A dashboard: a month approved through one shows in the other's public dashboard.
     let dashboard = "/cijfers/dashboard?formaat=json&jaar=2025";
