@@ -103,6 +103,48 @@ fn on_sphere(latitude: f64, longitude: f64) -> [f64; 3] {
     [cos_lat * cos_lon, cos_lat * sin_lon, sin_lat]
 }
 
+/// Points with a value each, to find the nearest to a place (the spread's
+/// nearest facility per municipality): an R-tree over the unit sphere, as
+/// the finder's, instead of measuring to every point.
+pub struct Nearest<T> {
+    tree: RTree<Node>,
+    items: Vec<(Point, T)>,
+}
+
+impl<T> Nearest<T> {
+    pub fn new(items: impl IntoIterator<Item = (Point, T)>) -> Nearest<T> {
+        let items: Vec<(Point, T)> = items.into_iter().collect();
+        let nodes = items
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| {
+                Node::new(
+                    on_sphere(p.latitude.to_radians(), p.longitude.to_radians()),
+                    i as u32,
+                )
+            })
+            .collect();
+        Nearest {
+            tree: RTree::bulk_load(nodes),
+            items,
+        }
+    }
+
+    /// The item nearest to `origin` and its distance in km; of items at the
+    /// same distance the first given.
+    pub fn nearest(&self, origin: Point) -> Option<(f64, &T)> {
+        let at = on_sphere(origin.latitude.to_radians(), origin.longitude.to_radians());
+        let first = self
+            .tree
+            .nearest_neighbors(&at)
+            .into_iter()
+            .map(|node| node.data as usize)
+            .min()?;
+        let (point, item) = &self.items[first];
+        Some((distance_km(origin, *point), item))
+    }
+}
+
 /// The public facilities open on one day, ready to search.
 pub struct FinderIndex {
     day: NaiveDate,
@@ -640,6 +682,43 @@ mod tests {
             .take(search.limit.max(1))
             .map(|(h, i)| (index.listed[i].facility.id, arc_km(h)))
             .collect()
+    }
+
+    #[test]
+    fn nearest_finds_what_a_scan_finds_and_the_first_of_a_tie() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(17);
+        let mut points: Vec<Point> = Vec::new();
+        for i in 0..3_000 {
+            // Every tenth at the place of the one before: ties.
+            let p = if i % 10 == 9 {
+                points[i - 1]
+            } else {
+                Point::new(rng.random_range(50.75..53.55), rng.random_range(3.36..7.23)).unwrap()
+            };
+            points.push(p);
+        }
+        let nearest = Nearest::new(points.iter().copied().zip(0..));
+        assert!(Nearest::<i32>::new([]).nearest(points[0]).is_none());
+        for (i, p) in points.iter().enumerate().filter(|(i, _)| i % 10 == 8) {
+            assert_eq!(
+                nearest.nearest(*p).map(|(_, n)| *n),
+                Some(i),
+                "a tie goes to the first"
+            );
+        }
+        for _ in 0..500 {
+            let origin =
+                Point::new(rng.random_range(50.5..53.8), rng.random_range(3.0..7.5)).unwrap();
+            let scan = points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (distance_km(origin, *p), i))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .unwrap();
+            let (km, i) = nearest.nearest(origin).unwrap();
+            assert_eq!((km, *i), scan, "from {origin:?}");
+        }
     }
 
     #[test]

@@ -34,7 +34,8 @@ const HORIZON_DAYS: i64 = 366;
 use super::language::Language;
 use super::text::text;
 use super::Reason;
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 /// Parsed opening hours, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -127,10 +128,39 @@ impl OpenState {
     }
 }
 
+/// Texts read before, with what they gave: a register repeats a few
+/// dozen rules over thousands of facilities, and reading one (the parser,
+/// the Dutch holidays) took a fifth of listing 100,000 facilities
+/// (bench/RESULTS.md, "Load"). Emptied when it holds [`READ_KEPT`] texts;
+/// a reading is the same whenever it is made (holidays are a calendar,
+/// not today's), and `Hours` clones share the parsed rules.
+static READ: LazyLock<Mutex<HashMap<String, Result<Hours, String>>>> =
+    LazyLock::new(Mutex::default);
+const READ_KEPT: usize = 4096;
+
+fn lock_read() -> std::sync::MutexGuard<'static, HashMap<String, Result<Hours, String>>> {
+    READ.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl Hours {
     /// Parses OpenStreetMap `opening_hours` syntax (`Mo-Fr 09:00-17:00; PH off`).
     pub fn parse(raw: &str) -> Result<Hours, String> {
         let raw = raw.trim();
+        let read = |read: &mut HashMap<String, Result<Hours, String>>| read.get(raw).cloned();
+        if let Some(known) = read(&mut lock_read()) {
+            return known;
+        }
+        let parsed = Hours::read(raw);
+        let mut read = lock_read();
+        if read.len() >= READ_KEPT {
+            read.clear();
+        }
+        read.insert(raw.to_string(), parsed.clone());
+        parsed
+    }
+
+    /// [`Hours::parse`] without the texts read before.
+    fn read(raw: &str) -> Result<Hours, String> {
         let text = comments_unknown(raw);
         // opening-hours-syntax 1.4 panics on a few malformed texts instead
         // of returning an error (`00-48/24:00`, found by fuzzing: "missing

@@ -14,7 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::facility::Facility;
-use super::finder::{distance_km, Point};
+use super::finder::{Nearest, Point};
 use super::geo::geo;
 use super::service::ServiceType;
 
@@ -246,15 +246,14 @@ pub fn compute(day: NaiveDate, facilities: &[Facility]) -> Spread {
         }
     }
     // Per service, the facilities that offer it with their points.
-    let points: Vec<(ServiceType, Vec<(Point, &Facility)>)> = ServiceType::ALL
+    let points: Vec<(ServiceType, Nearest<&Facility>)> = ServiceType::ALL
         .iter()
         .map(|&s| {
             let list = facilities
                 .iter()
                 .filter(|f| f.fields.services.contains(s))
-                .filter_map(|f| Some((point_of(f)?, f)))
-                .collect();
-            (s, list)
+                .filter_map(|f| Some((point_of(f)?, f)));
+            (s, Nearest::new(list))
         })
         .collect();
     let mut nearest_facility: Vec<Vec<Option<&Facility>>> =
@@ -266,14 +265,10 @@ pub fn compute(day: NaiveDate, facilities: &[Facility]) -> Spread {
         else {
             continue;
         };
-        for (s, (service, list)) in points.iter().enumerate() {
-            let best = list
-                .iter()
-                .map(|(p, f)| (distance_km(origin, *p), *f))
-                .min_by(|a, b| a.0.total_cmp(&b.0));
-            if let Some((km, f)) = best {
+        for (s, (service, nearest)) in points.iter().enumerate() {
+            if let Some((km, f)) = nearest.nearest(origin) {
                 m.nearest_km.set(*service, Some(round_km(km)));
-                nearest_facility[i][s] = Some(f);
+                nearest_facility[i][s] = Some(*f);
             }
         }
     }

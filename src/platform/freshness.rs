@@ -16,6 +16,12 @@ pub struct Freshness {
 }
 
 impl Freshness {
+    /// Whether the data was the same at both readings (only the minute
+    /// may differ).
+    pub fn same_data(&self, other: &Freshness) -> bool {
+        self.seen == other.seen
+    }
+
     /// A reading of nothing, at minute 0 (for tests of what keeps readings).
     pub fn of_nothing() -> Freshness {
         Freshness {
@@ -37,6 +43,28 @@ pub async fn now(store: &Store) -> AppResult<Freshness> {
         seen: store.seen().await?,
         minute: chrono::Utc::now().timestamp().div_euclid(60),
     })
+}
+
+#[cfg(test)]
+impl Freshness {
+    /// The same reading `minutes` later.
+    pub fn minutes_later(self, minutes: i64) -> Freshness {
+        Freshness {
+            minute: self.minute + minutes,
+            ..self
+        }
+    }
+
+    /// The same reading at another approved generation (data changed).
+    pub fn with_approved_generation(self, generation: i64) -> Freshness {
+        Freshness {
+            seen: Seen {
+                approved_generation: generation,
+                ..self.seen
+            },
+            ..self
+        }
+    }
 }
 
 /// A reading for unit tests of what keeps answers.

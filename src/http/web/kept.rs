@@ -121,6 +121,13 @@ struct Gate {
 /// they wait, so a change shows within a second.
 const STALE_FOR: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// When only the minute turned and the data is as it was, the answer
+/// before is at most a minute or two out of date ("open now", this year's
+/// months): readers get it while the new one is worked out for up to this
+/// long, so a slow answer (a dashboard over 100,000 facilities takes
+/// seconds) keeps nobody waiting once a minute.
+const STALE_FOR_A_MINUTE_TURN: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Default)]
 struct Entries {
     map: HashMap<Key, std::sync::Arc<Entry>>,
@@ -201,6 +208,16 @@ impl Kept {
     }
 }
 
+/// How long readers may get an answer kept at `before` while the one for
+/// `now` is worked out.
+fn stale_for(before: &Freshness, now: &Freshness) -> std::time::Duration {
+    if before.same_data(now) {
+        STALE_FOR_A_MINUTE_TURN
+    } else {
+        STALE_FOR
+    }
+}
+
 /// The middleware of a `.kept()` line (outside its route guard).
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let headers = request.headers();
@@ -229,11 +246,13 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         return kept;
     }
     let gate = state.kept.gate(&key);
-    if gate.lock.try_lock().is_err() && gate.since.elapsed() < STALE_FOR {
+    if gate.lock.try_lock().is_err() {
         // Someone is working it out now: meanwhile the answer before it.
         if let Some(before) = state.kept.get(&key) {
-            state.kept.open(&key, gate);
-            return before.response(gzip);
+            if gate.since.elapsed() < stale_for(&before.freshness, &freshness) {
+                state.kept.open(&key, gate);
+                return before.response(gzip);
+            }
         }
     }
     let held = gate.lock.lock().await;
@@ -367,6 +386,16 @@ pub fn gzip(data: &[u8], level: flate2::Compression) -> std::io::Result<Vec<u8>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_turned_minute_may_be_answered_from_before_longer_than_a_change() {
+        let before = Freshness::of_nothing();
+        let minute_later = before.minutes_later(1);
+        let changed = before.with_approved_generation(1);
+        assert_eq!(stale_for(&before, &minute_later), STALE_FOR_A_MINUTE_TURN);
+        assert_eq!(stale_for(&before, &changed), STALE_FOR);
+        assert!(STALE_FOR < std::time::Duration::from_secs(1));
+    }
 
     fn headers(pairs: &[(axum::http::HeaderName, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
