@@ -72,6 +72,8 @@ impl Key {
 
 struct Entry {
     freshness: Freshness,
+    /// How long the handler took to work it out.
+    took: std::time::Duration,
     headers: HeaderMap,
     plain: Bytes,
     gzip: Option<Bytes>,
@@ -111,7 +113,7 @@ pub struct Kept {
 
 /// One answer being worked out, since when.
 struct Gate {
-    lock: tokio::sync::Mutex<()>,
+    lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     since: std::time::Instant,
 }
 
@@ -121,12 +123,12 @@ struct Gate {
 /// they wait, so a change shows within a second.
 const STALE_FOR: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// When only the minute turned and the data is as it was, the answer
-/// before is at most a minute or two out of date ("open now", this year's
-/// months): readers get it while the new one is worked out for up to this
-/// long, so a slow answer (a dashboard over 100,000 facilities takes
-/// seconds) keeps nobody waiting once a minute.
-const STALE_FOR_A_MINUTE_TURN: std::time::Duration = std::time::Duration::from_secs(60);
+/// An answer that took at least [`STALE_FOR`] to work out (a dashboard over
+/// 100,000 facilities takes seconds), or one whose data is unchanged and
+/// only the minute turned, is worked out again in the background while
+/// every reader gets the answer before it, for up to this long: nobody
+/// waits seconds, and a change shows as soon as the new answer is there.
+const STALE_WHILE_WORKED_OUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Default)]
 struct Entries {
@@ -175,7 +177,7 @@ impl Kept {
             .entry(key.clone())
             .or_insert_with(|| {
                 std::sync::Arc::new(Gate {
-                    lock: tokio::sync::Mutex::new(()),
+                    lock: std::sync::Arc::default(),
                     since: std::time::Instant::now(),
                 })
             })
@@ -208,14 +210,12 @@ impl Kept {
     }
 }
 
-/// How long readers may get an answer kept at `before` while the one for
-/// `now` is worked out.
-fn stale_for(before: &Freshness, now: &Freshness) -> std::time::Duration {
-    if before.same_data(now) {
-        STALE_FOR_A_MINUTE_TURN
-    } else {
-        STALE_FOR
-    }
+/// Whether the answer kept at `before` is sent while the one for `now` is
+/// worked out in the background, rather than worked out while the reader
+/// waits.
+fn in_background(before: &Entry, now: &Freshness, working_since: std::time::Duration) -> bool {
+    (before.took >= STALE_FOR || before.freshness.same_data(now))
+        && working_since < STALE_WHILE_WORKED_OUT
 }
 
 /// The middleware of a `.kept()` line (outside its route guard).
@@ -246,13 +246,27 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         return kept;
     }
     let gate = state.kept.gate(&key);
-    if gate.lock.try_lock().is_err() {
-        // Someone is working it out now: meanwhile the answer before it.
-        if let Some(before) = state.kept.get(&key) {
-            if gate.since.elapsed() < stale_for(&before.freshness, &freshness) {
+    if let Some(before) = state.kept.get(&key) {
+        if in_background(&before, &freshness, gate.since.elapsed()) {
+            // Slow, or only the minute turned: the answer before it now, and
+            // the new one worked out once, in the background.
+            if let Ok(held) = gate.lock.clone().try_lock_owned() {
+                let state = state.clone();
+                let work = async move {
+                    work_out(&state, key.clone(), freshness, false, secure, request, next).await;
+                    drop(held);
+                    state.kept.open(&key, gate);
+                };
+                tokio::spawn(tracing::Instrument::in_current_span(work));
+            } else {
                 state.kept.open(&key, gate);
-                return before.response(gzip);
             }
+            return before.response(gzip);
+        }
+        if gate.lock.try_lock().is_err() && gate.since.elapsed() < STALE_FOR {
+            // Someone is working it out now: meanwhile the answer before it.
+            state.kept.open(&key, gate);
+            return before.response(gzip);
         }
     }
     let held = gate.lock.lock().await;
@@ -278,7 +292,9 @@ async fn work_out(
     request: Request,
     next: Next,
 ) -> Response {
+    let started = std::time::Instant::now();
     let response = next.run(request).await;
+    let took = started.elapsed();
     if response.status() != StatusCode::OK || response.headers().contains_key(CONTENT_ENCODING) {
         return response;
     }
@@ -305,6 +321,7 @@ async fn work_out(
     }
     let entry = Entry {
         freshness,
+        took,
         headers: kept_headers,
         plain,
         gzip: gzipped,
@@ -388,13 +405,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_turned_minute_may_be_answered_from_before_longer_than_a_change() {
-        let before = Freshness::of_nothing();
-        let minute_later = before.minutes_later(1);
-        let changed = before.with_approved_generation(1);
-        assert_eq!(stale_for(&before, &minute_later), STALE_FOR_A_MINUTE_TURN);
-        assert_eq!(stale_for(&before, &changed), STALE_FOR);
-        assert!(STALE_FOR < std::time::Duration::from_secs(1));
+    fn slow_answers_and_turned_minutes_are_worked_out_in_the_background() {
+        let quick = entry();
+        let slow = Entry {
+            took: std::time::Duration::from_secs(8),
+            ..entry()
+        };
+        let minute_later = quick.freshness.minutes_later(1);
+        let changed = quick.freshness.with_approved_generation(1);
+        let now = std::time::Duration::ZERO;
+        // A quick answer after a change: the reader waits for the new one,
+        // so the change is in the next answer.
+        assert!(!in_background(&quick, &changed, now));
+        // Only the minute turned, or the answer is slow: the one before.
+        assert!(in_background(&quick, &minute_later, now));
+        assert!(in_background(&slow, &changed, now));
+        // Not for ever: a working out that hangs makes readers wait.
+        assert!(!in_background(&slow, &changed, STALE_WHILE_WORKED_OUT));
     }
 
     fn headers(pairs: &[(axum::http::HeaderName, &'static str)]) -> HeaderMap {
@@ -416,6 +443,7 @@ mod tests {
     fn entry() -> Entry {
         Entry {
             freshness: Freshness::of_nothing(),
+            took: std::time::Duration::from_millis(20),
             headers: HeaderMap::new(),
             plain: Bytes::from_static(b"{}"),
             gzip: None,
@@ -474,6 +502,7 @@ mod tests {
         let kept = Kept::default();
         let freshness_entry = |size: usize| Entry {
             freshness: test_freshness(),
+            took: std::time::Duration::ZERO,
             headers: HeaderMap::new(),
             plain: Bytes::from(vec![b'x'; size]),
             gzip: None,
