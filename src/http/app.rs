@@ -27,8 +27,23 @@ use crate::storage::Store;
 /// Largest request body accepted (a facility or a patch is a few KB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// What every handler and middleware shares. One `Arc` around all of it:
+/// axum clones the state for every layer and handler a request passes, and
+/// cloning seven `Arc`s (and the store's own) at each step, on both cores,
+/// was a sixth of a kept answer's time (cache lines of the shared counts
+/// moving between cores; bench/RESULTS.md, "Load").
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+pub struct AppParts {
     pub store: Store,
     pub config: Arc<Config>,
     pub mailer: Arc<Mailer>,
@@ -42,7 +57,7 @@ pub struct AppState {
     pub telemetry: Arc<Telemetry>,
 }
 
-impl AppState {
+impl AppParts {
     /// The services use cases take (store, mailer, configuration).
     pub fn services(&self) -> crate::platform::services::Services {
         crate::platform::services::Services {
@@ -61,7 +76,7 @@ pub fn build(store: Store, config: Config, mailer: Mailer) -> Router {
 
 /// The application with the background jobs it reports on.
 pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<Jobs>) -> Router {
-    let state = AppState {
+    let state = AppState(Arc::new(AppParts {
         store,
         config: Arc::new(config),
         mailer: Arc::new(mailer),
@@ -69,7 +84,7 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
         kept: Arc::default(),
         jobs,
         telemetry: Arc::default(),
-    };
+    }));
     let access_log = if state.config.access_log {
         tracing::Level::INFO
     } else {
