@@ -12,14 +12,12 @@
 //! on the earth, and a search from any point reads a few dozen facilities
 //! instead of all of them (a linear scan of 100,000 took milliseconds).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
 use super::facility::{Facility, FacilityStatus, Postcode};
-use super::hours::{Hours, OpenState};
+use super::hours::{Hours, OpenState, OpeningHoursText};
 use super::service::{ServiceSet, ServiceType};
 use crate::domain::geo::{geo, normalize_name, PlaceError};
 
@@ -186,18 +184,17 @@ impl FinderIndex {
     /// Keeps the facilities that are public and open on `day`; the order
     /// given (by name) settles ties in distance.
     pub fn new(day: NaiveDate, facilities: Vec<Facility>) -> FinderIndex {
-        // Registers repeat a few hour texts many times: parse each once.
-        let mut parsed: HashMap<String, Option<Hours>> = HashMap::new();
+        // Registers repeat a few hour texts many times; `Hours::parse`
+        // reads each once.
         let listed: Vec<Listed> = facilities
             .into_iter()
             .filter(|f| f.fields.public_access && f.status_on(day) == FacilityStatus::Open)
             .map(|facility| Listed {
-                hours: facility.fields.opening_hours.as_ref().and_then(|raw| {
-                    parsed
-                        .entry(raw.as_str().to_string())
-                        .or_insert_with(|| raw.hours())
-                        .clone()
-                }),
+                hours: facility
+                    .fields
+                    .opening_hours
+                    .as_ref()
+                    .and_then(OpeningHoursText::hours),
                 facility,
             })
             .collect();

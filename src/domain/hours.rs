@@ -146,8 +146,8 @@ impl Hours {
     /// Parses OpenStreetMap `opening_hours` syntax (`Mo-Fr 09:00-17:00; PH off`).
     pub fn parse(raw: &str) -> Result<Hours, String> {
         let raw = raw.trim();
-        let read = |read: &mut HashMap<String, Result<Hours, String>>| read.get(raw).cloned();
-        if let Some(known) = read(&mut lock_read()) {
+        let known = lock_read().get(raw).cloned();
+        if let Some(known) = known {
             return known;
         }
         let parsed = Hours::read(raw);

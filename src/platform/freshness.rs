@@ -21,19 +21,6 @@ impl Freshness {
     pub fn same_data(&self, other: &Freshness) -> bool {
         self.seen == other.seen
     }
-
-    /// A reading of nothing, at minute 0 (for tests of what keeps readings).
-    pub fn of_nothing() -> Freshness {
-        Freshness {
-            seen: Seen {
-                facility_version: None,
-                organisation_version: None,
-                approved_generation: 0,
-                reference: 0,
-            },
-            minute: 0,
-        }
-    }
 }
 
 /// The reading now: no database round trip while the watcher runs and
@@ -47,6 +34,19 @@ pub async fn now(store: &Store) -> AppResult<Freshness> {
 
 #[cfg(test)]
 impl Freshness {
+    /// A reading of nothing, at minute 0 (for tests of what keeps readings).
+    pub fn of_nothing() -> Freshness {
+        Freshness {
+            seen: Seen {
+                facility_version: None,
+                organisation_version: None,
+                approved_generation: 0,
+                reference: 0,
+            },
+            minute: 0,
+        }
+    }
+
     /// The same reading `minutes` later.
     pub fn minutes_later(self, minutes: i64) -> Freshness {
         Freshness {
@@ -64,19 +64,5 @@ impl Freshness {
             },
             ..self
         }
-    }
-}
-
-/// A reading for unit tests of what keeps answers.
-#[cfg(test)]
-pub fn for_tests() -> Freshness {
-    Freshness {
-        seen: Seen {
-            facility_version: None,
-            organisation_version: None,
-            approved_generation: 0,
-            reference: 0,
-        },
-        minute: 0,
     }
 }

@@ -501,7 +501,7 @@ mod tests {
     fn the_cache_stays_within_its_bounds() {
         let kept = Kept::default();
         let freshness_entry = |size: usize| Entry {
-            freshness: test_freshness(),
+            freshness: Freshness::of_nothing(),
             took: std::time::Duration::ZERO,
             headers: HeaderMap::new(),
             plain: Bytes::from(vec![b'x'; size]),
@@ -528,9 +528,5 @@ mod tests {
             entries.bytes,
             entries.map.values().map(|e| e.size()).sum::<usize>()
         );
-    }
-
-    fn test_freshness() -> Freshness {
-        freshness::for_tests()
     }
 }
