@@ -1,21 +1,15 @@
 //! The import of monthly reports from a workbook: `import_reports` as a
 //! dry run over a seeded register. An input that starts like a ZIP file is
 //! the file; any other is the XML of a workbook made around it
-//! (`vangnet_fuzz::workbook`).
+//! (`vangnet_fuzz::workbook_input`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use vangnet::monitoring::report_import::{import_reports, ReportImportOptions};
-use vangnet_fuzz::{actor, admin, today, workbook, world, ZIP_SIGNATURE};
+use vangnet_fuzz::{actor, admin, today, workbook_input, world};
 
 fuzz_target!(|data: &[u8]| {
-    let wrapped;
-    let bytes = if data.starts_with(ZIP_SIGNATURE) || data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        data
-    } else {
-        wrapped = workbook(data);
-        &wrapped[..]
-    };
+    let bytes = workbook_input(data);
     let world = world();
     let who = admin();
     let options = ReportImportOptions {
@@ -28,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         today: today(),
     };
     let report = world
-        .block_on(import_reports(&world.store, bytes, &options))
+        .block_on(import_reports(&world.store, &bytes, &options))
         .expect("a dry run fails only with a report");
     assert_eq!(report.written, 0, "a dry run writes nothing");
     let _ = report.to_string();

@@ -139,6 +139,18 @@ async fn seed(store: &Store) {
 /// How a ZIP archive starts (and so every XLSX file).
 pub const ZIP_SIGNATURE: &[u8] = b"PK\x03\x04";
 
+/// What an XLSX target imports: the input itself when it starts like a
+/// workbook file (a ZIP archive, or the OLE file of an XLS), otherwise a
+/// workbook made around it ([`workbook`]).
+pub fn workbook_input(data: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    const OLE_SIGNATURE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
+    if data.starts_with(ZIP_SIGNATURE) || data.starts_with(OLE_SIGNATURE) {
+        std::borrow::Cow::Borrowed(data)
+    } else {
+        std::borrow::Cow::Owned(workbook(data))
+    }
+}
+
 /// An XLSX workbook around fuzzed XML: `data` up to its first NUL byte is
 /// the worksheet, the rest the shared strings. Mutating a real workbook's
 /// compressed bytes mostly breaks its checksums, so the XLSX targets take
