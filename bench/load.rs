@@ -392,6 +392,21 @@ async fn writer(database: &str) -> anyhow::Result<Writer> {
     })
 }
 
+/// The mixed load (`bench/mixed.lua`) against `base` for `seconds`,
+/// writing with `writer`'s token to its facilities.
+fn mixed(base: &str, pid: u32, writer: &Writer, seconds: u64) -> anyhow::Result<(Wrk, f64)> {
+    wrk_for(
+        base,
+        pid,
+        Some(MIXED_SCRIPT),
+        seconds,
+        &[
+            ("VANGNET_BENCH_TOKEN", &writer.token),
+            ("VANGNET_BENCH_FACILITIES", &writer.facilities),
+        ],
+    )
+}
+
 /// Loads every endpoint of one vangnet server, then the mixed load; notes
 /// the ones skipped.
 fn load_endpoints(
@@ -429,16 +444,7 @@ fn load_endpoints(
     let writer = runtime.block_on(writer(database))?;
     eprintln!("load: {engine} mixed");
     let probe = runtime.block_on(probe(&format!("{base}{}", MIXED.1)))?;
-    let (wrk, cpu_us) = wrk_for(
-        base,
-        server.0.id(),
-        Some(MIXED_SCRIPT),
-        WRK_SECONDS,
-        &[
-            ("VANGNET_BENCH_TOKEN", &writer.token),
-            ("VANGNET_BENCH_FACILITIES", &writer.facilities),
-        ],
-    )?;
+    let (wrk, cpu_us) = mixed(base, server.0.id(), &writer, WRK_SECONDS)?;
     rows.push(Row {
         what: MIXED.0.to_string(),
         path: "bench/mixed.lua".to_string(),
@@ -481,16 +487,7 @@ fn soak(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Vec<(u64, f64, Wrk)
     while done < seconds {
         let step = 60.min(seconds - done);
         eprintln!("load: soak {done}–{} s", done + step);
-        let (wrk, _) = wrk_for(
-            &base,
-            pid,
-            Some(MIXED_SCRIPT),
-            step,
-            &[
-                ("VANGNET_BENCH_TOKEN", &writer.token),
-                ("VANGNET_BENCH_FACILITIES", &writer.facilities),
-            ],
-        )?;
+        let (wrk, _) = mixed(&base, pid, &writer, step)?;
         done += step;
         samples.push((done, rss_mib(pid)?, wrk));
     }

@@ -171,13 +171,11 @@ pub fn check_workbook_archive(bytes: &[u8]) -> Result<(), FileError> {
         };
         // Every part: which parts are worksheets is the workbook's to say
         // (its relationships may name any), not the parts' names.
-        {
-            if let Some(reference) = reference_out_of_range(&mut part) {
-                return Err(FileError::of(
-                    "import.error.cell_reference_out_of_range",
-                    &[("part", name), ("reference", reference)],
-                ));
-            }
+        if let Some(reference) = reference_out_of_range(&mut part) {
+            return Err(FileError::of(
+                "import.error.cell_reference_out_of_range",
+                &[("part", name), ("reference", reference)],
+            ));
         }
         std::io::copy(&mut part, &mut std::io::sink()).map_err(|e| {
             FileError::of(
