@@ -715,15 +715,35 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Logs to stderr at the levels `RUST_LOG` sets per target
+/// (`info,sqlx=warn`). A plain per-target filter rather than `EnvFilter`:
+/// its span directives (`[span]=level`) made every request's span look up
+/// and update shared filter state on both cores (bench/RESULTS.md, "Load"),
+/// and nobody filters vangnet's logs by span.
 fn init_tracing(quiet: bool, format: LogFormat) {
-    let default = if quiet { "warn" } else { "info,sqlx=warn" };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let default = if quiet {
+        Targets::new().with_default(LevelFilter::WARN)
+    } else {
+        Targets::new()
+            .with_default(LevelFilter::INFO)
+            .with_target("sqlx", LevelFilter::WARN)
+    };
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(levels) if !levels.trim().is_empty() => levels.parse().unwrap_or_else(|e| {
+            eprintln!(
+                "warning: RUST_LOG={levels:?} is not a list of target=level ({e}); using {default}"
+            );
+            default
+        }),
+        _ => default,
+    };
+    let registry = tracing_subscriber::registry().with(filter);
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     match format {
-        LogFormat::Text => subscriber.init(),
-        LogFormat::Json => subscriber.json().init(),
+        LogFormat::Text => registry.with(stderr).init(),
+        LogFormat::Json => registry.with(stderr.json()).init(),
     }
 }

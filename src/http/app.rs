@@ -90,17 +90,18 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
     } else {
         tracing::Level::DEBUG
     };
-    crate::http::routes::router(&state)
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(compression())
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(crate::http::web::security::layer(state.config.secure()))
-        .layer(axum::middleware::from_fn_with_state(
-            state.telemetry.clone(),
-            operations::count,
+    // One layer of the whole stack, outermost first. axum boxes each
+    // `Router::layer` separately, and a boxed route clones every box inside
+    // it at each call: nine layers added one by one cost 45 clones and as
+    // many allocations a request (bench/RESULTS.md, "Load").
+    let stack = tower::ServiceBuilder::new()
+        .map_request(operations::drop_unfit_request_id)
+        // The request id, taken or made, goes back on every response.
+        .layer(SetRequestIdLayer::new(
+            operations::REQUEST_ID,
+            operations::NewRequestIds,
         ))
+        .layer(PropagateRequestIdLayer::new(operations::REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
@@ -117,15 +118,15 @@ pub fn build_with_jobs(store: Store, config: Config, mailer: Mailer, jobs: Arc<J
                 // at info with --access-log.
                 .on_response(DefaultOnResponse::new().level(access_log)),
         )
-        // Outermost: the request id, taken or made, goes back on every response.
-        .layer(PropagateRequestIdLayer::new(operations::REQUEST_ID))
-        .layer(SetRequestIdLayer::new(
-            operations::REQUEST_ID,
-            operations::NewRequestIds,
-        ))
-        .layer(axum::middleware::map_request(
-            operations::drop_unfit_request_id,
-        ))
+        .layer(operations::CountLayer(state.telemetry.clone()))
+        .layer(crate::http::web::security::layer(state.config.secure()))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(compression())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    crate::http::routes::router(&state)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(stack)
         .with_state(state)
 }
 

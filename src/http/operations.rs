@@ -4,14 +4,19 @@
 //! every log line of the request names (the id's layers are tower-http's
 //! `request-id`; this module decides which ids are taken and makes new ones).
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::{Layer, Service};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
 use crate::http::app::AppState;
@@ -91,26 +96,87 @@ pub async fn admit(config: &Config, request: Request, next: Next) -> Response {
 
 /// Counts each request by its route template, method and status, with its
 /// latency to the response's headers (a layer around every route).
-pub async fn count(
-    State(telemetry): State<std::sync::Arc<Telemetry>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or(UNMATCHED, MatchedPath::as_str)
-        .to_owned();
-    let method = request.method().clone();
-    let began = Instant::now();
-    let response = next.run(request).await;
-    telemetry.record(
-        &route,
-        method.as_str(),
-        response.status().as_u16(),
-        began.elapsed().as_secs_f64(),
-    );
-    response
+///
+/// A tower layer rather than an axum `from_fn`: that boxes the rest of the
+/// stack and its own future at every request, which this, around every
+/// request, should not cost.
+#[derive(Clone)]
+pub struct CountLayer(pub Arc<Telemetry>);
+
+impl<S> Layer<S> for CountLayer {
+    type Service = Count<S>;
+
+    fn layer(&self, inner: S) -> Count<S> {
+        Count {
+            inner,
+            telemetry: self.0.clone(),
+        }
+    }
+}
+
+/// The service of [`CountLayer`].
+#[derive(Clone)]
+pub struct Count<S> {
+    inner: S,
+    telemetry: Arc<Telemetry>,
+}
+
+impl<S, B> Service<Request> for Count<S>
+where
+    S: Service<Request, Response = axum::http::Response<B>>,
+{
+    type Response = axum::http::Response<B>;
+    type Error = S::Error;
+    type Future = Counted<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let route = request.extensions().get::<MatchedPath>().cloned();
+        let method = request.method().clone();
+        Counted {
+            inner: self.inner.call(request),
+            telemetry: self.telemetry.clone(),
+            route,
+            method,
+            began: Instant::now(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request's answer on its way, counted when it is there.
+    pub struct Counted<F> {
+        #[pin]
+        inner: F,
+        telemetry: Arc<Telemetry>,
+        route: Option<MatchedPath>,
+        method: Method,
+        began: Instant,
+    }
+}
+
+impl<F, B, E> Future for Counted<F>
+where
+    F: Future<Output = Result<axum::http::Response<B>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let answer = std::task::ready!(this.inner.poll(cx));
+        if let Ok(response) = &answer {
+            this.telemetry.record(
+                this.route.as_ref().map_or(UNMATCHED, MatchedPath::as_str),
+                this.method.as_str(),
+                response.status().as_u16(),
+                this.began.elapsed().as_secs_f64(),
+            );
+        }
+        Poll::Ready(answer)
+    }
 }
 
 /// Whether an incoming request id is taken as it is: 1 to 64 characters of
@@ -124,7 +190,7 @@ pub fn fit_request_id(id: &[u8]) -> bool {
 
 /// Drops an incoming request id that is not [fit](fit_request_id), so
 /// that a new one is made in its place.
-pub async fn drop_unfit_request_id(mut request: Request) -> Request {
+pub fn drop_unfit_request_id<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
     let headers = request.headers_mut();
     if headers
         .get_all(REQUEST_ID)
@@ -143,8 +209,11 @@ pub struct NewRequestIds;
 
 impl MakeRequestId for NewRequestIds {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let id = crate::domain::secret::generate("");
-        HeaderValue::from_str(&id[..16]).ok().map(RequestId::new)
+        let mut bytes = [0u8; 8];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        let mut id = [0u8; 16];
+        hex::encode_to_slice(bytes, &mut id).ok()?;
+        HeaderValue::from_bytes(&id).ok().map(RequestId::new)
     }
 }
 

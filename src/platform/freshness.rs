@@ -28,8 +28,21 @@ impl Freshness {
 pub async fn now(store: &Store) -> AppResult<Freshness> {
     Ok(Freshness {
         seen: store.seen().await?,
-        minute: chrono::Utc::now().timestamp().div_euclid(60),
+        minute: this_minute(),
     })
+}
+
+/// The reading of now when the change watcher has it at hand (no database
+/// round trip, no waiting); `None` sends the caller to [`now`].
+pub fn now_at_hand(store: &Store) -> Option<Freshness> {
+    store.seen_by_watcher().map(|seen| Freshness {
+        seen,
+        minute: this_minute(),
+    })
+}
+
+fn this_minute() -> i64 {
+    chrono::Utc::now().timestamp().div_euclid(60)
 }
 
 #[cfg(test)]

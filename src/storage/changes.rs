@@ -67,12 +67,20 @@ impl Store {
     /// What the data is now: the watcher's last reading when it runs and
     /// nothing was written through this process since, else read at once.
     pub async fn seen(&self) -> StorageResult<Seen> {
-        if self.watch.watching.load(Ordering::Relaxed) {
-            if let Some(seen) = *self.watch.lock() {
-                return Ok(seen);
-            }
+        match self.seen_by_watcher() {
+            Some(seen) => Ok(seen),
+            None => self.read_seen().await,
         }
-        self.read_seen().await
+    }
+
+    /// The watcher's last reading, when it runs and nothing was written
+    /// through this process since (without waiting for anything).
+    pub fn seen_by_watcher(&self) -> Option<Seen> {
+        if self.watch.watching.load(Ordering::Relaxed) {
+            *self.watch.lock()
+        } else {
+            None
+        }
     }
 
     async fn read_seen(&self) -> StorageResult<Seen> {

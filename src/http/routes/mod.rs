@@ -176,20 +176,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let mut router = Router::new();
     for r in table() {
         let rule = (r.access, r.answer());
-        let mut guarded = r
-            .handler
-            .route_layer(middleware::from_fn_with_state((state.clone(), rule), guard));
-        if r.kept {
-            // Outside the guard: a kept answer is the guard's, as it left it.
-            guarded = guarded.route_layer(middleware::from_fn_with_state(
-                state.clone(),
-                web::kept::layer,
-            ));
-        }
-        if let Some(bytes) = r.body_limit {
-            // Outside the guard, so that its forgery check honours it too.
-            guarded = guarded.route_layer(DefaultBodyLimit::max(bytes));
-        }
+        // One route layer (each one axum boxes, and clones at every call),
+        // outermost first: the body limit, so that the guard's forgery
+        // check honours it too; the kept answers, which are the guard's as
+        // it left them; the guard.
+        let guarded = r.handler.route_layer(
+            tower::ServiceBuilder::new()
+                .option_layer(r.body_limit.map(DefaultBodyLimit::max))
+                .option_layer(r.kept.then(|| web::kept::KeptLayer(state.clone())))
+                .layer(middleware::from_fn_with_state((state.clone(), rule), guard)),
+        );
         // Lines with the same path and other methods merge into one route.
         router = router.route(r.path, guarded);
     }

@@ -22,18 +22,22 @@
 //! watcher's reading, which only the application knows.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::ready;
 use std::io::Write;
 use std::sync::RwLock;
+use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{
     ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE,
     SET_COOKIE, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::util::BoxCloneSyncService;
+use tower::{Layer, Service, ServiceExt};
 
 use crate::http::app::AppState;
 use crate::http::error::AppError;
@@ -59,11 +63,29 @@ struct Key {
     target: String,
     /// The language cookie's value, if any (the page's language).
     lang: Option<String>,
-    /// The `Accept` header (a route may answer HTML or JSON by it).
+    /// The `Accept` header (a route may answer HTML or JSON by it), but
+    /// for `*/*`.
     accept: Option<HeaderValue>,
 }
 
 impl Key {
+    /// The key of what a request asks.
+    fn of(request: &Request) -> Key {
+        Key {
+            target: request.uri().path_and_query().map_or_else(
+                || request.uri().path().to_string(),
+                |p| p.as_str().to_string(),
+            ),
+            lang: cookie_in(request.headers(), LANG_COOKIE).map(str::to_string),
+            // `*/*` asks for what no `Accept` asks for: one answer for both.
+            accept: request
+                .headers()
+                .get(ACCEPT)
+                .filter(|accept| accept.as_bytes() != b"*/*")
+                .cloned(),
+        }
+    }
+
     /// The path asked for, without the query.
     fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or_default()
@@ -218,30 +240,107 @@ fn in_background(before: &Entry, now: &Freshness, working_since: std::time::Dura
         && working_since < STALE_WHILE_WORKED_OUT
 }
 
-/// The middleware of a `.kept()` line (outside its route guard).
-pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    let secure = state.config.secure();
-    let anonymous = request.method() == Method::GET
-        && !headers.contains_key(AUTHORIZATION)
-        && cookie_in(headers, session_cookie_name(secure)).is_none();
-    if !anonymous {
-        return next.run(request).await;
+/// The layer of a `.kept()` line (outside its route guard).
+///
+/// A tower layer rather than an axum `from_fn`: a kept answer is sent
+/// without a task, a box or a clone of what is behind it (the route guard
+/// and the handler), which `from_fn` makes at every request; a kept finder
+/// answer cost half again as much through it (bench/RESULTS.md, "Load").
+#[derive(Clone)]
+pub struct KeptLayer(pub AppState);
+
+impl<S> Layer<S> for KeptLayer {
+    type Service = KeptService<S>;
+
+    fn layer(&self, inner: S) -> KeptService<S> {
+        KeptService {
+            inner,
+            state: self.0.clone(),
+        }
     }
+}
+
+/// The service of [`KeptLayer`].
+#[derive(Clone)]
+pub struct KeptService<S> {
+    inner: S,
+    state: AppState,
+}
+
+/// An answer on its way (a kept one is ready at once).
+type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+/// What is behind the layer, boxed once a request needs it.
+type Behind = BoxCloneSyncService<Request, Response, Infallible>;
+
+impl<S> Service<Request> for KeptService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Readied when called (below), as axum's own middleware does.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let secure = self.state.config.secure();
+        let anonymous = is_anonymous(&request, secure);
+        if anonymous {
+            let kept = freshness::now_at_hand(&self.state.store).and_then(|freshness| {
+                let gzip = accepts_gzip(request.headers());
+                self.state.kept.fresh(&Key::of(&request), freshness, gzip)
+            });
+            if let Some(kept) = kept {
+                return Box::pin(ready(Ok(kept)));
+            }
+        }
+        // The clone waits for the next call; the readied one serves this.
+        let clone = self.inner.clone();
+        let behind = Behind::new(std::mem::replace(&mut self.inner, clone));
+        let state = self.state.clone();
+        Box::pin(async move {
+            Ok(if anonymous {
+                keep(state, request, behind).await
+            } else {
+                ask(behind, request).await
+            })
+        })
+    }
+}
+
+/// Whether a request is one kept answers may serve: a GET without an
+/// `Authorization` header and without a session cookie.
+fn is_anonymous(request: &Request, secure: bool) -> bool {
+    let headers = request.headers();
+    request.method() == Method::GET
+        && !headers.contains_key(AUTHORIZATION)
+        && cookie_in(headers, session_cookie_name(secure)).is_none()
+}
+
+/// The answer of what is behind the layer.
+async fn ask(behind: Behind, request: Request) -> Response {
+    match behind.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// An anonymous request no kept answer served at once: the answer kept,
+/// the one before it while the new one is worked out, or the new one.
+async fn keep(state: AppState, request: Request, behind: Behind) -> Response {
+    let secure = state.config.secure();
     let freshness = match freshness::now(&state.store).await {
         Ok(freshness) => freshness,
         // The handler will meet the same trouble and say so.
-        Err(_) => return next.run(request).await,
+        Err(_) => return ask(behind, request).await,
     };
-    let key = Key {
-        target: request.uri().path_and_query().map_or_else(
-            || request.uri().path().to_string(),
-            |p| p.as_str().to_string(),
-        ),
-        lang: cookie_in(headers, LANG_COOKIE).map(str::to_string),
-        accept: headers.get(ACCEPT).cloned(),
-    };
-    let gzip = accepts_gzip(headers);
+    let key = Key::of(&request);
+    let gzip = accepts_gzip(request.headers());
     if let Some(kept) = state.kept.fresh(&key, freshness, gzip) {
         return kept;
     }
@@ -253,7 +352,16 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             if let Ok(held) = gate.lock.clone().try_lock_owned() {
                 let state = state.clone();
                 let work = async move {
-                    work_out(&state, key.clone(), freshness, false, secure, request, next).await;
+                    work_out(
+                        &state,
+                        key.clone(),
+                        freshness,
+                        false,
+                        secure,
+                        request,
+                        behind,
+                    )
+                    .await;
                     drop(held);
                     state.kept.open(&key, gate);
                 };
@@ -276,7 +384,16 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         state.kept.open(&key, gate);
         return kept;
     }
-    let answer = work_out(&state, key.clone(), freshness, gzip, secure, request, next).await;
+    let answer = work_out(
+        &state,
+        key.clone(),
+        freshness,
+        gzip,
+        secure,
+        request,
+        behind,
+    )
+    .await;
     drop(held);
     state.kept.open(&key, gate);
     answer
@@ -290,10 +407,10 @@ async fn work_out(
     gzip: bool,
     secure: bool,
     request: Request,
-    next: Next,
+    behind: Behind,
 ) -> Response {
     let started = std::time::Instant::now();
-    let response = next.run(request).await;
+    let response = ask(behind, request).await;
     let took = started.elapsed();
     if response.status() != StatusCode::OK || response.headers().contains_key(CONTENT_ENCODING) {
         return response;
@@ -448,6 +565,23 @@ mod tests {
             plain: Bytes::from_static(b"{}"),
             gzip: None,
         }
+    }
+
+    #[test]
+    fn accepting_anything_is_asking_without_accept() {
+        let ask = |accept: Option<&'static str>| {
+            let mut request = Request::new(Body::empty());
+            *request.uri_mut() = "/cijfers/dashboard?formaat=json".parse().unwrap();
+            if let Some(accept) = accept {
+                request
+                    .headers_mut()
+                    .insert(ACCEPT, HeaderValue::from_static(accept));
+            }
+            Key::of(&request)
+        };
+        assert_eq!(ask(Some("*/*")), ask(None));
+        assert_ne!(ask(Some("text/html")), ask(None));
+        assert_eq!(ask(None).target, "/cijfers/dashboard?formaat=json");
     }
 
     #[test]

@@ -14,8 +14,8 @@ use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
+use axum::http::Response;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
-use axum::response::Response;
 use tower::util::MapResponseLayer;
 
 /// Scripts, styles, fonts and fetches from this origin only; images also
@@ -59,11 +59,11 @@ pub fn headers(secure: bool) -> Vec<(HeaderName, HeaderValue)> {
 
 /// A layer for the whole router that adds [`headers`] to every response,
 /// errors and fallbacks included, unless the handler set the header itself.
-pub fn layer(
+pub fn layer<B>(
     secure: bool,
-) -> MapResponseLayer<impl Fn(Response) -> Response + Clone + Send + Sync + 'static> {
+) -> MapResponseLayer<impl Fn(Response<B>) -> Response<B> + Clone + Send + Sync + 'static> {
     let headers = std::sync::Arc::new(headers(secure));
-    MapResponseLayer::new(move |mut response: Response| {
+    MapResponseLayer::new(move |mut response: Response<B>| {
         add_missing(response.headers_mut(), &headers);
         response
     })
