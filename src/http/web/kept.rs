@@ -290,13 +290,12 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let secure = self.state.config.secure();
-        let anonymous = is_anonymous(&request, secure);
-        if anonymous {
-            let kept = freshness::now_at_hand(&self.state.store).and_then(|freshness| {
-                let gzip = accepts_gzip(request.headers());
-                self.state.kept.fresh(&Key::of(&request), freshness, gzip)
-            });
+        // What an anonymous request asks, read once for both paths below.
+        let asked = is_anonymous(&request, self.state.config.secure())
+            .then(|| (Key::of(&request), accepts_gzip(request.headers())));
+        if let Some((key, gzip)) = &asked {
+            let kept = freshness::now_at_hand(&self.state.store)
+                .and_then(|freshness| self.state.kept.fresh(key, freshness, *gzip));
             if let Some(kept) = kept {
                 return Box::pin(ready(Ok(kept)));
             }
@@ -306,10 +305,9 @@ where
         let behind = Behind::new(std::mem::replace(&mut self.inner, clone));
         let state = self.state.clone();
         Box::pin(async move {
-            Ok(if anonymous {
-                keep(state, request, behind).await
-            } else {
-                ask(behind, request).await
+            Ok(match asked {
+                Some((key, gzip)) => keep(state, key, gzip, request, behind).await,
+                None => ask(behind, request).await,
             })
         })
     }
@@ -334,15 +332,13 @@ async fn ask(behind: Behind, request: Request) -> Response {
 
 /// An anonymous request no kept answer served at once: the answer kept,
 /// the one before it while the new one is worked out, or the new one.
-async fn keep(state: AppState, request: Request, behind: Behind) -> Response {
+async fn keep(state: AppState, key: Key, gzip: bool, request: Request, behind: Behind) -> Response {
     let secure = state.config.secure();
     let freshness = match freshness::now(&state.store).await {
         Ok(freshness) => freshness,
         // The handler will meet the same trouble and say so.
         Err(_) => return ask(behind, request).await,
     };
-    let key = Key::of(&request);
-    let gzip = accepts_gzip(request.headers());
     if let Some(kept) = state.kept.fresh(&key, freshness, gzip) {
         return kept;
     }
